@@ -1,0 +1,62 @@
+using Nabla.Tensors;
+
+namespace Nabla.Autograd;
+
+/// <summary>Reverse-mode differentiation: walks the graph below a root in reverse topological order and accumulates
+/// gradients into the leaves that require them.</summary>
+/// <remarks>Both the ordering and the walk are iterative, so graph depth is bounded by memory, not by the call stack.</remarks>
+internal static class BackwardEngine
+{
+    public static void Run(Tensor root, Tensor seed)
+    {
+        var order = TopologicalOrder(root);
+        var pending = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance) { [root] = seed };
+
+        using var _ = GradMode.NoGrad();
+        for (int i = order.Count - 1; i >= 0; i--)
+        {
+            var node = order[i];
+            if (!pending.Remove(node, out var grad)) continue;
+            var function = node.GradFn!;
+            var inputGrads = function.Backward(grad);
+            for (int j = 0; j < function.Inputs.Length; j++)
+            {
+                var input = function.Inputs[j];
+                var g = inputGrads[j];
+                if (g is null || !input.RequiresGrad) continue;
+                if (g.Shape != input.Shape)
+                    throw new InvalidOperationException($"{function.Name} backward produced a gradient of shape {g.Shape} for an input of shape {input.Shape}");
+                if (input.IsLeaf) input.AccumulateGrad(g);
+                else pending[input] = pending.TryGetValue(input, out var sum) ? Tensor.RawBinary<Kernels.AddOperator>(sum, g, "accumulate") : g;
+            }
+        }
+    }
+
+    /// <summary>Non-leaf tensors reachable from <paramref name="root"/>, each after all tensors it depends on.</summary>
+    private static List<Tensor> TopologicalOrder(Tensor root)
+    {
+        var order = new List<Tensor>();
+        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Tensor Node, int NextInput)>();
+        if (root.GradFn is null) return order;
+        stack.Push((root, 0));
+        visited.Add(root);
+        while (stack.Count > 0)
+        {
+            var (node, next) = stack.Pop();
+            var inputs = node.GradFn!.Inputs;
+            if (next < inputs.Length)
+            {
+                stack.Push((node, next + 1));
+                var child = inputs[next];
+                if (child.GradFn is not null && visited.Add(child)) stack.Push((child, 0));
+            }
+            else
+            {
+                order.Add(node);
+            }
+        }
+
+        return order;
+    }
+}

@@ -1,0 +1,80 @@
+using Nabla.Autograd;
+
+namespace Nabla.Tensors;
+
+public sealed partial class Tensor
+{
+    private bool _requiresGrad;
+
+    /// <summary>Whether gradients flow to this tensor. Set it on leaves (parameters, inputs to check); results of
+    /// operations on such tensors require gradients automatically.</summary>
+    /// <exception cref="InvalidOperationException">Set on a tensor that is the result of an operation.</exception>
+    public bool RequiresGrad
+    {
+        get => _requiresGrad;
+        set
+        {
+            if (!IsLeaf) throw new InvalidOperationException("RequiresGrad can only be set on a leaf tensor; use Detach() to cut a result from the graph");
+            _requiresGrad = value;
+        }
+    }
+
+    /// <summary>∂L/∂this, accumulated by <see cref="Backward()"/> into leaves that require gradients; null until the first backward pass.</summary>
+    public Tensor? Grad { get; private set; }
+
+    /// <summary>True for tensors not produced by a recorded operation.</summary>
+    public bool IsLeaf => GradFn is null;
+
+    internal Function? GradFn { get; private set; }
+
+    /// <summary>The name of the primitive that produced this tensor, or null for a leaf.</summary>
+    public string? GradFnName => GradFn?.Name;
+
+    internal void SetGradFn(Function function)
+    {
+        GradFn = function;
+        _requiresGrad = true;
+    }
+
+    /// <summary>Backpropagates from this one-element tensor (a loss): accumulates ∂this/∂x into x.Grad for every leaf x
+    /// that requires gradients.</summary>
+    /// <exception cref="InvalidOperationException">This tensor has more than one element, or does not require gradients.</exception>
+    public void Backward()
+    {
+        if (Count != 1) throw new InvalidOperationException($"Backward() without a seed needs a one-element tensor, not shape {Shape}; pass a seed gradient");
+        Backward(OnesLike(this));
+    }
+
+    /// <summary>Backpropagates with an explicit seed ∂L/∂this (the same shape as this tensor).</summary>
+    public void Backward(Tensor seed)
+    {
+        ArgumentNullException.ThrowIfNull(seed);
+        if (!RequiresGrad) throw new InvalidOperationException("Backward() on a tensor that does not require gradients: no parameter or input of it has RequiresGrad set");
+        if (seed.Shape != Shape || seed.DType != DType)
+            throw new ArgumentException($"seed gradient {seed.DType.Name()} {seed.Shape} does not match tensor {DType.Name()} {Shape}");
+        if (IsLeaf)
+        {
+            AccumulateGrad(seed);
+            return;
+        }
+
+        BackwardEngine.Run(this, seed);
+    }
+
+    internal void AccumulateGrad(Tensor g)
+    {
+        // The first gradient is copied: a backward may hand the same tensor to several inputs.
+        if (Grad is null) Grad = g.Clone();
+        else if (DType == DType.Float32) System.Numerics.Tensors.TensorPrimitives.Add(Grad.Buffer<float>(), g.Buffer<float>(), Grad.Buffer<float>());
+        else System.Numerics.Tensors.TensorPrimitives.Add(Grad.Buffer<double>(), g.Buffer<double>(), Grad.Buffer<double>());
+    }
+
+    /// <summary>Sets the accumulated gradient to zero, keeping its buffer.</summary>
+    public void ZeroGrad() => Grad?.Fill(0);
+
+    /// <summary>Drops the accumulated gradient (it is re-created by the next backward pass).</summary>
+    public void ClearGrad() => Grad = null;
+
+    /// <summary>A tensor sharing this one's values, cut from the graph: no gradient flows through it.</summary>
+    public Tensor Detach() => new(Storage, Shape);
+}

@@ -1,0 +1,187 @@
+using Nabla.Kernels;
+
+namespace Nabla.Tensors;
+
+// The raw operations: dtype dispatch from Tensor to the generic span kernels, with shape checks, and no autograd.
+// The autograd functions call these in their forward and backward passes.
+public sealed partial class Tensor
+{
+    internal static Tensor RawUnary<TOp>(Tensor x, double alpha = 0)
+        where TOp : IUnaryOperator
+    {
+        var y = Zeros(x.Shape, x.DType);
+        if (x.DType == DType.Float32) TOp.Apply<float>(x.Buffer<float>(), (float)alpha, y.Buffer<float>());
+        else TOp.Apply<double>(x.Buffer<double>(), alpha, y.Buffer<double>());
+        return y;
+    }
+
+    internal static Tensor RawBinary<TOp>(Tensor x, Tensor y, string opName)
+        where TOp : IBinaryOperator<TOp>
+    {
+        CheckSameDType(x, y, opName);
+        Shape shape;
+        try
+        {
+            shape = Shape.Broadcast(x.Shape, y.Shape);
+        }
+        catch (ArgumentException)
+        {
+            throw new ArgumentException($"{opName}: shapes {x.Shape} and {y.Shape} cannot be broadcast together");
+        }
+
+        var d = Zeros(shape, x.DType);
+        if (x.DType == DType.Float32) BroadcastKernel.Apply<TOp, float>(x.Buffer<float>(), x.Shape, y.Buffer<float>(), y.Shape, d.Buffer<float>(), shape);
+        else BroadcastKernel.Apply<TOp, double>(x.Buffer<double>(), x.Shape, y.Buffer<double>(), y.Shape, d.Buffer<double>(), shape);
+        return d;
+    }
+
+    internal static void CheckSameDType(Tensor x, Tensor y, string opName)
+    {
+        if (x.DType != y.DType)
+            throw new ArgumentException($"{opName}: dtypes differ ({x.DType.Name()} {x.Shape} and {y.DType.Name()} {y.Shape})");
+    }
+
+    /// <summary>Normalises, de-duplicates and sorts axes; null means all axes.</summary>
+    internal static int[] NormalizeAxes(Shape shape, int[]? axes)
+    {
+        if (axes is null || axes.Length == 0 && shape.Rank == 0) return Enumerable.Range(0, shape.Rank).ToArray();
+        return axes.Select(shape.NormalizeAxis).Distinct().Order().ToArray();
+    }
+
+    /// <summary>The shape after reducing <paramref name="axes"/>: each becomes 1 with keepDims, or disappears.</summary>
+    internal static Shape ReducedShape(Shape shape, int[] axes, bool keepDims)
+    {
+        var dims = new List<int>();
+        for (int i = 0; i < shape.Rank; i++)
+        {
+            if (!axes.Contains(i)) dims.Add(shape.Dims[i]);
+            else if (keepDims) dims.Add(1);
+        }
+
+        return new Shape([.. dims]);
+    }
+
+    internal static Tensor RawSum(Tensor x, int[] axes, bool keepDims) => RawReduce(x, axes, keepDims, max: false);
+
+    internal static Tensor RawMax(Tensor x, int[] axes, bool keepDims) => RawReduce(x, axes, keepDims, max: true);
+
+    private static Tensor RawReduce(Tensor x, int[] axes, bool keepDims, bool max)
+    {
+        var current = x;
+        foreach (int axis in axes)
+        {
+            var s = current.Shape;
+            int outer = s.Product(0, axis), n = s.Dims[axis], inner = s.Product(axis + 1, s.Rank);
+            if (max && n == 0) throw new ArgumentException($"max: axis {axis} of shape {x.Shape} is empty");
+            var dims = s.ToArray();
+            dims[axis] = 1;
+            var next = Zeros(new Shape(dims), x.DType);
+            if (x.DType == DType.Float32)
+            {
+                if (max) ReductionKernels.Max<float>(current.Buffer<float>(), outer, n, inner, next.Buffer<float>());
+                else ReductionKernels.Sum<float>(current.Buffer<float>(), outer, n, inner, next.Buffer<float>());
+            }
+            else
+            {
+                if (max) ReductionKernels.Max<double>(current.Buffer<double>(), outer, n, inner, next.Buffer<double>());
+                else ReductionKernels.Sum<double>(current.Buffer<double>(), outer, n, inner, next.Buffer<double>());
+            }
+
+            current = next;
+        }
+
+        if (ReferenceEquals(current, x)) current = x.Clone();
+        return keepDims ? current : current.View(ReducedShape(x.Shape, axes, keepDims: false));
+    }
+
+    /// <summary>A tensor sharing this one's storage under another shape of the same element count.</summary>
+    internal Tensor View(Shape shape)
+    {
+        if (shape.Count != Count) throw new ArgumentException($"cannot view shape {Shape} as shape {shape}");
+        return new Tensor(Storage, shape);
+    }
+
+    /// <summary>A copy broadcast to <paramref name="shape"/>.</summary>
+    internal Tensor RawExpand(Shape shape) =>
+        Shape == shape ? Clone() : RawBinary<AddOperator>(this, Zeros(shape, DType), "expand");
+
+    internal Tensor RawPermute(int[] perm)
+    {
+        var dims = new int[Rank];
+        for (int i = 0; i < Rank; i++) dims[i] = Shape.Dims[perm[i]];
+        var y = Zeros(new Shape(dims), DType);
+        if (DType == DType.Float32) LayoutKernels.Permute<float>(Buffer<float>(), Shape, perm, y.Buffer<float>());
+        else LayoutKernels.Permute<double>(Buffer<double>(), Shape, perm, y.Buffer<double>());
+        return y;
+    }
+
+    /// <summary>Swaps the last two axes (a batch of matrix transposes).</summary>
+    internal Tensor RawTransposeLastTwo()
+    {
+        var perm = Enumerable.Range(0, Rank).ToArray();
+        (perm[^1], perm[^2]) = (perm[^2], perm[^1]);
+        return RawPermute(perm);
+    }
+
+    internal Tensor RawNarrow(int axis, int start, int length)
+    {
+        int outer = Shape.Product(0, axis), n = Shape.Dims[axis], inner = Shape.Product(axis + 1, Rank);
+        var dims = Shape.ToArray();
+        dims[axis] = length;
+        var y = Zeros(new Shape(dims), DType);
+        if (DType == DType.Float32) LayoutKernels.Narrow<float>(Buffer<float>(), outer, n, inner, start, length, y.Buffer<float>());
+        else LayoutKernels.Narrow<double>(Buffer<double>(), outer, n, inner, start, length, y.Buffer<double>());
+        return y;
+    }
+
+    /// <summary>Writes <paramref name="part"/> into rows [start, start + part's size) of <paramref name="axis"/> of this tensor, in place.</summary>
+    internal void RawPlace(Tensor part, int axis, int start)
+    {
+        int outer = Shape.Product(0, axis), n = Shape.Dims[axis], inner = Shape.Product(axis + 1, Rank);
+        int length = part.Shape.Dims[axis];
+        if (DType == DType.Float32) LayoutKernels.Place<float>(part.Buffer<float>(), outer, n, inner, start, length, Buffer<float>());
+        else LayoutKernels.Place<double>(part.Buffer<double>(), outer, n, inner, start, length, Buffer<double>());
+    }
+
+    /// <summary>op(A)·op(B) over the last two axes, with the leading (batch) axes broadcast.</summary>
+    internal static Tensor RawMatMul(Tensor a, Tensor b, bool transposeB)
+    {
+        CheckSameDType(a, b, "matmul");
+        if (a.Rank < 2 || b.Rank < 2)
+            throw new ArgumentException($"matmul: both operands need at least 2 dimensions, got shapes {a.Shape} and {b.Shape}");
+        var bt = transposeB ? b.RawTransposeLastTwo() : b;
+        int m = a.Shape[-2], k = a.Shape[-1], n = bt.Shape[-1];
+        if (bt.Shape[-2] != k)
+        {
+            string bDescription = transposeB ? $"{b.Shape} (transposed)" : b.Shape.ToString();
+            throw new ArgumentException($"matmul: shapes {a.Shape} and {bDescription} are not aligned ({k} ≠ {bt.Shape[-2]})");
+        }
+
+        var aBatch = new Shape(a.Shape.Dims[..^2]);
+        var bBatch = new Shape(bt.Shape.Dims[..^2]);
+        Shape batch;
+        try
+        {
+            batch = Shape.Broadcast(aBatch, bBatch);
+        }
+        catch (ArgumentException)
+        {
+            throw new ArgumentException($"matmul: batch dimensions of shapes {a.Shape} and {b.Shape} cannot be broadcast together");
+        }
+
+        // Only whole-batch broadcasting (a plain matrix against a batch) is supported; it is what layers need.
+        if ((aBatch.Count != batch.Count && aBatch.Rank != 0) || (bBatch.Count != batch.Count && bBatch.Rank != 0))
+            throw new ArgumentException($"matmul: batch dimensions of shapes {a.Shape} and {b.Shape} must be equal, or one operand a plain matrix");
+
+        var c = Zeros(new Shape([.. batch.Dims, m, n]), a.DType);
+        for (int i = 0; i < batch.Count; i++)
+        {
+            int aOffset = aBatch.Rank == 0 ? 0 : i * m * k;
+            int bOffset = bBatch.Rank == 0 ? 0 : i * k * n;
+            if (a.DType == DType.Float32) Gemm.Multiply(a.Buffer<float>(), aOffset, bt.Buffer<float>(), bOffset, c.Buffer<float>(), i * m * n, m, k, n);
+            else Gemm.Multiply(a.Buffer<double>(), aOffset, bt.Buffer<double>(), bOffset, c.Buffer<double>(), i * m * n, m, k, n);
+        }
+
+        return c;
+    }
+}

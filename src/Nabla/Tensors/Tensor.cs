@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using Nabla.Autograd;
+
+namespace Nabla.Tensors;
+
+/// <summary>An N-dimensional array of Float32 or Float64 values in contiguous row-major managed memory, which records
+/// the operations applied to it so that <see cref="Backward()"/> can compute gradients.</summary>
+/// <remarks>
+/// Dimension letters used in shape comments throughout the library: B batch, C classes, D input features,
+/// H hidden units, I/O a layer's input/output features, M/K/N the three sides of a matrix product.
+/// Tensors need no disposal. Operators record onto the autograd graph when an input has <see cref="RequiresGrad"/>
+/// and gradient mode is on (see <see cref="GradMode"/>).
+/// </remarks>
+public sealed partial class Tensor
+{
+    internal Tensor(TensorStorage storage, Shape shape)
+    {
+        if (storage.Length != shape.Count)
+            throw new ArgumentException($"storage of {storage.Length} elements cannot hold shape {shape}");
+        Storage = storage;
+        Shape = shape;
+    }
+
+    /// <summary>The dimensions.</summary>
+    public Shape Shape { get; }
+
+    /// <summary>The element type.</summary>
+    public DType DType => Storage.DType;
+
+    /// <summary>Where the elements live (the CPU today).</summary>
+    public Device Device => Storage.Device;
+
+    /// <summary>Number of elements.</summary>
+    public int Count => Shape.Count;
+
+    /// <summary>Number of dimensions.</summary>
+    public int Rank => Shape.Rank;
+
+    /// <summary>Row-major strides in elements (tensors are always contiguous).</summary>
+    public int[] Strides => Shape.Strides();
+
+    internal TensorStorage Storage { get; }
+
+    /// <summary>The underlying array; the dtype must match <typeparamref name="T"/>.</summary>
+    internal T[] Buffer<T>()
+        where T : unmanaged => ((CpuStorage<T>)Storage).Data;
+
+    /// <summary>The elements as a writable span. <typeparamref name="T"/> must be <c>float</c> for Float32 and
+    /// <c>double</c> for Float64. Writing through it bypasses autograd.</summary>
+    /// <exception cref="InvalidOperationException">The type argument does not match <see cref="DType"/>.</exception>
+    public Span<T> AsSpan<T>()
+        where T : unmanaged
+    {
+        if (Storage is not CpuStorage<T> s)
+            throw new InvalidOperationException($"tensor of dtype {DType.Name()} cannot be viewed as {typeof(T).Name}");
+        return s.Data;
+    }
+
+    /// <summary>A copy of the elements as float (converting from Float64 if needed).</summary>
+    public float[] ToFloatArray() => DType == DType.Float32
+        ? (float[])Buffer<float>().Clone()
+        : Array.ConvertAll(Buffer<double>(), v => (float)v);
+
+    /// <summary>A copy of the elements as double (converting from Float32 if needed).</summary>
+    public double[] ToDoubleArray() => DType == DType.Float64
+        ? (double[])Buffer<double>().Clone()
+        : Array.ConvertAll(Buffer<float>(), v => (double)v);
+
+    /// <summary>The value of a one-element tensor.</summary>
+    /// <exception cref="InvalidOperationException">The tensor has more than one element.</exception>
+    public double Item()
+    {
+        if (Count != 1) throw new InvalidOperationException($"Item() needs a tensor of one element, not shape {Shape}");
+        return GetFlat(0);
+    }
+
+    /// <summary>The element at a full index (one entry per dimension; negative entries count from the end).</summary>
+    [System.Runtime.CompilerServices.IndexerName("Element")]
+    public double this[params int[] index]
+    {
+        get
+        {
+            ArgumentNullException.ThrowIfNull(index);
+            if (index.Length != Rank) throw new ArgumentException($"index of {index.Length} entries for a tensor of shape {Shape}");
+            var strides = Shape.Strides();
+            int flat = 0;
+            for (int i = 0; i < index.Length; i++)
+            {
+                int d = Shape.Dims[i];
+                int k = index[i] < 0 ? index[i] + d : index[i];
+                if (k < 0 || k >= d) throw new IndexOutOfRangeException($"index {index[i]} is out of range for axis {i} of shape {Shape}");
+                flat += k * strides[i];
+            }
+
+            return GetFlat(flat);
+        }
+    }
+
+    internal double GetFlat(int i) => DType == DType.Float32 ? Buffer<float>()[i] : Buffer<double>()[i];
+
+    internal void SetFlat(int i, double value)
+    {
+        if (DType == DType.Float32) Buffer<float>()[i] = (float)value;
+        else Buffer<double>()[i] = value;
+    }
+
+    /// <summary>A new tensor with the same values converted to <paramref name="dtype"/>, detached from the graph.</summary>
+    public Tensor To(DType dtype)
+    {
+        if (dtype == DType) return Clone();
+        return dtype == DType.Float64 ? FromArray(ToDoubleArray(), Shape) : FromArray(ToFloatArray(), Shape);
+    }
+
+    /// <summary>A copy of the values in new storage, detached from the graph.</summary>
+    public Tensor Clone() => DType == DType.Float32
+        ? new Tensor(new CpuStorage<float>((float[])Buffer<float>().Clone()), Shape)
+        : new Tensor(new CpuStorage<double>((double[])Buffer<double>().Clone()), Shape);
+
+    /// <summary>Copies <paramref name="source"/>'s values into this tensor in place (same shape and dtype).</summary>
+    public void CopyFrom(Tensor source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.Shape != Shape || source.DType != DType)
+            throw new ArgumentException($"cannot copy a {source.DType.Name()} tensor of shape {source.Shape} into a {DType.Name()} tensor of shape {Shape}");
+        if (DType == DType.Float32) source.Buffer<float>().CopyTo(Buffer<float>(), 0);
+        else source.Buffer<double>().CopyTo(Buffer<double>(), 0);
+    }
+
+    /// <summary>Sets every element to <paramref name="value"/> in place, bypassing autograd.</summary>
+    public void Fill(double value)
+    {
+        if (DType == DType.Float32) Buffer<float>().AsSpan().Fill((float)value);
+        else Buffer<double>().AsSpan().Fill(value);
+    }
+
+    /// <summary>Whether any element is NaN or infinite.</summary>
+    public bool HasNonFinite() => DType == DType.Float32 ? HasNonFinite<float>(Buffer<float>()) : HasNonFinite<double>(Buffer<double>());
+
+    private static bool HasNonFinite<T>(ReadOnlySpan<T> values)
+        where T : IFloatingPointIeee754<T>
+    {
+        foreach (var v in values)
+        {
+            if (!T.IsFinite(v)) return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>A short description with the shape, dtype and (for small tensors) the values.</summary>
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"Tensor{Shape} {DType.Name()}");
+        if (RequiresGrad) sb.Append(" requires_grad");
+        if (Count <= 16)
+        {
+            sb.Append(" [");
+            for (int i = 0; i < Count; i++)
+            {
+                if (i > 0) sb.Append(", ");
+                sb.Append(GetFlat(i).ToString("G6", CultureInfo.InvariantCulture));
+            }
+
+            sb.Append(']');
+        }
+
+        return sb.ToString();
+    }
+}
