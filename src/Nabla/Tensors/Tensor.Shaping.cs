@@ -95,10 +95,16 @@ public sealed partial class Tensor
         for (int i = 0; i < rows.Length; i++)
         {
             if ((uint)rows[i] >= (uint)n) throw new ArgumentOutOfRangeException(nameof(rows), $"row {rows[i]} is out of range for shape {Shape}");
-            y.RawPlace(RawNarrow(0, rows[i], 1), 0, i);
         }
 
+        if (DType == DType.Float32) CopyRows<float>(Buffer<float>(), rows, rowSize, y.Buffer<float>());
+        else CopyRows<double>(Buffer<double>(), rows, rowSize, y.Buffer<double>());
         return y;
+    }
+
+    private static void CopyRows<T>(ReadOnlySpan<T> source, ReadOnlySpan<int> rows, int rowSize, Span<T> destination)
+    {
+        for (int i = 0; i < rows.Length; i++) source.Slice(rows[i] * rowSize, rowSize).CopyTo(destination.Slice(i * rowSize, rowSize));
     }
 
     /// <summary>Joins tensors along an axis; all other dimensions must be equal.</summary>

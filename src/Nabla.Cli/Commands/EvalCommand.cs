@@ -1,0 +1,36 @@
+using System.CommandLine;
+using System.Globalization;
+using Nabla.Data;
+using Nabla.Serialization;
+using Nabla.Training;
+
+namespace Nabla.Cli.Commands;
+
+/// <summary><c>nabla eval</c>: a saved model's accuracy and confusion matrix on a dataset's test split.</summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "folder of a model saved by 'nabla train'", Required = true };
+        var dataset = new Option<string?>("--dataset") { Description = "digits or fashion-mnist (default: the one the model was trained on)" };
+        var data = new Option<string?>("--data") { Description = "folder holding the dataset's files" };
+        var command = new Command("eval", "Evaluate a saved model: accuracy and confusion matrix") { model, dataset, data };
+        command.SetAction(result => CommandRunner.Run(Console.Error, () =>
+        {
+            var path = result.GetValue(model)!;
+            if (!Directory.Exists(path) && !File.Exists(path)) throw new UsageException($"--model: '{path}' does not exist");
+            var (network, description) = ModelStore.Load(path);
+            var name = result.GetValue(dataset) ?? description.Dataset
+                ?? throw new UsageException("--dataset is needed: the model does not record its dataset");
+            var (_, test) = DatasetChoice.Load(DatasetChoice.Validate(name), result.GetValue(data));
+            if (test.FeatureCount != network.Spec.Inputs)
+                throw new DataFormatException($"{path}: the model takes {network.Spec.Inputs} inputs, {test.Name} has {test.FeatureCount} features");
+            var evaluation = Evaluator.Evaluate(network, test, Losses.Loss.Parse(description.Loss));
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{network.Describe()} on {test.Name} ({test.Count} examples): accuracy {evaluation.Accuracy:P2}, loss {evaluation.Loss:F4}"));
+            Console.Out.WriteLine(evaluation.FormatConfusionMatrix());
+            return CommandRunner.Success;
+        }));
+        return command;
+    }
+}

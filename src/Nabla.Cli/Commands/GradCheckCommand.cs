@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Globalization;
+using Nabla.GradientChecking;
+using Nabla.Losses;
+using Nabla.NN;
+using Nabla.NN.Activations;
+using Nabla.Tensors;
+
+namespace Nabla.Cli.Commands;
+
+/// <summary><c>nabla gradcheck</c>: builds networks in float64 and compares, per parameter, the backpropagated gradient
+/// with centred finite differences, like the lecture's numerical-versus-analytic slide. Without --activation, --loss or a
+/// penalty it checks every activation × every loss × {no penalty, L2, L1}.</summary>
+internal static class GradCheckCommand
+{
+    private static readonly string[] AllActivations = ["relu", "tanh", "sigmoid", "leaky-relu"];
+    private static readonly string[] AllLosses = ["cross-entropy", "mse", "hinge"];
+
+    public static Command Create()
+    {
+        var hidden = new Option<string>("--hidden") { Description = "hidden layer widths", DefaultValueFactory = _ => "6,5" };
+        var activation = new Option<string?>("--activation") { Description = "one activation (default: all)" };
+        var loss = new Option<string?>("--loss") { Description = "one loss (default: all)" };
+        var l2 = new Option<double?>("--l2") { Description = "λ of an L2 penalty (default: check none, L2 0.01 and L1 0.01)" };
+        var l1 = new Option<double?>("--l1") { Description = "λ of an L1 penalty" };
+        var inputs = new Option<int>("--inputs") { Description = "input width of the network", DefaultValueFactory = _ => 8 };
+        var classes = new Option<int>("--classes") { Description = "number of classes", DefaultValueFactory = _ => 4 };
+        var batch = new Option<int>("--batch-size") { Description = "examples in the random batch", DefaultValueFactory = _ => 5 };
+        var seed = new Option<int>("--seed") { Description = "seeds the network and the data", DefaultValueFactory = _ => 0 };
+        var step = new Option<double>("--step") { Description = "h of the centred difference", DefaultValueFactory = _ => 1e-5 };
+        var tolerance = new Option<double>("--tolerance") { Description = "largest relative error that passes", DefaultValueFactory = _ => 1e-6 };
+        var command = new Command("gradcheck", "Check backpropagation against finite differences in float64")
+        {
+            hidden, activation, loss, l2, l1, inputs, classes, batch, seed, step, tolerance,
+        };
+        command.SetAction(result => CommandRunner.Run(Console.Error, () =>
+        {
+            var widths = OptionParsing.ParseHidden(result.GetValue(hidden)!);
+            var activations = (result.GetValue(activation) is { } a ? [a] : AllActivations)
+                .Select(n => OptionParsing.Parse(n, "--activation", ActivationExtensions.Parse)).ToArray();
+            var losses = (result.GetValue(loss) is { } l ? [l] : AllLosses)
+                .Select(n => OptionParsing.Parse(n, "--loss", Loss.Parse)).ToArray();
+            var penalties = Penalties(result.GetValue(l2), result.GetValue(l1));
+            int d = OptionParsing.AtLeast(result.GetValue(inputs), 1, "--inputs");
+            int c = OptionParsing.AtLeast(result.GetValue(classes), 2, "--classes");
+            int b = OptionParsing.AtLeast(result.GetValue(batch), 1, "--batch-size");
+            var options = new GradientCheckOptions(
+                OptionParsing.Positive(result.GetValue(step), "--step"),
+                OptionParsing.Positive(result.GetValue(tolerance), "--tolerance"),
+                Seed: result.GetValue(seed));
+
+            int failed = 0, total = 0;
+            foreach (var act in activations)
+            {
+                foreach (var lossFunction in losses)
+                {
+                    foreach (var (penaltyName, regularizers) in penalties)
+                    {
+                        var report = CheckOne(new MlpSpec(d, widths, c, act, DType.Float64), lossFunction, regularizers, b, options);
+                        total++;
+                        if (!report.Passed) failed++;
+                        Console.Out.WriteLine($"== {act.Name()} hidden layers, {lossFunction.Name} loss, {penaltyName}");
+                        Console.Out.WriteLine(report);
+                        Console.Out.WriteLine();
+                    }
+                }
+            }
+
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total - failed} of {total} checks passed"));
+            return failed == 0 ? CommandRunner.Success : CommandRunner.Failure;
+        }));
+        return command;
+    }
+
+    private static List<(string Name, Regularizer[] Regularizers)> Penalties(double? l2, double? l1)
+    {
+        if (l2 is null && l1 is null)
+            return [("no penalty", []), ("L2 penalty 0.01", [new L2Regularizer(0.01)]), ("L1 penalty 0.01", [new L1Regularizer(0.01)])];
+        var list = new List<Regularizer>();
+        var names = new List<string>();
+        if (l2 is { } a)
+        {
+            list.Add(new L2Regularizer(OptionParsing.NonNegative(a, "--l2")));
+            names.Add(string.Create(CultureInfo.InvariantCulture, $"L2 penalty {a}"));
+        }
+
+        if (l1 is { } b)
+        {
+            list.Add(new L1Regularizer(OptionParsing.NonNegative(b, "--l1")));
+            names.Add(string.Create(CultureInfo.InvariantCulture, $"L1 penalty {b}"));
+        }
+
+        return [(string.Join(" + ", names), [.. list])];
+    }
+
+    /// <summary>The gradient check of one network on a random batch: x ~ N(0, 1), labels uniform over the classes.</summary>
+    public static GradientCheckReport CheckOne(MlpSpec spec, Loss loss, Regularizer[] regularizers, int batchSize, GradientCheckOptions options)
+    {
+        var model = new Mlp(spec, options.Seed);
+        var random = new Random(options.Seed + 1);
+        var x = Tensor.Normal([batchSize, spec.Inputs], 0, 1, random, DType.Float64);
+        var labels = Enumerable.Range(0, batchSize).Select(_ => random.Next(spec.Outputs)).ToArray();
+        return GradientChecker.Check(() =>
+        {
+            var objective = loss.Compute(model.Forward(x), labels);
+            foreach (var r in regularizers) objective += r.Penalty(model);
+            return objective;
+        }, model.NamedParameters(), options);
+    }
+}

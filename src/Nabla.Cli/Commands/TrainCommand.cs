@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Globalization;
+using Nabla.Losses;
+using Nabla.NN;
+using Nabla.NN.Activations;
+using Nabla.Optim;
+using Nabla.Serialization;
+using Nabla.Training;
+
+namespace Nabla.Cli.Commands;
+
+/// <summary><c>nabla train</c>: trains an L-hidden-layer network, printing one line per epoch, and saves it.
+/// With no options it trains the default network on the embedded digits.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var dataset = new Option<string>("--dataset") { Description = "digits (embedded) or fashion-mnist", DefaultValueFactory = _ => DatasetChoice.Digits };
+        var data = new Option<string?>("--data") { Description = "folder holding the dataset's files (fashion-mnist: default " + Data.Datasets.FashionMnist.DefaultDirectory + ")" };
+        var hidden = new Option<string>("--hidden") { Description = "hidden layer widths, comma-separated (e.g. 512,256; 'none' for a linear model)", DefaultValueFactory = _ => "128" };
+        var activation = new Option<string>("--activation") { Description = "relu, tanh, sigmoid or leaky-relu", DefaultValueFactory = _ => "relu" };
+        var loss = new Option<string>("--loss") { Description = "cross-entropy (softmax), mse or hinge", DefaultValueFactory = _ => "cross-entropy" };
+        var optimizer = new Option<string>("--optimizer") { Description = "sgd or adam", DefaultValueFactory = _ => "sgd" };
+        var lr = new Option<double?>("--lr") { Description = "learning rate η (default 0.05 for sgd, 0.001 for adam)" };
+        var momentum = new Option<double>("--momentum") { Description = "SGD momentum μ", DefaultValueFactory = _ => 0.9 };
+        var nesterov = new Option<bool>("--nesterov") { Description = "use Nesterov momentum" };
+        var l2 = new Option<double>("--l2") { Description = "λ of the L2 penalty λ·Σ W² on weights", DefaultValueFactory = _ => 0 };
+        var l1 = new Option<double>("--l1") { Description = "λ of the L1 penalty λ·Σ |W| on weights", DefaultValueFactory = _ => 0 };
+        var epochs = new Option<int>("--epochs") { Description = "passes over the training data", DefaultValueFactory = _ => 20 };
+        var batchSize = new Option<int>("--batch-size") { Description = "examples per mini-batch", DefaultValueFactory = _ => 32 };
+        var seed = new Option<int>("--seed") { Description = "seeds initialisation and shuffling", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "threads for the kernels (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var output = new Option<string?>("--out") { Description = "folder to save the model in (default runs/DATASET)" };
+
+        var command = new Command("train", "Train a network with L hidden layers and save it")
+        {
+            dataset, data, hidden, activation, loss, optimizer, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
+        };
+        command.SetAction(result => CommandRunner.Run(Console.Error, () =>
+        {
+            var datasetName = DatasetChoice.Validate(result.GetValue(dataset)!);
+            var optimizerName = result.GetValue(optimizer)!.ToLowerInvariant();
+            if (optimizerName is not ("sgd" or "adam")) throw new UsageException($"--optimizer: unknown optimizer '{optimizerName}' (expected sgd or adam)");
+            var settings = new TrainSettings(
+                datasetName,
+                result.GetValue(data),
+                OptionParsing.ParseHidden(result.GetValue(hidden)!),
+                OptionParsing.Parse(result.GetValue(activation)!, "--activation", ActivationExtensions.Parse),
+                OptionParsing.Parse(result.GetValue(loss)!, "--loss", Loss.Parse),
+                optimizerName,
+                OptionParsing.Positive(result.GetValue(lr) ?? (optimizerName == "adam" ? 0.001 : 0.05), "--lr"),
+                MomentumInRange(result.GetValue(momentum)),
+                result.GetValue(nesterov),
+                OptionParsing.NonNegative(result.GetValue(l2), "--l2"),
+                OptionParsing.NonNegative(result.GetValue(l1), "--l1"),
+                OptionParsing.AtLeast(result.GetValue(epochs), 1, "--epochs"),
+                OptionParsing.AtLeast(result.GetValue(batchSize), 1, "--batch-size"),
+                result.GetValue(seed),
+                OptionParsing.AtLeast(result.GetValue(threads), 1, "--threads"),
+                result.GetValue(output) ?? Path.Combine("runs", datasetName));
+            return Run(settings, Console.Out);
+        }));
+        return command;
+    }
+
+    private static double MomentumInRange(double value)
+    {
+        if (!(value >= 0 && value < 1)) throw new UsageException($"--momentum must be in [0, 1), not {value.ToString(CultureInfo.InvariantCulture)}");
+        return value;
+    }
+
+    public static int Run(TrainSettings s, TextWriter output)
+    {
+        Parallelism.MaxThreads = s.Threads;
+        var (train, test) = DatasetChoice.Load(s.Dataset, s.DataDirectory);
+        var spec = new MlpSpec(train.FeatureCount, s.Hidden, train.Classes, s.Activation);
+        var model = new Mlp(spec, s.Seed);
+        Optimizer optimizer = s.Optimizer == "adam"
+            ? new Adam(model.Parameters(), s.LearningRate)
+            : new Sgd(model.Parameters(), s.LearningRate, s.Momentum, s.Nesterov && s.Momentum > 0);
+        var regularizers = new List<Regularizer>();
+        if (s.L2 > 0) regularizers.Add(new L2Regularizer(s.L2));
+        if (s.L1 > 0) regularizers.Add(new L1Regularizer(s.L1));
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{model.Describe()}: {model.ParameterCount():N0} parameters; {s.Dataset} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate}, batch {s.BatchSize}, {s.Threads} thread(s)"));
+        var trainer = new Trainer(model, s.Loss, optimizer, regularizers);
+        var history = trainer.Fit(train, test, new TrainingOptions(s.Epochs, s.BatchSize, s.Seed), epoch =>
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"epoch {epoch.Epoch,3}/{s.Epochs}  loss {epoch.Loss:F4}  train {epoch.TrainAccuracy:P2}  test {epoch.ValidationAccuracy:P2}  {epoch.Seconds:F1} s")));
+
+        ModelStore.Save(s.OutputDirectory, model, s.Loss.Name, s.Dataset, train.ClassNames);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"test accuracy {history.Last.ValidationAccuracy:P2}; model saved to {s.OutputDirectory}"));
+        return CommandRunner.Success;
+    }
+}

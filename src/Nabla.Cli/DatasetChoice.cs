@@ -1,0 +1,39 @@
+using Nabla.Data;
+using Nabla.Data.Datasets;
+
+namespace Nabla.Cli;
+
+/// <summary>The datasets the command knows by name, and how each is found.</summary>
+internal static class DatasetChoice
+{
+    public const string Digits = "digits";
+    public const string FashionMnist = "fashion-mnist";
+
+    public static string Validate(string name) => name.ToLowerInvariant() switch
+    {
+        Digits => Digits,
+        FashionMnist or "fashion" or "fashionmnist" => FashionMnist,
+        _ => throw new UsageException($"--dataset: unknown dataset '{name}' (expected digits or fashion-mnist)"),
+    };
+
+    /// <summary>(inputs, classes) of a dataset, known without loading it.</summary>
+    public static (int Inputs, int Classes) Dimensions(string name) => name switch
+    {
+        Digits => (64, 10),
+        FashionMnist => (784, 10),
+        _ => throw new UsageException($"unknown dataset '{name}'"),
+    };
+
+    public static (Dataset Train, Dataset Test) Load(string name, string? dataDirectory)
+    {
+        if (dataDirectory is not null && !Directory.Exists(dataDirectory))
+            throw new UsageException($"--data: folder '{dataDirectory}' does not exist");
+        return name switch
+        {
+            Digits when dataDirectory is not null => throw new UsageException("--data is used with --dataset fashion-mnist; the digits are embedded"),
+            Digits => Data.Datasets.Digits.LoadSplit(),
+            FashionMnist => Data.Datasets.FashionMnist.Load(dataDirectory),
+            _ => throw new UsageException($"unknown dataset '{name}'"),
+        };
+    }
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+
+namespace Nabla.Cli;
+
+/// <summary>Parsing and validation of option values that System.CommandLine takes as text.</summary>
+internal static class OptionParsing
+{
+    /// <summary>"512,256" → [512, 256]; "" or "none" → [] (no hidden layer).</summary>
+    public static int[] ParseHidden(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Equals("none", StringComparison.OrdinalIgnoreCase)) return [];
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var widths = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out widths[i]) || widths[i] < 1)
+                throw new UsageException($"--hidden: '{text}' is not a comma-separated list of positive integers (e.g. 512,256)");
+        }
+
+        return widths;
+    }
+
+    public static double Positive(double value, string option)
+    {
+        if (!double.IsFinite(value) || value <= 0) throw new UsageException($"{option} must be a finite number > 0, not {value.ToString(CultureInfo.InvariantCulture)}");
+        return value;
+    }
+
+    public static double NonNegative(double value, string option)
+    {
+        if (!double.IsFinite(value) || value < 0) throw new UsageException($"{option} must be a finite number >= 0, not {value.ToString(CultureInfo.InvariantCulture)}");
+        return value;
+    }
+
+    public static int AtLeast(int value, int minimum, string option)
+    {
+        if (value < minimum) throw new UsageException($"{option} must be at least {minimum}, not {value}");
+        return value;
+    }
+
+    public static T Parse<T>(string text, string option, Func<string, T> parse)
+    {
+        try
+        {
+            return parse(text);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"{option}: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using Nabla.Tensors;
+
+namespace Nabla.Data;
+
+/// <summary>An in-memory classification dataset: features X (N, D) and labels y ∈ [0, C)ᴺ.</summary>
+public sealed class Dataset
+{
+    /// <summary>A dataset; checks that shapes agree, labels are in range and features are finite.</summary>
+    /// <exception cref="ArgumentException">The counts differ, a label is out of range, or a feature is NaN or infinite.</exception>
+    public Dataset(Tensor features, int[] labels, int classes, IReadOnlyList<string>? classNames = null, string name = "dataset")
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (features.Rank != 2) throw new ArgumentException($"{name}: features must be (N, D), got shape {features.Shape}");
+        if (features.Shape[0] != labels.Length)
+            throw new ArgumentException($"{name}: {features.Shape[0]} feature rows but {labels.Length} labels");
+        if (classes < 1) throw new ArgumentException($"{name}: at least one class is needed, not {classes}");
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if ((uint)labels[i] >= (uint)classes) throw new ArgumentException($"{name}: label {labels[i]} of example {i} is outside [0, {classes})");
+        }
+
+        if (features.HasNonFinite()) throw new ArgumentException($"{name}: features contain NaN or infinite values");
+        if (classNames is not null && classNames.Count != classes)
+            throw new ArgumentException($"{name}: {classNames.Count} class names for {classes} classes");
+        Features = features;
+        Labels = labels;
+        Classes = classes;
+        ClassNames = classNames ?? Enumerable.Range(0, classes).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Name = name;
+    }
+
+    /// <summary>X (N, D).</summary>
+    public Tensor Features { get; }
+
+    /// <summary>y (N).</summary>
+    public int[] Labels { get; }
+
+    /// <summary>C.</summary>
+    public int Classes { get; }
+
+    /// <summary>A name per class.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>A name for messages.</summary>
+    public string Name { get; }
+
+    /// <summary>N.</summary>
+    public int Count => Labels.Length;
+
+    /// <summary>D.</summary>
+    public int FeatureCount => Features.Shape[1];
+
+    /// <summary>The examples at the given indices, in order.</summary>
+    public Dataset Subset(ReadOnlySpan<int> indices, string? name = null)
+    {
+        var labels = new int[indices.Length];
+        for (int i = 0; i < indices.Length; i++) labels[i] = Labels[indices[i]];
+        return new Dataset(Features.IndexRows(indices), labels, Classes, ClassNames, name ?? Name);
+    }
+
+    /// <summary>A seeded random split into a training part and a test part of <paramref name="testFraction"/>.</summary>
+    public (Dataset Train, Dataset Test) Split(double testFraction, int seed)
+    {
+        if (!(testFraction > 0 && testFraction < 1)) throw new ArgumentOutOfRangeException(nameof(testFraction), $"test fraction must be in (0, 1), not {testFraction}");
+        var order = Enumerable.Range(0, Count).ToArray();
+        new Random(seed).Shuffle(order);
+        int testCount = (int)Math.Round(Count * testFraction);
+        return (Subset(order[testCount..], $"{Name}-train"), Subset(order[..testCount], $"{Name}-test"));
+    }
+
+    /// <summary>The same examples with features converted to <paramref name="dtype"/>.</summary>
+    public Dataset To(DType dtype) => dtype == Features.DType ? this : new Dataset(Features.To(dtype), Labels, Classes, ClassNames, Name);
+}

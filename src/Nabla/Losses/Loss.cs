@@ -1,0 +1,42 @@
+using Nabla.Tensors;
+
+namespace Nabla.Losses;
+
+/// <summary>A classification loss L(f(x), y) averaged over a mini-batch: (1/B) Σᵢ L(f(x⁽ⁱ⁾), y⁽ⁱ⁾).</summary>
+/// <remarks>Every loss takes the network's logits (B, C) and integer labels in [0, C), and returns a scalar tensor
+/// that can be backpropagated.</remarks>
+public abstract class Loss
+{
+    /// <summary>The name used on the command line and in model files.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The mean loss over the batch.</summary>
+    /// <exception cref="ArgumentException">Logits are not (B, C), or the label count is not B, or a label is outside [0, C).</exception>
+    public Tensor Compute(Tensor logits, ReadOnlySpan<int> labels)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        if (logits.Rank != 2) throw new ArgumentException($"{Name} loss: logits must be (B, C), got shape {logits.Shape}");
+        if (labels.Length != logits.Shape[0])
+            throw new ArgumentException($"{Name} loss: {labels.Length} labels for logits of shape {logits.Shape}");
+        int classes = logits.Shape[1];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if ((uint)labels[i] >= (uint)classes)
+                throw new ArgumentOutOfRangeException(nameof(labels), $"{Name} loss: label {labels[i]} at row {i} is outside [0, {classes}) for logits of shape {logits.Shape}");
+        }
+
+        return ComputeChecked(logits, labels);
+    }
+
+    /// <summary>The loss for validated inputs.</summary>
+    protected abstract Tensor ComputeChecked(Tensor logits, ReadOnlySpan<int> labels);
+
+    /// <summary>cross-entropy (alias softmax), mse or hinge (alias svm).</summary>
+    public static Loss Parse(string text) => text?.ToLowerInvariant() switch
+    {
+        "cross-entropy" or "crossentropy" or "softmax" or "ce" => new CrossEntropyLoss(),
+        "mse" or "mean-squared-error" => new MeanSquaredErrorLoss(),
+        "hinge" or "svm" or "multiclass-hinge" => new MultiClassHingeLoss(),
+        _ => throw new ArgumentException($"unknown loss '{text}' (expected cross-entropy, mse or hinge)"),
+    };
+}

@@ -1,0 +1,21 @@
+using Nabla.Tensors;
+
+namespace Nabla.Losses;
+
+/// <summary>The multiclass SVM (hinge) loss: L(f(x), y) = Σ_{j≠y} max(0, f_j − f_y + Δ), with margin Δ = 1, averaged over the batch.</summary>
+public sealed class MultiClassHingeLoss(double margin = 1.0) : Loss
+{
+    /// <summary>Δ.</summary>
+    public double Margin { get; } = margin;
+
+    /// <inheritdoc/>
+    public override string Name => "hinge";
+
+    /// <inheritdoc/>
+    protected override Tensor ComputeChecked(Tensor logits, ReadOnlySpan<int> labels)
+    {
+        var correct = logits.GatherRows(labels).Unsqueeze(1);             // (B, 1): f_y
+        var margins = (logits - correct + Margin).Maximum(0);             // (B, C); the j = y entry is exactly Δ
+        return (margins.Sum(1) - Margin).Mean();                          // drop the j = y term, average over B
+    }
+}

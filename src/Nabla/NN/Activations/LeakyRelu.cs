@@ -1,0 +1,21 @@
+using Nabla.Tensors;
+
+namespace Nabla.NN.Activations;
+
+/// <summary>The activation g(a) = a for a &gt; 0, α·a otherwise. Elementwise; no parameters.</summary>
+/// <param name="slope">α, the slope for negative inputs (default 0.01).</param>
+public sealed class LeakyRelu(double slope = 0.01) : Module
+{
+    /// <summary>α.</summary>
+    public double Slope { get; } = slope;
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.LeakyRelu(Slope);
+    }
+
+    /// <inheritdoc/>
+    public override string Describe() => $"LeakyRelu({Slope})";
+}

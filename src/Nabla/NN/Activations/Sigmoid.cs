@@ -1,0 +1,14 @@
+using Nabla.Tensors;
+
+namespace Nabla.NN.Activations;
+
+/// <summary>The activation g(a) = σ(a) = 1 / (1 + e⁻ᵃ). Elementwise; no parameters.</summary>
+public sealed class Sigmoid : Module
+{
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Sigmoid();
+    }
+}

@@ -1,0 +1,57 @@
+using Nabla.Initialization;
+using Nabla.Tensors;
+
+namespace Nabla.NN.Layers;
+
+/// <summary>A fully connected layer, the lecture's pre-activation a = b + W h.</summary>
+/// <remarks>
+/// Shapes: input h (B, I), weight W (O, I), bias b (O), output a (B, O); in batch form a = h Wᵀ + b.
+/// Parameters: O·I weights plus O biases. W is stored (out, in), as in PyTorch, so state-dict names and shapes match.
+/// Default initialisation is PyTorch's: W and b drawn from U(−1/√I, 1/√I).
+/// </remarks>
+public sealed class Linear : Module
+{
+    /// <summary>A layer from <paramref name="inFeatures"/> to <paramref name="outFeatures"/>, initialised from <paramref name="random"/>.</summary>
+    public Linear(int inFeatures, int outFeatures, Random random, bool bias = true, DType dtype = DType.Float32, Initializer? init = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inFeatures, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(outFeatures, 1);
+        ArgumentNullException.ThrowIfNull(random);
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        init ??= Initializer.Default;
+        Weight = RegisterParameter("weight", init.Create([outFeatures, inFeatures], inFeatures, outFeatures, random, dtype));
+        if (bias)
+        {
+            double bound = 1.0 / Math.Sqrt(inFeatures);
+            Bias = RegisterParameter("bias", init.IsZeroBiasDefault
+                ? Tensor.Zeros([outFeatures], dtype)
+                : Tensor.Uniform([outFeatures], -bound, bound, random, dtype));
+        }
+    }
+
+    /// <summary>I, the input width.</summary>
+    public int InFeatures { get; }
+
+    /// <summary>O, the output width.</summary>
+    public int OutFeatures { get; }
+
+    /// <summary>W (O, I).</summary>
+    public Tensor Weight { get; }
+
+    /// <summary>b (O), or null for a layer without bias.</summary>
+    public Tensor? Bias { get; }
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank < 1 || input.Shape[-1] != InFeatures)
+            throw new ArgumentException($"Linear({InFeatures} → {OutFeatures}) expects input (B, {InFeatures}), got shape {input.Shape}");
+        var a = input.MatMulTransposed(Weight);   // (B, O) = h Wᵀ
+        return Bias is null ? a : a + Bias;        // + b broadcast over B
+    }
+
+    /// <inheritdoc/>
+    public override string Describe() => $"Linear({InFeatures} → {OutFeatures})";
+}

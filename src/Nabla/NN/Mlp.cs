@@ -1,0 +1,74 @@
+using Nabla.Initialization;
+using Nabla.NN.Activations;
+using Nabla.NN.Layers;
+using Nabla.Tensors;
+
+namespace Nabla.NN;
+
+/// <summary>The lecture's network with L hidden layers:
+/// a⁽ᵏ⁾ = b⁽ᵏ⁾ + W⁽ᵏ⁾h⁽ᵏ⁻¹⁾, h⁽ᵏ⁾ = g(a⁽ᵏ⁾) for k = 1…L, h⁽⁰⁾ = x, and the output pre-activation a⁽ᴸ⁺¹⁾.</summary>
+/// <remarks>
+/// <see cref="Forward"/> returns the logits a⁽ᴸ⁺¹⁾ (B, C); the output activation f(x) = softmax(a⁽ᴸ⁺¹⁾) is applied by
+/// <see cref="PredictProbabilities"/> and, fused with the log for stability, by the cross-entropy loss.
+/// Modules are <c>layers.0</c> (Linear), <c>layers.1</c> (g), …, so parameter names are <c>layers.0.weight</c> etc.
+/// The parameter count is Σₖ (nₖ₋₁·nₖ + nₖ) over the L + 1 linear layers, with n₀ the inputs and n_{L+1} the classes.
+/// </remarks>
+public sealed class Mlp : Module
+{
+    /// <summary>Builds the network described by <paramref name="spec"/>, initialised from <paramref name="seed"/>.</summary>
+    public Mlp(MlpSpec spec, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        spec.Validate();
+        Spec = spec;
+        var random = new Random(seed);
+        var layers = new Sequential();
+        int width = spec.Inputs;
+        foreach (int h in spec.Hidden)
+        {
+            layers.Add(new Linear(width, h, random, dtype: spec.DType, init: spec.Init));
+            layers.Add(spec.Activation.CreateModule());
+            width = h;
+        }
+
+        layers.Add(new Linear(width, spec.Outputs, random, dtype: spec.DType, init: spec.Init));
+        Layers = RegisterModule("layers", layers);
+    }
+
+    /// <summary>The architecture.</summary>
+    public MlpSpec Spec { get; }
+
+    /// <summary>Linear, activation, Linear, …, Linear.</summary>
+    public Sequential Layers { get; }
+
+    /// <summary>x (B, D) → logits a⁽ᴸ⁺¹⁾ (B, C).</summary>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank != 2 || input.Shape[1] != Spec.Inputs)
+            throw new ArgumentException($"the network expects input (B, {Spec.Inputs}), got shape {input.Shape}");
+        if (input.DType != Spec.DType)
+            throw new ArgumentException($"the network is {Spec.DType.Name()}, the input is {input.DType.Name()}");
+        return Layers.Forward(input);
+    }
+
+    /// <summary>f(x) = softmax(a⁽ᴸ⁺¹⁾): class probabilities (B, C), computed without recording gradients.</summary>
+    public Tensor PredictProbabilities(Tensor input)
+    {
+        using var _ = Autograd.GradMode.NoGrad();
+        return Forward(input).Softmax(-1);
+    }
+
+    /// <summary>The most probable class of each row.</summary>
+    public int[] Predict(Tensor input)
+    {
+        using var _ = Autograd.GradMode.NoGrad();
+        return Forward(input).ArgMax(-1);
+    }
+
+    /// <summary>The layer table for one input row.</summary>
+    public ModelSummary Summary() => ModelSummary.Of(Layers, [1, Spec.Inputs], Spec.DType);
+
+    /// <inheritdoc/>
+    public override string Describe() => $"Mlp({Spec.Inputs} → {string.Join(" → ", Spec.Hidden.Append(Spec.Outputs))}, {Spec.Activation.Name()})";
+}

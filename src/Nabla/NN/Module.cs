@@ -1,0 +1,119 @@
+using Nabla.Tensors;
+
+namespace Nabla.NN;
+
+/// <summary>A building block of a network: it holds state (parameters, submodules) and applies a stateless function in
+/// <see cref="Forward"/>. Parameters and submodules are registered explicitly, which gives them stable dotted names
+/// (<c>layers.0.weight</c>) used as checkpoint keys — no reflection.</summary>
+public abstract class Module
+{
+    private readonly List<KeyValuePair<string, Tensor>> _parameters = [];
+    private readonly List<KeyValuePair<string, Module>> _children = [];
+
+    /// <summary>Whether the module is in training mode (the default) or evaluation mode.</summary>
+    public bool IsTraining { get; private set; } = true;
+
+    /// <summary>Applies the module to a batch.</summary>
+    public abstract Tensor Forward(Tensor input);
+
+    /// <summary>Short description for summaries, e.g. <c>Linear(784 → 512)</c>.</summary>
+    public virtual string Describe() => GetType().Name;
+
+    /// <summary>Registers a parameter under <paramref name="name"/>; it is marked as requiring gradients.</summary>
+    protected Tensor RegisterParameter(string name, Tensor parameter)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(parameter);
+        if (name.Contains('.', StringComparison.Ordinal)) throw new ArgumentException($"parameter name '{name}' must not contain '.'");
+        if (_parameters.Exists(p => p.Key == name) || _children.Exists(c => c.Key == name))
+            throw new ArgumentException($"'{name}' is already registered in {GetType().Name}");
+        parameter.RequiresGrad = true;
+        _parameters.Add(new(name, parameter));
+        return parameter;
+    }
+
+    /// <summary>Registers a submodule under <paramref name="name"/>.</summary>
+    protected TModule RegisterModule<TModule>(string name, TModule module)
+        where TModule : Module
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(module);
+        if (name.Contains('.', StringComparison.Ordinal)) throw new ArgumentException($"module name '{name}' must not contain '.'");
+        if (_parameters.Exists(p => p.Key == name) || _children.Exists(c => c.Key == name))
+            throw new ArgumentException($"'{name}' is already registered in {GetType().Name}");
+        _children.Add(new(name, module));
+        return module;
+    }
+
+    /// <summary>The direct submodules with their names, in registration order.</summary>
+    public IEnumerable<KeyValuePair<string, Module>> NamedChildren() => _children;
+
+    /// <summary>Every parameter of this module and its submodules, depth first, with dotted names.</summary>
+    public IEnumerable<KeyValuePair<string, Tensor>> NamedParameters()
+    {
+        foreach (var p in _parameters) yield return p;
+        foreach (var (childName, child) in _children)
+        {
+            foreach (var (name, p) in child.NamedParameters()) yield return new($"{childName}.{name}", p);
+        }
+    }
+
+    /// <summary>Every parameter, in the order of <see cref="NamedParameters"/>.</summary>
+    public IEnumerable<Tensor> Parameters() => NamedParameters().Select(p => p.Value);
+
+    /// <summary>The module's own parameters (not its submodules').</summary>
+    public IEnumerable<KeyValuePair<string, Tensor>> OwnParameters() => _parameters;
+
+    /// <summary>The number of trainable scalars: Σ over parameters of their element counts.</summary>
+    public long ParameterCount() => Parameters().Sum(p => (long)p.Count);
+
+    /// <summary>Sets the gradients of all parameters to zero.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in Parameters()) p.ZeroGrad();
+    }
+
+    /// <summary>Puts this module and all submodules in training mode.</summary>
+    public Module Train()
+    {
+        SetMode(true);
+        return this;
+    }
+
+    /// <summary>Puts this module and all submodules in evaluation mode.</summary>
+    public Module Eval()
+    {
+        SetMode(false);
+        return this;
+    }
+
+    private void SetMode(bool training)
+    {
+        IsTraining = training;
+        foreach (var (_, child) in _children) child.SetMode(training);
+    }
+
+    /// <summary>Copies of the parameters by name (a state dictionary).</summary>
+    public IReadOnlyDictionary<string, Tensor> StateDict() =>
+        NamedParameters().ToDictionary(p => p.Key, p => p.Value.Clone());
+
+    /// <summary>Copies values into the parameters by name. Every parameter must be present with its shape and dtype.</summary>
+    /// <exception cref="ArgumentException">A name is missing or unexpected, or a shape or dtype differs.</exception>
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var own = NamedParameters().ToDictionary(p => p.Key, p => p.Value);
+        foreach (var name in state.Keys)
+        {
+            if (!own.ContainsKey(name)) throw new ArgumentException($"unexpected parameter '{name}' (the model has {string.Join(", ", own.Keys)})");
+        }
+
+        foreach (var (name, parameter) in own)
+        {
+            if (!state.TryGetValue(name, out var value)) throw new ArgumentException($"missing parameter '{name}'");
+            if (value.Shape != parameter.Shape)
+                throw new ArgumentException($"parameter '{name}' has shape {value.Shape}, the model expects {parameter.Shape}");
+            parameter.CopyFrom(value.DType == parameter.DType ? value : value.To(parameter.DType));
+        }
+    }
+}

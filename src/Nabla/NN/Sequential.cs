@@ -1,0 +1,34 @@
+using Nabla.Tensors;
+
+namespace Nabla.NN;
+
+/// <summary>Applies its modules one after another: y = fₙ(… f₂(f₁(x))). Modules are named "0", "1", ….</summary>
+public sealed class Sequential : Module
+{
+    private readonly List<Module> _modules = [];
+
+    /// <summary>A sequence of the given modules.</summary>
+    public Sequential(params Module[] modules)
+    {
+        ArgumentNullException.ThrowIfNull(modules);
+        foreach (var m in modules) Add(m);
+    }
+
+    /// <summary>The modules in order.</summary>
+    public IReadOnlyList<Module> Modules => _modules;
+
+    /// <summary>Appends a module.</summary>
+    public void Add(Module module)
+    {
+        RegisterModule(_modules.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), module);
+        _modules.Add(module);
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input)
+    {
+        var x = input;
+        foreach (var m in _modules) x = m.Forward(x);
+        return x;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Numerics;
+using Nabla.Tensors;
+
+namespace Nabla.Optim;
+
+/// <summary>Adam (Kingma and Ba, 2015) with optional L2 weight decay added to the gradient.</summary>
+/// <remarks>
+/// For each parameter W with gradient ∇W, at step t = 1, 2, …:
+/// <code>
+/// g ← ∇W + λ_wd · W
+/// m ← β₁ · m + (1 − β₁) · g
+/// v ← β₂ · v + (1 − β₂) · g²
+/// m̂ ← m / (1 − β₁ᵗ),  v̂ ← v / (1 − β₂ᵗ)
+/// W ← W − η · m̂ / (√v̂ + ε)
+/// </code>
+/// </remarks>
+public sealed class Adam : Optimizer
+{
+    private float[]?[] _m32, _v32;
+    private double[]?[] _m64, _v64;
+
+    /// <summary>Adam with learning rate η (default 1e-3), β₁, β₂, ε and weight decay.</summary>
+    public Adam(IEnumerable<Tensor> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0)
+        : base(parameters, learningRate)
+    {
+        if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), $"beta1 must be in [0, 1), not {beta1}");
+        if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), $"beta2 must be in [0, 1), not {beta2}");
+        if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"epsilon must be > 0, not {epsilon}");
+        if (!(weightDecay >= 0) || !double.IsFinite(weightDecay)) throw new ArgumentOutOfRangeException(nameof(weightDecay), $"weight decay must be finite and >= 0, not {weightDecay}");
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+        WeightDecay = weightDecay;
+        _m32 = new float[Parameters.Count][];
+        _v32 = new float[Parameters.Count][];
+        _m64 = new double[Parameters.Count][];
+        _v64 = new double[Parameters.Count][];
+    }
+
+    /// <summary>β₁, the first-moment decay.</summary>
+    public double Beta1 { get; }
+
+    /// <summary>β₂, the second-moment decay.</summary>
+    public double Beta2 { get; }
+
+    /// <summary>ε.</summary>
+    public double Epsilon { get; }
+
+    /// <summary>λ_wd.</summary>
+    public double WeightDecay { get; }
+
+    /// <inheritdoc/>
+    protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient) =>
+        Update(parameter, gradient, State(ref _m32, index, parameter.Length), State(ref _v32, index, parameter.Length));
+
+    /// <inheritdoc/>
+    protected override void Update(int index, Span<double> parameter, ReadOnlySpan<double> gradient) =>
+        Update(parameter, gradient, State(ref _m64, index, parameter.Length), State(ref _v64, index, parameter.Length));
+
+    private void Update<T>(Span<T> w, ReadOnlySpan<T> grad, T[] m, T[] v)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T b1 = T.CreateChecked(Beta1), b2 = T.CreateChecked(Beta2), eps = T.CreateChecked(Epsilon);
+        T decay = T.CreateChecked(WeightDecay), eta = T.CreateChecked(LearningRate);
+        T correction1 = T.One - T.CreateChecked(Math.Pow(Beta1, StepCount));
+        T correction2 = T.One - T.CreateChecked(Math.Pow(Beta2, StepCount));
+        for (int i = 0; i < w.Length; i++)
+        {
+            T g = grad[i] + (decay * w[i]);
+            m[i] = (b1 * m[i]) + ((T.One - b1) * g);
+            v[i] = (b2 * v[i]) + ((T.One - b2) * g * g);
+            T mHat = m[i] / correction1, vHat = v[i] / correction2;
+            w[i] -= eta * mHat / (T.Sqrt(vHat) + eps);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using Nabla.Tensors;
+
+namespace Nabla.Optim;
+
+/// <summary>Updates parameters from their accumulated gradients. Call <see cref="ZeroGrad"/>, compute the loss,
+/// <c>Backward()</c>, then <see cref="Step"/>.</summary>
+public abstract class Optimizer
+{
+    /// <summary>An optimiser over <paramref name="parameters"/> with learning rate η.</summary>
+    protected Optimizer(IEnumerable<Tensor> parameters, double learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        Parameters = [.. parameters];
+        LearningRate = learningRate;
+    }
+
+    /// <summary>The parameters, in order.</summary>
+    public IReadOnlyList<Tensor> Parameters { get; }
+
+    /// <summary>η; must be finite and positive. Schedules may change it between steps.</summary>
+    public double LearningRate
+    {
+        get;
+        set
+        {
+            if (!double.IsFinite(value) || value <= 0) throw new ArgumentOutOfRangeException(nameof(LearningRate), $"learning rate must be finite and > 0, not {value}");
+            field = value;
+        }
+    }
+
+    /// <summary>The number of steps taken.</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>Applies one update to every parameter that has a gradient.</summary>
+    public void Step()
+    {
+        StepCount++;
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            var p = Parameters[i];
+            if (p.Grad is null) continue;
+            if (p.DType == DType.Float32) Update(i, p.AsSpan<float>(), p.Grad.AsSpan<float>());
+            else Update(i, p.AsSpan<double>(), p.Grad.AsSpan<double>());
+        }
+    }
+
+    /// <summary>Sets every parameter's gradient to zero.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in Parameters) p.ZeroGrad();
+    }
+
+    /// <summary>The update of parameter <paramref name="index"/> in place from its gradient (Float32).</summary>
+    protected abstract void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient);
+
+    /// <summary>The update of parameter <paramref name="index"/> in place from its gradient (Float64).</summary>
+    protected abstract void Update(int index, Span<double> parameter, ReadOnlySpan<double> gradient);
+
+    /// <summary>Per-parameter state buffers of the parameter's length, created on first use.</summary>
+    protected static T[] State<T>(ref T[]?[] slots, int index, int length)
+    {
+        return slots[index] ??= new T[length];
+    }
+}

@@ -1,0 +1,72 @@
+using System.Numerics;
+using Nabla.Tensors;
+
+namespace Nabla.Optim;
+
+/// <summary>Stochastic gradient descent, the lecture's update rule, with optional momentum, Nesterov momentum and
+/// weight decay (the same equations as PyTorch's SGD without dampening).</summary>
+/// <remarks>
+/// For each parameter W with gradient ∇W:
+/// <code>
+/// g ← ∇W + λ_wd · W                      (weight decay)
+/// v ← μ · v + g                          (momentum buffer, v₀ = g)
+/// g ← g + μ · v  if Nesterov, else g ← v
+/// W ← W − η · g
+/// </code>
+/// With μ = 0 and λ_wd = 0 this is the plain update W ← W − η ∇W.
+/// </remarks>
+public sealed class Sgd : Optimizer
+{
+    private float[]?[] _velocity32;
+    private double[]?[] _velocity64;
+
+    /// <summary>SGD with learning rate η, momentum μ ∈ [0, 1), Nesterov momentum and weight decay λ_wd ≥ 0.</summary>
+    public Sgd(IEnumerable<Tensor> parameters, double learningRate, double momentum = 0, bool nesterov = false, double weightDecay = 0)
+        : base(parameters, learningRate)
+    {
+        if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), $"momentum must be in [0, 1), not {momentum}");
+        if (!(weightDecay >= 0) || !double.IsFinite(weightDecay)) throw new ArgumentOutOfRangeException(nameof(weightDecay), $"weight decay must be finite and >= 0, not {weightDecay}");
+        if (nesterov && momentum == 0) throw new ArgumentException("Nesterov momentum needs a momentum > 0");
+        Momentum = momentum;
+        Nesterov = nesterov;
+        WeightDecay = weightDecay;
+        _velocity32 = new float[Parameters.Count][];
+        _velocity64 = new double[Parameters.Count][];
+    }
+
+    /// <summary>μ.</summary>
+    public double Momentum { get; }
+
+    /// <summary>Whether the Nesterov form is used.</summary>
+    public bool Nesterov { get; }
+
+    /// <summary>λ_wd.</summary>
+    public double WeightDecay { get; }
+
+    /// <inheritdoc/>
+    protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient) =>
+        Update(parameter, gradient, Momentum > 0 ? State(ref _velocity32, index, parameter.Length) : null);
+
+    /// <inheritdoc/>
+    protected override void Update(int index, Span<double> parameter, ReadOnlySpan<double> gradient) =>
+        Update(parameter, gradient, Momentum > 0 ? State(ref _velocity64, index, parameter.Length) : null);
+
+    private void Update<T>(Span<T> w, ReadOnlySpan<T> grad, T[]? velocity)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T eta = T.CreateChecked(LearningRate), mu = T.CreateChecked(Momentum), decay = T.CreateChecked(WeightDecay);
+        for (int i = 0; i < w.Length; i++)
+        {
+            T g = grad[i] + (decay * w[i]);
+            if (velocity is not null)
+            {
+                // The buffer starts at zero, so v₁ = g, as in PyTorch.
+                T v = (mu * velocity[i]) + g;
+                velocity[i] = v;
+                g = Nesterov ? g + (mu * v) : v;
+            }
+
+            w[i] -= eta * g;
+        }
+    }
+}

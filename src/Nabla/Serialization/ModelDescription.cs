@@ -1,0 +1,51 @@
+using System.Text.Json.Serialization;
+
+namespace Nabla.Serialization;
+
+/// <summary>The JSON description saved next to a model's weights: its architecture and what it was trained on.</summary>
+public sealed record ModelDescription
+{
+    /// <summary>Always "nabla-model"; identifies the file.</summary>
+    [JsonPropertyName("format")]
+    public string Format { get; init; } = ModelStore.FormatName;
+
+    /// <summary>Format version (1).</summary>
+    [JsonPropertyName("version")]
+    public int Version { get; init; } = 1;
+
+    /// <summary>The architecture kind ("mlp").</summary>
+    [JsonPropertyName("kind")]
+    public string Kind { get; init; } = "mlp";
+
+    /// <summary>D.</summary>
+    [JsonPropertyName("inputs")]
+    public int Inputs { get; init; }
+
+    /// <summary>The hidden widths.</summary>
+    [JsonPropertyName("hidden")]
+    public int[] Hidden { get; init; } = [];
+
+    /// <summary>C.</summary>
+    [JsonPropertyName("outputs")]
+    public int Outputs { get; init; }
+
+    /// <summary>relu, tanh, sigmoid or leaky-relu.</summary>
+    [JsonPropertyName("activation")]
+    public string Activation { get; init; } = "relu";
+
+    /// <summary>float32 or float64.</summary>
+    [JsonPropertyName("dtype")]
+    public string DType { get; init; } = "float32";
+
+    /// <summary>The loss it was trained with.</summary>
+    [JsonPropertyName("loss")]
+    public string Loss { get; init; } = "cross-entropy";
+
+    /// <summary>The dataset it was trained on (digits, fashion-mnist).</summary>
+    [JsonPropertyName("dataset")]
+    public string? Dataset { get; init; }
+
+    /// <summary>A name per output class.</summary>
+    [JsonPropertyName("classNames")]
+    public string[]? ClassNames { get; init; }
+}

@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Nabla.Data;
+using Nabla.Initialization;
+using Nabla.NN;
+using Nabla.NN.Activations;
+using Nabla.Tensors;
+
+namespace Nabla.Serialization;
+
+/// <summary>Saves and loads models as a folder holding <c>model.json</c> (the <see cref="ModelDescription"/>) and
+/// <c>model.safetensors</c> (the weights, by parameter name). Each file is written atomically. Loading reads data only:
+/// nothing in a model file is executed.</summary>
+public static class ModelStore
+{
+    /// <summary>The value of the description's "format" field.</summary>
+    public const string FormatName = "nabla-model";
+
+    /// <summary>The description's file name.</summary>
+    public const string DescriptionFile = "model.json";
+
+    /// <summary>The weights' file name.</summary>
+    public const string WeightsFile = "model.safetensors";
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    /// <summary>Saves <paramref name="model"/> into <paramref name="directory"/> (created if needed).</summary>
+    public static void Save(string directory, Mlp model, string loss = "cross-entropy", string? dataset = null, IReadOnlyList<string>? classNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var spec = model.Spec;
+        var description = new ModelDescription
+        {
+            Inputs = spec.Inputs,
+            Hidden = [.. spec.Hidden],
+            Outputs = spec.Outputs,
+            Activation = spec.Activation.Name(),
+            DType = spec.DType.Name(),
+            Loss = loss,
+            Dataset = dataset,
+            ClassNames = classNames?.ToArray(),
+        };
+        Directory.CreateDirectory(directory);
+        SafeTensors.Write(Path.Combine(directory, WeightsFile), model.NamedParameters(), new Dictionary<string, string> { ["format"] = "pt" });
+        AtomicFile.Write(Path.Combine(directory, DescriptionFile), s => JsonSerializer.Serialize(s, description, JsonOptions));
+    }
+
+    /// <summary>Loads a model from a folder written by <see cref="Save"/> (or the path of its model.json).</summary>
+    /// <exception cref="DataFormatException">A file is not a Nabla model, or its weights do not fit its description.</exception>
+    /// <exception cref="FileNotFoundException">The folder or a file is missing.</exception>
+    public static (Mlp Model, ModelDescription Description) Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string directory = Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!;
+        string descriptionPath = Directory.Exists(path) ? Path.Combine(path, DescriptionFile) : path;
+        if (!File.Exists(descriptionPath)) throw new FileNotFoundException($"{descriptionPath}: model description not found", descriptionPath);
+        var description = ReadDescription(descriptionPath);
+        MlpSpec spec;
+        try
+        {
+            spec = new MlpSpec(description.Inputs, description.Hidden, description.Outputs, ActivationExtensions.Parse(description.Activation), DTypeExtensions.Parse(description.DType), Initializer.Default);
+            spec.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new DataFormatException($"{descriptionPath}: invalid architecture ({e.Message})", e);
+        }
+
+        var model = new Mlp(spec);
+        var weightsPath = Path.Combine(directory, WeightsFile);
+        var (tensors, _) = SafeTensors.Read(weightsPath);
+        try
+        {
+            model.LoadStateDict(tensors);
+        }
+        catch (ArgumentException e)
+        {
+            throw new DataFormatException($"{weightsPath}: weights do not fit {descriptionPath} ({e.Message})", e);
+        }
+
+        if (model.Parameters().Any(p => p.HasNonFinite())) throw new DataFormatException($"{weightsPath}: weights contain NaN or infinite values");
+        return (model, description);
+    }
+
+    private static ModelDescription ReadDescription(string path)
+    {
+        ModelDescription? description;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            description = JsonSerializer.Deserialize<ModelDescription>(stream);
+        }
+        catch (JsonException e)
+        {
+            throw new DataFormatException($"{path}: not a Nabla model (invalid JSON: {e.Message})", e);
+        }
+
+        if (description is null || description.Format != FormatName)
+            throw new DataFormatException($"{path}: not a Nabla model (no \"format\": \"{FormatName}\")");
+        if (description.Version != 1) throw new DataFormatException($"{path}: model format version {description.Version} is not supported (1)");
+        if (description.Kind != "mlp") throw new DataFormatException($"{path}: model kind '{description.Kind}' is not supported (mlp)");
+        return description;
+    }
+}

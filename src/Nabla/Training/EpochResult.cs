@@ -1,0 +1,10 @@
+namespace Nabla.Training;
+
+/// <summary>What one epoch of training gave.</summary>
+/// <param name="Epoch">1-based epoch number.</param>
+/// <param name="Loss">Mean training loss (the data term, without the regulariser) over the epoch's batches, weighted by batch size.</param>
+/// <param name="TrainAccuracy">Fraction of training examples classified correctly during the epoch (as the weights moved).</param>
+/// <param name="ValidationLoss">Mean loss on the validation set after the epoch, if one was given.</param>
+/// <param name="ValidationAccuracy">Accuracy on the validation set after the epoch, if one was given.</param>
+/// <param name="Seconds">Wall time of the epoch's training, without validation.</param>
+public sealed record EpochResult(int Epoch, double Loss, double TrainAccuracy, double? ValidationLoss, double? ValidationAccuracy, double Seconds);

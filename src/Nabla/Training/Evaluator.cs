@@ -1,0 +1,48 @@
+using Nabla.Autograd;
+using Nabla.Data;
+using Nabla.Losses;
+using Nabla.NN;
+
+namespace Nabla.Training;
+
+/// <summary>Measures a model on a dataset without recording gradients.</summary>
+public static class Evaluator
+{
+    /// <summary>Accuracy, mean loss (cross-entropy when <paramref name="loss"/> is null) and the confusion matrix.
+    /// The model is put in evaluation mode and restored to its previous mode afterwards.</summary>
+    public static EvaluationResult Evaluate(Module model, Dataset data, Loss? loss = null, int batchSize = 1024)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Count == 0) throw new ArgumentException($"{data.Name}: cannot evaluate on an empty dataset");
+        loss ??= new CrossEntropyLoss();
+        bool wasTraining = model.IsTraining;
+        model.Eval();
+        try
+        {
+            using var _ = GradMode.NoGrad();
+            var confusion = new int[data.Classes, data.Classes];
+            double lossSum = 0;
+            int correct = 0;
+            foreach (var batch in new DataLoader(data, batchSize, shuffle: false).Epoch())
+            {
+                var logits = model.Forward(batch.Features);   // (B, C)
+                if (logits.Rank != 2 || logits.Shape[1] != data.Classes)
+                    throw new ArgumentException($"the model outputs shape {logits.Shape}, but {data.Name} has {data.Classes} classes");
+                lossSum += loss.Compute(logits, batch.Labels).Item() * batch.Count;
+                var predicted = logits.ArgMax(-1);
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    confusion[batch.Labels[i], predicted[i]]++;
+                    if (predicted[i] == batch.Labels[i]) correct++;
+                }
+            }
+
+            return new EvaluationResult((double)correct / data.Count, lossSum / data.Count, confusion, data.ClassNames);
+        }
+        finally
+        {
+            if (wasTraining) model.Train();
+        }
+    }
+}

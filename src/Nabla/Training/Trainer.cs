@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using Nabla.Autograd;
+using Nabla.Data;
+using Nabla.Losses;
+using Nabla.NN;
+using Nabla.Optim;
+using Nabla.Tensors;
+
+namespace Nabla.Training;
+
+/// <summary>Empirical risk minimisation by mini-batch SGD: each step minimises
+/// (1/B) Σᵢ L(f(x⁽ⁱ⁾; W), y⁽ⁱ⁾) + λΩ(W) over one batch with the optimiser's update rule.</summary>
+public sealed class Trainer
+{
+    /// <summary>A trainer of <paramref name="model"/> (which outputs logits) with a loss, an optimiser over the model's
+    /// parameters, and optional regularisers.</summary>
+    public Trainer(Module model, Loss loss, Optimizer optimizer, IReadOnlyList<Regularizer>? regularizers = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        Model = model;
+        Loss = loss;
+        Optimizer = optimizer;
+        Regularizers = regularizers ?? [];
+    }
+
+    /// <summary>The network.</summary>
+    public Module Model { get; }
+
+    /// <summary>L.</summary>
+    public Loss Loss { get; }
+
+    /// <summary>The update rule.</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>The λΩ terms.</summary>
+    public IReadOnlyList<Regularizer> Regularizers { get; }
+
+    /// <summary>One step on one batch: forward, loss, backward, update. Returns the data loss and the number correct.</summary>
+    /// <exception cref="InvalidOperationException">The loss is NaN or infinite; the parameters are left as they were before the step.</exception>
+    public (double Loss, int Correct) Step(Batch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        Optimizer.ZeroGrad();
+        var logits = Model.Forward(batch.Features);             // (B, C)
+        var dataLoss = Loss.Compute(logits, batch.Labels);
+        var objective = dataLoss;
+        foreach (var r in Regularizers) objective += r.Penalty(Model);
+        double lossValue = dataLoss.Item();
+        if (!double.IsFinite(objective.Item()))
+            throw new InvalidOperationException($"training diverged: the loss became {lossValue} at step {Optimizer.StepCount + 1} (try a smaller learning rate)");
+        objective.Backward();
+        Optimizer.Step();
+        return (lossValue, CountCorrect(logits, batch.Labels));
+    }
+
+    /// <summary>Trains for <see cref="TrainingOptions.Epochs"/> epochs, evaluating on <paramref name="validation"/> after
+    /// each, and calls <paramref name="onEpoch"/> with every epoch's result.</summary>
+    public TrainingHistory Fit(Dataset train, Dataset? validation, TrainingOptions options, Action<EpochResult>? onEpoch = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var loader = new DataLoader(train, options.BatchSize, options.Shuffle, options.Seed);
+        var results = new List<EpochResult>();
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            Model.Train();
+            var clock = Stopwatch.StartNew();
+            double lossSum = 0;
+            int correct = 0;
+            foreach (var batch in loader.Epoch())
+            {
+                var (loss, batchCorrect) = Step(batch);
+                lossSum += loss * batch.Count;
+                correct += batchCorrect;
+            }
+
+            double seconds = clock.Elapsed.TotalSeconds;
+            EvaluationResult? eval = validation is null ? null : Evaluator.Evaluate(Model, validation, Loss);
+            var result = new EpochResult(epoch, lossSum / train.Count, (double)correct / train.Count, eval?.Loss, eval?.Accuracy, seconds);
+            results.Add(result);
+            onEpoch?.Invoke(result);
+        }
+
+        return new TrainingHistory(results);
+    }
+
+    internal static int CountCorrect(Tensor logits, int[] labels)
+    {
+        var predicted = logits.ArgMax(-1);
+        int correct = 0;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (predicted[i] == labels[i]) correct++;
+        }
+
+        return correct;
+    }
+}

@@ -1,0 +1,16 @@
+namespace Nabla.Training;
+
+/// <summary>How <see cref="Trainer.Fit"/> runs.</summary>
+/// <param name="Epochs">Passes over the training data (default 10).</param>
+/// <param name="BatchSize">Examples per mini-batch (default 64).</param>
+/// <param name="Seed">Seeds the shuffling of each epoch (default 0).</param>
+/// <param name="Shuffle">Whether each epoch visits the data in a new order (default true).</param>
+public sealed record TrainingOptions(int Epochs = 10, int BatchSize = 64, int Seed = 0, bool Shuffle = true)
+{
+    /// <summary>Throws naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), $"epochs must be at least 1, not {Epochs}");
+        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), $"batch size must be at least 1, not {BatchSize}");
+    }
+}
