@@ -27,7 +27,7 @@ internal static class EvalCommand
                 throw new DataFormatException($"{path}: the model takes {network.Spec.Inputs} inputs, {test.Name} has {test.FeatureCount} features");
             var evaluation = Evaluator.Evaluate(network, test, Losses.Loss.Parse(description.Loss));
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{network.Describe()} on {test.Name} ({test.Count} examples): accuracy {evaluation.Accuracy:P2}, loss {evaluation.Loss:F4}"));
+                $"{network.Describe()} on {test.Name} ({test.Count} examples): accuracy {100 * evaluation.Accuracy:F2}%, loss {evaluation.Loss:F4}"));
             Console.Out.WriteLine(evaluation.FormatConfusionMatrix());
             return CommandRunner.Success;
         }));

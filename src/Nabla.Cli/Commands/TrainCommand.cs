@@ -17,44 +17,47 @@ internal static class TrainCommand
     {
         var dataset = new Option<string>("--dataset") { Description = "digits (embedded) or fashion-mnist", DefaultValueFactory = _ => DatasetChoice.Digits };
         var data = new Option<string?>("--data") { Description = "folder holding the dataset's files (fashion-mnist: default " + Data.Datasets.FashionMnist.DefaultDirectory + ")" };
-        var hidden = new Option<string>("--hidden") { Description = "hidden layer widths, comma-separated (e.g. 512,256; 'none' for a linear model)", DefaultValueFactory = _ => "128" };
+        var hidden = new Option<string?>("--hidden") { Description = "hidden layer widths, comma-separated (e.g. 512,256; 'none' for a linear model) [preset: digits 256, fashion-mnist 512,256]" };
         var activation = new Option<string>("--activation") { Description = "relu, tanh, sigmoid or leaky-relu", DefaultValueFactory = _ => "relu" };
         var loss = new Option<string>("--loss") { Description = "cross-entropy (softmax), mse or hinge", DefaultValueFactory = _ => "cross-entropy" };
         var optimizer = new Option<string>("--optimizer") { Description = "sgd or adam", DefaultValueFactory = _ => "sgd" };
-        var lr = new Option<double?>("--lr") { Description = "learning rate η (default 0.05 for sgd, 0.001 for adam)" };
-        var momentum = new Option<double>("--momentum") { Description = "SGD momentum μ", DefaultValueFactory = _ => 0.9 };
+        var schedule = new Option<string?>("--schedule") { Description = "learning-rate schedule: constant or cosine [preset: digits cosine, fashion-mnist constant]" };
+        var lr = new Option<double?>("--lr") { Description = "learning rate η [preset: sgd 0.1 on digits, 0.05 on fashion-mnist; adam 0.001]" };
+        var momentum = new Option<double?>("--momentum") { Description = "SGD momentum μ [preset: 0.9]" };
         var nesterov = new Option<bool>("--nesterov") { Description = "use Nesterov momentum" };
-        var l2 = new Option<double>("--l2") { Description = "λ of the L2 penalty λ·Σ W² on weights", DefaultValueFactory = _ => 0 };
+        var l2 = new Option<double?>("--l2") { Description = "λ of the L2 penalty λ·Σ W² on weights [preset: digits 1e-4, fashion-mnist 0]" };
         var l1 = new Option<double>("--l1") { Description = "λ of the L1 penalty λ·Σ |W| on weights", DefaultValueFactory = _ => 0 };
-        var epochs = new Option<int>("--epochs") { Description = "passes over the training data", DefaultValueFactory = _ => 20 };
-        var batchSize = new Option<int>("--batch-size") { Description = "examples per mini-batch", DefaultValueFactory = _ => 32 };
+        var epochs = new Option<int?>("--epochs") { Description = "passes over the training data [preset: digits 40, fashion-mnist 10]" };
+        var batchSize = new Option<int?>("--batch-size") { Description = "examples per mini-batch [preset: digits 16, fashion-mnist 128]" };
         var seed = new Option<int>("--seed") { Description = "seeds initialisation and shuffling", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "threads for the kernels (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var output = new Option<string?>("--out") { Description = "folder to save the model in (default runs/DATASET)" };
 
         var command = new Command("train", "Train a network with L hidden layers and save it")
         {
-            dataset, data, hidden, activation, loss, optimizer, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
+            dataset, data, hidden, activation, loss, optimizer, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
         };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
             var datasetName = DatasetChoice.Validate(result.GetValue(dataset)!);
+            var preset = TrainPreset.For(datasetName);
             var optimizerName = result.GetValue(optimizer)!.ToLowerInvariant();
             if (optimizerName is not ("sgd" or "adam")) throw new UsageException($"--optimizer: unknown optimizer '{optimizerName}' (expected sgd or adam)");
             var settings = new TrainSettings(
                 datasetName,
                 result.GetValue(data),
-                OptionParsing.ParseHidden(result.GetValue(hidden)!),
+                OptionParsing.ParseHidden(result.GetValue(hidden) ?? preset.Hidden),
                 OptionParsing.Parse(result.GetValue(activation)!, "--activation", ActivationExtensions.Parse),
                 OptionParsing.Parse(result.GetValue(loss)!, "--loss", Loss.Parse),
                 optimizerName,
-                OptionParsing.Positive(result.GetValue(lr) ?? (optimizerName == "adam" ? 0.001 : 0.05), "--lr"),
-                MomentumInRange(result.GetValue(momentum)),
+                OptionParsing.Positive(result.GetValue(lr) ?? (optimizerName == "adam" ? TrainPreset.AdamLearningRate : preset.SgdLearningRate), "--lr"),
+                MomentumInRange(result.GetValue(momentum) ?? preset.Momentum),
                 result.GetValue(nesterov),
-                OptionParsing.NonNegative(result.GetValue(l2), "--l2"),
+                OptionParsing.NonNegative(result.GetValue(l2) ?? preset.L2, "--l2"),
                 OptionParsing.NonNegative(result.GetValue(l1), "--l1"),
-                OptionParsing.AtLeast(result.GetValue(epochs), 1, "--epochs"),
-                OptionParsing.AtLeast(result.GetValue(batchSize), 1, "--batch-size"),
+                OptionParsing.AtLeast(result.GetValue(epochs) ?? preset.Epochs, 1, "--epochs"),
+                ParseSchedule(result.GetValue(schedule)) ?? preset.Schedule,
+                OptionParsing.AtLeast(result.GetValue(batchSize) ?? preset.BatchSize, 1, "--batch-size"),
                 result.GetValue(seed),
                 OptionParsing.AtLeast(result.GetValue(threads), 1, "--threads"),
                 result.GetValue(output) ?? Path.Combine("runs", datasetName));
@@ -62,6 +65,14 @@ internal static class TrainCommand
         }));
         return command;
     }
+
+    private static LearningRateSchedule? ParseSchedule(string? text) => text?.ToLowerInvariant() switch
+    {
+        null => null,
+        "constant" => LearningRateSchedule.Constant,
+        "cosine" => LearningRateSchedule.Cosine,
+        _ => throw new UsageException($"--schedule: unknown schedule '{text}' (expected constant or cosine)"),
+    };
 
     private static double MomentumInRange(double value)
     {
@@ -83,15 +94,15 @@ internal static class TrainCommand
         if (s.L1 > 0) regularizers.Add(new L1Regularizer(s.L1));
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{model.Describe()}: {model.ParameterCount():N0} parameters; {s.Dataset} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate}, batch {s.BatchSize}, {s.Threads} thread(s)"));
+            $"{model.Describe()}: {model.ParameterCount():N0} parameters; {s.Dataset} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.ToString().ToLowerInvariant()}), batch {s.BatchSize}, {s.Threads} thread(s)"));
         var trainer = new Trainer(model, s.Loss, optimizer, regularizers);
-        var history = trainer.Fit(train, test, new TrainingOptions(s.Epochs, s.BatchSize, s.Seed), epoch =>
+        var history = trainer.Fit(train, test, new TrainingOptions(s.Epochs, s.BatchSize, s.Seed, Schedule: s.Schedule), epoch =>
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {epoch.Epoch,3}/{s.Epochs}  loss {epoch.Loss:F4}  train {epoch.TrainAccuracy:P2}  test {epoch.ValidationAccuracy:P2}  {epoch.Seconds:F1} s")));
+                $"epoch {epoch.Epoch,3}/{s.Epochs}  loss {epoch.Loss:F4}  train {100 * epoch.TrainAccuracy:F2}%  test {100 * epoch.ValidationAccuracy:F2}%  {epoch.Seconds:F1} s")));
 
         ModelStore.Save(s.OutputDirectory, model, s.Loss.Name, s.Dataset, train.ClassNames);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"test accuracy {history.Last.ValidationAccuracy:P2}; model saved to {s.OutputDirectory}"));
+            $"test accuracy {100 * history.Last.ValidationAccuracy:F2}%; model saved to {s.OutputDirectory}"));
         return CommandRunner.Success;
     }
 }

@@ -1,5 +1,6 @@
 using Nabla.Losses;
 using Nabla.NN.Activations;
+using Nabla.Training;
 
 namespace Nabla.Cli.Commands;
 
@@ -17,6 +18,7 @@ internal sealed record TrainSettings(
     double L2,
     double L1,
     int Epochs,
+    LearningRateSchedule Schedule,
     int BatchSize,
     int Seed,
     int Threads,

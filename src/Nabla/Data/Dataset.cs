@@ -59,14 +59,24 @@ public sealed class Dataset
         return new Dataset(Features.IndexRows(indices), labels, Classes, ClassNames, name ?? Name);
     }
 
-    /// <summary>A seeded random split into a training part and a test part of <paramref name="testFraction"/>.</summary>
+    /// <summary>A seeded, stratified split: from each class, a random <paramref name="testFraction"/> of its examples
+    /// (rounded) goes to the test part, so both parts keep the class proportions. Each part lists its examples class by class.</summary>
     public (Dataset Train, Dataset Test) Split(double testFraction, int seed)
     {
         if (!(testFraction > 0 && testFraction < 1)) throw new ArgumentOutOfRangeException(nameof(testFraction), $"test fraction must be in (0, 1), not {testFraction}");
-        var order = Enumerable.Range(0, Count).ToArray();
-        new Random(seed).Shuffle(order);
-        int testCount = (int)Math.Round(Count * testFraction);
-        return (Subset(order[testCount..], $"{Name}-train"), Subset(order[..testCount], $"{Name}-test"));
+        var random = new Random(seed);
+        var train = new List<int>();
+        var test = new List<int>();
+        for (int c = 0; c < Classes; c++)
+        {
+            var members = Enumerable.Range(0, Count).Where(i => Labels[i] == c).ToArray();
+            random.Shuffle(members);
+            int testCount = (int)Math.Round(members.Length * testFraction);
+            test.AddRange(members[..testCount]);
+            train.AddRange(members[testCount..]);
+        }
+
+        return (Subset([.. train], $"{Name}-train"), Subset([.. test], $"{Name}-test"));
     }
 
     /// <summary>The same examples with features converted to <paramref name="dtype"/>.</summary>

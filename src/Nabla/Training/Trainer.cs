@@ -64,9 +64,12 @@ public sealed class Trainer
         options.Validate();
         var loader = new DataLoader(train, options.BatchSize, options.Shuffle, options.Seed);
         var results = new List<EpochResult>();
+        double initialRate = Optimizer.LearningRate;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             Model.Train();
+            if (options.Schedule == LearningRateSchedule.Cosine)
+                Optimizer.LearningRate = initialRate * 0.5 * (1 + Math.Cos(Math.PI * (epoch - 1) / options.Epochs));
             var clock = Stopwatch.StartNew();
             double lossSum = 0;
             int correct = 0;
