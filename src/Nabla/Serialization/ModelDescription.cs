@@ -7,7 +7,7 @@ public sealed record ModelDescription
 {
     /// <summary>Always "nabla-model"; identifies the file.</summary>
     [JsonPropertyName("format")]
-    public string Format { get; init; } = ModelStore.FormatName;
+    public string? Format { get; init; }
 
     /// <summary>Format version (1).</summary>
     [JsonPropertyName("version")]

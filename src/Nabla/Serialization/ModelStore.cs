@@ -30,6 +30,7 @@ public static class ModelStore
         var spec = model.Spec;
         var description = new ModelDescription
         {
+            Format = FormatName,
             Inputs = spec.Inputs,
             Hidden = [.. spec.Hidden],
             Outputs = spec.Outputs,

@@ -1,0 +1,95 @@
+using Nabla.Autograd;
+using Nabla.Tensors;
+
+namespace Nabla.Tests.Autograd;
+
+public sealed class BackwardEngineTests
+{
+    [Fact]
+    public void A_chain_of_ten_thousand_ops_backpropagates_without_overflowing_the_stack()
+    {
+        var x = Tensor.FromArray([1.0], [1]);
+        x.RequiresGrad = true;
+        var y = x;
+        for (int i = 0; i < 10_000; i++) y = y * 1.0001;
+        y.Sum().Backward();
+        Assert.Equal(Math.Pow(1.0001, 10_000), x.Grad!.Item(), 6);
+    }
+
+    [Fact]
+    public void A_tensor_used_twice_receives_the_sum_of_both_gradients()
+    {
+        var x = Tensor.FromArray([3.0], [1]);
+        x.RequiresGrad = true;
+        var y = (x * x) + x.Exp();    // dy/dx = 2x + eˣ
+        y.Sum().Backward();
+        Assert.Equal((2 * 3.0) + Math.Exp(3), x.Grad!.Item(), 10);
+    }
+
+    [Fact]
+    public void Gradients_accumulate_until_zeroed()
+    {
+        var x = Tensor.FromArray([2.0, -1.0], [2]);
+        x.RequiresGrad = true;
+        (x * 3.0).Sum().Backward();
+        (x * 3.0).Sum().Backward();
+        Assert.Equal([6.0, 6.0], x.Grad!.ToDoubleArray());
+        x.ZeroGrad();
+        Assert.Equal([0.0, 0.0], x.Grad!.ToDoubleArray());
+    }
+
+    [Fact]
+    public void NoGrad_scope_records_nothing_and_restores_the_mode()
+    {
+        var x = Tensor.FromArray([1.0f], [1]);
+        x.RequiresGrad = true;
+        using (GradMode.NoGrad())
+        {
+            var y = x * 2.0;
+            Assert.False(y.RequiresGrad);
+            Assert.True(y.IsLeaf);
+        }
+
+        Assert.True(GradMode.IsEnabled);
+        Assert.True((x * 2.0).RequiresGrad);
+    }
+
+    [Fact]
+    public void Detach_cuts_the_graph()
+    {
+        var x = Tensor.FromArray([2.0], [1]);
+        x.RequiresGrad = true;
+        var y = (x.Detach() * x).Sum();   // only the second factor carries gradient: d/dx = x (detached) = 2
+        y.Backward();
+        Assert.Equal(2.0, x.Grad!.Item(), 12);
+    }
+
+    [Fact]
+    public void Backward_with_an_explicit_seed_weights_the_outputs()
+    {
+        var x = Tensor.FromArray([1.0, 2.0], [2]);
+        x.RequiresGrad = true;
+        var y = x * x;                                   // dy_i/dx_i = 2x_i
+        y.Backward(Tensor.FromArray([10.0, 100.0], [2]));
+        Assert.Equal([20.0, 400.0], x.Grad!.ToDoubleArray());
+    }
+
+    [Fact]
+    public void Backward_needs_a_scalar_or_a_seed_of_the_same_shape()
+    {
+        var x = Tensor.Ones([2, 2]);
+        x.RequiresGrad = true;
+        var y = x * 2.0;
+        Assert.Contains("(2, 2)", Assert.Throws<InvalidOperationException>(y.Backward).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => y.Backward(Tensor.Ones([3])));
+    }
+
+    [Fact]
+    public void RequiresGrad_cannot_be_set_on_a_result()
+    {
+        var x = Tensor.Ones([2]);
+        x.RequiresGrad = true;
+        var y = x + 1.0;
+        Assert.Throws<InvalidOperationException>(() => y.RequiresGrad = false);
+    }
+}

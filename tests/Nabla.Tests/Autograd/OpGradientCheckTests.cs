@@ -1,0 +1,106 @@
+using Nabla.GradientChecking;
+using Nabla.Tensors;
+
+namespace Nabla.Tests.Autograd;
+
+/// <summary>The one table of op cases: every differentiable operation, on random float64 inputs (broadcast shapes
+/// included), has its backpropagated gradient checked against centred finite differences.</summary>
+public sealed class OpGradientCheckTests
+{
+    private enum Inputs { Normal, Positive, AwayFromZero }
+
+    private sealed record OpCase(Shape[] Shapes, Func<Tensor[], Tensor> Op, Inputs Kind = Inputs.Normal);
+
+    private static readonly Dictionary<string, OpCase> Cases = new()
+    {
+        ["add"] = new([[3, 4], [3, 4]], t => t[0] + t[1]),
+        ["add broadcast row"] = new([[3, 4], [4]], t => t[0] + t[1]),
+        ["add broadcast both"] = new([[2, 1, 4], [3, 1]], t => t[0] + t[1]),
+        ["add scalar"] = new([[3, 4]], t => t[0] + 2.5),
+        ["subtract broadcast column"] = new([[3, 4], [3, 1]], t => t[0] - t[1]),
+        ["scalar minus"] = new([[5]], t => 1.0 - t[0]),
+        ["multiply broadcast"] = new([[2, 3], [3]], t => t[0] * t[1]),
+        ["multiply self"] = new([[4]], t => t[0] * t[0]),
+        ["divide broadcast"] = new([[3, 4], [4]], t => t[0] / t[1], Inputs.AwayFromZero),
+        ["scalar divide"] = new([[4]], t => 2.0 / t[0], Inputs.AwayFromZero),
+        ["negate"] = new([[3, 2]], t => -t[0]),
+        ["pow 3"] = new([[3, 2]], t => t[0].Pow(3)),
+        ["square"] = new([[3, 2]], t => t[0].Square()),
+        ["pow 0.5"] = new([[3, 2]], t => t[0].Pow(0.5), Inputs.Positive),
+        ["exp"] = new([[3, 2]], t => t[0].Exp()),
+        ["log"] = new([[3, 2]], t => t[0].Log(), Inputs.Positive),
+        ["sqrt"] = new([[3, 2]], t => t[0].Sqrt(), Inputs.Positive),
+        ["abs"] = new([[3, 2]], t => t[0].Abs(), Inputs.AwayFromZero),
+        ["maximum broadcast"] = new([[3, 4], [4]], t => Tensor.Maximum(t[0], t[1])),
+        ["minimum broadcast"] = new([[3, 4], [3, 1]], t => Tensor.Minimum(t[0], t[1])),
+        ["maximum scalar"] = new([[3, 4]], t => t[0].Maximum(0.1)),
+        ["where broadcast"] = new([[3, 4], [4]], t => Tensor.Where(Tensor.FromArray([1.0, 0, 0, 1, 1, 0, 1, 0, 0, 0, 1, 1], [3, 4]), t[0], t[1])),
+        ["sum all"] = new([[3, 4]], t => t[0].Sum()),
+        ["sum axis 0 keepdims"] = new([[3, 4]], t => t[0].Sum(0, keepDims: true)),
+        ["sum axes 0 and 2"] = new([[2, 3, 4]], t => t[0].Sum([0, 2])),
+        ["mean axis 1"] = new([[3, 5]], t => t[0].Mean(1)),
+        ["mean all"] = new([[2, 3, 2]], t => t[0].Mean()),
+        ["max axis 1"] = new([[4, 5]], t => t[0].Max(1)),
+        ["max all keepdims"] = new([[3, 4]], t => t[0].Max(null, keepDims: true)),
+        ["min axis 0"] = new([[4, 3]], t => t[0].Min([0])),
+        ["matmul"] = new([[3, 4], [4, 5]], t => t[0].MatMul(t[1])),
+        ["matmul odd"] = new([[7, 13], [13, 9]], t => t[0].MatMul(t[1])),
+        ["matmul batched"] = new([[2, 3, 4], [2, 4, 5]], t => t[0].MatMul(t[1])),
+        ["matmul batch by matrix"] = new([[2, 3, 4], [4, 5]], t => t[0].MatMul(t[1])),
+        ["matmul transposed"] = new([[3, 4], [5, 4]], t => t[0].MatMulTransposed(t[1])),
+        ["matmul transposed wide"] = new([[9, 17], [12, 17]], t => t[0].MatMulTransposed(t[1])),
+        ["reshape"] = new([[2, 6]], t => t[0].Reshape(3, -1)),
+        ["flatten"] = new([[2, 3, 2]], t => t[0].Flatten()),
+        ["unsqueeze squeeze"] = new([[3, 2]], t => t[0].Unsqueeze(1).Squeeze(1)),
+        ["permute"] = new([[2, 3, 4]], t => t[0].Permute(2, 0, 1)),
+        ["transpose"] = new([[3, 5]], t => t[0].T),
+        ["slice"] = new([[3, 6]], t => t[0].Slice(1, 2, 3)),
+        ["select"] = new([[3, 4, 2]], t => t[0].Select(1, -1)),
+        ["concat axis 0"] = new([[2, 3], [4, 3]], t => Tensor.Concat([t[0], t[1]], 0)),
+        ["concat axis 1"] = new([[2, 3], [2, 1]], t => Tensor.Concat([t[0], t[1], t[0]], 1)),
+        ["gather rows"] = new([[4, 3]], t => t[0].GatherRows([2, 0, 1, 2])),
+        ["sigmoid"] = new([[3, 4]], t => t[0].Sigmoid()),
+        ["tanh"] = new([[3, 4]], t => t[0].Tanh()),
+        ["relu"] = new([[3, 4]], t => t[0].Relu(), Inputs.AwayFromZero),
+        ["leaky relu"] = new([[3, 4]], t => t[0].LeakyRelu(0.1), Inputs.AwayFromZero),
+        ["softmax"] = new([[3, 5]], t => t[0].Softmax()),
+        ["softmax axis 0"] = new([[3, 5]], t => t[0].Softmax(0)),
+        ["log softmax"] = new([[3, 5]], t => t[0].LogSoftmax()),
+        ["log-sum-exp"] = new([[4, 3]], t => t[0].LogSumExp(1)),
+        ["composite"] = new([[3, 4], [4]], t => ((t[0] * t[1]).Tanh() + t[0].Square()).Sum(1).Sigmoid()),
+    };
+
+    public static TheoryData<string> CaseNames => [.. Cases.Keys];
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void Backpropagation_matches_finite_differences(string name)
+    {
+        var c = Cases[name];
+        var random = new Random(name.Length * 7919);
+        var inputs = c.Shapes.Select(s => Make(s, c.Kind, random)).ToArray();
+
+        // Weighting the output by a fixed random tensor makes every output element's gradient differ.
+        var output = c.Op(inputs);
+        var weights = Tensor.Normal(output.Shape, 0, 1, random, DType.Float64);
+        var report = GradientChecker.Check(
+            () => (c.Op(inputs) * weights).Sum(),
+            inputs.Select((t, i) => new KeyValuePair<string, Tensor>($"x{i}", t)));
+
+        Assert.True(report.Passed, $"{name}:\n{report}");
+        Assert.All(report.Parameters, p => Assert.True(p.RelativeError < 1e-6, p.ToString()));
+    }
+
+    private static Tensor Make(Shape shape, Inputs kind, Random random)
+    {
+        var t = kind switch
+        {
+            Inputs.Positive => Tensor.Uniform(shape, 0.5, 2, random, DType.Float64),
+            Inputs.AwayFromZero => Tensor.Uniform(shape, 0.3, 2, random, DType.Float64) * ((Tensor.Uniform(shape, -1, 1, random, DType.Float64).Greater(0) * 2.0) - 1.0),
+            _ => Tensor.Normal(shape, 0, 1, random, DType.Float64),
+        };
+        var leaf = t.Detach();
+        leaf.RequiresGrad = true;
+        return leaf;
+    }
+}
