@@ -15,6 +15,18 @@ internal static class Program
             GradCheckCommand.Create(),
             SummaryCommand.Create(),
         };
-        return root.Parse(args).Invoke();
+        var parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
+
+        // A mistyped option gets one line naming it, not a screen of help; --help is there for that.
+        if (parsed.Errors.Count > 0)
+        {
+            var command = parsed.CommandResult.Command;
+            var path = command == root ? "nabla" : $"nabla {command.Name}";
+            var error = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
+            Console.Error.WriteLine($"nabla: error: {error.Message} (see '{path} --help')");
+            return CommandRunner.UsageError;
+        }
+
+        return parsed.Invoke();
     }
 }

@@ -21,14 +21,14 @@ internal static class GradCheckCommand
         var hidden = new Option<string>("--hidden") { Description = "hidden layer widths", DefaultValueFactory = _ => "6,5" };
         var activation = new Option<string?>("--activation") { Description = "one activation (default: all)" };
         var loss = new Option<string?>("--loss") { Description = "one loss (default: all)" };
-        var l2 = new Option<double?>("--l2") { Description = "λ of an L2 penalty (default: check none, L2 0.01 and L1 0.01)" };
-        var l1 = new Option<double?>("--l1") { Description = "λ of an L1 penalty" };
-        var inputs = new Option<int>("--inputs") { Description = "input width of the network", DefaultValueFactory = _ => 8 };
-        var classes = new Option<int>("--classes") { Description = "number of classes", DefaultValueFactory = _ => 4 };
-        var batch = new Option<int>("--batch-size") { Description = "examples in the random batch", DefaultValueFactory = _ => 5 };
-        var seed = new Option<int>("--seed") { Description = "seeds the network and the data", DefaultValueFactory = _ => 0 };
-        var step = new Option<double>("--step") { Description = "h of the centred difference", DefaultValueFactory = _ => 1e-5 };
-        var tolerance = new Option<double>("--tolerance") { Description = "largest relative error that passes", DefaultValueFactory = _ => 1e-6 };
+        var l2 = NumericOptions.Double("--l2", "λ of an L2 penalty (default: check none, L2 0.01 and L1 0.01)");
+        var l1 = NumericOptions.Double("--l1", "λ of an L1 penalty");
+        var inputs = NumericOptions.Int("--inputs", "input width of the network [default: 8]");
+        var classes = NumericOptions.Int("--classes", "number of classes [default: 4]");
+        var batch = NumericOptions.Int("--batch-size", "examples in the random batch [default: 5]");
+        var seed = NumericOptions.Int("--seed", "seeds the network and the data [default: 0]");
+        var step = NumericOptions.Double("--step", "h of the centred difference [default: 1e-5]");
+        var tolerance = NumericOptions.Double("--tolerance", "largest relative error that passes [default: 1e-6]");
         var command = new Command("gradcheck", "Check backpropagation against finite differences in float64")
         {
             hidden, activation, loss, l2, l1, inputs, classes, batch, seed, step, tolerance,
@@ -41,13 +41,13 @@ internal static class GradCheckCommand
             var losses = (result.GetValue(loss) is { } l ? [l] : AllLosses)
                 .Select(n => OptionParsing.Parse(n, "--loss", Loss.Parse)).ToArray();
             var penalties = Penalties(result.GetValue(l2), result.GetValue(l1));
-            int d = OptionParsing.AtLeast(result.GetValue(inputs), 1, "--inputs");
-            int c = OptionParsing.AtLeast(result.GetValue(classes), 2, "--classes");
-            int b = OptionParsing.AtLeast(result.GetValue(batch), 1, "--batch-size");
+            int d = OptionParsing.AtLeast((result.GetValue(inputs) ?? 8), 1, "--inputs");
+            int c = OptionParsing.AtLeast((result.GetValue(classes) ?? 4), 2, "--classes");
+            int b = OptionParsing.AtLeast((result.GetValue(batch) ?? 5), 1, "--batch-size");
             var options = new GradientCheckOptions(
-                OptionParsing.Positive(result.GetValue(step), "--step"),
-                OptionParsing.Positive(result.GetValue(tolerance), "--tolerance"),
-                Seed: result.GetValue(seed));
+                OptionParsing.Positive((result.GetValue(step) ?? 1e-5), "--step"),
+                OptionParsing.Positive((result.GetValue(tolerance) ?? 1e-6), "--tolerance"),
+                Seed: (result.GetValue(seed) ?? 0));
 
             int failed = 0, total = 0;
             foreach (var act in activations)

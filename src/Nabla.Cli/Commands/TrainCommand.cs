@@ -22,15 +22,15 @@ internal static class TrainCommand
         var loss = new Option<string>("--loss") { Description = "cross-entropy (softmax), mse or hinge", DefaultValueFactory = _ => "cross-entropy" };
         var optimizer = new Option<string>("--optimizer") { Description = "sgd or adam", DefaultValueFactory = _ => "sgd" };
         var schedule = new Option<string?>("--schedule") { Description = "learning-rate schedule: constant or cosine [preset: digits cosine, fashion-mnist constant]" };
-        var lr = new Option<double?>("--lr") { Description = "learning rate η [preset: sgd 0.1 on digits, 0.05 on fashion-mnist; adam 0.001]" };
-        var momentum = new Option<double?>("--momentum") { Description = "SGD momentum μ [preset: 0.9]" };
+        var lr = NumericOptions.Double("--lr", "learning rate η [preset: sgd 0.1 on digits, 0.05 on fashion-mnist; adam 0.001]");
+        var momentum = NumericOptions.Double("--momentum", "SGD momentum μ [preset: 0.9]");
         var nesterov = new Option<bool>("--nesterov") { Description = "use Nesterov momentum" };
-        var l2 = new Option<double?>("--l2") { Description = "λ of the L2 penalty λ·Σ W² on weights [preset: digits 1e-4, fashion-mnist 0]" };
-        var l1 = new Option<double>("--l1") { Description = "λ of the L1 penalty λ·Σ |W| on weights", DefaultValueFactory = _ => 0 };
-        var epochs = new Option<int?>("--epochs") { Description = "passes over the training data [preset: digits 40, fashion-mnist 10]" };
-        var batchSize = new Option<int?>("--batch-size") { Description = "examples per mini-batch [preset: digits 16, fashion-mnist 128]" };
-        var seed = new Option<int>("--seed") { Description = "seeds initialisation and shuffling", DefaultValueFactory = _ => 0 };
-        var threads = new Option<int>("--threads") { Description = "threads for the kernels (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var l2 = NumericOptions.Double("--l2", "λ of the L2 penalty λ·Σ W² on weights [preset: digits 1e-4, fashion-mnist 0]");
+        var l1 = NumericOptions.Double("--l1", "λ of the L1 penalty λ·Σ |W| on weights [default: 0]");
+        var epochs = NumericOptions.Int("--epochs", "passes over the training data [preset: digits 40, fashion-mnist 10]");
+        var batchSize = NumericOptions.Int("--batch-size", "examples per mini-batch [preset: digits 16, fashion-mnist 128]");
+        var seed = NumericOptions.Int("--seed", "seeds initialisation and shuffling [default: 0]");
+        var threads = NumericOptions.Int("--threads", "threads for the kernels (default: all cores)");
         var output = new Option<string?>("--out") { Description = "folder to save the model in (default runs/DATASET)" };
 
         var command = new Command("train", "Train a network with L hidden layers and save it")
@@ -54,12 +54,12 @@ internal static class TrainCommand
                 MomentumInRange(result.GetValue(momentum) ?? preset.Momentum),
                 result.GetValue(nesterov),
                 OptionParsing.NonNegative(result.GetValue(l2) ?? preset.L2, "--l2"),
-                OptionParsing.NonNegative(result.GetValue(l1), "--l1"),
+                OptionParsing.NonNegative((result.GetValue(l1) ?? 0), "--l1"),
                 OptionParsing.AtLeast(result.GetValue(epochs) ?? preset.Epochs, 1, "--epochs"),
                 ParseSchedule(result.GetValue(schedule)) ?? preset.Schedule,
                 OptionParsing.AtLeast(result.GetValue(batchSize) ?? preset.BatchSize, 1, "--batch-size"),
-                result.GetValue(seed),
-                OptionParsing.AtLeast(result.GetValue(threads), 1, "--threads"),
+                (result.GetValue(seed) ?? 0),
+                OptionParsing.AtLeast((result.GetValue(threads) ?? Environment.ProcessorCount), 1, "--threads"),
                 result.GetValue(output) ?? Path.Combine("runs", datasetName));
             return Run(settings, Console.Out);
         }));

@@ -1,0 +1,155 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Nabla.Cli.Tests;
+
+/// <summary>End-to-end runs of the command, as a user would type them.</summary>
+public sealed partial class CommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "nabla-cli-" + Guid.NewGuid().ToString("N"));
+
+    public CommandTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Train_with_no_options_reaches_97_percent_on_the_digits_and_the_model_evaluates_and_summarises()
+    {
+        var train = NablaProcess.Run(_dir, "train");
+        Assert.True(train.ExitCode == 0, train.Error);
+        Assert.Equal(40, EpochLine().Matches(train.Output).Count);
+        var accuracy = double.Parse(FinalAccuracy().Match(train.Output).Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(accuracy >= 97.0, train.Output);
+        Assert.True(File.Exists(Path.Combine(_dir, "runs", "digits", "model.safetensors")));
+
+        var eval = NablaProcess.Run(_dir, "eval", "--model", "runs/digits");
+        Assert.True(eval.ExitCode == 0, eval.Error);
+        Assert.Contains($"accuracy {accuracy.ToString("F2", CultureInfo.InvariantCulture)}%", eval.Output, StringComparison.Ordinal);
+        Assert.Contains("true \\ predicted", eval.Output, StringComparison.Ordinal);
+
+        var summary = NablaProcess.Run(_dir, "summary", "--model", "runs/digits");
+        Assert.True(summary.ExitCode == 0, summary.Error);
+        Assert.Contains("Total parameters: 19,210", summary.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Summary_counts_the_parameters_of_a_network_given_by_options()
+    {
+        var r = NablaProcess.Run(_dir, "summary", "--dataset", "fashion-mnist", "--hidden", "512,256");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("Total parameters: 535,818", r.Output, StringComparison.Ordinal);
+        Assert.Contains("layers.4", r.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Gradcheck_passes_for_every_activation_loss_and_regulariser()
+    {
+        var r = NablaProcess.Run(_dir, "gradcheck");
+        Assert.True(r.ExitCode == 0, r.Output + r.Error);
+        Assert.Contains("36 of 36 checks passed", r.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("FAIL", r.Output, StringComparison.Ordinal);
+        foreach (var name in new[] { "relu", "tanh", "sigmoid", "leaky-relu", "cross-entropy", "mse", "hinge", "L2 penalty", "L1 penalty" })
+            Assert.Contains(name, r.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_short_training_run_on_small_idx_files_in_a_data_folder_works()
+    {
+        var data = FashionFolder(images: 40, labels: 40);
+        var r = NablaProcess.Run(_dir, "train", "--dataset", "fashion-mnist", "--data", data, "--hidden", "8", "--epochs", "2", "--out", "small");
+        Assert.True(r.ExitCode == 0, r.Error);
+        Assert.Contains("epoch   2/2", r.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--hidden abc", "--hidden")]
+    [InlineData("--lr -1", "--lr")]
+    [InlineData("--epochs 0", "--epochs")]
+    [InlineData("--activation swish", "swish")]
+    [InlineData("--dataset cifar", "cifar")]
+    [InlineData("--bogus 3", "--bogus")]
+    [InlineData("--dataset fashion-mnist --data /no/such/folder", "/no/such/folder")]
+    public void Bad_options_give_a_one_line_error_and_a_non_zero_exit_code(string arguments, string named)
+    {
+        var r = NablaProcess.Run(_dir, ["train", .. arguments.Split(' ')]);
+        AssertCleanError(r, named);
+    }
+
+    [Fact]
+    public void A_truncated_idx_file_is_reported()
+    {
+        var data = FashionFolder(images: 40, labels: 40, truncateImages: true);
+        AssertCleanError(NablaProcess.Run(_dir, "train", "--dataset", "fashion-mnist", "--data", data), "truncated");
+    }
+
+    [Fact]
+    public void An_idx_file_with_a_wrong_magic_number_is_reported()
+    {
+        var data = FashionFolder(images: 40, labels: 40, badMagic: true);
+        AssertCleanError(NablaProcess.Run(_dir, "train", "--dataset", "fashion-mnist", "--data", data), "magic number");
+    }
+
+    [Fact]
+    public void A_label_file_whose_count_differs_from_its_images_is_reported()
+    {
+        var data = FashionFolder(images: 40, labels: 39);
+        AssertCleanError(NablaProcess.Run(_dir, "train", "--dataset", "fashion-mnist", "--data", data), "39 labels");
+    }
+
+    [Fact]
+    public void A_model_file_that_is_not_a_model_is_reported()
+    {
+        var fake = Path.Combine(_dir, "fake");
+        Directory.CreateDirectory(fake);
+        File.WriteAllText(Path.Combine(fake, "model.json"), "this is not json");
+        AssertCleanError(NablaProcess.Run(_dir, "eval", "--model", fake), "not a Nabla model");
+        AssertCleanError(NablaProcess.Run(_dir, "eval", "--model", Path.Combine(_dir, "missing")), "missing");
+    }
+
+    private static void AssertCleanError(NablaProcess.Result r, string named)
+    {
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains(named, r.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", r.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", r.Error, StringComparison.Ordinal);
+        var firstLine = r.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0];
+        Assert.Contains(named, firstLine, StringComparison.Ordinal);
+    }
+
+    /// <summary>A folder of the four Fashion-MNIST IDX files with random 28×28 images, optionally broken.</summary>
+    private string FashionFolder(int images, int labels, bool truncateImages = false, bool badMagic = false)
+    {
+        var folder = Path.Combine(_dir, "data-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        var random = new Random(1);
+        foreach (var prefix in new[] { "train", "t10k" })
+        {
+            var pixels = new byte[images * 28 * 28];
+            random.NextBytes(pixels);
+            var imageBytes = Idx([images, 28, 28], pixels);
+            if (badMagic) imageBytes[0] = 0x50;
+            if (truncateImages) imageBytes = imageBytes[..^100];
+            File.WriteAllBytes(Path.Combine(folder, $"{prefix}-images-idx3-ubyte"), imageBytes);
+            File.WriteAllBytes(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte"), Idx([labels], Enumerable.Range(0, labels).Select(i => (byte)(i % 10)).ToArray()));
+        }
+
+        return folder;
+    }
+
+    private static byte[] Idx(int[] dims, byte[] values)
+    {
+        var bytes = new byte[4 + (4 * dims.Length) + values.Length];
+        bytes[2] = 0x08;
+        bytes[3] = (byte)dims.Length;
+        for (int i = 0; i < dims.Length; i++) BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + (4 * i)), dims[i]);
+        values.CopyTo(bytes, 4 + (4 * dims.Length));
+        return bytes;
+    }
+
+    [GeneratedRegex(@"^epoch +\d+/\d+ +loss [\d.]+ +train [\d.]+% +test [\d.]+% +[\d.]+ s$", RegexOptions.Multiline)]
+    private static partial Regex EpochLine();
+
+    [GeneratedRegex(@"test accuracy ([\d.]+)%")]
+    private static partial Regex FinalAccuracy();
+}

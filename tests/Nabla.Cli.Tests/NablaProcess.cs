@@ -1,0 +1,33 @@
+using System.Diagnostics;
+
+namespace Nabla.Cli.Tests;
+
+/// <summary>Runs the built <c>nabla</c> command (Nabla.Cli.dll beside the tests) as a child process.</summary>
+internal static class NablaProcess
+{
+    public sealed record Result(int ExitCode, string Output, string Error);
+
+    public static Result Run(string workingDirectory, params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Nabla.Cli.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"nabla {string.Join(' ', args)} did not finish in 5 minutes");
+        }
+
+        return new Result(process.ExitCode, output.Result, error.Result);
+    }
+}
