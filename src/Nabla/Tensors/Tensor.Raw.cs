@@ -44,7 +44,7 @@ public sealed partial class Tensor
     /// <summary>Normalises, de-duplicates and sorts axes; null means all axes.</summary>
     internal static int[] NormalizeAxes(Shape shape, int[]? axes)
     {
-        if (axes is null || axes.Length == 0 && shape.Rank == 0) return Enumerable.Range(0, shape.Rank).ToArray();
+        if (axes is null || axes.Length == 0) return Enumerable.Range(0, shape.Rank).ToArray();
         return axes.Select(shape.NormalizeAxis).Distinct().Order().ToArray();
     }
 
