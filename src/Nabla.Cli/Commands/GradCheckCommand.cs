@@ -41,13 +41,13 @@ internal static class GradCheckCommand
             var losses = (result.GetValue(loss) is { } l ? [l] : AllLosses)
                 .Select(n => OptionParsing.Parse(n, "--loss", Loss.Parse)).ToArray();
             var penalties = Penalties(result.GetValue(l2), result.GetValue(l1));
-            int d = OptionParsing.AtLeast((result.GetValue(inputs) ?? 8), 1, "--inputs");
-            int c = OptionParsing.AtLeast((result.GetValue(classes) ?? 4), 2, "--classes");
-            int b = OptionParsing.AtLeast((result.GetValue(batch) ?? 5), 1, "--batch-size");
+            int d = OptionParsing.AtLeast(result.GetValue(inputs) ?? 8, 1, "--inputs");
+            int c = OptionParsing.AtLeast(result.GetValue(classes) ?? 4, 2, "--classes");
+            int b = OptionParsing.AtLeast(result.GetValue(batch) ?? 5, 1, "--batch-size");
             var options = new GradientCheckOptions(
-                OptionParsing.Positive((result.GetValue(step) ?? 1e-5), "--step"),
-                OptionParsing.Positive((result.GetValue(tolerance) ?? 1e-6), "--tolerance"),
-                Seed: (result.GetValue(seed) ?? 0));
+                OptionParsing.Positive(result.GetValue(step) ?? 1e-5, "--step"),
+                OptionParsing.Positive(result.GetValue(tolerance) ?? 1e-6, "--tolerance"),
+                Seed: result.GetValue(seed) ?? 0);
 
             int failed = 0, total = 0;
             foreach (var act in activations)

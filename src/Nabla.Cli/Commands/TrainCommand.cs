@@ -54,12 +54,12 @@ internal static class TrainCommand
                 MomentumInRange(result.GetValue(momentum) ?? preset.Momentum),
                 result.GetValue(nesterov),
                 OptionParsing.NonNegative(result.GetValue(l2) ?? preset.L2, "--l2"),
-                OptionParsing.NonNegative((result.GetValue(l1) ?? 0), "--l1"),
+                OptionParsing.NonNegative(result.GetValue(l1) ?? 0, "--l1"),
                 OptionParsing.AtLeast(result.GetValue(epochs) ?? preset.Epochs, 1, "--epochs"),
                 ParseSchedule(result.GetValue(schedule)) ?? preset.Schedule,
                 OptionParsing.AtLeast(result.GetValue(batchSize) ?? preset.BatchSize, 1, "--batch-size"),
-                (result.GetValue(seed) ?? 0),
-                OptionParsing.AtLeast((result.GetValue(threads) ?? Environment.ProcessorCount), 1, "--threads"),
+                result.GetValue(seed) ?? 0,
+                OptionParsing.AtLeast(result.GetValue(threads) ?? Environment.ProcessorCount, 1, "--threads"),
                 result.GetValue(output) ?? Path.Combine("runs", datasetName));
             return Run(settings, Console.Out);
         }));
@@ -88,7 +88,7 @@ internal static class TrainCommand
         var model = new Mlp(spec, s.Seed);
         Optimizer optimizer = s.Optimizer == "adam"
             ? new Adam(model.Parameters(), s.LearningRate)
-            : new Sgd(model.Parameters(), s.LearningRate, s.Momentum, s.Nesterov && s.Momentum > 0);
+            : new Sgd(model.Parameters(), s.LearningRate, s.Momentum, s.Nesterov);
         var regularizers = new List<Regularizer>();
         if (s.L2 > 0) regularizers.Add(new L2Regularizer(s.L2));
         if (s.L1 > 0) regularizers.Add(new L1Regularizer(s.L1));

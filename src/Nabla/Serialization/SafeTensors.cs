@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 using Nabla.Data;
 using Nabla.Tensors;
@@ -136,13 +135,5 @@ public static class SafeTensors
         var t = Tensor.Zeros(shape, dtype);
         raw.CopyTo(dtype == DType.Float32 ? MemoryMarshal.AsBytes(t.AsSpan<float>()) : MemoryMarshal.AsBytes(t.AsSpan<double>()));
         return t;
-    }
-
-    /// <summary>The header text of a file, for diagnostics.</summary>
-    internal static string ReadHeader(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        int length = (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        return Encoding.UTF8.GetString(bytes, 8, length).TrimEnd();
     }
 }
