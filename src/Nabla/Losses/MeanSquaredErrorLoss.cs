@@ -30,9 +30,8 @@ public sealed class MeanSquaredErrorLoss : Loss
     /// <summary>Rows e_{y_i}: 1 at each row's label, 0 elsewhere.</summary>
     public static Tensor OneHot(ReadOnlySpan<int> labels, int classes, DType dtype = DType.Float32)
     {
-        var t = Tensor.Zeros([labels.Length, classes], dtype);
-        var flat = new double[labels.Length * classes];
-        for (int i = 0; i < labels.Length; i++) flat[(i * classes) + labels[i]] = 1;
-        return Tensor.FromArray(flat, t.Shape).To(dtype);
+        var oneHot = Tensor.Zeros([labels.Length, classes], dtype);   // (B, C)
+        for (int i = 0; i < labels.Length; i++) oneHot.SetFlat((i * classes) + labels[i], 1);
+        return oneHot;
     }
 }
