@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -127,24 +126,14 @@ public sealed partial class CommandTests : IDisposable
         {
             var pixels = new byte[images * 28 * 28];
             random.NextBytes(pixels);
-            var imageBytes = Idx([images, 28, 28], pixels);
+            var imageBytes = TestFiles.Idx([images, 28, 28], pixels);
             if (badMagic) imageBytes[0] = 0x50;
             if (truncateImages) imageBytes = imageBytes[..^100];
             File.WriteAllBytes(Path.Combine(folder, $"{prefix}-images-idx3-ubyte"), imageBytes);
-            File.WriteAllBytes(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte"), Idx([labels], Enumerable.Range(0, labels).Select(i => (byte)(i % 10)).ToArray()));
+            File.WriteAllBytes(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte"), TestFiles.Idx([labels], Enumerable.Range(0, labels).Select(i => (byte)(i % 10)).ToArray()));
         }
 
         return folder;
-    }
-
-    private static byte[] Idx(int[] dims, byte[] values)
-    {
-        var bytes = new byte[4 + (4 * dims.Length) + values.Length];
-        bytes[2] = 0x08;
-        bytes[3] = (byte)dims.Length;
-        for (int i = 0; i < dims.Length; i++) BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + (4 * i)), dims[i]);
-        values.CopyTo(bytes, 4 + (4 * dims.Length));
-        return bytes;
     }
 
     [GeneratedRegex(@"^epoch +\d+/\d+ +loss [\d.]+ +train [\d.]+% +test [\d.]+% +[\d.]+ s$", RegexOptions.Multiline)]

@@ -46,7 +46,7 @@ public sealed partial class Tensor
         int n = Math.Max(0, (int)Math.Ceiling((stop - start) / step));
         var values = new double[n];
         for (int i = 0; i < n; i++) values[i] = start + (i * step);
-        return FromArray(values, [n]).To(dtype);
+        return FromDoubles(values, [n], dtype);
     }
 
     /// <summary>A Float32 tensor that copies <paramref name="values"/> into the given shape.</summary>
@@ -103,7 +103,7 @@ public sealed partial class Tensor
             throw new ArgumentException($"uniform bounds must be finite with low <= high, not [{low}, {high}]");
         var values = new double[shape.Count];
         for (int i = 0; i < values.Length; i++) values[i] = low + ((high - low) * random.NextDouble());
-        return Wrap(values, shape).To(dtype);
+        return FromDoubles(values, shape, dtype);
     }
 
     /// <summary>Independent draws from N(mean, std²) by the Box–Muller transform, reproducible from <paramref name="random"/>'s seed.</summary>
@@ -122,8 +122,12 @@ public sealed partial class Tensor
             if (i + 1 < values.Length) values[i + 1] = mean + (std * r * Math.Sin(2 * Math.PI * u2));
         }
 
-        return Wrap(values, shape).To(dtype);
+        return FromDoubles(values, shape, dtype);
     }
+
+    /// <summary>Takes ownership of values computed in double precision, converting only when Float32 is wanted.</summary>
+    private static Tensor FromDoubles(double[] values, Shape shape, DType dtype) =>
+        dtype == DType.Float64 ? Wrap(values, shape) : Wrap(values, shape).To(dtype);
 
     private static void CheckCount(int length, Shape shape)
     {

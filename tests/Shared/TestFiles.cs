@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace Nabla.Tests;
+namespace Nabla.Testing;
 
-/// <summary>A temporary folder per test, deleted afterwards, and writers for small IDX files.</summary>
+/// <summary>A temporary folder per test, deleted afterwards, and writers for small IDX files; shared by both test projects.</summary>
 internal sealed class TestFiles : IDisposable
 {
     public TestFiles() => Directory.CreateDirectory(Root);
