@@ -10,6 +10,14 @@ public sealed partial class Tensor
         _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
     };
 
+    /// <summary>A tensor whose elements are not initialised: for kernel outputs that overwrite every element.</summary>
+    internal static Tensor Uninitialized(Shape shape, DType dtype) => dtype switch
+    {
+        DType.Float32 => new Tensor(new CpuStorage<float>(GC.AllocateUninitializedArray<float>(shape.Count)), shape),
+        DType.Float64 => new Tensor(new CpuStorage<double>(GC.AllocateUninitializedArray<double>(shape.Count)), shape),
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
+    };
+
     /// <summary>A tensor of ones.</summary>
     public static Tensor Ones(Shape shape, DType dtype = DType.Float32) => Full(shape, 1.0, dtype);
 

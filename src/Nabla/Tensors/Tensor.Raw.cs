@@ -1,4 +1,5 @@
 using Nabla.Kernels;
+using Nabla.Kernels.Gemm;
 
 namespace Nabla.Tensors;
 
@@ -115,14 +116,6 @@ public sealed partial class Tensor
         return y;
     }
 
-    /// <summary>Swaps the last two axes (a batch of matrix transposes).</summary>
-    internal Tensor RawTransposeLastTwo()
-    {
-        var perm = Enumerable.Range(0, Rank).ToArray();
-        (perm[^1], perm[^2]) = (perm[^2], perm[^1]);
-        return RawPermute(perm);
-    }
-
     internal Tensor RawNarrow(int axis, int start, int length)
     {
         int outer = Shape.Product(0, axis), n = Shape.Dims[axis], inner = Shape.Product(axis + 1, Rank);
@@ -143,22 +136,24 @@ public sealed partial class Tensor
         else LayoutKernels.Place<double>(part.Buffer<double>(), outer, n, inner, start, length, Buffer<double>());
     }
 
-    /// <summary>op(A)·op(B) over the last two axes, with the leading (batch) axes broadcast.</summary>
-    internal static Tensor RawMatMul(Tensor a, Tensor b, bool transposeB)
+    /// <summary>op(A)·op(B) over the last two axes, with the leading (batch) axes broadcast; op(X) is X, or Xᵀ when
+    /// its flag is set. Transposes are never materialised: the GEMM reads the stored layout directly.</summary>
+    internal static Tensor RawMatMul(Tensor a, Tensor b, bool transposeA, bool transposeB)
     {
         CheckSameDType(a, b, "matmul");
         if (a.Rank < 2 || b.Rank < 2)
             throw new ArgumentException($"matmul: both operands need at least 2 dimensions, got shapes {a.Shape} and {b.Shape}");
-        var bt = transposeB ? b.RawTransposeLastTwo() : b;
-        int m = a.Shape[-2], k = a.Shape[-1], n = bt.Shape[-1];
-        if (bt.Shape[-2] != k)
+        int m = transposeA ? a.Shape[-1] : a.Shape[-2], k = transposeA ? a.Shape[-2] : a.Shape[-1];
+        int kb = transposeB ? b.Shape[-1] : b.Shape[-2], n = transposeB ? b.Shape[-2] : b.Shape[-1];
+        if (kb != k)
         {
+            string aDescription = transposeA ? $"{a.Shape} (transposed)" : a.Shape.ToString();
             string bDescription = transposeB ? $"{b.Shape} (transposed)" : b.Shape.ToString();
-            throw new ArgumentException($"matmul: shapes {a.Shape} and {bDescription} are not aligned ({k} ≠ {bt.Shape[-2]})");
+            throw new ArgumentException($"matmul: shapes {aDescription} and {bDescription} are not aligned ({k} ≠ {kb})");
         }
 
         var aBatch = new Shape(a.Shape.Dims[..^2]);
-        var bBatch = new Shape(bt.Shape.Dims[..^2]);
+        var bBatch = new Shape(b.Shape.Dims[..^2]);
         Shape batch;
         try
         {
@@ -173,13 +168,15 @@ public sealed partial class Tensor
         if ((aBatch.Count != batch.Count && aBatch.Rank != 0) || (bBatch.Count != batch.Count && bBatch.Rank != 0))
             throw new ArgumentException($"matmul: batch dimensions of shapes {a.Shape} and {b.Shape} must be equal, or one operand a plain matrix");
 
-        var c = Zeros(new Shape([.. batch.Dims, m, n]), a.DType);
+        var c = Uninitialized(new Shape([.. batch.Dims, m, n]), a.DType);
         for (int i = 0; i < batch.Count; i++)
         {
             int aOffset = aBatch.Rank == 0 ? 0 : i * m * k;
             int bOffset = bBatch.Rank == 0 ? 0 : i * k * n;
-            if (a.DType == DType.Float32) Gemm.Multiply(a.Buffer<float>(), aOffset, bt.Buffer<float>(), bOffset, c.Buffer<float>(), i * m * n, m, k, n);
-            else Gemm.Multiply(a.Buffer<double>(), aOffset, bt.Buffer<double>(), bOffset, c.Buffer<double>(), i * m * n, m, k, n);
+            if (a.DType == DType.Float32)
+                Gemm.Multiply(a.Buffer<float>(), aOffset, transposeA, b.Buffer<float>(), bOffset, transposeB, c.Buffer<float>(), i * m * n, m, k, n);
+            else
+                Gemm.Multiply(a.Buffer<double>(), aOffset, transposeA, b.Buffer<double>(), bOffset, transposeB, c.Buffer<double>(), i * m * n, m, k, n);
         }
 
         return c;

@@ -10,7 +10,7 @@ internal sealed class MatMulFunction(Tensor a, Tensor b, bool transposeB) : Func
 
     public static Tensor Apply(Tensor a, Tensor b, bool transposeB)
     {
-        var c = Tensor.RawMatMul(a, b, transposeB);
+        var c = Tensor.RawMatMul(a, b, transposeA: false, transposeB);
         return Needed(a, b) ? Record(c, new MatMulFunction(a, b, transposeB)) : c;
     }
 
@@ -22,15 +22,15 @@ internal sealed class MatMulFunction(Tensor a, Tensor b, bool transposeB) : Func
         Tensor? ga = null, gb = null;
         if (a.RequiresGrad)
         {
-            ga = Tensor.RawMatMul(g, b, transposeB: !transposeB);   // (…, M, K)
+            ga = Tensor.RawMatMul(g, b, transposeA: false, transposeB: !transposeB);   // (…, M, K)
             ga = Broadcasting.SumToShape(ga, a.Shape);
         }
 
         if (b.RequiresGrad)
         {
             gb = transposeB
-                ? Tensor.RawMatMul(g.RawTransposeLastTwo(), a, transposeB: false)   // (…, N, K)
-                : Tensor.RawMatMul(a.RawTransposeLastTwo(), g, transposeB: false);  // (…, K, N)
+                ? Tensor.RawMatMul(g, a, transposeA: true, transposeB: false)   // (…, N, K)
+                : Tensor.RawMatMul(a, g, transposeA: true, transposeB: false);  // (…, K, N)
             gb = Broadcasting.SumToShape(gb, b.Shape);
         }
 

@@ -1,0 +1,244 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Nabla.Threading;
+
+namespace Nabla.Kernels.Gemm;
+
+/// <summary>General matrix multiplication for contiguous row-major matrices:
+/// C = op(A)·op(B) [+ bias], or C += op(A)·op(B) [+ bias], where op(X) is X or Xᵀ.</summary>
+/// <remarks>
+/// <para>Shapes: op(A) is m × k, op(B) is k × n, C is m × n; the optional bias has n values, one per column of C (the
+/// output units of a <c>Linear</c> layer), and is added once the product is complete, while the block is still in
+/// cache — the layer's epilogue, fused.</para>
+/// <para>Each thread owns a rectangle of C and runs the blocked algorithm on it (see <see cref="GemmKernels"/>) with
+/// its own packing buffers, allocated once per thread and reused, so a warm product allocates nothing. C is split
+/// along its columns when it is wide enough, because each part then packs only its own columns of B and shares
+/// nothing but A; otherwise along its rows.</para>
+/// <para>Products too small to repay packing run a direct loop instead.</para>
+/// </remarks>
+internal static class Gemm
+{
+    /// <summary>The kernel used unless a call names one (tests name each in turn, to check every path here).</summary>
+    public static GemmKernel Kernel { get; } = GemmKernels.Best;
+
+    /// <summary>Below this many multiply-adds a product runs on one thread: waking a second costs more than it saves.</summary>
+    private const long ParallelThreshold = 1L << 19;
+
+    /// <summary>Below this many multiply-adds a product skips packing and runs the direct loop.</summary>
+    private const long DirectThreshold = 4096;
+
+    /// <summary>C[m×n] = op(A)·op(B) (+ bias), or C += … when <paramref name="accumulate"/>. A is stored m × k (k × m
+    /// when <paramref name="transposeA"/>) from <paramref name="aOffset"/>; B is stored k × n (n × k when
+    /// <paramref name="transposeB"/>) from <paramref name="bOffset"/>; C is m × n from <paramref name="cOffset"/>.</summary>
+    public static void Multiply<T>(
+        T[] a, int aOffset, bool transposeA,
+        T[] b, int bOffset, bool transposeB,
+        T[] c, int cOffset, int m, int k, int n,
+        T[]? bias = null, bool accumulate = false, GemmKernel? kernel = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (m == 0 || n == 0) return;
+        var chosen = kernel ?? Kernel;
+        var problem = new GemmProblem<T>(a, aOffset, transposeA, b, bOffset, transposeB, c, cOffset, m, k, n, bias, accumulate, chosen);
+        long work = (long)m * n * k;
+        if (work <= DirectThreshold || k == 0)
+        {
+            problem.RunDirect();
+            return;
+        }
+
+        int tileRows = GemmKernels.TileRows(chosen), tileColumns = GemmKernels.TileColumns<T>(chosen);
+        int parts = (int)Math.Min(Parallelism.MaxThreads, Math.Max(1, work / ParallelThreshold));
+        bool splitColumns = n >= parts * tileColumns * 2 || m < parts * tileRows * 2;
+        parts = Math.Min(parts, splitColumns ? (n + tileColumns - 1) / tileColumns : (m + tileRows - 1) / tileRows);
+        if (parts <= 1)
+        {
+            problem.RunBlocked(0, m, 0, n);
+            return;
+        }
+
+        var job = GemmJob<T>.ForThisThread;
+        job.Set(problem, splitColumns, splitColumns ? tileColumns : tileRows);
+        try
+        {
+            WorkerPool.Run(job, parts);
+        }
+        finally
+        {
+            job.Clear();
+        }
+    }
+
+    /// <summary>One product's operands; the direct and blocked algorithms on a rectangle of C.</summary>
+    private readonly struct GemmProblem<T>(
+        T[] a, int aOffset, bool transposeA, T[] b, int bOffset, bool transposeB,
+        T[] c, int cOffset, int m, int k, int n, T[]? bias, bool accumulate, GemmKernel kernel)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public int M => m;
+
+        public int N => n;
+
+        /// <summary>Plain dot products, reading op(A) and op(B) in place: for tiny products, where the set-up of the
+        /// blocked path (packing, tile bookkeeping) would outweigh the arithmetic.</summary>
+        public void RunDirect()
+        {
+            ref T aRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a), aOffset);
+            ref T bRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b), bOffset);
+            ref T cRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(c), cOffset);
+            // Strides of op(A) and op(B) along their row and column index.
+            nint aRow = transposeA ? 1 : k, aDepth = transposeA ? m : 1;
+            nint bDepth = transposeB ? 1 : n, bColumn = transposeB ? k : 1;
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    T sum = T.Zero;
+                    ref T aAt = ref Unsafe.Add(ref aRef, i * aRow);
+                    ref T bAt = ref Unsafe.Add(ref bRef, j * bColumn);
+                    for (int p = 0; p < k; p++) sum += Unsafe.Add(ref aAt, p * aDepth) * Unsafe.Add(ref bAt, p * bDepth);
+                    if (bias is not null) sum += bias[j];
+                    ref T target = ref Unsafe.Add(ref cRef, ((nint)i * n) + j);
+                    target = accumulate ? target + sum : sum;
+                }
+            }
+        }
+
+        /// <summary>The blocked algorithm on rows [i0, i1) and columns [j0, j1) of C.</summary>
+        public void RunBlocked(int i0, int i1, int j0, int j1)
+        {
+            int mr = GemmKernels.TileRows(kernel), nr = GemmKernels.TileColumns<T>(kernel);
+            int kcMax = GemmKernels.DepthBlock;
+            int mcMax = Math.Max(mr, GemmKernels.RowBlock / mr * mr);
+            int ncMax = Math.Max(nr, GemmKernels.ColumnBlock / nr * nr);
+            var buffers = PackingBuffers<T>.ForThisThread(mcMax * kcMax, kcMax * ncMax, mr * nr);
+            ref T aRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a), aOffset);
+            ref T bRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b), bOffset);
+            ref T cRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(c), cOffset);
+            ref T packedA = ref MemoryMarshal.GetArrayDataReference(buffers.A);
+            ref T packedB = ref MemoryMarshal.GetArrayDataReference(buffers.B);
+            int lda = transposeA ? m : k, ldb = transposeB ? k : n;
+
+            for (int jc = j0; jc < j1; jc += ncMax)
+            {
+                int nc = Math.Min(ncMax, j1 - jc);
+                for (int pc = 0; pc < k; pc += kcMax)
+                {
+                    int kc = Math.Min(kcMax, k - pc);
+                    bool addToC = accumulate || pc > 0;
+                    GemmPacking.PackB(ref bRef, transposeB, ldb, pc, kc, jc, nc, ref packedB, nr);
+                    for (int ic = i0; ic < i1; ic += mcMax)
+                    {
+                        int mc = Math.Min(mcMax, i1 - ic);
+                        GemmPacking.PackA(ref aRef, transposeA, lda, ic, mc, pc, kc, ref packedA, mr);
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            int columns = Math.Min(nr, nc - jr);
+                            ref T bPanel = ref Unsafe.Add(ref packedB, jr * kc);
+                            for (int ir = 0; ir < mc; ir += mr)
+                            {
+                                int rows = Math.Min(mr, mc - ir);
+                                ref T aPanel = ref Unsafe.Add(ref packedA, ir * kc);
+                                ref T cTile = ref Unsafe.Add(ref cRef, ((nint)(ic + ir) * n) + jc + jr);
+                                if (rows == mr && columns == nr)
+                                {
+                                    RunTile(ref aPanel, ref bPanel, kc, ref cTile, n, addToC);
+                                }
+                                else
+                                {
+                                    // An edge tile: compute the whole padded tile into scratch, keep its valid part.
+                                    ref T scratch = ref MemoryMarshal.GetArrayDataReference(buffers.Tile);
+                                    RunTile(ref aPanel, ref bPanel, kc, ref scratch, nr, accumulate: false);
+                                    for (int r = 0; r < rows; r++)
+                                    {
+                                        ref T from = ref Unsafe.Add(ref scratch, r * nr);
+                                        ref T to = ref Unsafe.Add(ref cTile, (nint)r * n);
+                                        for (int col = 0; col < columns; col++)
+                                            Unsafe.Add(ref to, col) = addToC ? Unsafe.Add(ref to, col) + Unsafe.Add(ref from, col) : Unsafe.Add(ref from, col);
+                                    }
+                                }
+                            }
+                        }
+
+                        if (bias is not null && pc + kc == k) AddBias(ref cRef, ic, mc, jc, nc);
+                    }
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void RunTile(ref T aPanel, ref T bPanel, int kc, ref T cTile, nint ldc, bool accumulate)
+        {
+            switch (kernel)
+            {
+                case GemmKernel.Vector512: GemmMicroKernels.Tile512(ref aPanel, ref bPanel, kc, ref cTile, ldc, accumulate); break;
+                case GemmKernel.Vector256: GemmMicroKernels.Tile256(ref aPanel, ref bPanel, kc, ref cTile, ldc, accumulate); break;
+                default: GemmMicroKernels.Tile128(ref aPanel, ref bPanel, kc, ref cTile, ldc, accumulate); break;
+            }
+        }
+
+        /// <summary>The epilogue: C[i, j] += bias[j] over one finished block.</summary>
+        private void AddBias(ref T cRef, int ic, int mc, int jc, int nc)
+        {
+            var biasSpan = new ReadOnlySpan<T>(bias, jc, nc);
+            for (int i = ic; i < ic + mc; i++)
+            {
+                var row = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref cRef, ((nint)i * n) + jc), nc);
+                System.Numerics.Tensors.TensorPrimitives.Add(row, biasSpan, row);
+            }
+        }
+    }
+
+    /// <summary>The parallel job: part t computes its share of C's columns (or rows), cut at whole tiles.</summary>
+    private sealed class GemmJob<T> : IParallelJob
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        [ThreadStatic] private static GemmJob<T>? _forThisThread;
+
+        private GemmProblem<T> _problem;
+        private bool _splitColumns;
+        private int _unit;
+
+        /// <summary>One reusable job per calling thread, so that starting a parallel product allocates nothing.</summary>
+        public static GemmJob<T> ForThisThread => _forThisThread ??= new GemmJob<T>();
+
+        public void Set(GemmProblem<T> problem, bool splitColumns, int unit) => (_problem, _splitColumns, _unit) = (problem, splitColumns, unit);
+
+        /// <summary>Drops the references to the operands so that the cached job keeps no tensor alive.</summary>
+        public void Clear() => _problem = default;
+
+        public void Run(int part, int parts)
+        {
+            int extent = _splitColumns ? _problem.N : _problem.M;
+            int units = (extent + _unit - 1) / _unit;
+            int start = Math.Min(extent, (int)((long)units * part / parts) * _unit);
+            int end = Math.Min(extent, (int)((long)units * (part + 1) / parts) * _unit);
+            if (start >= end) return;
+            if (_splitColumns) _problem.RunBlocked(0, _problem.M, start, end);
+            else _problem.RunBlocked(start, end, 0, _problem.N);
+        }
+    }
+
+    /// <summary>Per-thread packing buffers, grown on demand and then reused by every product on that thread.</summary>
+    private sealed class PackingBuffers<T>
+        where T : unmanaged
+    {
+        [ThreadStatic] private static PackingBuffers<T>? _forThisThread;
+
+        public T[] A { get; private set; } = [];
+
+        public T[] B { get; private set; } = [];
+
+        public T[] Tile { get; private set; } = [];
+
+        public static PackingBuffers<T> ForThisThread(int aLength, int bLength, int tileLength)
+        {
+            var buffers = _forThisThread ??= new PackingBuffers<T>();
+            if (buffers.A.Length < aLength) buffers.A = GC.AllocateUninitializedArray<T>(aLength);
+            if (buffers.B.Length < bLength) buffers.B = GC.AllocateUninitializedArray<T>(bLength);
+            if (buffers.Tile.Length < tileLength) buffers.Tile = new T[tileLength];
+            return buffers;
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Numerics;
+using Nabla.Kernels.Gemm;
+
+namespace Nabla.Tests.Kernels;
+
+/// <summary>Every micro-kernel, every transposition and every edge against a plain triple loop in float64.</summary>
+public class GemmTests
+{
+    public static TheoryData<int, int, int> Shapes => new()
+    {
+        { 1, 1, 1 },
+        { 7, 13, 5 },
+        { 129, 257, 31 },
+        { 8, 300, 33 },     // k longer than one depth block, n one past a 32-wide tile
+        { 33, 2, 70 },
+        { 128, 784, 10 },   // W1's last layer
+        { 150, 40, 65 },    // m past one row block
+        { 3, 600, 2100 },   // n past one column block, k past two depth blocks
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Every_kernel_and_transposition_matches_a_triple_loop_in_float32_and_float64(int m, int k, int n)
+    {
+        var random = new Random((m * 7919) + (k * 31) + n);
+        foreach (var kernel in Enum.GetValues<GemmKernel>())
+        {
+            foreach (bool transposeA in new[] { false, true })
+            {
+                foreach (bool transposeB in new[] { false, true })
+                {
+                    Check<float>(random, kernel, m, k, n, transposeA, transposeB, withBias: false, accumulate: false);
+                    Check<double>(random, kernel, m, k, n, transposeA, transposeB, withBias: false, accumulate: false);
+                }
+            }
+
+            // The epilogue and the accumulating form, on one transposition each.
+            Check<float>(random, kernel, m, k, n, false, true, withBias: true, accumulate: false);
+            Check<double>(random, kernel, m, k, n, true, false, withBias: true, accumulate: true);
+        }
+    }
+
+    [Fact]
+    public void A_parallel_product_equals_the_single_threaded_one_bit_for_bit()
+    {
+        // Threads split C into whole tiles and each element's sum runs in the same order, so the results are identical.
+        var random = new Random(5);
+        int m = 300, k = 700, n = 530;
+        var a = RandomArray<float>(random, m * k);
+        var b = RandomArray<float>(random, k * n);
+        var bias = RandomArray<float>(random, n);
+        foreach (bool transposeA in new[] { false, true })
+        {
+            var single = new float[m * n];
+            var parallel = new float[m * n];
+            int saved = Parallelism.MaxThreads;
+            try
+            {
+                Parallelism.MaxThreads = 1;
+                Gemm.Multiply(a, 0, transposeA, b, 0, false, single, 0, m, k, n, bias);
+                Parallelism.MaxThreads = 4;
+                Gemm.Multiply(a, 0, transposeA, b, 0, false, parallel, 0, m, k, n, bias);
+            }
+            finally
+            {
+                Parallelism.MaxThreads = saved;
+            }
+
+            Assert.Equal(single, parallel);
+        }
+    }
+
+    [Fact]
+    public void Offsets_into_larger_buffers_are_respected_and_nothing_outside_C_is_written()
+    {
+        var random = new Random(9);
+        int m = 20, k = 17, n = 40, pad = 5;
+        var a = RandomArray<double>(random, pad + (m * k));
+        var b = RandomArray<double>(random, pad + (k * n));
+        var c = Enumerable.Repeat(-7.0, (2 * pad) + (m * n)).ToArray();
+        Gemm.Multiply(a, pad, false, b, pad, false, c, pad, m, k, n);
+        for (int i = 0; i < pad; i++)
+        {
+            Assert.Equal(-7.0, c[i]);
+            Assert.Equal(-7.0, c[pad + (m * n) + i]);
+        }
+
+        var expected = Reference(a.AsSpan(pad).ToArray(), false, b.AsSpan(pad).ToArray(), false, m, k, n);
+        for (int i = 0; i < m * n; i++) Assert.Equal(expected[i], c[pad + i], 1e-10);
+    }
+
+    private static void Check<T>(Random random, GemmKernel kernel, int m, int k, int n, bool transposeA, bool transposeB, bool withBias, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var a = RandomArray<T>(random, m * k);
+        var b = RandomArray<T>(random, k * n);
+        var bias = withBias ? RandomArray<T>(random, n) : null;
+        var initial = RandomArray<T>(random, m * n);
+        var c = (T[])initial.Clone();
+        Gemm.Multiply(a, 0, transposeA, b, 0, transposeB, c, 0, m, k, n, bias, accumulate, kernel);
+
+        var expected = Reference(ToDouble(a), transposeA, ToDouble(b), transposeB, m, k, n);
+        double tolerance = typeof(T) == typeof(float) ? 1e-5 * (k + 1) : 1e-12 * (k + 1);
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double want = expected[(i * n) + j] + (bias is null ? 0 : double.CreateChecked(bias[j])) + (accumulate ? double.CreateChecked(initial[(i * n) + j]) : 0);
+                double got = double.CreateChecked(c[(i * n) + j]);
+                Assert.True(
+                    Math.Abs(want - got) <= tolerance,
+                    $"{typeof(T).Name} {kernel} {m}×{k}×{n} transposeA={transposeA} transposeB={transposeB} bias={withBias} accumulate={accumulate}: C[{i},{j}] = {got}, expected {want}");
+            }
+        }
+    }
+
+    /// <summary>The definition: C[i, j] = Σₚ op(A)[i, p]·op(B)[p, j], in float64.</summary>
+    private static double[] Reference(double[] a, bool transposeA, double[] b, bool transposeB, int m, int k, int n)
+    {
+        var c = new double[m * n];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0;
+                for (int p = 0; p < k; p++)
+                    sum += (transposeA ? a[(p * m) + i] : a[(i * k) + p]) * (transposeB ? b[(j * k) + p] : b[(p * n) + j]);
+                c[(i * n) + j] = sum;
+            }
+        }
+
+        return c;
+    }
+
+    private static T[] RandomArray<T>(Random random, int length)
+        where T : INumberBase<T>
+    {
+        var values = new T[length];
+        for (int i = 0; i < length; i++) values[i] = T.CreateChecked((random.NextDouble() * 2) - 1);
+        return values;
+    }
+
+    private static double[] ToDouble<T>(T[] values)
+        where T : INumberBase<T> => values.Select(double.CreateChecked).ToArray();
+}
