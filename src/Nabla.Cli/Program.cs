@@ -3,7 +3,7 @@ using Nabla.Cli.Commands;
 
 namespace Nabla.Cli;
 
-/// <summary>The <c>nabla</c> command: train, eval, gradcheck, summary.</summary>
+/// <summary>The <c>nabla</c> command: train, eval, gradcheck, summary, bench.</summary>
 internal static class Program
 {
     private static int Main(string[] args)
@@ -14,6 +14,7 @@ internal static class Program
             EvalCommand.Create(),
             GradCheckCommand.Create(),
             SummaryCommand.Create(),
+            BenchCommand.Create(),
         };
         var parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
 

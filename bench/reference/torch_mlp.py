@@ -1,0 +1,113 @@
+"""W1 and W2 references on PyTorch (Debian's python3-torch), the same workloads and output format as `nabla bench`.
+
+W1: one epoch of Fashion-MNIST (60,000 images, inputs scaled to [0, 1], preloaded) on the MLP 784-512-256-10, ReLU,
+    softmax cross-entropy, SGD lr 0.05 momentum 0.9, batch 128, reshuffled each epoch: training samples/s per run.
+W2: the 4-16-3 tanh MLP, batch 1, one SGD step (forward, loss, backward, update): µs per step per run.
+
+Usage: bench/reference/with-openblas-openmp.sh /usr/bin/python3 bench/reference/torch_mlp.py W1|W2 [--runs 5] [--threads N]
+"""
+import argparse
+import gzip
+import os
+import statistics
+import struct
+import time
+
+parser = argparse.ArgumentParser()
+parser.add_argument("workload", choices=["W1", "W2"])
+parser.add_argument("--runs", type=int, default=5)
+parser.add_argument("--threads", type=int, default=os.cpu_count())
+parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+args = parser.parse_args()
+os.environ["OMP_NUM_THREADS"] = str(args.threads)
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from threadpoolctl import threadpool_info  # noqa: E402
+
+torch.set_num_threads(args.threads)
+torch.manual_seed(0)
+
+
+def read_idx(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    dims = data[3]
+    shape = struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims])
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def describe():
+    blas = [i for i in threadpool_info() if i["internal_api"] == "openblas"]
+    config = ", ".join(f"{i['filepath']} (kernel {i.get('architecture')}, {i['num_threads']} threads)" for i in blas)
+    return (f"# torch {torch.__version__} bench {args.workload}: {torch.get_num_threads()} thread(s); BLAS {config}; "
+            f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}")
+
+
+def w1():
+    images = read_idx(os.path.join(args.data, "train-images-idx3-ubyte.gz"))
+    labels = read_idx(os.path.join(args.data, "train-labels-idx1-ubyte.gz"))
+    x = torch.from_numpy(images.reshape(len(images), -1).astype(np.float32) / 255.0)
+    y = torch.from_numpy(labels.astype(np.int64))
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, 512), torch.nn.ReLU(),
+        torch.nn.Linear(512, 256), torch.nn.ReLU(),
+        torch.nn.Linear(256, 10))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    generator = torch.Generator().manual_seed(0)
+
+    def epoch(limit=None):
+        order = torch.randperm(len(x), generator=generator)
+        steps = 0
+        for start in range(0, len(x), 128):
+            if limit is not None and steps >= limit:
+                break
+            index = order[start:start + 128]
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(model(x[index]), y[index])
+            loss.backward()
+            optimizer.step()
+            steps += 1
+        return steps
+
+    print(describe(), flush=True)
+    epoch(limit=100)  # warm up
+    rates = []
+    for run in range(1, args.runs + 1):
+        start = time.perf_counter()
+        steps = epoch()
+        seconds = time.perf_counter() - start
+        rates.append(len(x) / seconds)
+        print(f"W1 run {run}: {rates[-1]:9.0f} samples/s  ({steps} steps in {seconds:.3f} s)", flush=True)
+    print(f"W1 median: {statistics.median(rates):.0f} samples/s", flush=True)
+
+
+def w2():
+    model = torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.Tanh(), torch.nn.Linear(16, 3))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    features = torch.tensor([[0.5, -1.25, 2.0, 0.75]])
+    label = torch.tensor([2])
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(model(features), label)
+        loss.backward()
+        optimizer.step()
+
+    print(describe(), flush=True)
+    for _ in range(1000):
+        step()
+    latencies = []
+    steps = 20_000
+    for run in range(1, args.runs + 1):
+        start = time.perf_counter()
+        for _ in range(steps):
+            step()
+        latencies.append((time.perf_counter() - start) * 1e6 / steps)
+        print(f"W2 run {run}: {latencies[-1]:7.2f} µs per step", flush=True)
+    print(f"W2 median: {statistics.median(latencies):.2f} µs per step", flush=True)
+
+
+w1() if args.workload == "W1" else w2()

@@ -1,0 +1,9 @@
+#!/bin/sh
+# Runs a command with the references in their best configuration (see BENCHMARKS.md):
+# Debian's OpenMP build of OpenBLAS put first, so that numpy and PyTorch use it instead of the pthread build,
+# and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset, so that OpenBLAS picks the kernel for this processor itself
+# (this machine sets them for old OpenBLAS builds; they pin a slower kernel).
+# Usage: bench/reference/with-openblas-openmp.sh /usr/bin/python3 bench/reference/gemm_numpy.py
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
+export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+exec "$@"

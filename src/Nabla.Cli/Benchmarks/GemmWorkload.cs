@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using Nabla.LinearAlgebra;
+
+namespace Nabla.Cli.Benchmarks;
+
+/// <summary>W3: float32 GEMM throughput at 1024³ and on the W1 shapes, in the three forms training uses
+/// (forward A·Bᵀ, weight gradient Aᵀ·B, input gradient A·B).</summary>
+internal static class GemmWorkload
+{
+    /// <summary>One product to time: C[m×n] = op(A)·op(B).</summary>
+    public sealed record Case(string Name, int M, int K, int N, bool TransposeA, bool TransposeB)
+    {
+        public double Flops => 2.0 * M * K * N;
+    }
+
+    public static IReadOnlyList<Case> Cases { get; } =
+    [
+        new("1024³ A·B", 1024, 1024, 1024, false, false),
+        new("W1 fc1 forward X·W1ᵀ", 128, 784, 512, false, true),
+        new("W1 fc1 weight grad Gᵀ·X", 512, 128, 784, true, false),
+        new("W1 fc2 forward H1·W2ᵀ", 128, 512, 256, false, true),
+        new("W1 fc2 weight grad Gᵀ·H1", 256, 128, 512, true, false),
+        new("W1 fc2 input grad G·W2", 128, 256, 512, false, false),
+        new("W1 fc3 forward H2·W3ᵀ", 128, 256, 10, false, true),
+        new("W1 fc3 weight grad Gᵀ·H2", 10, 128, 256, true, false),
+        new("W1 fc3 input grad G·W3", 128, 10, 256, false, false),
+    ];
+
+    /// <summary>GFLOP/s of one run: the median rate of the repetitions made in <paramref name="seconds"/>.</summary>
+    public static double Measure(Case c, double seconds)
+    {
+        var random = new Random(1);
+        var a = RandomArray(random, c.M * c.K);
+        var b = RandomArray(random, c.K * c.N);
+        var output = new float[c.M * c.N];
+        Blas.Gemm(a, c.TransposeA, b, c.TransposeB, output, c.M, c.K, c.N);   // warm: JIT, packing buffers, workers
+        var rates = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (total.Elapsed.TotalSeconds < seconds || rates.Count < 3)
+        {
+            // Batch tiny products so that one timing covers at least ~1 ms.
+            int repeats = Math.Max(1, (int)(2e6 / c.Flops * 50));
+            long start = Stopwatch.GetTimestamp();
+            for (int r = 0; r < repeats; r++) Blas.Gemm(a, c.TransposeA, b, c.TransposeB, output, c.M, c.K, c.N);
+            double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            rates.Add(c.Flops * repeats / elapsed / 1e9);
+        }
+
+        return Statistics.Median(rates);
+    }
+
+    private static float[] RandomArray(Random random, int length)
+    {
+        var values = new float[length];
+        for (int i = 0; i < length; i++) values[i] = (float)((random.NextDouble() * 2) - 1);
+        return values;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using Nabla.Data;
+using Nabla.Losses;
+using Nabla.NN;
+using Nabla.NN.Activations;
+using Nabla.Optim;
+using Nabla.Training;
+
+namespace Nabla.Cli.Benchmarks;
+
+/// <summary>W1: one epoch of Fashion-MNIST on the MLP 784-512-256-10 (ReLU, softmax cross-entropy, SGD lr 0.05 with
+/// momentum 0.9, batch 128), data preloaded; and W2: single SGD steps of a 4-16-3 tanh network on batches of one.</summary>
+internal static class MlpTrainingWorkload
+{
+    /// <summary>What one timed stretch of training did.</summary>
+    public readonly record struct Result(int Steps, int Samples, double Seconds, AllocationProbe Allocation)
+    {
+        public double SamplesPerSecond => Samples / Seconds;
+
+        public double MicrosecondsPerStep => Seconds * 1e6 / Steps;
+
+        public double BytesPerStep => (double)Allocation.TotalBytes / Steps;
+    }
+
+    /// <summary>W1's network and optimiser, freshly initialised from <paramref name="seed"/>.</summary>
+    public static Trainer CreateW1(int seed)
+    {
+        var model = new Mlp(new MlpSpec(784, [512, 256], 10, Activation.Relu), seed);
+        return new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.05, momentum: 0.9));
+    }
+
+    /// <summary>Warms up for <paramref name="warmupSteps"/>, then times one full epoch.</summary>
+    public static Result RunW1Epoch(Trainer trainer, DataLoader loader, int warmupSteps)
+    {
+        int done = 0;
+        foreach (var batch in loader.Epoch())
+        {
+            if (done++ >= warmupSteps) break;
+            trainer.Step(batch);
+        }
+
+        int steps = 0, samples = 0;
+        var before = AllocationProbe.Now();
+        var clock = Stopwatch.StartNew();
+        foreach (var batch in loader.Epoch())
+        {
+            trainer.Step(batch);
+            steps++;
+            samples += batch.Count;
+        }
+
+        clock.Stop();
+        return new Result(steps, samples, clock.Elapsed.TotalSeconds, AllocationProbe.Now() - before);
+    }
+
+    /// <summary>W2's network, optimiser and one fixed example (batch of one).</summary>
+    public static (Trainer Trainer, Batch Batch) CreateW2(int seed)
+    {
+        var model = new Mlp(new MlpSpec(4, [16], 3, Activation.Tanh), seed);
+        var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.01));
+        var features = Tensors.Tensor.FromArray(new float[] { 0.5f, -1.25f, 2f, 0.75f }, [1, 4]);
+        return (trainer, new Batch(features, [2]));
+    }
+
+    /// <summary>Times <paramref name="steps"/> consecutive steps on one example.</summary>
+    public static Result RunW2Steps(Trainer trainer, Batch batch, int steps)
+    {
+        for (int i = 0; i < 1000; i++) trainer.Step(batch);
+        var before = AllocationProbe.Now();
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++) trainer.Step(batch);
+        clock.Stop();
+        return new Result(steps, steps, clock.Elapsed.TotalSeconds, AllocationProbe.Now() - before);
+    }
+}

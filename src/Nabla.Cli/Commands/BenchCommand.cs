@@ -1,0 +1,84 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Nabla.Cli.Benchmarks;
+using Nabla.Data;
+using Nabla.LinearAlgebra;
+
+namespace Nabla.Cli.Commands;
+
+/// <summary><c>nabla bench W1|W2|W3|W4</c>: the end-to-end workloads of DESIGN.md, each run several times in this
+/// process, with every run's figure and the median printed.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var workload = new Argument<string>("workload") { Description = "W1 (MLP training), W2 (tiny step latency), W3 (GEMM) or W4 (CNN training)" };
+        var runs = NumericOptions.Int("--runs", "timed runs; the median is reported (default 5)");
+        var threads = NumericOptions.Int("--threads", "threads for the kernels (default: all cores)");
+        var data = new Option<string?>("--data") { Description = "folder with the Fashion-MNIST IDX files (default: the Debian package's)" };
+        var command = new Command("bench", "Measure a benchmark workload: samples/s, µs per step or GFLOP/s, and allocation per step")
+        {
+            workload, runs, threads, data,
+        };
+        command.SetAction(result => CommandRunner.Run(Console.Error, () =>
+        {
+            int runCount = OptionParsing.AtLeast(result.GetValue(runs) ?? 5, 1, "--runs");
+            int threadCount = OptionParsing.AtLeast(result.GetValue(threads) ?? Environment.ProcessorCount, 1, "--threads");
+            Parallelism.MaxThreads = threadCount;
+            string name = result.GetValue(workload)!.ToUpperInvariant();
+            Console.Out.WriteLine($"# nabla bench {name}: {threadCount} thread(s), {Environment.ProcessorCount} cores, GEMM kernel {Blas.KernelName}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+            switch (name)
+            {
+                case "W1": RunW1(runCount, result.GetValue(data)); break;
+                case "W2": RunW2(runCount); break;
+                case "W3": RunW3(runCount); break;
+                case "W4": throw new UsageException("W4 (the CNN) needs convolution layers, which are not in Nabla yet");
+                default: throw new UsageException($"unknown workload '{result.GetValue(workload)}' (expected W1, W2, W3 or W4)");
+            }
+
+            return CommandRunner.Success;
+        }));
+        return command;
+    }
+
+    private static void RunW1(int runs, string? dataDirectory)
+    {
+        var (train, _) = DatasetChoice.Load(DatasetChoice.FashionMnist, dataDirectory);
+        var trainer = MlpTrainingWorkload.CreateW1(seed: 0);
+        var loader = new DataLoader(train, 128, shuffle: true, seed: 0);
+        var rates = new List<double>();
+        for (int run = 1; run <= runs; run++)
+        {
+            var r = MlpTrainingWorkload.RunW1Epoch(trainer, loader, warmupSteps: run == 1 ? 100 : 0);
+            rates.Add(r.SamplesPerSecond);
+            Console.Out.WriteLine(
+                $"W1 run {run}: {r.SamplesPerSecond,9:F0} samples/s  ({r.Steps} steps in {r.Seconds:F3} s; {r.BytesPerStep:F0} B allocated per step, {(double)r.Allocation.ThreadBytes / r.Steps:F0} B on the training thread; GCs gen0 {r.Allocation.Gen0}, gen1 {r.Allocation.Gen1}, gen2 {r.Allocation.Gen2})");
+        }
+
+        Console.Out.WriteLine($"W1 median: {Statistics.Median(rates):F0} samples/s");
+    }
+
+    private static void RunW2(int runs)
+    {
+        var (trainer, batch) = MlpTrainingWorkload.CreateW2(seed: 0);
+        var latencies = new List<double>();
+        for (int run = 1; run <= runs; run++)
+        {
+            var r = MlpTrainingWorkload.RunW2Steps(trainer, batch, steps: 20_000);
+            latencies.Add(r.MicrosecondsPerStep);
+            Console.Out.WriteLine($"W2 run {run}: {r.MicrosecondsPerStep,7:F2} µs per step  ({r.BytesPerStep:F0} B allocated per step; GCs gen0 {r.Allocation.Gen0}, gen2 {r.Allocation.Gen2})");
+        }
+
+        Console.Out.WriteLine($"W2 median: {Statistics.Median(latencies):F2} µs per step");
+    }
+
+    private static void RunW3(int runs)
+    {
+        foreach (var c in GemmWorkload.Cases)
+        {
+            var rates = new List<double>();
+            for (int run = 0; run < runs; run++) rates.Add(GemmWorkload.Measure(c, seconds: 0.3));
+            Console.Out.WriteLine($"W3 {c.Name,-28} {c.M,5}×{c.K,4}×{c.N,4}: median {Statistics.Median(rates),6:F1} GFLOP/s  (runs: {string.Join(", ", rates.Select(x => x.ToString("F1")))})");
+        }
+    }
+}
