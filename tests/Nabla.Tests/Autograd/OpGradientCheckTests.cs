@@ -49,6 +49,8 @@ public sealed class OpGradientCheckTests
         ["matmul batch by matrix"] = new([[2, 3, 4], [4, 5]], t => t[0].MatMul(t[1])),
         ["matmul transposed"] = new([[3, 4], [5, 4]], t => t[0].MatMulTransposed(t[1])),
         ["matmul transposed wide"] = new([[9, 17], [12, 17]], t => t[0].MatMulTransposed(t[1])),
+        ["matmul large (packed GEMM)"] = new([[20, 30], [30, 25]], t => t[0].MatMul(t[1])),
+        ["matmul transposed large (packed GEMM)"] = new([[24, 40], [19, 40]], t => t[0].MatMulTransposed(t[1])),
         ["reshape"] = new([[2, 6]], t => t[0].Reshape(3, -1)),
         ["flatten"] = new([[2, 3, 2]], t => t[0].Flatten()),
         ["unsqueeze squeeze"] = new([[3, 2]], t => t[0].Unsqueeze(1).Squeeze(1)),
@@ -67,6 +69,8 @@ public sealed class OpGradientCheckTests
         ["softmax axis 0"] = new([[3, 5]], t => t[0].Softmax(0)),
         ["log softmax"] = new([[3, 5]], t => t[0].LogSoftmax()),
         ["log-sum-exp"] = new([[4, 3]], t => t[0].LogSumExp(1)),
+        ["softmax cross-entropy (fused)"] = new([[4, 5]], t => new Nabla.Losses.CrossEntropyLoss().Compute(t[0], [4, 0, 2, 4])),
+        ["softmax cross-entropy, scaled upstream"] = new([[3, 4]], t => new Nabla.Losses.CrossEntropyLoss().Compute(t[0], [1, 3, 0]) * 2.5),
         ["composite"] = new([[3, 4], [4]], t => ((t[0] * t[1]).Tanh() + t[0].Square()).Sum(1).Sigmoid()),
     };
 

@@ -1,0 +1,27 @@
+using Nabla.Kernels;
+using Nabla.Tensors;
+
+namespace Nabla.Autograd.Functions;
+
+/// <summary>L = (1/B) Σᵢ (log Σⱼ exp(zᵢⱼ) − zᵢ,yᵢ) from logits z (B, C) and labels y: the softmax loss, fused.</summary>
+/// <remarks>The forward pass already computes ∂L/∂z = (softmax(z) − onehot(y)) / B (see
+/// <see cref="SoftmaxCrossEntropyKernel"/>) and keeps it; backward only scales it by the upstream gradient.</remarks>
+internal sealed class SoftmaxCrossEntropyFunction(Tensor logits, Tensor gradient) : Function(logits)
+{
+    public override string Name => "SoftmaxCrossEntropy";
+
+    /// <summary>The mean loss (a scalar tensor); labels must already be validated to lie in [0, C).</summary>
+    public static Tensor Apply(Tensor logits, ReadOnlySpan<int> labels)
+    {
+        int rows = logits.Shape[0], classes = logits.Shape[1];
+        var gradient = Tensor.Uninitialized(logits.Shape, logits.DType);
+        double lossSum = logits.DType == DType.Float32
+            ? SoftmaxCrossEntropyKernel.Run<float>(logits.Buffer<float>().AsSpan(0, rows * classes), labels, classes, gradient.Buffer<float>(), 1f / rows).LossSum
+            : SoftmaxCrossEntropyKernel.Run<double>(logits.Buffer<double>().AsSpan(0, rows * classes), labels, classes, gradient.Buffer<double>(), 1.0 / rows).LossSum;
+        var loss = Tensor.Scalar(lossSum / rows, logits.DType);
+        return Needed(logits) ? Record(loss, new SoftmaxCrossEntropyFunction(logits, gradient)) : loss;
+    }
+
+    // ∂L/∂z = g · (softmax(z) − onehot(y)) / B, with g the upstream scalar gradient.
+    public override Tensor?[] Backward(Tensor g) => [Tensor.RawBinary<MultiplyOperator>(gradient, g, "multiply")];
+}
