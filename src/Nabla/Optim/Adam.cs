@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using Nabla.Tensors;
 
 namespace Nabla.Optim;
@@ -57,6 +58,7 @@ public sealed class Adam : Optimizer
     protected override void Update(int index, Span<double> parameter, ReadOnlySpan<double> gradient) =>
         Update(parameter, gradient, State(ref _m64, index, parameter.Length), State(ref _v64, index, parameter.Length));
 
+    // One vectorised pass per parameter, the same operations in the same order in the vector and scalar loops.
     private void Update<T>(Span<T> w, ReadOnlySpan<T> grad, T[] m, T[] v)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -64,7 +66,26 @@ public sealed class Adam : Optimizer
         T decay = T.CreateChecked(WeightDecay), eta = T.CreateChecked(LearningRate);
         T correction1 = T.One - T.CreateChecked(Math.Pow(Beta1, StepCount));
         T correction2 = T.One - T.CreateChecked(Math.Pow(Beta2, StepCount));
-        for (int i = 0; i < w.Length; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            Vector<T> b1V = new(b1), b2V = new(b2), oneMinusB1 = new(T.One - b1), oneMinusB2 = new(T.One - b2);
+            Vector<T> epsV = new(eps), decayV = new(decay), etaV = new(eta), c1 = new(correction1), c2 = new(correction2);
+            ref T wRef = ref MemoryMarshal.GetReference(w);
+            ref T gRef = ref MemoryMarshal.GetReference(grad);
+            for (; i + Vector<T>.Count <= w.Length; i += Vector<T>.Count)
+            {
+                var wi = Vector.LoadUnsafe(ref wRef, (nuint)i);
+                var g = Vector.LoadUnsafe(ref gRef, (nuint)i) + (decayV * wi);
+                var mi = (b1V * Vector.LoadUnsafe(ref m[0], (nuint)i)) + (oneMinusB1 * g);
+                var vi = (b2V * Vector.LoadUnsafe(ref v[0], (nuint)i)) + (oneMinusB2 * g * g);
+                mi.StoreUnsafe(ref m[0], (nuint)i);
+                vi.StoreUnsafe(ref v[0], (nuint)i);
+                (wi - (etaV * (mi / c1) / (Vector.SquareRoot(vi / c2) + epsV))).StoreUnsafe(ref wRef, (nuint)i);
+            }
+        }
+
+        for (; i < w.Length; i++)
         {
             T g = grad[i] + (decay * w[i]);
             m[i] = (b1 * m[i]) + ((T.One - b1) * g);

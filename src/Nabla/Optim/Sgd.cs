@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using Nabla.Tensors;
 
 namespace Nabla.Optim;
@@ -51,11 +52,37 @@ public sealed class Sgd : Optimizer
     protected override void Update(int index, Span<double> parameter, ReadOnlySpan<double> gradient) =>
         Update(parameter, gradient, Momentum > 0 ? State(ref _velocity64, index, parameter.Length) : null);
 
+    // One vectorised pass per parameter: each element's gradient, velocity and weight are read and written once.
+    // The vector and scalar loops do the same operations in the same order, so results do not depend on the width.
     private void Update<T>(Span<T> w, ReadOnlySpan<T> grad, T[]? velocity)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T eta = T.CreateChecked(LearningRate), mu = T.CreateChecked(Momentum), decay = T.CreateChecked(WeightDecay);
-        for (int i = 0; i < w.Length; i++)
+        bool nesterov = Nesterov;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var etaV = new Vector<T>(eta);
+            var muV = new Vector<T>(mu);
+            var decayV = new Vector<T>(decay);
+            ref T wRef = ref MemoryMarshal.GetReference(w);
+            ref T gRef = ref MemoryMarshal.GetReference(grad);
+            for (; i + Vector<T>.Count <= w.Length; i += Vector<T>.Count)
+            {
+                var wi = Vector.LoadUnsafe(ref wRef, (nuint)i);
+                var g = Vector.LoadUnsafe(ref gRef, (nuint)i) + (decayV * wi);
+                if (velocity is not null)
+                {
+                    var v = (muV * Vector.LoadUnsafe(ref velocity[0], (nuint)i)) + g;
+                    v.StoreUnsafe(ref velocity[0], (nuint)i);
+                    g = nesterov ? g + (muV * v) : v;
+                }
+
+                (wi - (etaV * g)).StoreUnsafe(ref wRef, (nuint)i);
+            }
+        }
+
+        for (; i < w.Length; i++)
         {
             T g = grad[i] + (decay * w[i]);
             if (velocity is not null)
@@ -63,7 +90,7 @@ public sealed class Sgd : Optimizer
                 // The buffer starts at zero, so v₁ = g, as in PyTorch.
                 T v = (mu * velocity[i]) + g;
                 velocity[i] = v;
-                g = Nesterov ? g + (mu * v) : v;
+                g = nesterov ? g + (mu * v) : v;
             }
 
             w[i] -= eta * g;

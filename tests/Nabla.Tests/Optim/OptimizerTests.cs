@@ -67,6 +67,62 @@ public sealed class OptimizerTests
         Assert.Equal(0.9 - (0.1 * mHat / (Math.Sqrt(vHat) + 1e-8)), w.Item(), 7);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Long_parameters_take_the_vectorised_path_with_the_same_updates_as_the_element_by_element_equations(bool float64)
+    {
+        // 37 elements: several whole vectors and a scalar tail, whatever the vector width.
+        var random = new Random(4);
+        var values = Enumerable.Range(0, 37).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var gradients = Enumerable.Range(0, 37).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var dtype = float64 ? DType.Float64 : DType.Float32;
+        double tolerance = float64 ? 1e-14 : 1e-6;
+
+        var sgdW = Tensor.FromArray(values, [37]).To(dtype);
+        var adamW = Tensor.FromArray(values, [37]).To(dtype);
+        var sgd = new Sgd([sgdW], 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01);
+        var adam = new Adam([adamW], 0.01, weightDecay: 0.01);
+        for (int step = 0; step < 2; step++)
+        {
+            // The gradient of L = Σ gᵢ·wᵢ is g, whatever w is.
+            sgd.ZeroGrad();
+            adam.ZeroGrad();
+            sgdW.RequiresGrad = adamW.RequiresGrad = true;
+            var g = Tensor.FromArray(gradients, [37]).To(dtype);
+            (sgdW * g).Sum().Backward();
+            (adamW * g).Sum().Backward();
+            sgd.Step();
+            adam.Step();
+        }
+
+        for (int i = 0; i < 37; i++)
+        {
+            // SGD with Nesterov momentum and weight decay, twice, by the equations of Sgd's remarks.
+            double w = values[i], v = 0;
+            for (int step = 0; step < 2; step++)
+            {
+                double g = gradients[i] + (0.01 * w);
+                v = (0.9 * v) + g;
+                w -= 0.1 * (g + (0.9 * v));
+            }
+
+            Assert.Equal(w, sgdW[i], tolerance);
+
+            // Adam, twice.
+            double wa = values[i], m = 0, s = 0;
+            for (int t = 1; t <= 2; t++)
+            {
+                double g = gradients[i] + (0.01 * wa);
+                m = (0.9 * m) + (0.1 * g);
+                s = (0.999 * s) + (0.001 * g * g);
+                wa -= 0.01 * (m / (1 - Math.Pow(0.9, t))) / (Math.Sqrt(s / (1 - Math.Pow(0.999, t))) + 1e-8);
+            }
+
+            Assert.Equal(wa, adamW[i], tolerance);
+        }
+    }
+
     [Fact]
     public void Invalid_hyperparameters_are_rejected_at_construction()
     {
