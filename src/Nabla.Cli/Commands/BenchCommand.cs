@@ -45,7 +45,7 @@ internal static class BenchCommand
     {
         var (train, _) = DatasetChoice.Load(DatasetChoice.FashionMnist, dataDirectory);
         var trainer = MlpTrainingWorkload.CreateW1(seed: 0);
-        var loader = new DataLoader(train, 128, shuffle: true, seed: 0);
+        var loader = new DataLoader(train, 128, shuffle: true, seed: 0, reuseBatches: true);
         var rates = new List<double>();
         for (int run = 1; run <= runs; run++)
         {

@@ -1,3 +1,5 @@
+using Nabla.Tensors;
+
 namespace Nabla.Data;
 
 /// <summary>Mini-batches over a <see cref="Dataset"/>: each call to <see cref="Epoch"/> yields one pass, reshuffled
@@ -7,9 +9,13 @@ public sealed class DataLoader
 {
     private readonly Random _random;
     private readonly int[] _order;
+    private readonly int[] _epochOrder;
+    private Batch? _full, _partial;
 
-    /// <summary>A loader of batches of <paramref name="batchSize"/>.</summary>
-    public DataLoader(Dataset dataset, int batchSize, bool shuffle = true, int seed = 0)
+    /// <summary>A loader of batches of <paramref name="batchSize"/>. With <paramref name="reuseBatches"/>, every batch
+    /// is written into the same two buffers (one per batch size), so an epoch allocates nothing, but each batch is only
+    /// valid until the next one is taken: for training loops that do not keep batches.</summary>
+    public DataLoader(Dataset dataset, int batchSize, bool shuffle = true, int seed = 0, bool reuseBatches = false)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batch size must be at least 1, not {batchSize}");
@@ -19,7 +25,12 @@ public sealed class DataLoader
         Shuffle = shuffle;
         _random = new Random(seed);
         _order = Enumerable.Range(0, dataset.Count).ToArray();
+        _epochOrder = new int[dataset.Count];
+        ReuseBatches = reuseBatches;
     }
+
+    /// <summary>Whether batches share buffers (see the constructor).</summary>
+    public bool ReuseBatches { get; }
 
     /// <summary>The data.</summary>
     public Dataset Dataset { get; }
@@ -37,13 +48,28 @@ public sealed class DataLoader
     public IEnumerable<Batch> Epoch()
     {
         if (Shuffle) _random.Shuffle(_order);
-        var order = (int[])_order.Clone();
+        // The order is copied so that an epoch still being read is not reshuffled under its reader by the next one
+        // (into a fresh array, unless batches are reused anyway).
+        var order = ReuseBatches ? _epochOrder : new int[_order.Length];
+        _order.CopyTo(order, 0);
         for (int start = 0; start < order.Length; start += BatchSize)
         {
             var indices = order.AsSpan(start, Math.Min(BatchSize, order.Length - start));
-            var labels = new int[indices.Length];
-            for (int i = 0; i < indices.Length; i++) labels[i] = Dataset.Labels[indices[i]];
-            yield return new Batch(Dataset.Features.IndexRows(indices), labels);
+            var batch = ReuseBatches ? ReusableBatch(indices.Length) : NewBatch(indices.Length);
+            Dataset.Features.IndexRowsInto(indices, batch.Features);
+            for (int i = 0; i < indices.Length; i++) batch.Labels[i] = Dataset.Labels[indices[i]];
+            yield return batch;
         }
     }
+
+    private Batch NewBatch(int rows)
+    {
+        var dims = Dataset.Features.Shape.ToArray();
+        dims[0] = rows;
+        return new Batch(Tensor.Uninitialized(new Shape(dims), Dataset.Features.DType), new int[rows]);
+    }
+
+    private Batch ReusableBatch(int rows) => rows == BatchSize
+        ? _full ??= NewBatch(rows)
+        : (_partial is { } p && p.Count == rows ? p : _partial = NewBatch(rows));
 }

@@ -15,17 +15,22 @@ public abstract class Loss
     public Tensor Compute(Tensor logits, ReadOnlySpan<int> labels)
     {
         ArgumentNullException.ThrowIfNull(logits);
-        if (logits.Rank != 2) throw new ArgumentException($"{Name} loss: logits must be (B, C), got shape {logits.Shape}");
-        if (labels.Length != logits.Shape[0])
-            throw new ArgumentException($"{Name} loss: {labels.Length} labels for logits of shape {logits.Shape}");
-        int classes = logits.Shape[1];
+        CheckLabels(logits.Shape, labels);
+        return ComputeChecked(logits, labels);
+    }
+
+    /// <summary>Checks that logits are (B, C) and that there are B labels, each in [0, C).</summary>
+    internal void CheckLabels(Shape logitsShape, ReadOnlySpan<int> labels)
+    {
+        if (logitsShape.Rank != 2) throw new ArgumentException($"{Name} loss: logits must be (B, C), got shape {logitsShape}");
+        if (labels.Length != logitsShape[0])
+            throw new ArgumentException($"{Name} loss: {labels.Length} labels for logits of shape {logitsShape}");
+        int classes = logitsShape[1];
         for (int i = 0; i < labels.Length; i++)
         {
             if ((uint)labels[i] >= (uint)classes)
-                throw new ArgumentOutOfRangeException(nameof(labels), $"{Name} loss: label {labels[i]} at row {i} is outside [0, {classes}) for logits of shape {logits.Shape}");
+                throw new ArgumentOutOfRangeException(nameof(labels), $"{Name} loss: label {labels[i]} at row {i} is outside [0, {classes}) for logits of shape {logitsShape}");
         }
-
-        return ComputeChecked(logits, labels);
     }
 
     /// <summary>The loss for validated inputs.</summary>

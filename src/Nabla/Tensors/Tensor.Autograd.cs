@@ -69,6 +69,9 @@ public sealed partial class Tensor
         else System.Numerics.Tensors.TensorPrimitives.Add(Grad.Buffer<double>(), g.Buffer<double>(), Grad.Buffer<double>());
     }
 
+    /// <summary>The gradient tensor, created (zero) if there is none yet: for kernels that write gradients in place.</summary>
+    internal Tensor GradientBuffer() => Grad ??= ZerosLike(this);
+
     /// <summary>Sets the accumulated gradient to zero, keeping its buffer.</summary>
     public void ZeroGrad() => Grad?.Fill(0);
 

@@ -88,18 +88,28 @@ public sealed partial class Tensor
     public Tensor IndexRows(ReadOnlySpan<int> rows)
     {
         if (Rank == 0) throw new InvalidOperationException("IndexRows needs at least one dimension");
-        int rowSize = Shape.Product(1, Rank), n = Shape.Dims[0];
         var dims = Shape.ToArray();
         dims[0] = rows.Length;
-        var y = Zeros(new Shape(dims), DType);
+        var y = Uninitialized(new Shape(dims), DType);
+        IndexRowsInto(rows, y);
+        return y;
+    }
+
+    /// <summary>Copies the given rows into <paramref name="destination"/>, whose first dimension is rows.Length and
+    /// whose other dimensions match this tensor's: IndexRows without allocating.</summary>
+    internal void IndexRowsInto(ReadOnlySpan<int> rows, Tensor destination)
+    {
+        if (Rank == 0) throw new InvalidOperationException("IndexRows needs at least one dimension");
+        int rowSize = Shape.Product(1, Rank), n = Shape.Dims[0];
+        if (destination.DType != DType || destination.Rank != Rank || destination.Shape[0] != rows.Length || destination.Count != rows.Length * rowSize)
+            throw new ArgumentException($"IndexRows: {rows.Length} rows of shape {Shape} do not fit a destination of shape {destination.Shape}");
         for (int i = 0; i < rows.Length; i++)
         {
             if ((uint)rows[i] >= (uint)n) throw new ArgumentOutOfRangeException(nameof(rows), $"row {rows[i]} is out of range for shape {Shape}");
         }
 
-        if (DType == DType.Float32) CopyRows<float>(Buffer<float>(), rows, rowSize, y.Buffer<float>());
-        else CopyRows<double>(Buffer<double>(), rows, rowSize, y.Buffer<double>());
-        return y;
+        if (DType == DType.Float32) CopyRows<float>(Buffer<float>(), rows, rowSize, destination.Buffer<float>());
+        else CopyRows<double>(Buffer<double>(), rows, rowSize, destination.Buffer<double>());
     }
 
     private static void CopyRows<T>(ReadOnlySpan<T> source, ReadOnlySpan<int> rows, int rowSize, Span<T> destination)

@@ -4,6 +4,7 @@ using Nabla.Data;
 using Nabla.Losses;
 using Nabla.NN;
 using Nabla.Optim;
+using Nabla.Plans;
 using Nabla.Tensors;
 
 namespace Nabla.Training;
@@ -37,19 +38,39 @@ public sealed class Trainer
     /// <summary>The λΩ terms.</summary>
     public IReadOnlyList<Regularizer> Regularizers { get; }
 
+    /// <summary>Whether steps may run on a training plan (default true): for a network that is a sequence of linear
+    /// layers and activations, trained with cross-entropy and no regulariser, the step is planned once per batch size
+    /// and then runs on preallocated buffers with fused kernels, allocating nothing. The gradients and updates are
+    /// the same as autograd's; set false to force autograd (to compare, or to debug).</summary>
+    public bool UseTrainingPlans { get; set; } = true;
+
+    private readonly Dictionary<int, TrainingPlan?> _plans = [];
+
+    /// <summary>How many steps ran on a training plan rather than autograd (for tests).</summary>
+    internal long PlannedSteps { get; private set; }
+
     /// <summary>One step on one batch: forward, loss, backward, update. Returns the data loss and the number correct.</summary>
     /// <exception cref="InvalidOperationException">The loss is NaN or infinite; the parameters are left as they were before the step.</exception>
     public (double Loss, int Correct) Step(Batch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        var plan = PlanFor(batch.Features);
+        if (plan is not null)
+        {
+            var (loss, correct) = plan.ForwardBackward(batch.Features, batch.Labels, Loss);
+            if (!double.IsFinite(loss)) throw Diverged(loss);
+            Optimizer.Step();
+            PlannedSteps++;
+            return (loss, correct);
+        }
+
         Optimizer.ZeroGrad();
         var logits = Model.Forward(batch.Features);             // (B, C)
         var dataLoss = Loss.Compute(logits, batch.Labels);
         var objective = dataLoss;
         foreach (var r in Regularizers) objective += r.Penalty(Model);
         double lossValue = dataLoss.Item();
-        if (!double.IsFinite(objective.Item()))
-            throw new InvalidOperationException($"training diverged: the loss became {lossValue} at step {Optimizer.StepCount + 1} (try a smaller learning rate)");
+        if (!double.IsFinite(objective.Item())) throw Diverged(lossValue);
         objective.Backward();
         Optimizer.Step();
         return (lossValue, CountCorrect(logits, batch.Labels));
@@ -62,7 +83,7 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var loader = new DataLoader(train, options.BatchSize, options.Shuffle, options.Seed);
+        var loader = new DataLoader(train, options.BatchSize, options.Shuffle, options.Seed, reuseBatches: true);
         var results = new List<EpochResult>();
         double initialRate = Optimizer.LearningRate;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
@@ -88,6 +109,23 @@ public sealed class Trainer
         }
 
         return new TrainingHistory(results);
+    }
+
+    private InvalidOperationException Diverged(double loss) =>
+        new($"training diverged: the loss became {loss} at step {Optimizer.StepCount + 1} (try a smaller learning rate)");
+
+    /// <summary>The plan for batches like <paramref name="features"/>, made on first use; null where none applies.</summary>
+    private TrainingPlan? PlanFor(Tensor features)
+    {
+        if (!UseTrainingPlans || Regularizers.Count > 0 || features.Rank != 2) return null;
+        int batchSize = features.Shape[0];
+        if (!_plans.TryGetValue(batchSize, out var plan))
+        {
+            plan = TrainingPlan.TryCreate(Model, Loss, features);
+            _plans[batchSize] = plan;
+        }
+
+        return plan is not null && plan.Fits(features) ? plan : null;
     }
 
     internal static int CountCorrect(Tensor logits, int[] labels)

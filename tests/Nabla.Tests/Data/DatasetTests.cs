@@ -58,4 +58,25 @@ public sealed class DatasetTests
         Assert.Equal(seen, again);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => (float)i), new DataLoader(data, 4, shuffle: false).Epoch().SelectMany(b => b.Features.ToFloatArray()));
     }
+
+    [Fact]
+    public void A_loader_that_reuses_batches_yields_the_same_batches_into_two_buffers()
+    {
+        var features = Tensor.Arange(0, 22).Reshape(11, 2);
+        var data = new Dataset(features, Enumerable.Range(0, 11).Select(i => i % 3).ToArray(), 3);
+        var fresh = new DataLoader(data, 4, shuffle: true, seed: 9);
+        var reused = new DataLoader(data, 4, shuffle: true, seed: 9, reuseBatches: true);
+        for (int epoch = 0; epoch < 2; epoch++)
+        {
+            var seen = new HashSet<Batch>(ReferenceEqualityComparer.Instance);
+            foreach (var (a, b) in fresh.Epoch().Zip(reused.Epoch()))
+            {
+                Assert.Equal(a.Features.ToFloatArray(), b.Features.ToFloatArray());
+                Assert.Equal(a.Labels, b.Labels);
+                seen.Add(b);
+            }
+
+            Assert.Equal(2, seen.Count);   // 4, 4 and 3 rows: one buffer per batch size
+        }
+    }
 }

@@ -29,14 +29,15 @@ public class GemmTests
             {
                 foreach (bool transposeB in new[] { false, true })
                 {
-                    Check<float>(random, kernel, m, k, n, transposeA, transposeB, withBias: false, accumulate: false);
-                    Check<double>(random, kernel, m, k, n, transposeA, transposeB, withBias: false, accumulate: false);
+                    Check<float>(random, kernel, m, k, n, transposeA, transposeB, withBias: false, relu: false, accumulate: false);
+                    Check<double>(random, kernel, m, k, n, transposeA, transposeB, withBias: false, relu: false, accumulate: false);
                 }
             }
 
-            // The epilogue and the accumulating form, on one transposition each.
-            Check<float>(random, kernel, m, k, n, false, true, withBias: true, accumulate: false);
-            Check<double>(random, kernel, m, k, n, true, false, withBias: true, accumulate: true);
+            // The epilogue (bias, ReLU) and the accumulating form, on one transposition each.
+            Check<float>(random, kernel, m, k, n, false, true, withBias: true, relu: true, accumulate: false);
+            Check<float>(random, kernel, m, k, n, false, false, withBias: false, relu: true, accumulate: false);
+            Check<double>(random, kernel, m, k, n, true, false, withBias: true, relu: false, accumulate: true);
         }
     }
 
@@ -89,7 +90,7 @@ public class GemmTests
         for (int i = 0; i < m * n; i++) Assert.Equal(expected[i], c[pad + i], 1e-10);
     }
 
-    private static void Check<T>(Random random, GemmKernel kernel, int m, int k, int n, bool transposeA, bool transposeB, bool withBias, bool accumulate)
+    private static void Check<T>(Random random, GemmKernel kernel, int m, int k, int n, bool transposeA, bool transposeB, bool withBias, bool relu, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var a = RandomArray<T>(random, m * k);
@@ -97,7 +98,7 @@ public class GemmTests
         var bias = withBias ? RandomArray<T>(random, n) : null;
         var initial = RandomArray<T>(random, m * n);
         var c = (T[])initial.Clone();
-        Gemm.Multiply(a, 0, transposeA, b, 0, transposeB, c, 0, m, k, n, bias, accumulate, kernel);
+        Gemm.Multiply(a, 0, transposeA, b, 0, transposeB, c, 0, m, k, n, bias, relu, accumulate, kernel);
 
         var expected = Reference(ToDouble(a), transposeA, ToDouble(b), transposeB, m, k, n);
         double tolerance = typeof(T) == typeof(float) ? 1e-5 * (k + 1) : 1e-12 * (k + 1);
@@ -106,10 +107,11 @@ public class GemmTests
             for (int j = 0; j < n; j++)
             {
                 double want = expected[(i * n) + j] + (bias is null ? 0 : double.CreateChecked(bias[j])) + (accumulate ? double.CreateChecked(initial[(i * n) + j]) : 0);
+                if (relu) want = Math.Max(want, 0);
                 double got = double.CreateChecked(c[(i * n) + j]);
                 Assert.True(
                     Math.Abs(want - got) <= tolerance,
-                    $"{typeof(T).Name} {kernel} {m}×{k}×{n} transposeA={transposeA} transposeB={transposeB} bias={withBias} accumulate={accumulate}: C[{i},{j}] = {got}, expected {want}");
+                    $"{typeof(T).Name} {kernel} {m}×{k}×{n} transposeA={transposeA} transposeB={transposeB} bias={withBias} relu={relu} accumulate={accumulate}: C[{i},{j}] = {got}, expected {want}");
             }
         }
     }

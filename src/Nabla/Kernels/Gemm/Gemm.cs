@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Nabla.Threading;
@@ -6,11 +7,11 @@ using Nabla.Threading;
 namespace Nabla.Kernels.Gemm;
 
 /// <summary>General matrix multiplication for contiguous row-major matrices:
-/// C = op(A)·op(B) [+ bias], or C += op(A)·op(B) [+ bias], where op(X) is X or Xᵀ.</summary>
+/// C = op(A)·op(B) [+ bias], or C += op(A)·op(B) [+ bias], where op(X) is X or Xᵀ, optionally followed by ReLU.</summary>
 /// <remarks>
 /// <para>Shapes: op(A) is m × k, op(B) is k × n, C is m × n; the optional bias has n values, one per column of C (the
 /// output units of a <c>Linear</c> layer), and is added once the product is complete, while the block is still in
-/// cache — the layer's epilogue, fused.</para>
+/// cache; ReLU, when asked for, is applied in the same pass — the layer's epilogue, fused.</para>
 /// <para>Each thread owns a rectangle of C and runs the blocked algorithm on it (see <see cref="GemmKernels"/>) with
 /// its own packing buffers, allocated once per thread and reused, so a warm product allocates nothing. C is split
 /// along its columns when it is wide enough, because each part then packs only its own columns of B and shares
@@ -28,19 +29,20 @@ internal static class Gemm
     /// <summary>Below this many multiply-adds a product skips packing and runs the direct loop.</summary>
     private const long DirectThreshold = 4096;
 
-    /// <summary>C[m×n] = op(A)·op(B) (+ bias), or C += … when <paramref name="accumulate"/>. A is stored m × k (k × m
+    /// <summary>C[m×n] = op(A)·op(B) (+ bias), or C += … when <paramref name="accumulate"/>, then C = max(C, 0) when
+    /// <paramref name="relu"/>. A is stored m × k (k × m
     /// when <paramref name="transposeA"/>) from <paramref name="aOffset"/>; B is stored k × n (n × k when
     /// <paramref name="transposeB"/>) from <paramref name="bOffset"/>; C is m × n from <paramref name="cOffset"/>.</summary>
     public static void Multiply<T>(
         T[] a, int aOffset, bool transposeA,
         T[] b, int bOffset, bool transposeB,
         T[] c, int cOffset, int m, int k, int n,
-        T[]? bias = null, bool accumulate = false, GemmKernel? kernel = null)
+        T[]? bias = null, bool relu = false, bool accumulate = false, GemmKernel? kernel = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (m == 0 || n == 0) return;
         var chosen = kernel ?? Kernel;
-        var problem = new GemmProblem<T>(a, aOffset, transposeA, b, bOffset, transposeB, c, cOffset, m, k, n, bias, accumulate, chosen);
+        var problem = new GemmProblem<T>(a, aOffset, transposeA, b, bOffset, transposeB, c, cOffset, m, k, n, bias, relu, accumulate, chosen);
         long work = (long)m * n * k;
         if (work <= DirectThreshold || k == 0)
         {
@@ -73,7 +75,7 @@ internal static class Gemm
     /// <summary>One product's operands; the direct and blocked algorithms on a rectangle of C.</summary>
     private readonly struct GemmProblem<T>(
         T[] a, int aOffset, bool transposeA, T[] b, int bOffset, bool transposeB,
-        T[] c, int cOffset, int m, int k, int n, T[]? bias, bool accumulate, GemmKernel kernel)
+        T[] c, int cOffset, int m, int k, int n, T[]? bias, bool relu, bool accumulate, GemmKernel kernel)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public int M => m;
@@ -98,9 +100,9 @@ internal static class Gemm
                     ref T aAt = ref Unsafe.Add(ref aRef, i * aRow);
                     ref T bAt = ref Unsafe.Add(ref bRef, j * bColumn);
                     for (int p = 0; p < k; p++) sum += Unsafe.Add(ref aAt, p * aDepth) * Unsafe.Add(ref bAt, p * bDepth);
-                    if (bias is not null) sum += bias[j];
                     ref T target = ref Unsafe.Add(ref cRef, ((nint)i * n) + j);
-                    target = accumulate ? target + sum : sum;
+                    T value = (accumulate ? target + sum : sum) + (bias is null ? T.Zero : bias[j]);
+                    target = relu ? T.Max(value, T.Zero) : value;
                 }
             }
         }
@@ -161,7 +163,7 @@ internal static class Gemm
                             }
                         }
 
-                        if (bias is not null && pc + kc == k) AddBias(ref cRef, ic, mc, jc, nc);
+                        if ((bias is not null || relu) && pc + kc == k) ApplyEpilogue(ref cRef, ic, mc, jc, nc);
                     }
                 }
             }
@@ -178,14 +180,15 @@ internal static class Gemm
             }
         }
 
-        /// <summary>The epilogue: C[i, j] += bias[j] over one finished block.</summary>
-        private void AddBias(ref T cRef, int ic, int mc, int jc, int nc)
+        /// <summary>The epilogue over one finished block: C[i, j] += bias[j], then C[i, j] = max(C[i, j], 0) for ReLU.</summary>
+        private void ApplyEpilogue(ref T cRef, int ic, int mc, int jc, int nc)
         {
-            var biasSpan = new ReadOnlySpan<T>(bias, jc, nc);
+            var biasSpan = bias is null ? default : new ReadOnlySpan<T>(bias, jc, nc);
             for (int i = ic; i < ic + mc; i++)
             {
                 var row = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref cRef, ((nint)i * n) + jc), nc);
-                System.Numerics.Tensors.TensorPrimitives.Add(row, biasSpan, row);
+                if (bias is not null) TensorPrimitives.Add(row, biasSpan, row);
+                if (relu) TensorPrimitives.Max(row, T.Zero, row);
             }
         }
     }

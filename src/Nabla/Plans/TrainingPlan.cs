@@ -1,0 +1,65 @@
+using Nabla.Kernels;
+using Nabla.Losses;
+using Nabla.NN;
+using Nabla.Tensors;
+
+namespace Nabla.Plans;
+
+/// <summary>A whole training step planned once for a fixed batch size: forward through the layer plans, the fused
+/// softmax cross-entropy, backward into the parameters' <c>Grad</c> tensors. Once made, a step allocates nothing.</summary>
+/// <remarks>Planned only for networks <see cref="SequentialPlan"/> covers, trained with <see cref="CrossEntropyLoss"/>
+/// and no regulariser; <c>Trainer</c> falls back to autograd for everything else. The parameters' gradients after a
+/// planned step equal those of <c>ZeroGrad(); loss.Backward()</c>.</remarks>
+internal sealed class TrainingPlan
+{
+    private readonly SequentialPlan _network;
+    private readonly Tensor _logitsGradient;
+    private readonly int _batchSize, _features, _classes;
+    private readonly DType _dtype;
+
+    private TrainingPlan(SequentialPlan network, int batchSize, int features, int classes, DType dtype)
+    {
+        _network = network;
+        (_batchSize, _features, _classes, _dtype) = (batchSize, features, classes, dtype);
+        _logitsGradient = Tensor.Uninitialized([batchSize, classes], dtype);
+    }
+
+    /// <summary>A plan for batches shaped like <paramref name="features"/> (B, D), or null when the model or the loss
+    /// cannot be planned.</summary>
+    public static TrainingPlan? TryCreate(Module model, Loss loss, Tensor features)
+    {
+        if (loss is not CrossEntropyLoss || features.Rank != 2) return null;
+        if (model.Parameters().Any(p => !p.RequiresGrad)) return null;
+        int batchSize = features.Shape[0], width = features.Shape[1];
+        var network = SequentialPlan.TryCreate(model, batchSize, width, features.DType);
+        if (network is null) return null;
+
+        // One forward pass on the real batch finds the output width (and checks the chain end to end).
+        var logits = network.Forward(features);
+        if (logits.Rank != 2 || logits.Shape[0] != batchSize) return null;
+        return new TrainingPlan(network, batchSize, width, logits.Shape[1], features.DType);
+    }
+
+    /// <summary>Whether <paramref name="features"/> has the shape and dtype this plan was made for.</summary>
+    public bool Fits(Tensor features) =>
+        features.Rank == 2 && features.Shape[0] == _batchSize && features.Shape[1] == _features && features.DType == _dtype;
+
+    /// <summary>Forward, loss and backward on one batch. Returns the mean loss and the number of correct predictions;
+    /// gradients are left in the parameters' <c>Grad</c> for the optimiser.</summary>
+    public (double Loss, int Correct) ForwardBackward(Tensor features, int[] labels, Loss loss)
+    {
+        var logits = _network.Forward(features);
+        loss.CheckLabels(logits.Shape, labels);
+        double lossSum;
+        int correct;
+        if (_dtype == DType.Float32)
+            (lossSum, correct) = SoftmaxCrossEntropyKernel.Run<float>(logits.Buffer<float>(), labels, _classes, _logitsGradient.Buffer<float>(), 1f / _batchSize);
+        else
+            (lossSum, correct) = SoftmaxCrossEntropyKernel.Run<double>(logits.Buffer<double>(), labels, _classes, _logitsGradient.Buffer<double>(), 1.0 / _batchSize);
+
+        double meanLoss = lossSum / _batchSize;
+        // A non-finite loss stops here, before any gradient is written, so the caller can refuse the update.
+        if (double.IsFinite(meanLoss)) _network.Backward(_logitsGradient);
+        return (meanLoss, correct);
+    }
+}

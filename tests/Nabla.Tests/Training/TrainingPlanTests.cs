@@ -1,0 +1,120 @@
+using Nabla.Data;
+using Nabla.Losses;
+using Nabla.NN;
+using Nabla.NN.Activations;
+using Nabla.Optim;
+using Nabla.Plans;
+using Nabla.Tensors;
+using Nabla.Training;
+
+namespace Nabla.Tests.Training;
+
+/// <summary>The planned training step must compute exactly what autograd computes: the same loss, the same
+/// gradients, the same updates, in float64 to rounding.</summary>
+public sealed class TrainingPlanTests
+{
+    private static (Tensor Features, int[] Labels) RandomBatch(int rows, int features, int classes, DType dtype, int seed)
+    {
+        var random = new Random(seed);
+        var x = Tensor.Normal([rows, features], 0, 1, random, dtype);
+        var labels = Enumerable.Range(0, rows).Select(_ => random.Next(classes)).ToArray();
+        return (x, labels);
+    }
+
+    [Theory]
+    [InlineData(Activation.Relu)]
+    [InlineData(Activation.Tanh)]
+    [InlineData(Activation.Sigmoid)]
+    [InlineData(Activation.LeakyRelu)]
+    public void A_planned_step_gives_autograds_loss_and_gradients(Activation activation)
+    {
+        var spec = new MlpSpec(5, [7, 6], 4, activation, DType: DType.Float64);
+        var model = new Mlp(spec, seed: 3);
+        var (x, labels) = RandomBatch(9, 5, 4, DType.Float64, seed: 1);
+        var loss = new CrossEntropyLoss();
+
+        model.ZeroGrad();
+        var logits = model.Forward(x);
+        var expectedLoss = loss.Compute(logits, labels);
+        expectedLoss.Backward();
+        var expectedGradients = model.NamedParameters().ToDictionary(p => p.Key, p => p.Value.Grad!.ToDoubleArray());
+        int expectedCorrect = Trainer.CountCorrect(logits, labels);
+
+        var plan = TrainingPlan.TryCreate(model, loss, x);
+        Assert.NotNull(plan);
+        var (planLoss, planCorrect) = plan.ForwardBackward(x, labels, loss);
+        Assert.Equal(expectedLoss.Item(), planLoss, 1e-12);
+        Assert.Equal(expectedCorrect, planCorrect);
+        foreach (var (name, parameter) in model.NamedParameters())
+        {
+            var planned = parameter.Grad!.ToDoubleArray();
+            var expected = expectedGradients[name];
+            for (int i = 0; i < expected.Length; i++)
+                Assert.True(Math.Abs(expected[i] - planned[i]) <= 1e-12, $"{activation} {name}[{i}]: planned {planned[i]}, autograd {expected[i]}");
+        }
+    }
+
+    [Fact]
+    public void Training_with_plans_follows_the_same_trajectory_as_autograd_over_full_and_partial_batches()
+    {
+        var (x, labels) = RandomBatch(50, 6, 3, DType.Float64, seed: 2);
+        var data = new Dataset(x, labels, 3);
+        Tensor[] Train(bool plans, out long plannedSteps)
+        {
+            var model = new Mlp(new MlpSpec(6, [8], 3, Activation.Relu, DType: DType.Float64), seed: 5);
+            var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1, momentum: 0.9, nesterov: true))
+            {
+                UseTrainingPlans = plans,
+            };
+            trainer.Fit(data, null, new TrainingOptions(3, 16, Seed: 7));   // 16, 16, 16 and a partial batch of 2
+            plannedSteps = trainer.PlannedSteps;
+            return [.. model.Parameters()];
+        }
+
+        var planned = Train(plans: true, out long stepsOnPlans);
+        var autograd = Train(plans: false, out long stepsOnPlansWhenOff);
+        Assert.Equal(12, stepsOnPlans);
+        Assert.Equal(0, stepsOnPlansWhenOff);
+        for (int p = 0; p < planned.Length; p++)
+        {
+            var a = planned[p].ToDoubleArray();
+            var b = autograd[p].ToDoubleArray();
+            for (int i = 0; i < a.Length; i++) Assert.Equal(b[i], a[i], 1e-11);
+        }
+    }
+
+    [Fact]
+    public void Regularised_training_falls_back_to_autograd()
+    {
+        var (x, labels) = RandomBatch(8, 4, 2, DType.Float32, seed: 4);
+        var model = new Mlp(new MlpSpec(4, [5], 2), seed: 1);
+        var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1), [new L2Regularizer(1e-3)]);
+        trainer.Step(new Batch(x, labels));
+        Assert.Equal(0, trainer.PlannedSteps);
+    }
+
+    [Fact]
+    public void A_planned_step_with_a_non_finite_loss_throws_and_leaves_the_parameters_unchanged()
+    {
+        var model = new Mlp(new MlpSpec(2, [3], 2), seed: 0);
+        var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1));
+        var good = new Batch(Tensor.FromArray(new float[] { 1, 2, 3, 4 }, [2, 2]), [0, 1]);
+        trainer.Step(good);   // makes the plan
+        var before = model.Parameters().Select(p => p.ToFloatArray()).ToArray();
+        var bad = new Batch(Tensor.FromArray(new float[] { 1, float.NaN, 3, 4 }, [2, 2]), [0, 1]);
+        var e = Assert.Throws<InvalidOperationException>(() => trainer.Step(bad));
+        Assert.Contains("step 2", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1, trainer.PlannedSteps);
+        Assert.Equal(before, model.Parameters().Select(p => p.ToFloatArray()).ToArray());
+    }
+
+    [Fact]
+    public void A_planned_step_rejects_a_label_outside_the_classes()
+    {
+        var model = new Mlp(new MlpSpec(2, [3], 2), seed: 0);
+        var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1));
+        var batch = new Batch(Tensor.FromArray(new float[] { 1, 2, 3, 4 }, [2, 2]), [0, 5]);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Step(batch));
+        Assert.Contains("label 5", e.Message, StringComparison.Ordinal);
+    }
+}
