@@ -50,6 +50,12 @@ internal static class Gemm
             return;
         }
 
+        if (!transposeA && transposeB && n < GemmKernels.TileColumns<T>(chosen) / 2 && kernel is null)
+        {
+            problem.RunDotProducts();
+            return;
+        }
+
         int tileRows = GemmKernels.TileRows(chosen), tileColumns = GemmKernels.TileColumns<T>(chosen);
         int parts = (int)Math.Min(Parallelism.MaxThreads, Math.Max(1, work / ParallelThreshold));
         bool splitColumns = n >= parts * tileColumns * 2 || m < parts * tileRows * 2;
@@ -107,14 +113,74 @@ internal static class Gemm
             }
         }
 
+        /// <summary>C[i, j] = A[i, :] · B[j, :] as contiguous dot products, for A·Bᵀ with very few columns (a
+        /// classifier's output layer, n = 10): a 32-wide tile would be two-thirds padding, while both operands of each
+        /// dot product already lie contiguous in memory, so no packing is needed at all.</summary>
+        public void RunDotProducts()
+        {
+            ref T aRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a), aOffset);
+            ref T bRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b), bOffset);
+            int w = Vector<T>.Count;
+            for (int i = 0; i < m; i += 4)
+            {
+                int rows = Math.Min(4, m - i);
+                ref T a0 = ref Unsafe.Add(ref aRef, (nint)i * k);
+                ref T a1 = ref Unsafe.Add(ref a0, rows > 1 ? k : 0);   // short last block: repeat row 0, discard
+                ref T a2 = ref Unsafe.Add(ref a0, rows > 2 ? 2 * k : 0);
+                ref T a3 = ref Unsafe.Add(ref a0, rows > 3 ? 3 * k : 0);
+                for (int j = 0; j < n; j++)
+                {
+                    // Four rows of A against one row of B: each load of B feeds four multiply-adds.
+                    ref T bRow = ref Unsafe.Add(ref bRef, (nint)j * k);
+                    Vector<T> s0 = default, s1 = default, s2 = default, s3 = default;
+                    int p = 0;
+                    for (; p + w <= k; p += w)
+                    {
+                        var bv = Vector.LoadUnsafe(ref bRow, (nuint)p);
+                        s0 += Vector.LoadUnsafe(ref a0, (nuint)p) * bv;
+                        s1 += Vector.LoadUnsafe(ref a1, (nuint)p) * bv;
+                        s2 += Vector.LoadUnsafe(ref a2, (nuint)p) * bv;
+                        s3 += Vector.LoadUnsafe(ref a3, (nuint)p) * bv;
+                    }
+
+                    T d0 = Vector.Sum(s0), d1 = Vector.Sum(s1), d2 = Vector.Sum(s2), d3 = Vector.Sum(s3);
+                    for (; p < k; p++)
+                    {
+                        T bv = Unsafe.Add(ref bRow, p);
+                        d0 += Unsafe.Add(ref a0, p) * bv;
+                        d1 += Unsafe.Add(ref a1, p) * bv;
+                        d2 += Unsafe.Add(ref a2, p) * bv;
+                        d3 += Unsafe.Add(ref a3, p) * bv;
+                    }
+
+                    Finish(i, j, d0);
+                    if (rows > 1) Finish(i + 1, j, d1);
+                    if (rows > 2) Finish(i + 2, j, d2);
+                    if (rows > 3) Finish(i + 3, j, d3);
+                }
+            }
+        }
+
+        /// <summary>C[i, j] = (C[i, j] if accumulating) + dot + bias[j], then ReLU when asked.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Finish(int i, int j, T dot)
+        {
+            ref T target = ref c[cOffset + (i * n) + j];
+            T value = (accumulate ? target + dot : dot) + (bias is null ? T.Zero : bias[j]);
+            target = relu ? T.Max(value, T.Zero) : value;
+        }
+
         /// <summary>The blocked algorithm on rows [i0, i1) and columns [j0, j1) of C.</summary>
         public void RunBlocked(int i0, int i1, int j0, int j1)
         {
             int mr = GemmKernels.TileRows(kernel), nr = GemmKernels.TileColumns<T>(kernel);
-            int kcMax = GemmKernels.DepthBlock;
+            // Depth slices of (nearly) equal size: 784 = 4 × 196 rather than 3 × 256 + 16, whose thin last slice would
+            // load and store every tile of C for little arithmetic.
+            int slices = (k + GemmKernels.DepthBlock - 1) / GemmKernels.DepthBlock;
+            int kcMax = (k + slices - 1) / slices;
             int mcMax = Math.Max(mr, GemmKernels.RowBlock / mr * mr);
             int ncMax = Math.Max(nr, GemmKernels.ColumnBlock / nr * nr);
-            var buffers = PackingBuffers<T>.ForThisThread(mcMax * kcMax, kcMax * ncMax, mr * nr);
+            var buffers = PackingBuffers<T>.ForThisThread(mcMax * GemmKernels.DepthBlock, GemmKernels.DepthBlock * ncMax, mr * nr);
             ref T aRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a), aOffset);
             ref T bRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b), bOffset);
             ref T cRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(c), cOffset);

@@ -30,6 +30,14 @@ internal static class GemmPacking
             {
                 // Stored (k × m): the mr values of one depth are contiguous; copy them, pad the rest.
                 ref T source = ref Unsafe.Add(ref a, ((nint)p0 * lda) + i0 + panel);
+                if (rows == mr && mr * Unsafe.SizeOf<T>() == 32)
+                {
+                    // A whole panel of one 256-bit vector per depth (8 floats: the AVX-512 tile): one load, one store.
+                    for (int p = 0; p < kc; p++)
+                        Vector256.LoadUnsafe(ref Unsafe.Add(ref source, (nint)p * lda)).StoreUnsafe(ref Unsafe.Add(ref destination, p * mr));
+                    continue;
+                }
+
                 for (int p = 0; p < kc; p++)
                 {
                     ref T from = ref Unsafe.Add(ref source, (nint)p * lda);
