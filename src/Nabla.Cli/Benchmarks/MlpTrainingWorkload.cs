@@ -29,16 +29,16 @@ internal static class MlpTrainingWorkload
         return new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.05, momentum: 0.9));
     }
 
-    /// <summary>Warms up for <paramref name="warmupSteps"/>, then times one full epoch.</summary>
-    public static Result RunW1Epoch(Trainer trainer, DataLoader loader, int warmupSteps)
+    /// <summary>One untimed epoch: the JIT's tiered compilation settles, and the plans for both batch sizes (128 and
+    /// the last, partial one) are made, so that timed epochs measure the steady state.</summary>
+    public static void WarmUpW1(Trainer trainer, DataLoader loader)
     {
-        int done = 0;
-        foreach (var batch in loader.Epoch())
-        {
-            if (done++ >= warmupSteps) break;
-            trainer.Step(batch);
-        }
+        foreach (var batch in loader.Epoch()) trainer.Step(batch);
+    }
 
+    /// <summary>Times one full epoch.</summary>
+    public static Result RunW1Epoch(Trainer trainer, DataLoader loader)
+    {
         int steps = 0, samples = 0;
         var before = AllocationProbe.Now();
         var clock = Stopwatch.StartNew();
@@ -62,10 +62,20 @@ internal static class MlpTrainingWorkload
         return (trainer, new Batch(features, [2]));
     }
 
+    /// <summary>Steps for <paramref name="seconds"/> untimed: long enough for the JIT's tiered compilation to replace
+    /// the first, unoptimised code (it waits ~100 ms, then recompiles hot methods in the background).</summary>
+    public static void WarmUp(Trainer trainer, Batch batch, double seconds)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            for (int i = 0; i < 1000; i++) trainer.Step(batch);
+        }
+    }
+
     /// <summary>Times <paramref name="steps"/> consecutive steps on one example.</summary>
     public static Result RunW2Steps(Trainer trainer, Batch batch, int steps)
     {
-        for (int i = 0; i < 1000; i++) trainer.Step(batch);
         var before = AllocationProbe.Now();
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < steps; i++) trainer.Step(batch);
