@@ -29,11 +29,18 @@ internal static class MlpTrainingWorkload
         return new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.05, momentum: 0.9));
     }
 
-    /// <summary>One untimed epoch: the JIT's tiered compilation settles, and the plans for both batch sizes (128 and
-    /// the last, partial one) are made, so that timed epochs measure the steady state.</summary>
+    /// <summary>Untimed epochs until the JIT has settled: the plans for both batch sizes (128 and the last, partial
+    /// one) are made in the first, and tiered compilation recompiles hot code in the background for a while after;
+    /// a timed epoch that overlapped it would measure the compiler competing for the cores. So epochs repeat (at most
+    /// four) until one passes with no method compiled.</summary>
     public static void WarmUpW1(Trainer trainer, DataLoader loader)
     {
-        foreach (var batch in loader.Epoch()) trainer.Step(batch);
+        for (int epoch = 0; epoch < 4; epoch++)
+        {
+            long compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+            foreach (var batch in loader.Epoch()) trainer.Step(batch);
+            if (epoch > 0 && System.Runtime.JitInfo.GetCompiledMethodCount() == compiled) return;
+        }
     }
 
     /// <summary>Times one full epoch.</summary>
