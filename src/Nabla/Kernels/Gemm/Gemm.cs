@@ -50,6 +50,12 @@ internal static class Gemm
             return;
         }
 
+        if (kernel is null && chosen == GemmKernel.Vector512 && k <= SmallRowsMaxDepth && Math.Min(m, n) <= GemmSmallRows.MaxRows)
+        {
+            RunSmallRows(a, aOffset, transposeA, b, bOffset, transposeB, c, cOffset, m, k, n, bias, relu, accumulate);
+            return;
+        }
+
         if (!transposeA && transposeB && n < GemmKernels.TileColumns<T>(chosen) / 2 && kernel is null)
         {
             problem.RunDotProducts();
@@ -75,6 +81,34 @@ internal static class Gemm
         finally
         {
             job.Clear();
+        }
+    }
+
+    /// <summary>The small-rows path packs a whole k × 2W panel of B at most; this bounds it by the packing buffer.</summary>
+    private const int SmallRowsMaxDepth = GemmKernels.DepthBlock * GemmKernels.ColumnBlock / 64;
+
+    /// <summary>C with at most 12 rows, or at most 12 columns (then computed as Cᵀ = op(B)ᵀ·op(A)ᵀ and stored
+    /// transposed), on <see cref="GemmSmallRows"/>: no padding to 8-row tiles, no packing of the small operand.</summary>
+    private static void RunSmallRows<T>(
+        T[] a, int aOffset, bool transposeA, T[] b, int bOffset, bool transposeB,
+        T[] c, int cOffset, int m, int k, int n, T[]? bias, bool relu, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var buffers = PackingBuffers<T>.ForThisThread(0, k * 2 * System.Runtime.Intrinsics.Vector512<T>.Count, GemmSmallRows.MaxRows * 2 * System.Runtime.Intrinsics.Vector512<T>.Count);
+        if (m <= GemmSmallRows.MaxRows)
+        {
+            // Rows r of op(A): plain A (m × k) has them k apart, transposed A (k × m) has them adjacent.
+            ref T aRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a), aOffset);
+            GemmSmallRows.Run(m, ref aRef, transposeA ? 1 : k, transposeA ? m : 1, b, bOffset, transposeB, transposeB ? k : n,
+                c, cOffset, transposeC: false, k, n, bias, relu, accumulate, buffers.B, buffers.Tile);
+        }
+        else
+        {
+            // Cᵀ (n × m) = op(B)ᵀ·op(A)ᵀ: the rows are op(B)'s columns; op(A)ᵀ is read as a B operand, transposed
+            // exactly when A is not.
+            ref T bRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b), bOffset);
+            GemmSmallRows.Run(n, ref bRef, transposeB ? k : 1, transposeB ? 1 : n, a, aOffset, !transposeA, transposeA ? m : k,
+                c, cOffset, transposeC: true, k, m, bias, relu, accumulate, buffers.B, buffers.Tile);
         }
     }
 

@@ -1,0 +1,191 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Nabla.Kernels.Gemm;
+
+/// <summary>Products with at most 12 rows on one side — a classifier's output layer: C (10 × 256) = Gᵀ·H for its
+/// weight gradient, and Cᵀ (10 × 128) for its forward pass X·Wᵀ — computed with every row in registers at once.</summary>
+/// <remarks>
+/// <para>The blocked algorithm pads rows to whole 8-row tiles (10 rows cost 16) and packs A; here the tile has exactly
+/// as many rows as C: for each block of 2·W columns, the 2·rows accumulators stay in registers over the whole depth,
+/// each step loads two vectors of B and broadcasts one value of A per row. A is read where it lies, whatever its
+/// layout (a broadcast needs no contiguity); B is read where it lies when it is stored k × n with whole column blocks,
+/// and is packed otherwise.</para>
+/// <para>The row count is a type argument (<see cref="ITileRows"/>), so the JIT compiles one kernel per count with the
+/// unused rows' code removed: rows stay in registers without a tile per count written out by hand.</para>
+/// </remarks>
+internal static class GemmSmallRows
+{
+    /// <summary>The most rows this path takes: 12 rows × 2 vectors = 24 accumulators of AVX-512's 32 registers.</summary>
+    public const int MaxRows = 12;
+
+    /// <summary>C (or Cᵀ when <paramref name="transposeC"/>) from rows × k op(A) and k × n op(B). A element (r, p) is at
+    /// a[r·aRow + p·aDepth]; B element (p, j) is at b[p·ldb + j] (stored k × n) or b[j·ldb + p] (transposed).</summary>
+    public static void Run<T>(
+        int rows, ref T a, nint aRow, nint aDepth,
+        T[] b, int bOffset, bool transposeB, int ldb,
+        T[] c, int cOffset, bool transposeC, int k, int n,
+        T[]? bias, bool relu, bool accumulate, T[] packBuffer, T[] scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (rows)
+        {
+            case 1: Run<T, Rows1>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch); break;
+            case 2: Run<T, Rows2>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch); break;
+            case 3: Run<T, Rows3>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch); break;
+            case 4: Run<T, Rows4>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch); break;
+            case 5: Run<T, Rows5>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch); break;
+            case 6: Run<T, Rows6>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch); break;
+            case 7: Run<T, Rows7>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch); break;
+            case 8: Run<T, Rows8>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch); break;
+            case 9: Run<T, Rows9>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch); break;
+            case 10: Run<T, Rows10>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch); break;
+            case 11: Run<T, Rows11>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch); break;
+            case 12: Run<T, Rows12>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch); break;
+            default: throw new ArgumentOutOfRangeException(nameof(rows), rows, $"at most {MaxRows} rows");
+        }
+    }
+
+    private static void Run<T, TRows>(
+        ref T a, nint aRow, nint aDepth,
+        T[] b, int bOffset, bool transposeB, int ldb,
+        T[] c, int cOffset, bool transposeC, int k, int n,
+        T[]? bias, bool relu, bool accumulate, T[] packBuffer, T[] scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TRows : struct, ITileRows
+    {
+        int rows = TRows.Count, width = 2 * Vector512<T>.Count;
+        ref T bStored = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b), bOffset);
+        ref T packed = ref MemoryMarshal.GetArrayDataReference(packBuffer);
+        ref T tile = ref MemoryMarshal.GetArrayDataReference(scratch);
+        bool direct = !transposeB;
+        for (int j = 0; j < n; j += width)
+        {
+            int columns = Math.Min(width, n - j);
+            ref T bPanel = ref Unsafe.Add(ref bStored, j);
+            nint bStride = ldb;
+            if (!direct || columns < width)
+            {
+                // Transposed, or a last block narrower than the tile: pack this block, zero-padded.
+                GemmPacking.PackB(ref bStored, transposeB, ldb, 0, k, j, columns, ref packed, width);
+                bPanel = ref packed;
+                bStride = width;
+            }
+
+            Tile<T, TRows>(ref a, aRow, aDepth, ref bPanel, bStride, k, ref tile);
+            if (transposeC)
+            {
+                // Column col of the tile is row j + col of C: its values land side by side.
+                for (int col = 0; col < columns; col++)
+                {
+                    var target = c.AsSpan(cOffset + ((j + col) * rows), rows);
+                    for (int r = 0; r < rows; r++) target[r] = Finish(Unsafe.Add(ref tile, (r * width) + col), target[r], bias is null ? T.Zero : bias[r], relu, accumulate);
+                }
+            }
+            else
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    var target = c.AsSpan(cOffset + (r * n) + j, columns);
+                    var values = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref tile, r * width), columns);
+                    if (accumulate) TensorPrimitives.Add(values, target, target);
+                    else values.CopyTo(target);
+                    if (bias is not null) TensorPrimitives.Add(target, bias.AsSpan(j, columns), target);
+                    if (relu) TensorPrimitives.Max(target, T.Zero, target);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Finish<T>(T value, T existing, T bias, bool relu, bool accumulate)
+        where T : IFloatingPointIeee754<T>
+    {
+        value = (accumulate ? value + existing : value) + bias;
+        return relu ? T.Max(value, T.Zero) : value;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+    {
+        if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        return (a * b) + c;
+    }
+
+    /// <summary>tile[r, 0..2W) = Σₚ A(r, p)·B(p, 0..2W) for r &lt; TRows.Count, into a rows × 2W scratch tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile<T, TRows>(ref T a, nint aRow, nint aDepth, ref T b, nint bStride, int k, ref T tile)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TRows : struct, ITileRows
+    {
+        nuint w = (nuint)Vector512<T>.Count;
+        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        Vector512<T> c80 = default, c81 = default, c90 = default, c91 = default, ca0 = default, ca1 = default, cb0 = default, cb1 = default;
+        ref T a1 = ref Unsafe.Add(ref a, aRow);
+        ref T a2 = ref Unsafe.Add(ref a, 2 * aRow);
+        ref T a3 = ref Unsafe.Add(ref a, 3 * aRow);
+        ref T a4 = ref Unsafe.Add(ref a, 4 * aRow);
+        ref T a5 = ref Unsafe.Add(ref a, 5 * aRow);
+        for (int p = 0; p < k; p++)
+        {
+            // Rows past TRows.Count are removed by the JIT: the conditions are constants in each instantiation.
+            nint at = p * aDepth;
+            var b0 = Vector512.LoadUnsafe(ref b);
+            var b1 = Vector512.LoadUnsafe(ref b, w);
+            var x = Vector512.Create(Unsafe.Add(ref a, at));
+            c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
+            if (TRows.Count > 1) { x = Vector512.Create(Unsafe.Add(ref a1, at)); c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11); }
+            if (TRows.Count > 2) { x = Vector512.Create(Unsafe.Add(ref a2, at)); c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21); }
+            if (TRows.Count > 3) { x = Vector512.Create(Unsafe.Add(ref a3, at)); c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31); }
+            if (TRows.Count > 4) { x = Vector512.Create(Unsafe.Add(ref a4, at)); c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41); }
+            if (TRows.Count > 5) { x = Vector512.Create(Unsafe.Add(ref a5, at)); c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51); }
+            if (TRows.Count > 6) { x = Vector512.Create(Unsafe.Add(ref a5, at + aRow)); c60 = Fma(x, b0, c60); c61 = Fma(x, b1, c61); }
+            if (TRows.Count > 7) { x = Vector512.Create(Unsafe.Add(ref a5, at + (2 * aRow))); c70 = Fma(x, b0, c70); c71 = Fma(x, b1, c71); }
+            if (TRows.Count > 8) { x = Vector512.Create(Unsafe.Add(ref a5, at + (3 * aRow))); c80 = Fma(x, b0, c80); c81 = Fma(x, b1, c81); }
+            if (TRows.Count > 9) { x = Vector512.Create(Unsafe.Add(ref a5, at + (4 * aRow))); c90 = Fma(x, b0, c90); c91 = Fma(x, b1, c91); }
+            if (TRows.Count > 10) { x = Vector512.Create(Unsafe.Add(ref a5, at + (5 * aRow))); ca0 = Fma(x, b0, ca0); ca1 = Fma(x, b1, ca1); }
+            if (TRows.Count > 11) { x = Vector512.Create(Unsafe.Add(ref a5, at + (6 * aRow))); cb0 = Fma(x, b0, cb0); cb1 = Fma(x, b1, cb1); }
+            b = ref Unsafe.Add(ref b, bStride);
+        }
+
+        nuint row = 2 * w;
+        c00.StoreUnsafe(ref tile, 0); c01.StoreUnsafe(ref tile, w);
+        if (TRows.Count > 1) { c10.StoreUnsafe(ref tile, row); c11.StoreUnsafe(ref tile, row + w); }
+        if (TRows.Count > 2) { c20.StoreUnsafe(ref tile, 2 * row); c21.StoreUnsafe(ref tile, (2 * row) + w); }
+        if (TRows.Count > 3) { c30.StoreUnsafe(ref tile, 3 * row); c31.StoreUnsafe(ref tile, (3 * row) + w); }
+        if (TRows.Count > 4) { c40.StoreUnsafe(ref tile, 4 * row); c41.StoreUnsafe(ref tile, (4 * row) + w); }
+        if (TRows.Count > 5) { c50.StoreUnsafe(ref tile, 5 * row); c51.StoreUnsafe(ref tile, (5 * row) + w); }
+        if (TRows.Count > 6) { c60.StoreUnsafe(ref tile, 6 * row); c61.StoreUnsafe(ref tile, (6 * row) + w); }
+        if (TRows.Count > 7) { c70.StoreUnsafe(ref tile, 7 * row); c71.StoreUnsafe(ref tile, (7 * row) + w); }
+        if (TRows.Count > 8) { c80.StoreUnsafe(ref tile, 8 * row); c81.StoreUnsafe(ref tile, (8 * row) + w); }
+        if (TRows.Count > 9) { c90.StoreUnsafe(ref tile, 9 * row); c91.StoreUnsafe(ref tile, (9 * row) + w); }
+        if (TRows.Count > 10) { ca0.StoreUnsafe(ref tile, 10 * row); ca1.StoreUnsafe(ref tile, (10 * row) + w); }
+        if (TRows.Count > 11) { cb0.StoreUnsafe(ref tile, 11 * row); cb1.StoreUnsafe(ref tile, (11 * row) + w); }
+    }
+}
+
+/// <summary>A row count known to the JIT at compile time (see <see cref="GemmSmallRows"/>).</summary>
+internal interface ITileRows
+{
+    static abstract int Count { get; }
+}
+
+#pragma warning disable SA1402, CA1812 // the twelve counts belong together; they are used only as type arguments
+internal readonly struct Rows1 : ITileRows { public static int Count => 1; }
+internal readonly struct Rows2 : ITileRows { public static int Count => 2; }
+internal readonly struct Rows3 : ITileRows { public static int Count => 3; }
+internal readonly struct Rows4 : ITileRows { public static int Count => 4; }
+internal readonly struct Rows5 : ITileRows { public static int Count => 5; }
+internal readonly struct Rows6 : ITileRows { public static int Count => 6; }
+internal readonly struct Rows7 : ITileRows { public static int Count => 7; }
+internal readonly struct Rows8 : ITileRows { public static int Count => 8; }
+internal readonly struct Rows9 : ITileRows { public static int Count => 9; }
+internal readonly struct Rows10 : ITileRows { public static int Count => 10; }
+internal readonly struct Rows11 : ITileRows { public static int Count => 11; }
+internal readonly struct Rows12 : ITileRows { public static int Count => 12; }
+#pragma warning restore SA1402, CA1812
