@@ -16,9 +16,10 @@ internal static class BenchCommand
         var runs = NumericOptions.Int("--runs", "timed runs; the median is reported (default 5)");
         var threads = NumericOptions.Int("--threads", "threads for the kernels (default: all cores)");
         var data = new Option<string?>("--data") { Description = "folder with the Fashion-MNIST IDX files (default: the Debian package's)" };
+        var autograd = new Option<bool>("--autograd") { Description = "W1, W2: train through autograd instead of a training plan (to compare the two)" };
         var command = new Command("bench", "Measure a benchmark workload: samples/s, µs per step or GFLOP/s, and allocation per step")
         {
-            workload, runs, threads, data,
+            workload, runs, threads, data, autograd,
         };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
@@ -27,11 +28,12 @@ internal static class BenchCommand
             // W2 is defined on one thread (DESIGN.md); the others default to all cores.
             int threadCount = OptionParsing.AtLeast(result.GetValue(threads) ?? (name == "W2" ? 1 : Environment.ProcessorCount), 1, "--threads");
             Parallelism.MaxThreads = threadCount;
-            Console.Out.WriteLine($"# nabla bench {name}: {threadCount} thread(s), {Environment.ProcessorCount} cores, GEMM kernel {Blas.KernelName}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+            string path = name is "W1" or "W2" ? (result.GetValue(autograd) ? ", autograd" : ", training plan") : "";
+            Console.Out.WriteLine($"# nabla bench {name}{path}: {threadCount} thread(s), {Environment.ProcessorCount} cores, GEMM kernel {Blas.KernelName}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
             switch (name)
             {
-                case "W1": RunW1(runCount, result.GetValue(data)); break;
-                case "W2": RunW2(runCount); break;
+                case "W1": RunW1(runCount, result.GetValue(data), !result.GetValue(autograd)); break;
+                case "W2": RunW2(runCount, !result.GetValue(autograd)); break;
                 case "W3": RunW3(runCount); break;
                 case "W4": throw new UsageException("W4 (the CNN) needs convolution layers, which are not in Nabla yet");
                 default: throw new UsageException($"unknown workload '{result.GetValue(workload)}' (expected W1, W2, W3 or W4)");
@@ -42,10 +44,11 @@ internal static class BenchCommand
         return command;
     }
 
-    private static void RunW1(int runs, string? dataDirectory)
+    private static void RunW1(int runs, string? dataDirectory, bool plans)
     {
         var (train, _) = DatasetChoice.Load(DatasetChoice.FashionMnist, dataDirectory);
         var trainer = MlpTrainingWorkload.CreateW1(seed: 0);
+        trainer.UseTrainingPlans = plans;
         var loader = new DataLoader(train, 128, shuffle: true, seed: 0, reuseBatches: true);
         MlpTrainingWorkload.WarmUpW1(trainer, loader);
         var rates = new List<double>();
@@ -60,9 +63,10 @@ internal static class BenchCommand
         Console.Out.WriteLine($"W1 median: {Statistics.Median(rates):F0} samples/s");
     }
 
-    private static void RunW2(int runs)
+    private static void RunW2(int runs, bool plans)
     {
         var (trainer, batch) = MlpTrainingWorkload.CreateW2(seed: 0);
+        trainer.UseTrainingPlans = plans;
         MlpTrainingWorkload.WarmUp(trainer, batch, seconds: 1);
         var latencies = new List<double>();
         for (int run = 1; run <= runs; run++)
