@@ -16,7 +16,9 @@ namespace Nabla.Kernels.Gemm;
 /// its own packing buffers, allocated once per thread and reused, so a warm product allocates nothing. C is split
 /// along its columns when it is wide enough, because each part then packs only its own columns of B and shares
 /// nothing but A; otherwise along its rows.</para>
-/// <para>Products too small to repay packing run a direct loop instead.</para>
+/// <para>Three paths for small shapes, where the blocked algorithm's set-up and padding would dominate: products
+/// under 4,096 multiply-adds run a direct loop; products with at most 12 rows or columns (a classifier's 10 outputs)
+/// run on <see cref="GemmSmallRows"/> with AVX-512; narrow A·Bᵀ without AVX-512 runs as blocked dot products.</para>
 /// </remarks>
 internal static class Gemm
 {
@@ -30,9 +32,10 @@ internal static class Gemm
     private const long DirectThreshold = 4096;
 
     /// <summary>C[m×n] = op(A)·op(B) (+ bias), or C += … when <paramref name="accumulate"/>, then C = max(C, 0) when
-    /// <paramref name="relu"/>. A is stored m × k (k × m
-    /// when <paramref name="transposeA"/>) from <paramref name="aOffset"/>; B is stored k × n (n × k when
-    /// <paramref name="transposeB"/>) from <paramref name="bOffset"/>; C is m × n from <paramref name="cOffset"/>.</summary>
+    /// <paramref name="relu"/>. A is stored m × k (k × m when <paramref name="transposeA"/>) from
+    /// <paramref name="aOffset"/>; B is stored k × n (n × k when <paramref name="transposeB"/>) from
+    /// <paramref name="bOffset"/>; C is m × n from <paramref name="cOffset"/>. Naming a <paramref name="kernel"/>
+    /// forces the blocked algorithm on it (tests use this to check every kernel on one processor).</summary>
     public static void Multiply<T>(
         T[] a, int aOffset, bool transposeA,
         T[] b, int bOffset, bool transposeB,
