@@ -76,6 +76,29 @@ public sealed partial class CommandTests : IDisposable
     }
 
     [Fact]
+    public void Bench_W2_reports_a_median_step_time_and_no_allocation_on_the_training_plan()
+    {
+        var r = NablaProcess.Run(_dir, "bench", "W2", "--runs", "1");
+        Assert.True(r.ExitCode == 0, r.Error);
+        Assert.Contains("W2, training plan: 1 thread(s)", r.Output, StringComparison.Ordinal);
+        Assert.Matches(@"W2 median: \d+\.\d+ µs per step", r.Output);
+        Assert.Contains("(0 B allocated per step", r.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("W9", "W9")]
+    [InlineData("W4", "W4")]
+    [InlineData("W1 --runs 0", "--runs")]
+    [InlineData("W1 --threads 0", "--threads")]
+    [InlineData("W1 --data /no/such/folder", "/no/such/folder")]
+    public void Bench_rejects_a_bad_workload_or_option_in_one_line(string arguments, string named)
+    {
+        var r = NablaProcess.Run(_dir, ["bench", .. arguments.Split(' ')]);
+        AssertCleanError(r, named);
+        Assert.Equal("", r.Output);
+    }
+
+    [Fact]
     public void A_truncated_idx_file_is_reported()
     {
         var data = FashionFolder(images: 40, labels: 40, truncateImages: true);

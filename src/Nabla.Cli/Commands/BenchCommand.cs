@@ -25,6 +25,12 @@ internal static class BenchCommand
         {
             int runCount = OptionParsing.AtLeast(result.GetValue(runs) ?? 5, 1, "--runs");
             string name = result.GetValue(workload)!.ToUpperInvariant();
+            if (name == "W4") throw new UsageException("W4 (the CNN) needs convolution layers, which are not in Nabla yet");
+            if (name is not ("W1" or "W2" or "W3"))
+                throw new UsageException($"unknown workload '{result.GetValue(workload)}' (expected W1, W2, W3 or W4)");
+            string? dataDirectory = result.GetValue(data);
+            if (dataDirectory is not null && name != "W1") throw new UsageException("--data is used with W1 only (Fashion-MNIST)");
+            if (dataDirectory is not null && !Directory.Exists(dataDirectory)) throw new UsageException($"--data: folder '{dataDirectory}' does not exist");
             // W2 is defined on one thread (DESIGN.md); the others default to all cores.
             int threadCount = OptionParsing.AtLeast(result.GetValue(threads) ?? (name == "W2" ? 1 : Environment.ProcessorCount), 1, "--threads");
             Parallelism.MaxThreads = threadCount;
@@ -32,11 +38,9 @@ internal static class BenchCommand
             Console.Out.WriteLine($"# nabla bench {name}{path}: {threadCount} thread(s), {Environment.ProcessorCount} cores, GEMM kernel {Blas.KernelName}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
             switch (name)
             {
-                case "W1": RunW1(runCount, result.GetValue(data), !result.GetValue(autograd)); break;
+                case "W1": RunW1(runCount, dataDirectory, !result.GetValue(autograd)); break;
                 case "W2": RunW2(runCount, !result.GetValue(autograd)); break;
-                case "W3": RunW3(runCount); break;
-                case "W4": throw new UsageException("W4 (the CNN) needs convolution layers, which are not in Nabla yet");
-                default: throw new UsageException($"unknown workload '{result.GetValue(workload)}' (expected W1, W2, W3 or W4)");
+                default: RunW3(runCount); break;
             }
 
             return CommandRunner.Success;

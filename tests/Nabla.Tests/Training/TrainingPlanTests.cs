@@ -117,4 +117,29 @@ public sealed class TrainingPlanTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Step(batch));
         Assert.Contains("label 5", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Once_planned_a_training_step_allocates_nothing_on_the_managed_heap()
+    {
+        // W1's shape of network, smaller; one thread, so that every byte is counted on this thread.
+        var (x, labels) = RandomBatch(32, 100, 10, DType.Float32, seed: 6);
+        var batch = new Batch(x, labels);
+        var model = new Mlp(new MlpSpec(100, [64, 32], 10, Activation.Relu), seed: 0);
+        var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.05, momentum: 0.9));
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 1;
+            for (int i = 0; i < 20; i++) trainer.Step(batch);   // plans, momentum buffers, packing buffers
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 50; i++) trainer.Step(batch);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(allocated == 0, $"50 planned steps allocated {allocated} bytes");
+            Assert.Equal(70, trainer.PlannedSteps);
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
 }
