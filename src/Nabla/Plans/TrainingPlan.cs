@@ -8,7 +8,7 @@ namespace Nabla.Plans;
 /// <summary>A whole training step planned once for a fixed batch size: forward through the layer plans, the fused
 /// softmax cross-entropy, backward into the parameters' <c>Grad</c> tensors. Once made, a step allocates nothing.</summary>
 /// <remarks>Planned only for networks <see cref="SequentialPlan"/> covers, trained with <see cref="CrossEntropyLoss"/>
-/// and no regulariser; <c>Trainer</c> falls back to autograd for everything else. The parameters' gradients after a
+/// and L2 or L1 penalties or none (their gradients are added by the regularisers themselves); <c>Trainer</c> falls back to autograd for everything else. The parameters' gradients after a
 /// planned step equal those of <c>ZeroGrad(); loss.Backward()</c>.</remarks>
 internal sealed class TrainingPlan
 {

@@ -39,7 +39,7 @@ public sealed class Trainer
     public IReadOnlyList<Regularizer> Regularizers { get; }
 
     /// <summary>Whether steps may run on a training plan (default true): for a network that is a sequence of linear
-    /// layers and activations, trained with cross-entropy and no regulariser, the step is planned once per batch size
+    /// layers and activations, trained with cross-entropy and L2 or L1 penalties (or none), the step is planned once per batch size
     /// and then runs on preallocated buffers with fused kernels, allocating nothing. The gradients and updates are
     /// the same as autograd's; set false to force autograd (to compare, or to debug).</summary>
     public bool UseTrainingPlans { get; set; } = true;
@@ -59,6 +59,9 @@ public sealed class Trainer
         {
             var (loss, correct) = plan.ForwardBackward(batch.Features, batch.Labels, Loss);
             if (!double.IsFinite(loss)) throw Diverged(loss);
+            double penalty = 0;
+            foreach (var r in Regularizers) penalty += r.AddPenaltyGradient(Model);
+            if (!double.IsFinite(loss + penalty)) throw Diverged(loss);
             Optimizer.Step();
             PlannedSteps++;
             return (loss, correct);
@@ -117,7 +120,7 @@ public sealed class Trainer
     /// <summary>The plan for batches like <paramref name="features"/>, made on first use; null where none applies.</summary>
     private TrainingPlan? PlanFor(Tensor features)
     {
-        if (!UseTrainingPlans || Regularizers.Count > 0 || features.Rank != 2) return null;
+        if (!UseTrainingPlans || features.Rank != 2 || Regularizers.Any(r => !r.SupportsPlans)) return null;
         int batchSize = features.Shape[0];
         if (!_plans.TryGetValue(batchSize, out var plan))
         {

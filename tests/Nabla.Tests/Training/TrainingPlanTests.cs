@@ -54,15 +54,18 @@ public sealed class TrainingPlanTests
         }
     }
 
-    [Fact]
-    public void Training_with_plans_follows_the_same_trajectory_as_autograd_over_full_and_partial_batches()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Training_with_plans_follows_the_same_trajectory_as_autograd_over_full_and_partial_batches(bool regularised)
     {
         var (x, labels) = RandomBatch(50, 6, 3, DType.Float64, seed: 2);
         var data = new Dataset(x, labels, 3);
         Tensor[] Train(bool plans, out long plannedSteps)
         {
             var model = new Mlp(new MlpSpec(6, [8], 3, Activation.Relu, DType: DType.Float64), seed: 5);
-            var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1, momentum: 0.9, nesterov: true))
+            Regularizer[] penalties = regularised ? [new L2Regularizer(0.01), new L1Regularizer(0.003, includeBiases: true)] : [];
+            var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1, momentum: 0.9, nesterov: true), penalties)
             {
                 UseTrainingPlans = plans,
             };
@@ -83,12 +86,18 @@ public sealed class TrainingPlanTests
         }
     }
 
+    /// <summary>A penalty only autograd can differentiate: Ω(W) = Σ W⁴.</summary>
+    private sealed class QuarticRegularizer(double strength) : Regularizer(strength, includeBiases: false)
+    {
+        protected override Tensor Omega(Tensor parameter) => parameter.Pow(4).Sum();
+    }
+
     [Fact]
-    public void Regularised_training_falls_back_to_autograd()
+    public void A_regulariser_without_a_planned_gradient_falls_back_to_autograd()
     {
         var (x, labels) = RandomBatch(8, 4, 2, DType.Float32, seed: 4);
         var model = new Mlp(new MlpSpec(4, [5], 2), seed: 1);
-        var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1), [new L2Regularizer(1e-3)]);
+        var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1), [new QuarticRegularizer(1e-3)]);
         trainer.Step(new Batch(x, labels));
         Assert.Equal(0, trainer.PlannedSteps);
     }
