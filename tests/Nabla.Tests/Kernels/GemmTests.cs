@@ -15,6 +15,7 @@ public class GemmTests
         { 33, 2, 70 },
         { 128, 784, 10 },   // W1's last layer
         { 37, 300, 5 },     // a narrow A·Bᵀ with a short last block of rows
+        { 100, 10, 64 },    // shallow: W1's fc3 input gradient, whole tiles written straight into C
         { 150, 40, 65 },    // m past one row block
         { 3, 600, 2100 },   // n past one column block, k past two depth blocks
     };

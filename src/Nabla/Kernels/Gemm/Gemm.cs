@@ -16,9 +16,10 @@ namespace Nabla.Kernels.Gemm;
 /// its own packing buffers, allocated once per thread and reused, so a warm product allocates nothing. C is split
 /// along its columns when it is wide enough, because each part then packs only its own columns of B and shares
 /// nothing but A; otherwise along its rows.</para>
-/// <para>Three paths for small shapes, where the blocked algorithm's set-up and padding would dominate: products
-/// under 4,096 multiply-adds run a direct loop; products with at most 12 rows or columns (a classifier's 10 outputs)
-/// run on <see cref="GemmSmallRows"/> with AVX-512; narrow A·Bᵀ without AVX-512 runs as blocked dot products.</para>
+/// <para>Four paths for small shapes, where the blocked algorithm's set-up and padding would dominate: products
+/// under 4,096 multiply-adds run a direct loop; products with at most 12 rows or columns (a classifier's 10 outputs),
+/// or at most 16 deep, run on <see cref="GemmSmallRows"/> with AVX-512; narrow A·Bᵀ without AVX-512 runs as blocked
+/// dot products.</para>
 /// </remarks>
 internal static class Gemm
 {
@@ -59,6 +60,12 @@ internal static class Gemm
             return;
         }
 
+        if (kernel is null && chosen == GemmKernel.Vector512 && k <= ShallowDepth && !transposeB)
+        {
+            RunShallow(a, aOffset, transposeA, b, bOffset, c, cOffset, m, k, n, bias, relu, accumulate);
+            return;
+        }
+
         if (!transposeA && transposeB && n < GemmKernels.TileColumns<T>(chosen) / 2 && kernel is null)
         {
             problem.RunDotProducts();
@@ -84,6 +91,28 @@ internal static class Gemm
         finally
         {
             job.Clear();
+        }
+    }
+
+    /// <summary>Products at most this deep skip packing altogether (see <see cref="RunShallow{T}"/>).</summary>
+    private const int ShallowDepth = 16;
+
+    /// <summary>A product so shallow (an input gradient through a 10-class layer: k = 10) that packing would cost as
+    /// much as the arithmetic: blocks of 12 rows run on the small-rows kernel, reading A and B where they lie and
+    /// writing C in place.</summary>
+    private static void RunShallow<T>(
+        T[] a, int aOffset, bool transposeA, T[] b, int bOffset,
+        T[] c, int cOffset, int m, int k, int n, T[]? bias, bool relu, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int width = 2 * System.Runtime.Intrinsics.Vector512<T>.Count;
+        var buffers = PackingBuffers<T>.ForThisThread(0, k * width, GemmSmallRows.MaxRows * width);
+        for (int i = 0; i < m; i += GemmSmallRows.MaxRows)
+        {
+            int rows = Math.Min(GemmSmallRows.MaxRows, m - i);
+            ref T aBlock = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a), aOffset + (transposeA ? i : i * k));
+            GemmSmallRows.Run(rows, ref aBlock, transposeA ? 1 : k, transposeA ? m : 1, b, bOffset, false, n,
+                c, cOffset + (i * n), transposeC: false, k, n, bias, relu, accumulate, buffers.B, buffers.Tile);
         }
     }
 

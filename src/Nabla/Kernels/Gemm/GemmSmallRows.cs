@@ -75,7 +75,23 @@ internal static class GemmSmallRows
                 bStride = width;
             }
 
-            Tile<T, TRows>(ref a, aRow, aDepth, ref bPanel, bStride, k, ref tile);
+            if (!transposeC && columns == width)
+            {
+                // A whole block of C's rows: the tile goes straight into C, then the epilogue over it.
+                ref T cBlock = ref c[cOffset + j];
+                Tile<T, TRows>(ref a, aRow, aDepth, ref bPanel, bStride, k, ref cBlock, n, accumulate);
+                if (bias is null && !relu) continue;
+                for (int r = 0; r < rows; r++)
+                {
+                    var target = c.AsSpan(cOffset + (r * n) + j, columns);
+                    if (bias is not null) TensorPrimitives.Add(target, bias.AsSpan(j, columns), target);
+                    if (relu) TensorPrimitives.Max(target, T.Zero, target);
+                }
+
+                continue;
+            }
+
+            Tile<T, TRows>(ref a, aRow, aDepth, ref bPanel, bStride, k, ref tile, width, accumulate: false);
             if (transposeC)
             {
                 // Column col of the tile is row j + col of C: its values land side by side.
@@ -109,6 +125,13 @@ internal static class GemmSmallRows
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<T>(Vector512<T> value, ref T destination, nuint offset, bool accumulate)
+    {
+        if (accumulate) value += Vector512.LoadUnsafe(ref destination, offset);
+        value.StoreUnsafe(ref destination, offset);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
     {
         if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
@@ -116,9 +139,9 @@ internal static class GemmSmallRows
         return (a * b) + c;
     }
 
-    /// <summary>tile[r, 0..2W) = Σₚ A(r, p)·B(p, 0..2W) for r &lt; TRows.Count, into a rows × 2W scratch tile.</summary>
+    /// <summary>tile[r, 0..2W) (+)= Σₚ A(r, p)·B(p, 0..2W) for r &lt; TRows.Count, tile rows <paramref name="ldTile"/> apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<T, TRows>(ref T a, nint aRow, nint aDepth, ref T b, nint bStride, int k, ref T tile)
+    private static void Tile<T, TRows>(ref T a, nint aRow, nint aDepth, ref T b, nint bStride, int k, ref T tile, nint ldTile, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TRows : struct, ITileRows
     {
@@ -153,19 +176,19 @@ internal static class GemmSmallRows
             b = ref Unsafe.Add(ref b, bStride);
         }
 
-        nuint row = 2 * w;
-        c00.StoreUnsafe(ref tile, 0); c01.StoreUnsafe(ref tile, w);
-        if (TRows.Count > 1) { c10.StoreUnsafe(ref tile, row); c11.StoreUnsafe(ref tile, row + w); }
-        if (TRows.Count > 2) { c20.StoreUnsafe(ref tile, 2 * row); c21.StoreUnsafe(ref tile, (2 * row) + w); }
-        if (TRows.Count > 3) { c30.StoreUnsafe(ref tile, 3 * row); c31.StoreUnsafe(ref tile, (3 * row) + w); }
-        if (TRows.Count > 4) { c40.StoreUnsafe(ref tile, 4 * row); c41.StoreUnsafe(ref tile, (4 * row) + w); }
-        if (TRows.Count > 5) { c50.StoreUnsafe(ref tile, 5 * row); c51.StoreUnsafe(ref tile, (5 * row) + w); }
-        if (TRows.Count > 6) { c60.StoreUnsafe(ref tile, 6 * row); c61.StoreUnsafe(ref tile, (6 * row) + w); }
-        if (TRows.Count > 7) { c70.StoreUnsafe(ref tile, 7 * row); c71.StoreUnsafe(ref tile, (7 * row) + w); }
-        if (TRows.Count > 8) { c80.StoreUnsafe(ref tile, 8 * row); c81.StoreUnsafe(ref tile, (8 * row) + w); }
-        if (TRows.Count > 9) { c90.StoreUnsafe(ref tile, 9 * row); c91.StoreUnsafe(ref tile, (9 * row) + w); }
-        if (TRows.Count > 10) { ca0.StoreUnsafe(ref tile, 10 * row); ca1.StoreUnsafe(ref tile, (10 * row) + w); }
-        if (TRows.Count > 11) { cb0.StoreUnsafe(ref tile, 11 * row); cb1.StoreUnsafe(ref tile, (11 * row) + w); }
+        nuint row = (nuint)ldTile;
+        Store(c00, ref tile, 0, accumulate); Store(c01, ref tile, w, accumulate);
+        if (TRows.Count > 1) { Store(c10, ref tile, row, accumulate); Store(c11, ref tile, row + w, accumulate); }
+        if (TRows.Count > 2) { Store(c20, ref tile, 2 * row, accumulate); Store(c21, ref tile, (2 * row) + w, accumulate); }
+        if (TRows.Count > 3) { Store(c30, ref tile, 3 * row, accumulate); Store(c31, ref tile, (3 * row) + w, accumulate); }
+        if (TRows.Count > 4) { Store(c40, ref tile, 4 * row, accumulate); Store(c41, ref tile, (4 * row) + w, accumulate); }
+        if (TRows.Count > 5) { Store(c50, ref tile, 5 * row, accumulate); Store(c51, ref tile, (5 * row) + w, accumulate); }
+        if (TRows.Count > 6) { Store(c60, ref tile, 6 * row, accumulate); Store(c61, ref tile, (6 * row) + w, accumulate); }
+        if (TRows.Count > 7) { Store(c70, ref tile, 7 * row, accumulate); Store(c71, ref tile, (7 * row) + w, accumulate); }
+        if (TRows.Count > 8) { Store(c80, ref tile, 8 * row, accumulate); Store(c81, ref tile, (8 * row) + w, accumulate); }
+        if (TRows.Count > 9) { Store(c90, ref tile, 9 * row, accumulate); Store(c91, ref tile, (9 * row) + w, accumulate); }
+        if (TRows.Count > 10) { Store(ca0, ref tile, 10 * row, accumulate); Store(ca1, ref tile, (10 * row) + w, accumulate); }
+        if (TRows.Count > 11) { Store(cb0, ref tile, 11 * row, accumulate); Store(cb1, ref tile, (11 * row) + w, accumulate); }
     }
 }
 
