@@ -1,3 +1,4 @@
+using Nabla.Autograd.Functions;
 using Nabla.Initialization;
 using Nabla.Tensors;
 
@@ -48,7 +49,9 @@ public sealed class Linear : Module
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank < 1 || input.Shape[-1] != InFeatures)
             throw new ArgumentException($"Linear({InFeatures} → {OutFeatures}) expects input (B, {InFeatures}), got shape {input.Shape}");
-        var a = input.MatMulTransposed(Weight);   // (B, O) = h Wᵀ
+        if (input.Rank == 2 && input.DType == Weight.DType)
+            return LinearFunction.Apply(input, Weight, Bias);   // (B, O) = h Wᵀ + b, the bias in the GEMM's epilogue
+        var a = input.MatMulTransposed(Weight);   // batched inputs (…, B, I): h Wᵀ
         return Bias is null ? a : a + Bias;        // + b broadcast over B
     }
 

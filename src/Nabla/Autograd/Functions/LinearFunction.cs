@@ -1,0 +1,47 @@
+using Nabla.Kernels;
+using Nabla.Kernels.Gemm;
+using Nabla.Tensors;
+
+namespace Nabla.Autograd.Functions;
+
+/// <summary>The fully connected layer in one primitive: a = x Wᵀ + b, with x (B, I), W (O, I), b (O) or none, a (B, O).
+/// One GEMM computes the product with the bias added in its epilogue.</summary>
+internal sealed class LinearFunction : Function
+{
+    private readonly bool _hasBias;
+
+    private LinearFunction(Tensor[] inputs, bool hasBias)
+        : base(inputs) => _hasBias = hasBias;
+
+    public override string Name => "Linear";
+
+    public static Tensor Apply(Tensor x, Tensor weight, Tensor? bias)
+    {
+        int rows = x.Shape[0], inputs = weight.Shape[1], outputs = weight.Shape[0];
+        var a = Tensor.Uninitialized([rows, outputs], x.DType);
+        if (x.DType == DType.Float32)
+            Gemm.Multiply(x.Buffer<float>(), 0, false, weight.Buffer<float>(), 0, true, a.Buffer<float>(), 0, rows, inputs, outputs, bias?.Buffer<float>());
+        else
+            Gemm.Multiply(x.Buffer<double>(), 0, false, weight.Buffer<double>(), 0, true, a.Buffer<double>(), 0, rows, inputs, outputs, bias?.Buffer<double>());
+        Tensor[] operands = bias is null ? [x, weight] : [x, weight, bias];
+        return Needed(operands) ? Record(a, new LinearFunction(operands, bias is not null)) : a;
+    }
+
+    // ∂L/∂x = G W (B, I),  ∂L/∂W = Gᵀ x (O, I),  ∂L/∂b = Σ_rows G (O), with G = ∂L/∂a (B, O).
+    public override Tensor?[] Backward(Tensor g)
+    {
+        var (x, weight) = (Inputs[0], Inputs[1]);
+        int rows = x.Shape[0], outputs = weight.Shape[0];
+        Tensor? gx = null, gw = null, gb = null;
+        if (x.RequiresGrad) gx = Tensor.RawMatMul(g, weight, transposeA: false, transposeB: false);
+        if (weight.RequiresGrad) gw = Tensor.RawMatMul(g, x, transposeA: true, transposeB: false);
+        if (_hasBias && Inputs[2].RequiresGrad)
+        {
+            gb = Tensor.Uninitialized([outputs], g.DType);
+            if (g.DType == DType.Float32) ActivationKernels.SumRows<float>(g.Buffer<float>(), rows, outputs, gb.Buffer<float>());
+            else ActivationKernels.SumRows<double>(g.Buffer<double>(), rows, outputs, gb.Buffer<double>());
+        }
+
+        return _hasBias ? [gx, gw, gb] : [gx, gw];
+    }
+}
