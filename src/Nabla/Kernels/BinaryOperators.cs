@@ -82,19 +82,32 @@ internal readonly struct EqualOperator : IBinaryOperator<EqualOperator>
 /// <summary>(y, g) ↦ g·y·(1−y): the sigmoid's backward from its saved output y.</summary>
 internal readonly struct SigmoidBackwardOperator : IBinaryOperator<SigmoidBackwardOperator>
 {
+    public static bool IsVectorized => true;
+
     public static T Apply<T>(T y, T g) where T : unmanaged, IFloatingPointIeee754<T> => g * y * (T.One - y);
+
+    public static Vector<T> Apply<T>(Vector<T> y, Vector<T> g) where T : unmanaged, IFloatingPointIeee754<T> => g * y * (Vector<T>.One - y);
 }
 
 /// <summary>(y, g) ↦ g·(1−y²): tanh's backward from its saved output y.</summary>
 internal readonly struct TanhBackwardOperator : IBinaryOperator<TanhBackwardOperator>
 {
+    public static bool IsVectorized => true;
+
     public static T Apply<T>(T y, T g) where T : unmanaged, IFloatingPointIeee754<T> => g * (T.One - (y * y));
+
+    public static Vector<T> Apply<T>(Vector<T> y, Vector<T> g) where T : unmanaged, IFloatingPointIeee754<T> => g * (Vector<T>.One - (y * y));
 }
 
 /// <summary>(y, g) ↦ g·[y &gt; 0]: ReLU's backward from its saved output y, one masked pass.</summary>
 internal readonly struct ReluBackwardOperator : IBinaryOperator<ReluBackwardOperator>
 {
+    public static bool IsVectorized => true;
+
     public static T Apply<T>(T y, T g) where T : unmanaged, IFloatingPointIeee754<T> => y > T.Zero ? g : T.Zero;
+
+    public static Vector<T> Apply<T>(Vector<T> y, Vector<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Vector.ConditionalSelect(Vector.GreaterThan(y, Vector<T>.Zero), g, Vector<T>.Zero);
 }
 
 internal readonly struct NotEqualOperator : IBinaryOperator<NotEqualOperator>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Nabla.Kernels;
 
@@ -11,10 +12,27 @@ internal interface IBinaryOperator<TSelf>
     static abstract T Apply<T>(T x, T y)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
+    /// <summary>Whether the operator has the vector form below; the span form then runs whole vectors at a time.</summary>
+    static virtual bool IsVectorized => false;
+
+    /// <summary>The operation on whole vectors, for operators whose <see cref="IsVectorized"/> is true.</summary>
+    static virtual Vector<T> Apply<T>(Vector<T> x, Vector<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => throw new NotSupportedException();
+
     static virtual void Apply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < destination.Length; i++) destination[i] = TSelf.Apply(x[i], y[i]);
+        int i = 0;
+        if (TSelf.IsVectorized && Vector.IsHardwareAccelerated)
+        {
+            ref T xRef = ref MemoryMarshal.GetReference(x);
+            ref T yRef = ref MemoryMarshal.GetReference(y);
+            ref T dRef = ref MemoryMarshal.GetReference(destination);
+            for (; i + Vector<T>.Count <= destination.Length; i += Vector<T>.Count)
+                TSelf.Apply(Vector.LoadUnsafe(ref xRef, (nuint)i), Vector.LoadUnsafe(ref yRef, (nuint)i)).StoreUnsafe(ref dRef, (nuint)i);
+        }
+
+        for (; i < destination.Length; i++) destination[i] = TSelf.Apply(x[i], y[i]);
     }
 
     static virtual void Apply<T>(ReadOnlySpan<T> x, T y, Span<T> destination)
@@ -28,4 +46,14 @@ internal interface IBinaryOperator<TSelf>
     {
         for (int i = 0; i < destination.Length; i++) destination[i] = TSelf.Apply(x, y[i]);
     }
+}
+
+/// <summary>Calls an operator's span form from outside a generic context (an interface's static virtual members can
+/// only be reached through a type parameter).</summary>
+internal static class BinaryOperator
+{
+    /// <summary>destination = op(x, y), elementwise; destination may be x or y.</summary>
+    public static void Apply<TOp, T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination)
+        where TOp : IBinaryOperator<TOp>
+        where T : unmanaged, IFloatingPointIeee754<T> => TOp.Apply(x, y, destination);
 }

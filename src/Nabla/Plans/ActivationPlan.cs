@@ -61,9 +61,9 @@ internal sealed class ActivationPlan(Activation activation, double slope, Shape 
         var y = _output.Buffer<T>();
         switch (activation)
         {
-            case Activation.Relu: ActivationKernels.MaskWherePositive<T>(g, y); break;
-            case Activation.Tanh: ActivationKernels.TanhBackward<T>(g, y); break;
-            case Activation.Sigmoid: ActivationKernels.SigmoidBackward<T>(g, y); break;
+            case Activation.Relu: BinaryOperator.Apply<ReluBackwardOperator, T>(y, g, g); break;
+            case Activation.Tanh: BinaryOperator.Apply<TanhBackwardOperator, T>(y, g, g); break;
+            case Activation.Sigmoid: BinaryOperator.Apply<SigmoidBackwardOperator, T>(y, g, g); break;
             case Activation.LeakyRelu: ActivationKernels.LeakyReluBackward<T>(g, _input!.Buffer<T>(), T.CreateChecked(slope)); break;
             default: throw new NotSupportedException($"no plan for activation {activation}");
         }

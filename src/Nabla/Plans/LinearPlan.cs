@@ -43,7 +43,7 @@ internal sealed class LinearPlan(Linear layer, int batchSize, bool fuseRelu) : L
     {
         int batch = batchSize, inputs = layer.InFeatures, outputs = layer.OutFeatures;
         var g = outputGradient.Buffer<T>();
-        if (fuseRelu) ActivationKernels.MaskWherePositive<T>(g, _output.Buffer<T>());
+        if (fuseRelu) BinaryOperator.Apply<ReluBackwardOperator, T>(_output.Buffer<T>(), g, g);
 
         var x = _input!.Buffer<T>();
         Gemm.Multiply(g, 0, true, x, 0, false, layer.Weight.GradientBuffer().Buffer<T>(), 0, outputs, batch, inputs);

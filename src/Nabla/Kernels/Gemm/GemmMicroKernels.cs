@@ -23,8 +23,9 @@ internal static class GemmMicroKernels
     public const int Rows256 = 6;
     public const int Rows128 = 6;
 
+    /// <summary>a·b + c with one rounding (the hardware FMA for float and double).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+    internal static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
     {
         if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
         if (typeof(T) == typeof(double)) return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
@@ -47,8 +48,9 @@ internal static class GemmMicroKernels
         return (a * b) + c;
     }
 
+    /// <summary>Writes <paramref name="value"/> to destination + offset, or adds it there when accumulating.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<T>(Vector512<T> value, ref T destination, nuint offset, bool accumulate)
+    internal static void Store<T>(Vector512<T> value, ref T destination, nuint offset, bool accumulate)
     {
         if (accumulate) value += Vector512.LoadUnsafe(ref destination, offset);
         value.StoreUnsafe(ref destination, offset);

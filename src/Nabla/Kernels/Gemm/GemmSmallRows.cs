@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using static Nabla.Kernels.Gemm.GemmMicroKernels;
 
 namespace Nabla.Kernels.Gemm;
 
@@ -122,21 +123,6 @@ internal static class GemmSmallRows
     {
         value = (accumulate ? value + existing : value) + bias;
         return relu ? T.Max(value, T.Zero) : value;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<T>(Vector512<T> value, ref T destination, nuint offset, bool accumulate)
-    {
-        if (accumulate) value += Vector512.LoadUnsafe(ref destination, offset);
-        value.StoreUnsafe(ref destination, offset);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
-    {
-        if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
-        if (typeof(T) == typeof(double)) return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-        return (a * b) + c;
     }
 
     /// <summary>tile[r, 0..2W) (+)= Σₚ A(r, p)·B(p, 0..2W) for r &lt; TRows.Count, tile rows <paramref name="ldTile"/> apart.</summary>
