@@ -26,8 +26,11 @@ internal static class GemmWorkload
         new("W1 fc3 input grad G·W3", 128, 10, 256, false, false),
     ];
 
+    /// <summary>One run's figures: the median rate of its repetitions, and the bytes allocated per product.</summary>
+    public readonly record struct Result(double GigaflopsPerSecond, double BytesPerProduct);
+
     /// <summary>GFLOP/s of one run: the median rate of the repetitions made in <paramref name="seconds"/>.</summary>
-    public static double Measure(Case c, double seconds)
+    public static Result Measure(Case c, double seconds)
     {
         var random = new Random(1);
         var a = RandomArray(random, c.M * c.K);
@@ -36,7 +39,9 @@ internal static class GemmWorkload
         // Warm up for 0.2 s: the JIT's tiered compilation, the packing buffers, the worker threads.
         var warm = Stopwatch.StartNew();
         while (warm.Elapsed.TotalSeconds < 0.2) Blas.Gemm(a, c.TransposeA, b, c.TransposeB, output, c.M, c.K, c.N);
-        var rates = new List<double>();
+        var rates = new List<double>(capacity: 100_000);   // sized up front, so the harness allocates nothing while timing
+        long products = 0;
+        var before = AllocationProbe.Now();
         var total = Stopwatch.StartNew();
         while (total.Elapsed.TotalSeconds < seconds || rates.Count < 3)
         {
@@ -46,9 +51,11 @@ internal static class GemmWorkload
             for (int r = 0; r < repeats; r++) Blas.Gemm(a, c.TransposeA, b, c.TransposeB, output, c.M, c.K, c.N);
             double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
             rates.Add(c.Flops * repeats / elapsed / 1e9);
+            products += repeats;
         }
 
-        return Statistics.Median(rates);
+        var allocated = AllocationProbe.Now() - before;
+        return new Result(Statistics.Median(rates), (double)allocated.TotalBytes / products);
     }
 
     private static float[] RandomArray(Random random, int length)

@@ -87,9 +87,10 @@ internal static class BenchCommand
     {
         foreach (var c in GemmWorkload.Cases)
         {
-            var rates = new List<double>();
-            for (int run = 0; run < runs; run++) rates.Add(GemmWorkload.Measure(c, seconds: 0.3));
-            Console.Out.WriteLine($"W3 {c.Name,-28} {c.M,5}×{c.K,4}×{c.N,4}: median {Statistics.Median(rates),6:F1} GFLOP/s  (runs: {string.Join(", ", rates.Select(x => x.ToString("F1")))})");
+            var results = Enumerable.Range(0, runs).Select(_ => GemmWorkload.Measure(c, seconds: 0.3)).ToList();
+            var rates = results.Select(r => r.GigaflopsPerSecond).ToList();
+            Console.Out.WriteLine(
+                $"W3 {c.Name,-28} {c.M,5}×{c.K,4}×{c.N,4}: median {Statistics.Median(rates),6:F1} GFLOP/s  (runs: {string.Join(", ", rates.Select(x => x.ToString("F1")))}; {results.Max(r => r.BytesPerProduct):F1} B allocated per product at most)");
         }
     }
 }
