@@ -1,0 +1,87 @@
+using System.Numerics;
+using Nabla.Kernels.Convolution;
+using Nabla.Tensors;
+
+namespace Nabla.Autograd.Functions;
+
+/// <summary>2-D max pooling over NCHW tensors: y[n, c, i, j] = max over the window of x[n, c, i·S − P + kh·D, j·S − P + kw·D],
+/// padding never chosen.</summary>
+/// <remarks>The forward pass records, for each output, the flat index of the input it took; the gradient flows to that
+/// input alone: ∂y/∂x = 1 there, 0 elsewhere. With ties the first maximum in scan order (row by row) is taken, as in
+/// PyTorch; that is one valid subgradient (finite differences at a tie see the average of the tied inputs instead).
+/// Shapes: x (N, C, H, W) → y (N, C, OH, OW).</remarks>
+internal sealed class MaxPool2dFunction(Tensor x, int[] argMax) : Function(x)
+{
+    public override string Name => "MaxPool2d";
+
+    public static Tensor Apply(Tensor x, (int H, int W) kernel, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation)
+    {
+        if (x.Rank != 4) throw new ArgumentException($"max-pool: input must be (N, C, H, W), got shape {x.Shape}");
+        var g = new Conv2dGeometry(1, x.Shape[2], x.Shape[3], kernel.H, kernel.W, stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W);
+        g.Validate($"max-pool on input {x.Shape}");
+        if (2 * padding.H > kernel.H || 2 * padding.W > kernel.W)
+            throw new ArgumentException($"max-pool: padding {padding.H}×{padding.W} must be at most half the {kernel.H}×{kernel.W} kernel");
+        var y = Tensor.Uninitialized([x.Shape[0], x.Shape[1], g.OutputHeight, g.OutputWidth], x.DType);
+        var argMax = new int[y.Count];
+        if (x.DType == DType.Float32) Forward<float>(x.Buffer<float>(), y.Buffer<float>(), argMax, x.Shape[0] * x.Shape[1], g);
+        else Forward<double>(x.Buffer<double>(), y.Buffer<double>(), argMax, x.Shape[0] * x.Shape[1], g);
+        return Needed(x) ? Record(y, new MaxPool2dFunction(x, argMax)) : y;
+    }
+
+    private static void Forward<T>(T[] x, T[] y, int[] argMax, int planes, Conv2dGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int oh = g.OutputHeight, ow = g.OutputWidth, planeSize = g.Height * g.Width;
+        int o = 0;
+        for (int plane = 0; plane < planes; plane++)
+        {
+            int planeStart = plane * planeSize;
+            for (int i = 0; i < oh; i++)
+            {
+                for (int j = 0; j < ow; j++, o++)
+                {
+                    T best = T.NegativeInfinity;
+                    int bestIndex = -1;
+                    for (int kh = 0; kh < g.KernelHeight; kh++)
+                    {
+                        int iy = (i * g.StrideHeight) - g.PaddingHeight + (kh * g.DilationHeight);
+                        if ((uint)iy >= (uint)g.Height) continue;
+                        for (int kw = 0; kw < g.KernelWidth; kw++)
+                        {
+                            int ix = (j * g.StrideWidth) - g.PaddingWidth + (kw * g.DilationWidth);
+                            if ((uint)ix >= (uint)g.Width) continue;
+                            int index = planeStart + (iy * g.Width) + ix;
+                            T value = x[index];
+                            // Strictly greater keeps the first maximum; NaN propagates, as in PyTorch.
+                            if (bestIndex < 0 || value > best || T.IsNaN(value))
+                            {
+                                best = value;
+                                bestIndex = index;
+                                if (T.IsNaN(value)) goto Found;
+                            }
+                        }
+                    }
+
+                Found:
+                    y[o] = best;
+                    argMax[o] = bestIndex;
+                }
+            }
+        }
+    }
+
+    public override Tensor?[] Backward(Tensor g)
+    {
+        var gx = Tensor.ZerosLike(Inputs[0]);
+        if (g.DType == DType.Float32) Scatter<float>(g.Buffer<float>(), gx.Buffer<float>());
+        else Scatter<double>(g.Buffer<double>(), gx.Buffer<double>());
+        return [gx];
+    }
+
+    // Overlapping windows (stride < kernel) may pick one input twice: the gradients add.
+    private void Scatter<T>(T[] g, T[] gx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int o = 0; o < argMax.Length; o++) gx[argMax[o]] += g[o];
+    }
+}

@@ -1,0 +1,90 @@
+using Nabla.Initialization;
+using Nabla.Tensors;
+
+namespace Nabla.NN.Layers;
+
+/// <summary>A 2-D convolution layer over NCHW batches: y = conv2d(x, W) + b.</summary>
+/// <remarks>
+/// Shapes: input (N, C, H, W), weight W (O, C/G, K, K), bias b (O), output (N, O, OH, OW) with
+/// OH = ⌊(H + 2P − D·(K − 1) − 1) / S⌋ + 1 (and OW alike). Parameters: O·(C/G)·K² weights plus O biases.
+/// Default initialisation is PyTorch's: W and b drawn from U(−1/√fan_in, 1/√fan_in), fan_in = (C/G)·K².
+/// State-dict names and shapes match PyTorch's <c>nn.Conv2d</c>.
+/// </remarks>
+public sealed class Conv2d : Module
+{
+    /// <summary>A layer from <paramref name="inChannels"/> to <paramref name="outChannels"/> with square
+    /// <paramref name="kernelSize"/> windows, initialised from <paramref name="random"/>.</summary>
+    public Conv2d(
+        int inChannels, int outChannels, int kernelSize, Random random,
+        int stride = 1, int padding = 0, int dilation = 1, int groups = 1, bool bias = true,
+        DType dtype = DType.Float32, Initializer? init = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inChannels, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(kernelSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(padding);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dilation, 1);
+        ArgumentNullException.ThrowIfNull(random);
+        if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0)
+            throw new ArgumentException($"Conv2d: {groups} groups must divide both {inChannels} input and {outChannels} output channels", nameof(groups));
+        (InChannels, OutChannels, KernelSize, Stride, Padding, Dilation, Groups) = (inChannels, outChannels, kernelSize, stride, padding, dilation, groups);
+        int fanIn = inChannels / groups * kernelSize * kernelSize, fanOut = outChannels / groups * kernelSize * kernelSize;
+        init ??= Initializer.Default;
+        Weight = RegisterParameter("weight", init.Create([outChannels, inChannels / groups, kernelSize, kernelSize], fanIn, fanOut, random, dtype));
+        if (bias)
+        {
+            double bound = 1.0 / Math.Sqrt(fanIn);
+            Bias = RegisterParameter("bias", init.IsZeroBiasDefault
+                ? Tensor.Zeros([outChannels], dtype)
+                : Tensor.Uniform([outChannels], -bound, bound, random, dtype));
+        }
+    }
+
+    /// <summary>C.</summary>
+    public int InChannels { get; }
+
+    /// <summary>O.</summary>
+    public int OutChannels { get; }
+
+    /// <summary>K, the side of the square kernel.</summary>
+    public int KernelSize { get; }
+
+    /// <summary>S.</summary>
+    public int Stride { get; }
+
+    /// <summary>P, zeros added on every side.</summary>
+    public int Padding { get; }
+
+    /// <summary>D, the spacing between kernel taps.</summary>
+    public int Dilation { get; }
+
+    /// <summary>G: output channel group g sees input channel group g only.</summary>
+    public int Groups { get; }
+
+    /// <summary>W (O, C/G, K, K).</summary>
+    public Tensor Weight { get; }
+
+    /// <summary>b (O), or null.</summary>
+    public Tensor? Bias { get; }
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank != 4 || input.Shape[1] != InChannels)
+            throw new ArgumentException($"{Describe()} expects input (N, {InChannels}, H, W), got shape {input.Shape}");
+        return input.Conv2d(Weight, Bias, Stride, Padding, Dilation, Groups);
+    }
+
+    /// <inheritdoc/>
+    public override string Describe()
+    {
+        var options = new List<string> { $"kernel {KernelSize}" };
+        if (Stride != 1) options.Add($"stride {Stride}");
+        if (Padding != 0) options.Add($"padding {Padding}");
+        if (Dilation != 1) options.Add($"dilation {Dilation}");
+        if (Groups != 1) options.Add($"groups {Groups}");
+        return $"Conv2d({InChannels} → {OutChannels}, {string.Join(", ", options)})";
+    }
+}
