@@ -6,43 +6,64 @@ using Nabla.Tensors;
 namespace Nabla.Plans;
 
 /// <summary>A chain of layer plans for a network that is a sequence of layers: <see cref="Mlp"/>, or a
-/// <see cref="Sequential"/> (nested ones included) of <see cref="Linear"/> layers and activations.</summary>
+/// <see cref="Sequential"/> (nested ones included) of <see cref="Linear"/>, <see cref="Conv2d"/>,
+/// <see cref="MaxPool2d"/>, <see cref="NN.Layers.Flatten"/>, <see cref="Unflatten"/> layers and activations.</summary>
 internal sealed class SequentialPlan
 {
     private readonly LayerPlan[] _layers;
 
     private SequentialPlan(LayerPlan[] layers) => _layers = layers;
 
-    /// <summary>The plan for <paramref name="model"/> on batches of <paramref name="batchSize"/> rows of
-    /// <paramref name="features"/> values, or null when some layer has no plan (the caller then uses autograd).</summary>
-    public static SequentialPlan? TryCreate(Module model, int batchSize, int features, DType dtype)
+    /// <summary>The plan for <paramref name="model"/> on batches shaped <paramref name="inputShape"/> (B, …), or null
+    /// when some layer has no plan or the shapes do not chain (the caller then uses autograd, which reports why).</summary>
+    public static SequentialPlan? TryCreate(Module model, Shape inputShape, DType dtype)
     {
         var modules = new List<Module>();
         if (!Flatten(model, modules)) return null;
         var layers = new List<LayerPlan>();
-        int width = features;
+        var shape = inputShape;   // (B, …) of the current layer's input
+        int batch = inputShape[0];
         for (int i = 0; i < modules.Count; i++)
         {
+            // A ReLU right after a Linear or Conv2d layer is fused into it.
+            bool fuseRelu = i + 1 < modules.Count && modules[i + 1] is Relu;
             switch (modules[i])
             {
-                case Linear linear when linear.InFeatures == width && linear.Weight.DType == dtype:
-                    // A ReLU right after the layer is fused into its GEMM epilogue.
-                    bool fuseRelu = i + 1 < modules.Count && modules[i + 1] is Relu;
-                    layers.Add(new LinearPlan(linear, batchSize, fuseRelu));
-                    width = linear.OutFeatures;
+                case Linear linear when shape.Rank == 2 && shape[1] == linear.InFeatures && linear.Weight.DType == dtype:
+                    layers.Add(new LinearPlan(linear, batch, fuseRelu));
+                    shape = new Shape(batch, linear.OutFeatures);
                     if (fuseRelu) i++;
                     break;
+                case Conv2d conv when shape.Rank == 4 && shape[1] == conv.InChannels && conv.Weight.DType == dtype && Fits(conv, shape):
+                    var convPlan = new Conv2dPlan(conv, shape, fuseRelu);
+                    layers.Add(convPlan);
+                    shape = convPlan.OutputShape;
+                    if (fuseRelu) i++;
+                    break;
+                case MaxPool2d pool when shape.Rank == 4 && pool.Padding * 2 <= pool.KernelSize && FitsPool(pool, shape):
+                    var poolPlan = new MaxPool2dPlan(shape, pool.KernelSize, pool.Stride, pool.Padding, dtype);
+                    layers.Add(poolPlan);
+                    shape = poolPlan.OutputShape;
+                    break;
+                case NN.Layers.Flatten when shape.Rank >= 2:
+                    shape = new Shape(batch, shape.Product(1, shape.Rank));
+                    layers.Add(new ReshapePlan(shape));
+                    break;
+                case Unflatten unflatten when shape.Rank == 2 && shape[1] == unflatten.ExampleShape.Aggregate(1, (a, b) => a * b):
+                    shape = new Shape([batch, .. unflatten.ExampleShape]);
+                    layers.Add(new ReshapePlan(shape));
+                    break;
                 case Relu:
-                    layers.Add(new ActivationPlan(Activation.Relu, 0, [batchSize, width], dtype));
+                    layers.Add(new ActivationPlan(Activation.Relu, 0, shape, dtype));
                     break;
                 case Tanh:
-                    layers.Add(new ActivationPlan(Activation.Tanh, 0, [batchSize, width], dtype));
+                    layers.Add(new ActivationPlan(Activation.Tanh, 0, shape, dtype));
                     break;
                 case Sigmoid:
-                    layers.Add(new ActivationPlan(Activation.Sigmoid, 0, [batchSize, width], dtype));
+                    layers.Add(new ActivationPlan(Activation.Sigmoid, 0, shape, dtype));
                     break;
                 case LeakyRelu leaky:
-                    layers.Add(new ActivationPlan(Activation.LeakyRelu, leaky.Slope, [batchSize, width], dtype));
+                    layers.Add(new ActivationPlan(Activation.LeakyRelu, leaky.Slope, shape, dtype));
                     break;
                 default:
                     return null;
@@ -51,6 +72,13 @@ internal sealed class SequentialPlan
 
         return layers.Count == 0 ? null : new SequentialPlan([.. layers]);
     }
+
+    private static bool Fits(Conv2d conv, Shape shape) =>
+        shape[2] + (2 * conv.Padding) >= (conv.Dilation * (conv.KernelSize - 1)) + 1 &&
+        shape[3] + (2 * conv.Padding) >= (conv.Dilation * (conv.KernelSize - 1)) + 1;
+
+    private static bool FitsPool(MaxPool2d pool, Shape shape) =>
+        shape[2] + (2 * pool.Padding) >= pool.KernelSize && shape[3] + (2 * pool.Padding) >= pool.KernelSize;
 
     /// <summary>The output (logits) for one batch; the buffer belongs to the plan and is rewritten by the next call.</summary>
     public Tensor Forward(Tensor input)

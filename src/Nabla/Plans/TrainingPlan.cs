@@ -14,35 +14,34 @@ internal sealed class TrainingPlan
 {
     private readonly SequentialPlan _network;
     private readonly Tensor _logitsGradient;
-    private readonly int _batchSize, _features, _classes;
+    private readonly Shape _inputShape;
+    private readonly int _batchSize, _classes;
     private readonly DType _dtype;
 
-    private TrainingPlan(SequentialPlan network, int batchSize, int features, int classes, DType dtype)
+    private TrainingPlan(SequentialPlan network, Shape inputShape, int classes, DType dtype)
     {
         _network = network;
-        (_batchSize, _features, _classes, _dtype) = (batchSize, features, classes, dtype);
-        _logitsGradient = Tensor.Uninitialized([batchSize, classes], dtype);
+        (_inputShape, _batchSize, _classes, _dtype) = (inputShape, inputShape[0], classes, dtype);
+        _logitsGradient = Tensor.Uninitialized([_batchSize, classes], dtype);
     }
 
-    /// <summary>A plan for batches shaped like <paramref name="features"/> (B, D), or null when the model or the loss
+    /// <summary>A plan for batches shaped like <paramref name="features"/> (B, …), or null when the model or the loss
     /// cannot be planned.</summary>
     public static TrainingPlan? TryCreate(Module model, Loss loss, Tensor features)
     {
-        if (loss is not CrossEntropyLoss || features.Rank != 2) return null;
+        if (loss is not CrossEntropyLoss || features.Rank < 2) return null;
         if (model.Parameters().Any(p => !p.RequiresGrad)) return null;
-        int batchSize = features.Shape[0], width = features.Shape[1];
-        var network = SequentialPlan.TryCreate(model, batchSize, width, features.DType);
+        var network = SequentialPlan.TryCreate(model, features.Shape, features.DType);
         if (network is null) return null;
 
         // One forward pass on the real batch finds the output width (and checks the chain end to end).
         var logits = network.Forward(features);
-        if (logits.Rank != 2 || logits.Shape[0] != batchSize) return null;
-        return new TrainingPlan(network, batchSize, width, logits.Shape[1], features.DType);
+        if (logits.Rank != 2 || logits.Shape[0] != features.Shape[0]) return null;
+        return new TrainingPlan(network, features.Shape, logits.Shape[1], features.DType);
     }
 
     /// <summary>Whether <paramref name="features"/> has the shape and dtype this plan was made for.</summary>
-    public bool Fits(Tensor features) =>
-        features.Rank == 2 && features.Shape[0] == _batchSize && features.Shape[1] == _features && features.DType == _dtype;
+    public bool Fits(Tensor features) => features.Shape == _inputShape && features.DType == _dtype;
 
     /// <summary>Forward, loss and backward on one batch. Returns the mean loss and the number of correct predictions;
     /// gradients are left in the parameters' <c>Grad</c> for the optimiser.</summary>

@@ -120,7 +120,7 @@ public sealed class Trainer
     /// <summary>The plan for batches like <paramref name="features"/>, made on first use; null where none applies.</summary>
     private TrainingPlan? PlanFor(Tensor features)
     {
-        if (!UseTrainingPlans || features.Rank != 2 || Regularizers.Any(r => !r.SupportsPlans)) return null;
+        if (!UseTrainingPlans || features.Rank < 2 || Regularizers.Any(r => !r.SupportsPlans)) return null;
         int batchSize = features.Shape[0];
         if (!_plans.TryGetValue(batchSize, out var plan))
         {

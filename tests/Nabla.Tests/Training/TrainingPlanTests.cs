@@ -2,6 +2,7 @@ using Nabla.Data;
 using Nabla.Losses;
 using Nabla.NN;
 using Nabla.NN.Activations;
+using Nabla.NN.Layers;
 using Nabla.Optim;
 using Nabla.Plans;
 using Nabla.Tensors;
@@ -51,6 +52,51 @@ public sealed class TrainingPlanTests
             var expected = expectedGradients[name];
             for (int i = 0; i < expected.Length; i++)
                 Assert.True(Math.Abs(expected[i] - planned[i]) <= 1e-12, $"{activation} {name}[{i}]: planned {planned[i]}, autograd {expected[i]}");
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void A_planned_step_of_a_convolutional_network_gives_autograds_gradients(int threads)
+    {
+        // Every planned layer kind: unflatten, convolution (fused ReLU, or a separate leaky ReLU; stride, padding,
+        // dilation, groups), max pooling, flatten, linear. Three threads split the 5 images unevenly.
+        var random = new Random(8);
+        var model = new Sequential(
+            new Unflatten(2, 9, 9),
+            new Conv2d(2, 4, 3, random, padding: 1, dtype: DType.Float64), new Relu(), new MaxPool2d(2),
+            new Conv2d(4, 6, 2, random, stride: 1, padding: 1, dilation: 2, groups: 2, dtype: DType.Float64), new LeakyRelu(0.1),
+            new MaxPool2d(2, stride: 1),
+            new Flatten(), new Linear(6 * 3 * 3, 7, random, dtype: DType.Float64), new Relu(), new Linear(7, 3, random, dtype: DType.Float64));
+        var (x, labels) = RandomBatch(5, 2 * 9 * 9, 3, DType.Float64, seed: 9);
+        var loss = new CrossEntropyLoss();
+
+        model.ZeroGrad();
+        var logits = model.Forward(x);
+        var expectedLoss = loss.Compute(logits, labels);
+        expectedLoss.Backward();
+        var expected = model.NamedParameters().ToDictionary(p => p.Key, p => p.Value.Grad!.ToDoubleArray());
+
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = threads;
+            var plan = TrainingPlan.TryCreate(model, loss, x);
+            Assert.NotNull(plan);
+            var (planLoss, _) = plan.ForwardBackward(x, labels, loss);
+            Assert.Equal(expectedLoss.Item(), planLoss, 1e-12);
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+
+        foreach (var (name, parameter) in model.NamedParameters())
+        {
+            var planned = parameter.Grad!.ToDoubleArray();
+            for (int i = 0; i < planned.Length; i++)
+                Assert.True(Math.Abs(expected[name][i] - planned[i]) <= 1e-11, $"{name}[{i}]: planned {planned[i]}, autograd {expected[name][i]}");
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Nabla.Kernels;
 using Nabla.Kernels.Convolution;
 using Nabla.Tensors;
 
@@ -23,51 +24,9 @@ internal sealed class MaxPool2dFunction(Tensor x, int[] argMax) : Function(x)
             throw new ArgumentException($"max-pool: padding {padding.H}×{padding.W} must be at most half the {kernel.H}×{kernel.W} kernel");
         var y = Tensor.Uninitialized([x.Shape[0], x.Shape[1], g.OutputHeight, g.OutputWidth], x.DType);
         var argMax = new int[y.Count];
-        if (x.DType == DType.Float32) Forward<float>(x.Buffer<float>(), y.Buffer<float>(), argMax, x.Shape[0] * x.Shape[1], g);
-        else Forward<double>(x.Buffer<double>(), y.Buffer<double>(), argMax, x.Shape[0] * x.Shape[1], g);
+        if (x.DType == DType.Float32) MaxPoolKernel.Forward<float>(x.Buffer<float>(), y.Buffer<float>(), argMax, x.Shape[0] * x.Shape[1], g);
+        else MaxPoolKernel.Forward<double>(x.Buffer<double>(), y.Buffer<double>(), argMax, x.Shape[0] * x.Shape[1], g);
         return Needed(x) ? Record(y, new MaxPool2dFunction(x, argMax)) : y;
-    }
-
-    private static void Forward<T>(T[] x, T[] y, int[] argMax, int planes, Conv2dGeometry g)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int oh = g.OutputHeight, ow = g.OutputWidth, planeSize = g.Height * g.Width;
-        int o = 0;
-        for (int plane = 0; plane < planes; plane++)
-        {
-            int planeStart = plane * planeSize;
-            for (int i = 0; i < oh; i++)
-            {
-                for (int j = 0; j < ow; j++, o++)
-                {
-                    T best = T.NegativeInfinity;
-                    int bestIndex = -1;
-                    for (int kh = 0; kh < g.KernelHeight; kh++)
-                    {
-                        int iy = (i * g.StrideHeight) - g.PaddingHeight + (kh * g.DilationHeight);
-                        if ((uint)iy >= (uint)g.Height) continue;
-                        for (int kw = 0; kw < g.KernelWidth; kw++)
-                        {
-                            int ix = (j * g.StrideWidth) - g.PaddingWidth + (kw * g.DilationWidth);
-                            if ((uint)ix >= (uint)g.Width) continue;
-                            int index = planeStart + (iy * g.Width) + ix;
-                            T value = x[index];
-                            // Strictly greater keeps the first maximum; NaN propagates, as in PyTorch.
-                            if (bestIndex < 0 || value > best || T.IsNaN(value))
-                            {
-                                best = value;
-                                bestIndex = index;
-                                if (T.IsNaN(value)) goto Found;
-                            }
-                        }
-                    }
-
-                Found:
-                    y[o] = best;
-                    argMax[o] = bestIndex;
-                }
-            }
-        }
     }
 
     public override Tensor?[] Backward(Tensor g)

@@ -1,0 +1,35 @@
+using Nabla.Tensors;
+
+namespace Nabla.NN.Layers;
+
+/// <summary>Gives each example a shape: (B, F) → (B, …shape), with F = ∏ shape. For feeding flat images to
+/// convolutions: <c>new Unflatten(1, 28, 28)</c> turns Fashion-MNIST's 784 pixels into one 28×28 channel.
+/// A view: nothing is copied. No parameters.</summary>
+public sealed class Unflatten : Module
+{
+    private readonly int[] _shape;
+
+    /// <summary>The shape of one example after the layer.</summary>
+    public Unflatten(params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        if (shape.Length == 0 || shape.Any(d => d < 1)) throw new ArgumentException($"Unflatten: the shape ({string.Join(", ", shape)}) must have positive sizes", nameof(shape));
+        _shape = [.. shape];
+    }
+
+    /// <summary>The shape of one example.</summary>
+    public IReadOnlyList<int> ExampleShape => _shape;
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        long features = _shape.Aggregate(1L, (a, b) => a * b);
+        if (input.Rank != 2 || input.Shape[1] != features)
+            throw new ArgumentException($"{Describe()} expects input (B, {features}), got shape {input.Shape}");
+        return input.Reshape(new Shape([input.Shape[0], .. _shape]));
+    }
+
+    /// <inheritdoc/>
+    public override string Describe() => $"Unflatten({string.Join(", ", _shape)})";
+}
