@@ -1,10 +1,12 @@
-"""W1 and W2 references on PyTorch (Debian's python3-torch), the same workloads and output format as `nabla bench`.
+"""W1, W2 and W4 references on PyTorch (Debian's python3-torch), the same workloads and output format as `nabla bench`.
 
 W1: one epoch of Fashion-MNIST (60,000 images, inputs scaled to [0, 1], preloaded) on the MLP 784-512-256-10, ReLU,
     softmax cross-entropy, SGD lr 0.05 momentum 0.9, batch 128, reshuffled each epoch: training samples/s per run.
 W2: the 4-16-3 tanh MLP, batch 1, one SGD step (forward, loss, backward, update): µs per step per run.
+W4: the Fashion-MNIST CNN of DESIGN.md (conv 1→32 3×3 pad 1, ReLU, max-pool 2, conv 32→64 3×3 pad 1, ReLU, max-pool 2,
+    flatten, linear 3136→128, ReLU, linear 128→10), Adam lr 1e-3, batch 128: training samples/s over 100 steps per run.
 
-Usage: bench/reference/with-openblas-openmp.sh /usr/bin/python3 bench/reference/torch_mlp.py W1|W2 [--runs 5] [--threads N]
+Usage: bench/reference/with-openblas-openmp.sh /usr/bin/python3 bench/reference/torch_mlp.py W1|W2|W4 [--runs 5] [--threads N]
 """
 import argparse
 import gzip
@@ -14,7 +16,7 @@ import struct
 import time
 
 parser = argparse.ArgumentParser()
-parser.add_argument("workload", choices=["W1", "W2"])
+parser.add_argument("workload", choices=["W1", "W2", "W4"])
 parser.add_argument("--runs", type=int, default=5)
 parser.add_argument("--threads", type=int, default=os.cpu_count())
 parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
@@ -110,4 +112,38 @@ def w2():
     print(f"W2 median: {statistics.median(latencies):.2f} µs per step", flush=True)
 
 
-w1() if args.workload == "W1" else w2()
+def w4():
+    images = read_idx(os.path.join(args.data, "train-images-idx3-ubyte.gz"))
+    labels = read_idx(os.path.join(args.data, "train-labels-idx1-ubyte.gz"))
+    x = torch.from_numpy(images.reshape(len(images), 1, 28, 28).astype(np.float32) / 255.0)
+    y = torch.from_numpy(labels.astype(np.int64))
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(32, 64, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(), torch.nn.Linear(3136, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    generator = torch.Generator().manual_seed(0)
+    order = torch.randperm(len(x), generator=generator)
+
+    def steps(count, offset):
+        for s in range(count):
+            start = ((offset + s) * 128) % (len(x) - 128)
+            index = order[start:start + 128]
+            optimizer.zero_grad(set_to_none=True)
+            loss_fn(model(x[index]), y[index]).backward()
+            optimizer.step()
+
+    print(describe() + f"; mkldnn {torch.backends.mkldnn.is_available()}", flush=True)
+    steps(20, 0)  # warm up
+    rates = []
+    for run in range(1, args.runs + 1):
+        start = time.perf_counter()
+        steps(100, run * 100)
+        seconds = time.perf_counter() - start
+        rates.append(100 * 128 / seconds)
+        print(f"W4 run {run}: {rates[-1]:9.0f} samples/s  (100 steps in {seconds:.3f} s)", flush=True)
+    print(f"W4 median: {statistics.median(rates):.0f} samples/s", flush=True)
+
+
+{"W1": w1, "W2": w2, "W4": w4}[args.workload]()

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Nabla.Kernels.Convolution;
 
 namespace Nabla.Kernels;
@@ -7,18 +9,24 @@ namespace Nabla.Kernels;
 /// (the first maximum in scan order on ties; NaN wins, as in PyTorch). Planes are the N·C channel images.</summary>
 internal static class MaxPoolKernel
 {
+    /// <summary>All <paramref name="planes"/> planes.</summary>
     public static void Forward<T>(T[] x, T[] y, int[] argMax, int planes, Conv2dGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T> => Forward(x, y, argMax, 0, planes, g);
+
+    /// <summary>The planes [<paramref name="firstPlane"/>, <paramref name="endPlane"/>) only: parts of one batch run on
+    /// different threads.</summary>
+    public static void Forward<T>(T[] x, T[] y, int[] argMax, int firstPlane, int endPlane, Conv2dGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (g is { KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2, PaddingHeight: 0, PaddingWidth: 0, DilationHeight: 1, DilationWidth: 1 })
         {
-            ForwardTwoByTwo(x, y, argMax, planes, g);
+            ForwardTwoByTwo(x, y, argMax, firstPlane, endPlane, g);
             return;
         }
 
         int oh = g.OutputHeight, ow = g.OutputWidth, planeSize = g.Height * g.Width;
-        int o = 0;
-        for (int plane = 0; plane < planes; plane++)
+        int o = firstPlane * oh * ow;
+        for (int plane = firstPlane; plane < endPlane; plane++)
         {
             int planeStart = plane * planeSize;
             for (int i = 0; i < oh; i++)
@@ -56,28 +64,34 @@ internal static class MaxPoolKernel
     }
 
     /// <summary>The common 2×2 window with stride 2, without the general loop's bounds checks: each output compares
-    /// the four inputs (a, b / c, d) in scan order, keeping the first maximum.</summary>
-    private static void ForwardTwoByTwo<T>(T[] x, T[] y, int[] argMax, int planes, Conv2dGeometry g)
+    /// the four inputs (a, b / c, d) in scan order. <c>!(v &lt;= best)</c> takes v when it is larger or NaN, and
+    /// a NaN once taken is kept: the first maximum wins, and NaN propagates.</summary>
+    private static void ForwardTwoByTwo<T>(T[] x, T[] y, int[] argMax, int firstPlane, int endPlane, Conv2dGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int oh = g.OutputHeight, ow = g.OutputWidth, width = g.Width, planeSize = g.Height * width;
-        int o = 0;
-        for (int plane = 0; plane < planes; plane++)
+        if (x.Length < endPlane * planeSize || y.Length < endPlane * oh * ow || argMax.Length < endPlane * oh * ow)
+            throw new ArgumentException("max-pool: buffers too small for the geometry");
+        ref T xs = ref MemoryMarshal.GetArrayDataReference(x);
+        ref T ys = ref MemoryMarshal.GetArrayDataReference(y);
+        ref int indices = ref MemoryMarshal.GetArrayDataReference(argMax);
+        int o = firstPlane * oh * ow;
+        for (int plane = firstPlane; plane < endPlane; plane++)
         {
             for (int i = 0; i < oh; i++)
             {
                 int top = (plane * planeSize) + (2 * i * width);
-                int bottom = top + width;
                 for (int j = 0; j < ow; j++, o++)
                 {
-                    int index = top + (2 * j);
-                    T best = x[index];
-                    if (x[index + 1] > best || T.IsNaN(x[index + 1])) (best, index) = (x[index + 1], index + 1);
-                    int c = bottom + (2 * j);
-                    if (x[c] > best || T.IsNaN(x[c])) (best, index) = (x[c], c);
-                    if (x[c + 1] > best || T.IsNaN(x[c + 1])) (best, index) = (x[c + 1], c + 1);
-                    y[o] = best;
-                    argMax[o] = index;
+                    int index = top + (2 * j), candidate = index + 1;
+                    T best = Unsafe.Add(ref xs, index);
+                    if (!T.IsNaN(best) && !(Unsafe.Add(ref xs, candidate) <= best)) (best, index) = (Unsafe.Add(ref xs, candidate), candidate);
+                    candidate = top + width + (2 * j);
+                    if (!T.IsNaN(best) && !(Unsafe.Add(ref xs, candidate) <= best)) (best, index) = (Unsafe.Add(ref xs, candidate), candidate);
+                    candidate++;
+                    if (!T.IsNaN(best) && !(Unsafe.Add(ref xs, candidate) <= best)) (best, index) = (Unsafe.Add(ref xs, candidate), candidate);
+                    Unsafe.Add(ref ys, o) = best;
+                    Unsafe.Add(ref indices, o) = index;
                 }
             }
         }

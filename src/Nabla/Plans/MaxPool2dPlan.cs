@@ -2,17 +2,21 @@ using System.Numerics;
 using Nabla.Kernels;
 using Nabla.Kernels.Convolution;
 using Nabla.Tensors;
+using Nabla.Threading;
 
 namespace Nabla.Plans;
 
 /// <summary>2×2 (or any) max pooling on preallocated buffers: forward keeps, for each output, the input it took;
-/// backward clears the input gradient and adds each output's gradient there (see <c>MaxPool2dFunction</c>).</summary>
-internal sealed class MaxPool2dPlan : LayerPlan
+/// backward clears the input gradient and adds each output's gradient there (see <c>MaxPool2dFunction</c>). The
+/// N·C channel planes are split across threads; each plane's outputs point into the same plane, so parts never meet.</summary>
+internal sealed class MaxPool2dPlan : LayerPlan, IParallelJob
 {
     private readonly Conv2dGeometry _geometry;
     private readonly int _planes;
     private readonly Tensor _output, _inputGradient;
     private readonly int[] _argMax;
+    private Tensor? _input, _outputGradient;
+    private bool _backward;
 
     public MaxPool2dPlan(Shape inputShape, int kernel, int stride, int padding, DType dtype)
     {
@@ -28,23 +32,41 @@ internal sealed class MaxPool2dPlan : LayerPlan
 
     public override Tensor Forward(Tensor input)
     {
-        if (input.DType == DType.Float32) MaxPoolKernel.Forward<float>(input.Buffer<float>(), _output.Buffer<float>(), _argMax, _planes, _geometry);
-        else MaxPoolKernel.Forward<double>(input.Buffer<double>(), _output.Buffer<double>(), _argMax, _planes, _geometry);
+        (_input, _backward) = (input, false);
+        WorkerPool.Run(this, Parts());
         return _output;
     }
 
     public override Tensor? Backward(Tensor outputGradient, bool needInputGradient)
     {
         if (!needInputGradient) return null;
-        if (outputGradient.DType == DType.Float32) Scatter<float>(outputGradient.Buffer<float>(), _inputGradient.Buffer<float>());
-        else Scatter<double>(outputGradient.Buffer<double>(), _inputGradient.Buffer<double>());
+        (_outputGradient, _backward) = (outputGradient, true);
+        WorkerPool.Run(this, Parts());
         return _inputGradient;
     }
 
-    private void Scatter<T>(T[] g, T[] gx)
-        where T : unmanaged, INumber<T>
+    // Pooling is cheap per element: split only when each part has a few hundred thousand inputs.
+    private int Parts() => (int)Math.Clamp((long)_planes * _geometry.Height * _geometry.Width / 200_000, 1, Math.Min(Parallelism.MaxThreads, _planes));
+
+    public void Run(int part, int parts)
     {
-        Array.Clear(gx);
-        for (int o = 0; o < _argMax.Length; o++) gx[_argMax[o]] += g[o];
+        int first = _planes * part / parts, end = _planes * (part + 1) / parts;
+        if (_output.DType == DType.Float32) Run<float>(first, end);
+        else Run<double>(first, end);
+    }
+
+    private void Run<T>(int first, int end)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!_backward)
+        {
+            MaxPoolKernel.Forward<T>(_input!.Buffer<T>(), _output.Buffer<T>(), _argMax, first, end, _geometry);
+            return;
+        }
+
+        int planeSize = _geometry.Height * _geometry.Width, outputsPerPlane = _geometry.OutputHeight * _geometry.OutputWidth;
+        T[] g = _outputGradient!.Buffer<T>(), gx = _inputGradient.Buffer<T>();
+        Array.Clear(gx, first * planeSize, (end - first) * planeSize);
+        for (int o = first * outputsPerPlane; o < end * outputsPerPlane; o++) gx[_argMax[o]] += g[o];
     }
 }

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Nabla.Kernels.Convolution;
 
@@ -11,83 +13,116 @@ namespace Nabla.Kernels.Convolution;
 /// </remarks>
 internal static class Im2Col
 {
-    /// <summary>Unfolds one image (C × H × W) into <paramref name="columns"/> (C·KH·KW × OH·OW).</summary>
-    public static void Unfold<T>(ReadOnlySpan<T> image, in Conv2dGeometry g, Span<T> columns)
+    /// <summary>Unfolds one image (C × H × W) into <paramref name="columns"/> (C·KH·KW × OH·OW), whose rows lie
+    /// <paramref name="rowStride"/> apart (OH·OW by default; more when several images sit side by side).</summary>
+    public static void Unfold<T>(ReadOnlySpan<T> image, in Conv2dGeometry g, Span<T> columns, int rowStride = 0)
         where T : unmanaged, INumber<T>
     {
-        int oh = g.OutputHeight, ow = g.OutputWidth, positions = oh * ow;
+        // Locals, not the geometry's properties: the loops write through refs, which would make the JIT reload them.
+        int oh = g.OutputHeight, ow = g.OutputWidth, height = g.Height, width = g.Width, planeSize = height * width;
+        int strideH = g.StrideHeight, strideW = g.StrideWidth;
+        if (rowStride == 0) rowStride = oh * ow;
+        if (image.Length < g.ImageSize || columns.Length < ((g.PatchSize - 1) * rowStride) + (oh * ow))
+            throw new ArgumentException("im2col: buffers too small for the geometry");
+        ref T source = ref MemoryMarshal.GetReference(image);
+        ref T target = ref MemoryMarshal.GetReference(columns);
         int row = 0;
         for (int c = 0; c < g.Channels; c++)
         {
-            var plane = image.Slice(c * g.Height * g.Width, g.Height * g.Width);
             for (int kh = 0; kh < g.KernelHeight; kh++)
             {
                 for (int kw = 0; kw < g.KernelWidth; kw++, row++)
                 {
-                    var target = columns.Slice(row * positions, positions);
-                    int dx = (kw * g.DilationWidth) - g.PaddingWidth;
+                    var span = new WindowSpan(g, kh, kw);
+                    ref T destination = ref Unsafe.Add(ref target, row * rowStride);
                     for (int y = 0; y < oh; y++)
                     {
-                        int iy = (y * g.StrideHeight) - g.PaddingHeight + (kh * g.DilationHeight);
-                        var outRow = target.Slice(y * ow, ow);
-                        if ((uint)iy >= (uint)g.Height)
+                        ref T outRow = ref Unsafe.Add(ref destination, y * ow);
+                        int iy = (y * strideH) + span.RowOffset;
+                        if ((uint)iy >= (uint)height)
                         {
-                            outRow.Clear();
+                            for (int x = 0; x < ow; x++) Unsafe.Add(ref outRow, x) = T.Zero;
                             continue;
                         }
 
-                        var inRow = plane.Slice(iy * g.Width, g.Width);
-                        if (g.StrideWidth == 1)
+                        // Inside the image the row is a strided run of the input row; outside it, padding.
+                        ref T inRow = ref Unsafe.Add(ref source, (c * planeSize) + (iy * width));
+                        int x0 = 0, first = span.FirstColumn, end = span.EndColumn;
+                        for (; x0 < first; x0++) Unsafe.Add(ref outRow, x0) = T.Zero;
+                        if (strideW == 1)
                         {
-                            // Contiguous: the valid stretch is one copy, the padding on either side zeros.
-                            int first = Math.Clamp(-dx, 0, ow), last = Math.Clamp(g.Width - dx, 0, ow);
-                            outRow[..first].Clear();
-                            if (last > first) inRow.Slice(first + dx, last - first).CopyTo(outRow[first..last]);
-                            outRow[Math.Max(first, last)..].Clear();
+                            // A contiguous run: one block copy.
+                            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref inRow, x0 + span.ColumnOffset), end - x0)
+                                .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref outRow, x0), end - x0));
+                            x0 = end;
                         }
-                        else
-                        {
-                            for (int x = 0; x < ow; x++)
-                            {
-                                int ix = (x * g.StrideWidth) + dx;
-                                outRow[x] = (uint)ix < (uint)g.Width ? inRow[ix] : T.Zero;
-                            }
-                        }
+
+                        for (int ix = (x0 * strideW) + span.ColumnOffset; x0 < end; x0++, ix += strideW)
+                            Unsafe.Add(ref outRow, x0) = Unsafe.Add(ref inRow, ix);
+                        for (; x0 < ow; x0++) Unsafe.Add(ref outRow, x0) = T.Zero;
                     }
                 }
             }
         }
     }
 
-    /// <summary>Folds <paramref name="columns"/> (C·KH·KW × OH·OW) back into one image (C × H × W), adding to it.</summary>
-    public static void FoldAdd<T>(ReadOnlySpan<T> columns, in Conv2dGeometry g, Span<T> image)
+    /// <summary>Folds <paramref name="columns"/> (C·KH·KW × OH·OW, rows <paramref name="rowStride"/> apart) back into one
+    /// image (C × H × W), adding to it.</summary>
+    public static void FoldAdd<T>(ReadOnlySpan<T> columns, in Conv2dGeometry g, Span<T> image, int rowStride = 0)
         where T : unmanaged, INumber<T>
     {
-        int oh = g.OutputHeight, ow = g.OutputWidth, positions = oh * ow;
+        int oh = g.OutputHeight, ow = g.OutputWidth, height = g.Height, width = g.Width, planeSize = height * width;
+        int strideH = g.StrideHeight, strideW = g.StrideWidth;
+        if (rowStride == 0) rowStride = oh * ow;
+        if (image.Length < g.ImageSize || columns.Length < ((g.PatchSize - 1) * rowStride) + (oh * ow))
+            throw new ArgumentException("col2im: buffers too small for the geometry");
+        ref T source = ref MemoryMarshal.GetReference(columns);
+        ref T target = ref MemoryMarshal.GetReference(image);
         int row = 0;
         for (int c = 0; c < g.Channels; c++)
         {
-            var plane = image.Slice(c * g.Height * g.Width, g.Height * g.Width);
             for (int kh = 0; kh < g.KernelHeight; kh++)
             {
                 for (int kw = 0; kw < g.KernelWidth; kw++, row++)
                 {
-                    var source = columns.Slice(row * positions, positions);
-                    int dx = (kw * g.DilationWidth) - g.PaddingWidth;
+                    var span = new WindowSpan(g, kh, kw);
+                    ref T colRows = ref Unsafe.Add(ref source, row * rowStride);
                     for (int y = 0; y < oh; y++)
                     {
-                        int iy = (y * g.StrideHeight) - g.PaddingHeight + (kh * g.DilationHeight);
-                        if ((uint)iy >= (uint)g.Height) continue;
-                        var inRow = plane.Slice(iy * g.Width, g.Width);
-                        var colRow = source.Slice(y * ow, ow);
-                        for (int x = 0; x < ow; x++)
-                        {
-                            int ix = (x * g.StrideWidth) + dx;
-                            if ((uint)ix < (uint)g.Width) inRow[ix] += colRow[x];
-                        }
+                        int iy = (y * strideH) + span.RowOffset;
+                        if ((uint)iy >= (uint)height) continue;
+                        ref T colRow = ref Unsafe.Add(ref colRows, y * ow);
+                        ref T inRow = ref Unsafe.Add(ref target, (c * planeSize) + (iy * width));
+                        int first = span.FirstColumn, end = span.EndColumn;
+                        for (int x = first, ix = (x * strideW) + span.ColumnOffset; x < end; x++, ix += strideW)
+                            Unsafe.Add(ref inRow, ix) += Unsafe.Add(ref colRow, x);
                     }
                 }
             }
         }
+    }
+
+    /// <summary>For one kernel tap (kh, kw): the input row of output row y is y·SH + RowOffset; output columns
+    /// [FirstColumn, EndColumn) read inside the input row, at x·SW + ColumnOffset; the others read padding.</summary>
+    private readonly struct WindowSpan
+    {
+        public WindowSpan(in Conv2dGeometry g, int kh, int kw)
+        {
+            RowOffset = (kh * g.DilationHeight) - g.PaddingHeight;
+            ColumnOffset = (kw * g.DilationWidth) - g.PaddingWidth;
+            // x·SW + ColumnOffset ≥ 0  ⇔  x ≥ ⌈−ColumnOffset / SW⌉;  x·SW + ColumnOffset < W  ⇔  x < ⌈(W − ColumnOffset) / SW⌉.
+            FirstColumn = Math.Clamp(CeilDiv(-ColumnOffset, g.StrideWidth), 0, g.OutputWidth);
+            EndColumn = Math.Clamp(CeilDiv(g.Width - ColumnOffset, g.StrideWidth), FirstColumn, g.OutputWidth);
+        }
+
+        public int RowOffset { get; }
+
+        public int ColumnOffset { get; }
+
+        public int FirstColumn { get; }
+
+        public int EndColumn { get; }
+
+        private static int CeilDiv(int a, int b) => a >= 0 ? (a + b - 1) / b : -(-a / b);
     }
 }
