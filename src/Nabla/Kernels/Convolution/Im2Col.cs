@@ -93,8 +93,16 @@ internal static class Im2Col
                         if ((uint)iy >= (uint)height) continue;
                         ref T colRow = ref Unsafe.Add(ref colRows, y * ow);
                         ref T inRow = ref Unsafe.Add(ref target, (c * planeSize) + (iy * width));
-                        int first = span.FirstColumn, end = span.EndColumn;
-                        for (int x = first, ix = (x * strideW) + span.ColumnOffset; x < end; x++, ix += strideW)
+                        int first = span.FirstColumn, end = span.EndColumn, x = first;
+                        if (strideW == 1 && Vector.IsHardwareAccelerated)
+                        {
+                            // A contiguous run: whole vectors first.
+                            ref T into = ref Unsafe.Add(ref inRow, span.ColumnOffset);
+                            for (; x + Vector<T>.Count <= end; x += Vector<T>.Count)
+                                (Vector.LoadUnsafe(ref into, (nuint)x) + Vector.LoadUnsafe(ref colRow, (nuint)x)).StoreUnsafe(ref into, (nuint)x);
+                        }
+
+                        for (int ix = (x * strideW) + span.ColumnOffset; x < end; x++, ix += strideW)
                             Unsafe.Add(ref inRow, ix) += Unsafe.Add(ref colRow, x);
                     }
                 }
