@@ -87,7 +87,7 @@ public sealed partial class CommandTests : IDisposable
 
     [Theory]
     [InlineData("W9", "W9")]
-    [InlineData("W4", "W4")]
+    [InlineData("W2 --data /tmp", "--data")]
     [InlineData("W1 --runs 0", "--runs")]
     [InlineData("W1 --threads 0", "--threads")]
     [InlineData("W1 --data /no/such/folder", "/no/such/folder")]

@@ -16,7 +16,7 @@ internal static class BenchCommand
         var runs = NumericOptions.Int("--runs", "timed runs; the median is reported (default 5)");
         var threads = NumericOptions.Int("--threads", "threads for the kernels (default: all cores)");
         var data = new Option<string?>("--data") { Description = "folder with the Fashion-MNIST IDX files (default: the Debian package's)" };
-        var autograd = new Option<bool>("--autograd") { Description = "W1, W2: train through autograd instead of a training plan (to compare the two)" };
+        var autograd = new Option<bool>("--autograd") { Description = "W1, W2, W4: train through autograd instead of a training plan (to compare the two)" };
         var command = new Command("bench", "Measure a benchmark workload: samples/s, µs per step or GFLOP/s, and allocation per step")
         {
             workload, runs, threads, data, autograd,
@@ -25,21 +25,21 @@ internal static class BenchCommand
         {
             int runCount = OptionParsing.AtLeast(result.GetValue(runs) ?? 5, 1, "--runs");
             string name = result.GetValue(workload)!.ToUpperInvariant();
-            if (name == "W4") throw new UsageException("W4 (the CNN) needs convolution layers, which are not in Nabla yet");
-            if (name is not ("W1" or "W2" or "W3"))
+            if (name is not ("W1" or "W2" or "W3" or "W4"))
                 throw new UsageException($"unknown workload '{result.GetValue(workload)}' (expected W1, W2, W3 or W4)");
             string? dataDirectory = result.GetValue(data);
-            if (dataDirectory is not null && name != "W1") throw new UsageException("--data is used with W1 only (Fashion-MNIST)");
+            if (dataDirectory is not null && name is not ("W1" or "W4")) throw new UsageException("--data is used with W1 and W4 only (Fashion-MNIST)");
             if (dataDirectory is not null && !Directory.Exists(dataDirectory)) throw new UsageException($"--data: folder '{dataDirectory}' does not exist");
             // W2 is defined on one thread (DESIGN.md); the others default to all cores.
             int threadCount = OptionParsing.AtLeast(result.GetValue(threads) ?? (name == "W2" ? 1 : Environment.ProcessorCount), 1, "--threads");
             Parallelism.MaxThreads = threadCount;
-            string path = name is "W1" or "W2" ? (result.GetValue(autograd) ? ", autograd" : ", training plan") : "";
+            string path = name is "W1" or "W2" or "W4" ? (result.GetValue(autograd) ? ", autograd" : ", training plan") : "";
             Console.Out.WriteLine($"# nabla bench {name}{path}: {threadCount} thread(s), {Environment.ProcessorCount} cores, GEMM kernel {Blas.KernelName}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
             switch (name)
             {
                 case "W1": RunW1(runCount, dataDirectory, !result.GetValue(autograd)); break;
                 case "W2": RunW2(runCount, !result.GetValue(autograd)); break;
+                case "W4": RunW4(runCount, dataDirectory, !result.GetValue(autograd)); break;
                 default: RunW3(runCount); break;
             }
 
@@ -81,6 +81,25 @@ internal static class BenchCommand
         }
 
         Console.Out.WriteLine($"W2 median: {Statistics.Median(latencies):F2} µs per step");
+    }
+
+    private static void RunW4(int runs, string? dataDirectory, bool plans)
+    {
+        var (train, _) = DatasetChoice.Load(DatasetChoice.FashionMnist, dataDirectory);
+        var trainer = CnnTrainingWorkload.CreateW4(seed: 0);
+        trainer.UseTrainingPlans = plans;
+        using var batches = CnnTrainingWorkload.Batches(new DataLoader(train, 128, shuffle: true, seed: 0, reuseBatches: true));
+        CnnTrainingWorkload.Run(trainer, batches, steps: 20);   // warm up: the plan, the JIT, the workers
+        var rates = new List<double>();
+        for (int run = 1; run <= runs; run++)
+        {
+            var r = CnnTrainingWorkload.Run(trainer, batches, steps: 100);
+            rates.Add(r.SamplesPerSecond);
+            Console.Out.WriteLine(
+                $"W4 run {run}: {r.SamplesPerSecond,9:F0} samples/s  ({r.Steps} steps in {r.Seconds:F3} s; {r.BytesPerStep:F0} B allocated per step; GCs gen0 {r.Allocation.Gen0}, gen2 {r.Allocation.Gen2})");
+        }
+
+        Console.Out.WriteLine($"W4 median: {Statistics.Median(rates):F0} samples/s");
     }
 
     private static void RunW3(int runs)
