@@ -24,6 +24,14 @@ internal static class DatasetChoice
         _ => throw new UsageException($"unknown dataset '{name}'"),
     };
 
+    /// <summary>The shape of one example as an image, (channels, height, width): what convolutions see.</summary>
+    public static int[] ExampleShape(string name) => name switch
+    {
+        Digits => [1, 8, 8],
+        FashionMnist => [1, 28, 28],
+        _ => throw new UsageException($"unknown dataset '{name}'"),
+    };
+
     public static (Dataset Train, Dataset Test) Load(string name, string? dataDirectory)
     {
         if (dataDirectory is not null && !Directory.Exists(dataDirectory))

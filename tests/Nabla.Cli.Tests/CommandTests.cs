@@ -61,7 +61,29 @@ public sealed partial class CommandTests : IDisposable
         Assert.Contains("epoch   2/2", r.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_network_given_by_a_description_trains_saves_evaluates_and_summarises()
+    {
+        var output = Path.Combine(_dir, "cnn");
+        var r = NablaProcess.Run(_dir, "train", "--model", "conv8k3p1-relu-pool2-flatten-fc10", "--epochs", "3", "--out", output);
+        Assert.True(r.ExitCode == 0, r.Error);
+        Assert.Contains("conv8k3p1-relu-pool2-flatten-fc10: 1,370 parameters", r.Output, StringComparison.Ordinal);   // 8·9+8 + 128·10+10
+        var accuracy = double.Parse(System.Text.RegularExpressions.Regex.Match(r.Output, @"test accuracy ([\d.]+)%").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(accuracy > 85, $"3 epochs of a small CNN on the digits: {accuracy}%");
+
+        var eval = NablaProcess.Run(_dir, "eval", "--model", output);
+        Assert.True(eval.ExitCode == 0, eval.Error);
+        Assert.Contains($"accuracy {accuracy.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)}%", eval.Output, StringComparison.Ordinal);
+        var summary = NablaProcess.Run(_dir, "summary", "--model", output);
+        Assert.True(summary.ExitCode == 0, summary.Error);
+        Assert.Contains("1,370", summary.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
+    [InlineData("--model conv8k3-fc10", "'fc10'")]
+    [InlineData("--model conv8k3p1-relu-pool2-flatten-fc7", "10 classes")]
+    [InlineData("--model fc10 --hidden 5", "--hidden")]
+    [InlineData("--model conv8k3p1-bogus", "'bogus'")]
     [InlineData("--hidden abc", "--hidden")]
     [InlineData("--lr -1", "--lr")]
     [InlineData("--epochs 0", "--epochs")]

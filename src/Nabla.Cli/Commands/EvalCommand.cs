@@ -23,11 +23,11 @@ internal static class EvalCommand
             var name = result.GetValue(dataset) ?? description.Dataset
                 ?? throw new UsageException("--dataset is needed: the model does not record its dataset");
             var (_, test) = DatasetChoice.Load(DatasetChoice.Validate(name), result.GetValue(data));
-            if (test.FeatureCount != network.Spec.Inputs)
-                throw new DataFormatException($"{path}: the model takes {network.Spec.Inputs} inputs, {test.Name} has {test.FeatureCount} features");
+            if (test.FeatureCount != description.InputFeatures)
+                throw new DataFormatException($"{path}: the model takes {description.InputFeatures} inputs, {test.Name} has {test.FeatureCount} features");
             var evaluation = Evaluator.Evaluate(network, test, Losses.Loss.Parse(description.Loss));
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{network.Describe()} on {test.Name} ({test.Count} examples): accuracy {100 * evaluation.Accuracy:F2}%, loss {evaluation.Loss:F4}"));
+                $"{description.Architecture ?? network.Describe()} on {test.Name} ({test.Count} examples): accuracy {100 * evaluation.Accuracy:F2}%, loss {evaluation.Loss:F4}"));
             Console.Out.WriteLine(evaluation.FormatConfusionMatrix());
             return CommandRunner.Success;
         }));

@@ -22,7 +22,16 @@ internal static class SummaryCommand
             if (path is not null)
             {
                 if (!Directory.Exists(path) && !File.Exists(path)) throw new UsageException($"--model: '{path}' does not exist");
-                network = ModelStore.Load(path).Model;
+                var (loaded, description) = ModelStore.Load(path);
+                if (loaded is Sequential sequence)
+                {
+                    // A network saved from an architecture description: its layers, for one flat input row.
+                    Console.Out.WriteLine(description.Architecture);
+                    Console.Out.WriteLine(ModelSummary.Of(sequence, [1, description.InputFeatures], loaded.Parameters().First().DType));
+                    return CommandRunner.Success;
+                }
+
+                network = (Mlp)loaded;
             }
             else
             {

@@ -18,7 +18,8 @@ internal static class TrainCommand
         var dataset = new Option<string>("--dataset") { Description = "digits (embedded) or fashion-mnist", DefaultValueFactory = _ => DatasetChoice.Digits };
         var data = new Option<string?>("--data") { Description = "folder holding the dataset's files (fashion-mnist: default " + Data.Datasets.FashionMnist.DefaultDirectory + ")" };
         var hidden = new Option<string?>("--hidden") { Description = "hidden layer widths, comma-separated (e.g. 512,256; 'none' for a linear model) [preset: digits 256, fashion-mnist 512,256]" };
-        var activation = new Option<string>("--activation") { Description = "relu, tanh, sigmoid or leaky-relu", DefaultValueFactory = _ => "relu" };
+        var activation = new Option<string?>("--activation") { Description = "relu, tanh, sigmoid or leaky-relu [default: relu]" };
+        var architecture = new Option<string?>("--model") { Description = "the network as a description instead of --hidden/--activation, e.g. conv32k3p1-relu-pool2-flatten-fc10 (README: Architectures)" };
         var loss = new Option<string>("--loss") { Description = "cross-entropy (softmax), mse or hinge", DefaultValueFactory = _ => "cross-entropy" };
         var optimizer = new Option<string>("--optimizer") { Description = "sgd or adam", DefaultValueFactory = _ => "sgd" };
         var schedule = new Option<string?>("--schedule") { Description = "learning-rate schedule: constant or cosine [preset: digits cosine, fashion-mnist constant]" };
@@ -35,7 +36,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a network with L hidden layers and save it")
         {
-            dataset, data, hidden, activation, loss, optimizer, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
+            dataset, data, hidden, activation, architecture, loss, optimizer, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
         };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
@@ -43,11 +44,15 @@ internal static class TrainCommand
             var preset = TrainPreset.For(datasetName);
             var optimizerName = result.GetValue(optimizer)!.ToLowerInvariant();
             if (optimizerName is not ("sgd" or "adam")) throw new UsageException($"--optimizer: unknown optimizer '{optimizerName}' (expected sgd or adam)");
+            var description = result.GetValue(architecture);
+            if (description is not null && (result.GetValue(hidden) is not null || result.GetValue(activation) is not null))
+                throw new UsageException("--model describes the whole network: leave out --hidden and --activation");
             var settings = new TrainSettings(
                 datasetName,
                 result.GetValue(data),
                 OptionParsing.ParseHidden(result.GetValue(hidden) ?? preset.Hidden),
-                OptionParsing.Parse(result.GetValue(activation)!, "--activation", ActivationExtensions.Parse),
+                OptionParsing.Parse(result.GetValue(activation) ?? "relu", "--activation", ActivationExtensions.Parse),
+                description,
                 OptionParsing.Parse(result.GetValue(loss)!, "--loss", Loss.Parse),
                 optimizerName,
                 OptionParsing.Positive(result.GetValue(lr) ?? (optimizerName == "adam" ? TrainPreset.AdamLearningRate : preset.SgdLearningRate), "--lr"),
@@ -64,6 +69,29 @@ internal static class TrainCommand
             return Run(settings, Console.Out);
         }));
         return command;
+    }
+
+    /// <summary>The network of a --model description, checked against the dataset before its files are read.</summary>
+    private static Sequential BuildDescribed(string description, int[] exampleShape, string dataset, int seed)
+    {
+        var (_, classes) = DatasetChoice.Dimensions(dataset);
+        (Sequential Model, int[] OutputShape) built;
+        try
+        {
+            built = Architecture.Build(description, exampleShape, new Random(seed));
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--model: {e.Message}");
+        }
+
+        if (built.OutputShape is not [int outputs] || outputs != classes)
+        {
+            throw new UsageException(
+                $"--model: the network ends with {string.Join("×", built.OutputShape)} outputs, but {dataset} has {classes} classes (end with fc{classes})");
+        }
+
+        return built.Model;
     }
 
     private static LearningRateSchedule? ParseSchedule(string? text) => text?.ToLowerInvariant() switch
@@ -83,9 +111,10 @@ internal static class TrainCommand
     public static int Run(TrainSettings s, TextWriter output)
     {
         Parallelism.MaxThreads = s.Threads;
+        var exampleShape = DatasetChoice.ExampleShape(s.Dataset);
+        Sequential? described = s.Architecture is null ? null : BuildDescribed(s.Architecture, exampleShape, s.Dataset, s.Seed);
         var (train, test) = DatasetChoice.Load(s.Dataset, s.DataDirectory);
-        var spec = new MlpSpec(train.FeatureCount, s.Hidden, train.Classes, s.Activation);
-        var model = new Mlp(spec, s.Seed);
+        Module model = described is not null ? described : new Mlp(new MlpSpec(train.FeatureCount, s.Hidden, train.Classes, s.Activation), s.Seed);
         Optimizer optimizer = s.Optimizer == "adam"
             ? new Adam(model.Parameters(), s.LearningRate)
             : new Sgd(model.Parameters(), s.LearningRate, s.Momentum, s.Nesterov);
@@ -93,14 +122,16 @@ internal static class TrainCommand
         if (s.L2 > 0) regularizers.Add(new L2Regularizer(s.L2));
         if (s.L1 > 0) regularizers.Add(new L1Regularizer(s.L1));
 
+        string name = s.Architecture ?? model.Describe();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{model.Describe()}: {model.ParameterCount():N0} parameters; {s.Dataset} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.ToString().ToLowerInvariant()}), batch {s.BatchSize}, {s.Threads} thread(s)"));
+            $"{name}: {model.ParameterCount():N0} parameters; {s.Dataset} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.ToString().ToLowerInvariant()}), batch {s.BatchSize}, {s.Threads} thread(s)"));
         var trainer = new Trainer(model, s.Loss, optimizer, regularizers);
         var history = trainer.Fit(train, test, new TrainingOptions(s.Epochs, s.BatchSize, s.Seed, Schedule: s.Schedule), epoch =>
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {epoch.Epoch,3}/{s.Epochs}  loss {epoch.Loss:F4}  train {100 * epoch.TrainAccuracy:F2}%  test {100 * epoch.ValidationAccuracy:F2}%  {epoch.Seconds:F1} s")));
 
-        ModelStore.Save(s.OutputDirectory, model, s.Loss.Name, s.Dataset, train.ClassNames);
+        if (described is not null) ModelStore.Save(s.OutputDirectory, described, s.Architecture!, exampleShape, s.Loss.Name, s.Dataset, train.ClassNames);
+        else ModelStore.Save(s.OutputDirectory, (Mlp)model, s.Loss.Name, s.Dataset, train.ClassNames);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"test accuracy {100 * history.Last.ValidationAccuracy:F2}%; model saved to {s.OutputDirectory}"));
         return CommandRunner.Success;

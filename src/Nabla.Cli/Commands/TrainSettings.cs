@@ -10,6 +10,7 @@ internal sealed record TrainSettings(
     string? DataDirectory,
     int[] Hidden,
     Activation Activation,
+    string? Architecture,
     Loss Loss,
     string Optimizer,
     double LearningRate,

@@ -13,9 +13,22 @@ public sealed record ModelDescription
     [JsonPropertyName("version")]
     public int Version { get; init; } = 1;
 
-    /// <summary>The architecture kind ("mlp").</summary>
+    /// <summary>The architecture kind: "mlp" (inputs, hidden, outputs, activation) or "sequential" (an
+    /// <see cref="NN.Architecture"/> description and the example shape it was built for).</summary>
     [JsonPropertyName("kind")]
     public string Kind { get; init; } = "mlp";
+
+    /// <summary>For "sequential": the layers, as <see cref="NN.Architecture"/> writes them.</summary>
+    [JsonPropertyName("architecture")]
+    public string? Architecture { get; init; }
+
+    /// <summary>For "sequential": the shape of one example, (C, H, W) or (F); the network takes it as a flat row.</summary>
+    [JsonPropertyName("exampleShape")]
+    public int[]? ExampleShape { get; init; }
+
+    /// <summary>The values in one input row.</summary>
+    [JsonIgnore]
+    public int InputFeatures => Kind == "sequential" ? (ExampleShape ?? []).Aggregate(1, (a, b) => a * b) : Inputs;
 
     /// <summary>D.</summary>
     [JsonPropertyName("inputs")]

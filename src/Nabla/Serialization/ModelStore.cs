@@ -40,33 +40,70 @@ public static class ModelStore
             Dataset = dataset,
             ClassNames = classNames?.ToArray(),
         };
+        Write(directory, model, description);
+    }
+
+    /// <summary>Saves a network built by <see cref="Architecture.Build"/> from <paramref name="architecture"/> for
+    /// examples of <paramref name="exampleShape"/>, into <paramref name="directory"/> (created if needed).</summary>
+    public static void Save(string directory, Sequential model, string architecture, IReadOnlyList<int> exampleShape, string loss = "cross-entropy", string? dataset = null, IReadOnlyList<string>? classNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(architecture);
+        ArgumentNullException.ThrowIfNull(exampleShape);
+        var description = new ModelDescription
+        {
+            Format = FormatName,
+            Kind = "sequential",
+            Architecture = architecture,
+            ExampleShape = [.. exampleShape],
+            DType = model.Parameters().FirstOrDefault()?.DType.Name() ?? "float32",
+            Loss = loss,
+            Dataset = dataset,
+            ClassNames = classNames?.ToArray(),
+        };
+        Write(directory, model, description);
+    }
+
+    private static void Write(string directory, Module model, ModelDescription description)
+    {
         Directory.CreateDirectory(directory);
         SafeTensors.Write(Path.Combine(directory, WeightsFile), model.NamedParameters(), new Dictionary<string, string> { ["format"] = "pt" });
         AtomicFile.Write(Path.Combine(directory, DescriptionFile), s => JsonSerializer.Serialize(s, description, JsonOptions));
     }
 
-    /// <summary>Loads a model from a folder written by <see cref="Save"/> (or the path of its model.json).</summary>
+    /// <summary>Loads a model from a folder written by <see cref="Save(string, Mlp, string, string?, IReadOnlyList{string}?)"/>
+    /// or its sequential overload (or the path of its model.json): an <see cref="Mlp"/> or a <see cref="Sequential"/>.</summary>
     /// <exception cref="DataFormatException">A file is not a Nabla model, or its weights do not fit its description.</exception>
     /// <exception cref="FileNotFoundException">The folder or a file is missing.</exception>
-    public static (Mlp Model, ModelDescription Description) Load(string path)
+    public static (Module Model, ModelDescription Description) Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         string directory = Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!;
         string descriptionPath = Directory.Exists(path) ? Path.Combine(path, DescriptionFile) : path;
         if (!File.Exists(descriptionPath)) throw new FileNotFoundException($"{descriptionPath}: model description not found", descriptionPath);
         var description = ReadDescription(descriptionPath);
-        MlpSpec spec;
+        Module model;
         try
         {
-            spec = new MlpSpec(description.Inputs, description.Hidden, description.Outputs, ActivationExtensions.Parse(description.Activation), DTypeExtensions.Parse(description.DType), Initializer.Default);
-            spec.Validate();
+            var dtype = DTypeExtensions.Parse(description.DType);
+            if (description.Kind == "sequential")
+            {
+                if (description.Architecture is null || description.ExampleShape is null)
+                    throw new ArgumentException("a sequential model needs \"architecture\" and \"exampleShape\"");
+                model = NN.Architecture.Build(description.Architecture, description.ExampleShape, new Random(0), flatInput: true, dtype).Model;
+            }
+            else
+            {
+                var spec = new MlpSpec(description.Inputs, description.Hidden, description.Outputs, ActivationExtensions.Parse(description.Activation), dtype, Initializer.Default);
+                spec.Validate();
+                model = new Mlp(spec);
+            }
         }
         catch (ArgumentException e)
         {
             throw new DataFormatException($"{descriptionPath}: invalid architecture ({e.Message})", e);
         }
 
-        var model = new Mlp(spec);
         var weightsPath = Path.Combine(directory, WeightsFile);
         var (tensors, _) = SafeTensors.Read(weightsPath);
         try
@@ -98,7 +135,7 @@ public static class ModelStore
         if (description is null || description.Format != FormatName)
             throw new DataFormatException($"{path}: not a Nabla model (no \"format\": \"{FormatName}\")");
         if (description.Version != 1) throw new DataFormatException($"{path}: model format version {description.Version} is not supported (1)");
-        if (description.Kind != "mlp") throw new DataFormatException($"{path}: model kind '{description.Kind}' is not supported (mlp)");
+        if (description.Kind is not ("mlp" or "sequential")) throw new DataFormatException($"{path}: model kind '{description.Kind}' is not supported (mlp or sequential)");
         return description;
     }
 }

@@ -18,13 +18,30 @@ public sealed class ModelStoreTests : IDisposable
         var model = new Mlp(new MlpSpec(6, [5, 4], 3, Activation.Tanh), seed: 9);
         var dir = _files.PathOf("model");
         ModelStore.Save(dir, model, "hinge", "digits", ["a", "b", "c"]);
-        var (loaded, description) = ModelStore.Load(dir);
+        var (module, description) = ModelStore.Load(dir);
+        var loaded = Assert.IsType<Mlp>(module);
         Assert.Equal(model.Spec with { Init = loaded.Spec.Init }, loaded.Spec);
         Assert.Equal("hinge", description.Loss);
         Assert.Equal(["a", "b", "c"], description.ClassNames!);
         var x = Tensor.Normal([4, 6], 0, 1, new Random(0));
         Assert.Equal(model.Forward(x).ToFloatArray(), loaded.Forward(x).ToFloatArray());
         Assert.Empty(Directory.GetFiles(dir, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void A_network_built_from_a_description_is_saved_as_its_description_and_loads_with_the_same_predictions()
+    {
+        const string architecture = "conv4k3p1-relu-pool2-flatten-fc3";
+        var (model, _) = Architecture.Build(architecture, [1, 6, 6], new Random(4));
+        var dir = _files.PathOf("cnn");
+        ModelStore.Save(dir, model, architecture, [1, 6, 6], dataset: "digits");
+        var (loaded, description) = ModelStore.Load(dir);
+        Assert.Equal("sequential", description.Kind);
+        Assert.Equal(architecture, description.Architecture);
+        Assert.Equal(36, description.InputFeatures);
+        var x = Tensor.Normal([2, 36], 0, 1, new Random(0));
+        Assert.Equal(model.Forward(x).ToFloatArray(), loaded.Forward(x).ToFloatArray());
+        Assert.Equal(model.NamedParameters().Select(p => p.Key), loaded.NamedParameters().Select(p => p.Key));
     }
 
     [Fact]
