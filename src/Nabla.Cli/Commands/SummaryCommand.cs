@@ -27,7 +27,7 @@ internal static class SummaryCommand
                 {
                     // A network saved from an architecture description: its layers, for one flat input row.
                     Console.Out.WriteLine(description.Architecture);
-                    Console.Out.WriteLine(ModelSummary.Of(sequence, [1, description.InputFeatures], loaded.Parameters().First().DType));
+                    Console.Out.WriteLine(ModelSummary.Of(sequence, [1, description.InputFeatures], loaded.Parameters().First().DType, prefix: ""));
                     return CommandRunner.Success;
                 }
 

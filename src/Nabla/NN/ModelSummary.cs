@@ -23,8 +23,9 @@ public sealed class ModelSummary
     public long TotalParameters => Layers.Sum(l => l.Parameters);
 
     /// <summary>Runs a zero input of <paramref name="inputShape"/> through the layers of <paramref name="sequence"/>,
-    /// recording each output shape.</summary>
-    public static ModelSummary Of(Sequential sequence, Shape inputShape, DType dtype)
+    /// recording each output shape. Rows are named as the layers' parameters are, under <paramref name="prefix"/>
+    /// ("layers." inside an <see cref="Mlp"/>; nothing for a network that is the sequence itself).</summary>
+    public static ModelSummary Of(Sequential sequence, Shape inputShape, DType dtype, string prefix = "layers.")
     {
         ArgumentNullException.ThrowIfNull(sequence);
         using var _ = Autograd.GradMode.NoGrad();
@@ -33,7 +34,7 @@ public sealed class ModelSummary
         foreach (var (name, module) in sequence.NamedChildren())
         {
             x = module.Forward(x);
-            rows.Add(new LayerSummary($"layers.{name}", module.Describe(), x.Shape, module.ParameterCount()));
+            rows.Add(new LayerSummary($"{prefix}{name}", module.Describe(), x.Shape, module.ParameterCount()));
         }
 
         return new ModelSummary(rows);
