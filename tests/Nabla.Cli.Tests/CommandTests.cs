@@ -46,9 +46,9 @@ public sealed partial class CommandTests : IDisposable
     {
         var r = NablaProcess.Run(_dir, "gradcheck");
         Assert.True(r.ExitCode == 0, r.Output + r.Error);
-        Assert.Contains("36 of 36 checks passed", r.Output, StringComparison.Ordinal);
+        Assert.Contains("63 of 63 checks passed", r.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("FAIL", r.Output, StringComparison.Ordinal);
-        foreach (var name in new[] { "relu", "tanh", "sigmoid", "leaky-relu", "cross-entropy", "mse", "hinge", "L2 penalty", "L1 penalty" })
+        foreach (var name in new[] { "relu", "tanh", "sigmoid", "leaky-relu", "elu", "silu", "softplus", "cross-entropy", "mse", "hinge", "L2 penalty", "L1 penalty" })
             Assert.Contains(name, r.Output, StringComparison.Ordinal);
     }
 
@@ -87,7 +87,7 @@ public sealed partial class CommandTests : IDisposable
     [InlineData("--hidden abc", "--hidden")]
     [InlineData("--lr -1", "--lr")]
     [InlineData("--epochs 0", "--epochs")]
-    [InlineData("--activation swish", "swish")]
+    [InlineData("--activation mish", "mish")]
     [InlineData("--dataset cifar", "cifar")]
     [InlineData("--bogus 3", "--bogus")]
     [InlineData("--dataset fashion-mnist --data /no/such/folder", "/no/such/folder")]

@@ -17,7 +17,7 @@ namespace Nabla.NN;
 /// <item><term><c>gap</c></term><description>global average pooling, (C, H, W) → (C)</description></item>
 /// <item><term><c>flatten</c></term><description>(C, H, W) → (C·H·W)</description></item>
 /// <item><term><c>fc&lt;N&gt;</c>, <c>linear&lt;N&gt;</c></term><description>Linear to N features</description></item>
-/// <item><term><c>relu</c>, <c>tanh</c>, <c>sigmoid</c>, <c>leakyrelu</c></term><description>activations</description></item>
+/// <item><term><c>relu</c>, <c>tanh</c>, <c>sigmoid</c>, <c>leakyrelu</c>, <c>elu</c>, <c>silu</c>, <c>softplus</c></term><description>activations</description></item>
 /// </list>
 /// <para>Input sizes are never written: each layer takes the shape the previous one gives, starting from the example
 /// shape of the data, so a description is checked against the data before any training starts.</para>
@@ -64,6 +64,9 @@ public static partial class Architecture
             case "tanh": return (new Tanh(), shape);
             case "sigmoid": return (new Sigmoid(), shape);
             case "leakyrelu" or "leaky-relu": return (new LeakyRelu(), shape);
+            case "elu": return (new Elu(), shape);
+            case "silu" or "swish": return (new Silu(), shape);
+            case "softplus": return (new Softplus(), shape);
             case "flatten":
                 RequireImage(shape, where);
                 return (new Layers.Flatten(), [shape[0] * shape[1] * shape[2]]);
@@ -103,7 +106,7 @@ public static partial class Architecture
         }
 
         throw new ArgumentException(
-            $"{where}: unknown layer (expected conv<O>k<K>[s<S>][p<P>][d<D>][g<G>], pool<K>[s<S>], avgpool<K>[s<S>], gap, flatten, fc<N>, relu, tanh, sigmoid or leakyrelu)");
+            $"{where}: unknown layer (expected conv<O>k<K>[s<S>][p<P>][d<D>][g<G>], pool<K>[s<S>], avgpool<K>[s<S>], gap, flatten, fc<N>, relu, tanh, sigmoid, leakyrelu, elu, silu or softplus)");
     }
 
     private static void RequireImage(int[] shape, string where)

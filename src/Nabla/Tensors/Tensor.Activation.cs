@@ -17,6 +17,15 @@ public sealed partial class Tensor
     /// <summary>LeakyReLU(x) = x for x &gt; 0, α·x otherwise.</summary>
     public Tensor LeakyRelu(double slope = 0.01) => LeakyReluFunction.Apply(this, slope);
 
+    /// <summary>ELU(x) = x for x &gt; 0, α(eˣ − 1) otherwise: smooth at 0 for α = 1, and negative outputs down to −α.</summary>
+    public Tensor Elu(double alpha = 1) => SmoothActivationFunction.Apply(this, SmoothActivation.Elu, alpha);
+
+    /// <summary>SiLU(x) = x·σ(x) (also called swish).</summary>
+    public Tensor Silu() => SmoothActivationFunction.Apply(this, SmoothActivation.Silu);
+
+    /// <summary>softplus(x) = log(1 + eˣ), a smooth ReLU; x itself beyond 20.</summary>
+    public Tensor Softplus() => SmoothActivationFunction.Apply(this, SmoothActivation.Softplus);
+
     /// <summary>softmax(x)ᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along <paramref name="axis"/>, computed as e^{x−m} / Σ e^{x−m} with m the
     /// (detached) maximum so that large scores cannot overflow. The result sums to 1 along the axis.</summary>
     public Tensor Softmax(int axis = -1)

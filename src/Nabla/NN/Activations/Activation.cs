@@ -14,6 +14,15 @@ public enum Activation
 
     /// <summary>a for a &gt; 0, 0.01·a otherwise.</summary>
     LeakyRelu,
+
+    /// <summary>a for a &gt; 0, eᵃ − 1 otherwise.</summary>
+    Elu,
+
+    /// <summary>a·σ(a).</summary>
+    Silu,
+
+    /// <summary>log(1 + eᵃ).</summary>
+    Softplus,
 }
 
 /// <summary>Parsing and construction of <see cref="Activation"/> values.</summary>
@@ -26,6 +35,9 @@ public static class ActivationExtensions
         Activation.Tanh => new Tanh(),
         Activation.Sigmoid => new Sigmoid(),
         Activation.LeakyRelu => new LeakyRelu(),
+        Activation.Elu => new Elu(),
+        Activation.Silu => new Silu(),
+        Activation.Softplus => new Softplus(),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation"),
     };
 
@@ -36,16 +48,22 @@ public static class ActivationExtensions
         Activation.Tanh => "tanh",
         Activation.Sigmoid => "sigmoid",
         Activation.LeakyRelu => "leaky-relu",
+        Activation.Elu => "elu",
+        Activation.Silu => "silu",
+        Activation.Softplus => "softplus",
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation"),
     };
 
-    /// <summary>Parses relu, tanh, sigmoid or leaky-relu (case-insensitive).</summary>
+    /// <summary>Parses relu, tanh, sigmoid, leaky-relu, elu, silu (swish) or softplus (case-insensitive).</summary>
     public static Activation Parse(string text) => text?.ToLowerInvariant() switch
     {
         "relu" => Activation.Relu,
         "tanh" => Activation.Tanh,
         "sigmoid" => Activation.Sigmoid,
         "leaky-relu" or "leakyrelu" or "leaky_relu" => Activation.LeakyRelu,
-        _ => throw new ArgumentException($"unknown activation '{text}' (expected relu, tanh, sigmoid or leaky-relu)"),
+        "elu" => Activation.Elu,
+        "silu" or "swish" => Activation.Silu,
+        "softplus" => Activation.Softplus,
+        _ => throw new ArgumentException($"unknown activation '{text}' (expected relu, tanh, sigmoid, leaky-relu, elu, silu or softplus)"),
     };
 }

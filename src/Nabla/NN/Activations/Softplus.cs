@@ -1,0 +1,14 @@
+using Nabla.Tensors;
+
+namespace Nabla.NN.Activations;
+
+/// <summary>The activation softplus(x) = log(1 + eˣ), a smooth ReLU. Elementwise; no parameters.</summary>
+public sealed class Softplus : Module
+{
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Softplus();
+    }
+}
