@@ -84,6 +84,8 @@ public sealed partial class CommandTests : IDisposable
     [InlineData("--model conv8k3p1-relu-pool2-flatten-fc7", "10 classes")]
     [InlineData("--model fc10 --hidden 5", "--hidden")]
     [InlineData("--model conv8k3p1-bogus", "'bogus'")]
+    [InlineData("--optimizer lion", "lion")]
+    [InlineData("--clip-norm 0", "--clip-norm")]
     [InlineData("--hidden abc", "--hidden")]
     [InlineData("--lr -1", "--lr")]
     [InlineData("--epochs 0", "--epochs")]

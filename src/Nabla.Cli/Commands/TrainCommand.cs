@@ -21,9 +21,10 @@ internal static class TrainCommand
         var activation = new Option<string?>("--activation") { Description = "relu, tanh, sigmoid, leaky-relu, elu, silu or softplus [default: relu]" };
         var architecture = new Option<string?>("--model") { Description = "the network as a description instead of --hidden/--activation, e.g. conv32k3p1-relu-pool2-flatten-fc10 (README: Architectures)" };
         var loss = new Option<string>("--loss") { Description = "cross-entropy (softmax), mse or hinge", DefaultValueFactory = _ => "cross-entropy" };
-        var optimizer = new Option<string>("--optimizer") { Description = "sgd or adam", DefaultValueFactory = _ => "sgd" };
+        var optimizer = new Option<string>("--optimizer") { Description = "sgd, adam, adamw, rmsprop or adagrad", DefaultValueFactory = _ => "sgd" };
+        var clipNorm = NumericOptions.Double("--clip-norm", "clip the gradients' joint L2 norm to this before each update [default: no clipping]");
         var schedule = new Option<string?>("--schedule") { Description = "learning-rate schedule: constant or cosine [preset: digits cosine, fashion-mnist constant]" };
-        var lr = NumericOptions.Double("--lr", "learning rate η [preset: sgd 0.1 on digits, 0.05 on fashion-mnist; adam 0.001]");
+        var lr = NumericOptions.Double("--lr", "learning rate η [preset: sgd 0.1 on digits, 0.05 on fashion-mnist; adam and adamw 0.001; rmsprop and adagrad 0.01]");
         var momentum = NumericOptions.Double("--momentum", "SGD momentum μ [preset: 0.9]");
         var nesterov = new Option<bool>("--nesterov") { Description = "use Nesterov momentum" };
         var l2 = NumericOptions.Double("--l2", "λ of the L2 penalty λ·Σ W² on weights [preset: digits 1e-4, fashion-mnist 0]");
@@ -36,14 +37,15 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a network with L hidden layers and save it")
         {
-            dataset, data, hidden, activation, architecture, loss, optimizer, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
+            dataset, data, hidden, activation, architecture, loss, optimizer, clipNorm, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
         };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
             var datasetName = DatasetChoice.Validate(result.GetValue(dataset)!);
             var preset = TrainPreset.For(datasetName);
             var optimizerName = result.GetValue(optimizer)!.ToLowerInvariant();
-            if (optimizerName is not ("sgd" or "adam")) throw new UsageException($"--optimizer: unknown optimizer '{optimizerName}' (expected sgd or adam)");
+            if (optimizerName is not ("sgd" or "adam" or "adamw" or "rmsprop" or "adagrad"))
+                throw new UsageException($"--optimizer: unknown optimizer '{optimizerName}' (expected sgd, adam, adamw, rmsprop or adagrad)");
             var description = result.GetValue(architecture);
             if (description is not null && (result.GetValue(hidden) is not null || result.GetValue(activation) is not null))
                 throw new UsageException("--model describes the whole network: leave out --hidden and --activation");
@@ -55,7 +57,7 @@ internal static class TrainCommand
                 description,
                 OptionParsing.Parse(result.GetValue(loss)!, "--loss", Loss.Parse),
                 optimizerName,
-                OptionParsing.Positive(result.GetValue(lr) ?? (optimizerName == "adam" ? TrainPreset.AdamLearningRate : preset.SgdLearningRate), "--lr"),
+                OptionParsing.Positive(result.GetValue(lr) ?? TrainPreset.LearningRate(optimizerName, preset), "--lr"),
                 MomentumInRange(result.GetValue(momentum) ?? preset.Momentum),
                 result.GetValue(nesterov),
                 OptionParsing.NonNegative(result.GetValue(l2) ?? preset.L2, "--l2"),
@@ -65,7 +67,8 @@ internal static class TrainCommand
                 OptionParsing.AtLeast(result.GetValue(batchSize) ?? preset.BatchSize, 1, "--batch-size"),
                 result.GetValue(seed) ?? 0,
                 OptionParsing.AtLeast(result.GetValue(threads) ?? Environment.ProcessorCount, 1, "--threads"),
-                result.GetValue(output) ?? Path.Combine("runs", datasetName));
+                result.GetValue(output) ?? Path.Combine("runs", datasetName),
+                result.GetValue(clipNorm) is { } clip ? OptionParsing.Positive(clip, "--clip-norm") : null);
             return Run(settings, Console.Out);
         }));
         return command;
@@ -115,9 +118,14 @@ internal static class TrainCommand
         Sequential? described = s.Architecture is null ? null : BuildDescribed(s.Architecture, exampleShape, s.Dataset, s.Seed);
         var (train, test) = DatasetChoice.Load(s.Dataset, s.DataDirectory);
         Module model = described is not null ? described : new Mlp(new MlpSpec(train.FeatureCount, s.Hidden, train.Classes, s.Activation), s.Seed);
-        Optimizer optimizer = s.Optimizer == "adam"
-            ? new Adam(model.Parameters(), s.LearningRate)
-            : new Sgd(model.Parameters(), s.LearningRate, s.Momentum, s.Nesterov);
+        Optimizer optimizer = s.Optimizer switch
+        {
+            "adam" => new Adam(model.Parameters(), s.LearningRate),
+            "adamw" => new AdamW(model.Parameters(), s.LearningRate),
+            "rmsprop" => new RmsProp(model.Parameters(), s.LearningRate),
+            "adagrad" => new Adagrad(model.Parameters(), s.LearningRate),
+            _ => new Sgd(model.Parameters(), s.LearningRate, s.Momentum, s.Nesterov),
+        };
         var regularizers = new List<Regularizer>();
         if (s.L2 > 0) regularizers.Add(new L2Regularizer(s.L2));
         if (s.L1 > 0) regularizers.Add(new L1Regularizer(s.L1));
@@ -125,7 +133,7 @@ internal static class TrainCommand
         string name = s.Architecture ?? model.Describe();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name}: {model.ParameterCount():N0} parameters; {s.Dataset} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.ToString().ToLowerInvariant()}), batch {s.BatchSize}, {s.Threads} thread(s)"));
-        var trainer = new Trainer(model, s.Loss, optimizer, regularizers);
+        var trainer = new Trainer(model, s.Loss, optimizer, regularizers) { ClipGradientNorm = s.ClipNorm };
         var history = trainer.Fit(train, test, new TrainingOptions(s.Epochs, s.BatchSize, s.Seed, Schedule: s.Schedule), epoch =>
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {epoch.Epoch,3}/{s.Epochs}  loss {epoch.Loss:F4}  train {100 * epoch.TrainAccuracy:F2}%  test {100 * epoch.ValidationAccuracy:F2}%  {epoch.Seconds:F1} s")));

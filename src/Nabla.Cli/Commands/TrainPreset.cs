@@ -15,4 +15,15 @@ internal sealed record TrainPreset(string Hidden, string Optimizer, double SgdLe
 
     /// <summary>Adam's usual starting rate, used whatever the dataset.</summary>
     public const double AdamLearningRate = 1e-3;
+
+    /// <summary>RMSProp's and Adagrad's usual starting rate (PyTorch's defaults).</summary>
+    public const double AdaptiveLearningRate = 1e-2;
+
+    /// <summary>The learning rate when --lr is not given: the dataset's SGD rate, or the optimiser's usual one.</summary>
+    public static double LearningRate(string optimizer, TrainPreset preset) => optimizer switch
+    {
+        "adam" or "adamw" => AdamLearningRate,
+        "rmsprop" or "adagrad" => AdaptiveLearningRate,
+        _ => preset.SgdLearningRate,
+    };
 }

@@ -23,4 +23,5 @@ internal sealed record TrainSettings(
     int BatchSize,
     int Seed,
     int Threads,
-    string OutputDirectory);
+    string OutputDirectory,
+    double? ClipNorm);

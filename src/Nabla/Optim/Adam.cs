@@ -14,16 +14,25 @@ namespace Nabla.Optim;
 /// m̂ ← m / (1 − β₁ᵗ),  v̂ ← v / (1 − β₂ᵗ)
 /// W ← W − η · m̂ / (√v̂ + ε)
 /// </code>
+/// <see cref="AdamW"/> decouples the decay instead: W ← (1 − η·λ_wd)·W, with g = ∇W.
 /// </remarks>
-public sealed class Adam : Optimizer
+public class Adam : Optimizer
 {
+    private readonly bool _decoupled;
     private float[]?[] _m32, _v32;
     private double[]?[] _m64, _v64;
 
     /// <summary>Adam with learning rate η (default 1e-3), β₁, β₂, ε and weight decay.</summary>
     public Adam(IEnumerable<Tensor> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0)
+        : this(parameters, learningRate, beta1, beta2, epsilon, weightDecay, decoupledWeightDecay: false)
+    {
+    }
+
+    /// <summary>For <see cref="AdamW"/>: the decay shrinks the weights directly rather than entering the gradient.</summary>
+    private protected Adam(IEnumerable<Tensor> parameters, double learningRate, double beta1, double beta2, double epsilon, double weightDecay, bool decoupledWeightDecay)
         : base(parameters, learningRate)
     {
+        _decoupled = decoupledWeightDecay;
         if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), $"beta1 must be in [0, 1), not {beta1}");
         if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), $"beta2 must be in [0, 1), not {beta2}");
         if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"epsilon must be > 0, not {epsilon}");
@@ -63,14 +72,17 @@ public sealed class Adam : Optimizer
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T b1 = T.CreateChecked(Beta1), b2 = T.CreateChecked(Beta2), eps = T.CreateChecked(Epsilon);
-        T decay = T.CreateChecked(WeightDecay), eta = T.CreateChecked(LearningRate);
+        T eta = T.CreateChecked(LearningRate);
+        // Adam adds λ·W to the gradient; AdamW multiplies W by 1 − η·λ first and leaves the gradient alone.
+        T decay = _decoupled ? T.Zero : T.CreateChecked(WeightDecay);
+        T shrink = _decoupled ? T.One - T.CreateChecked(LearningRate * WeightDecay) : T.One;
         T correction1 = T.One - T.CreateChecked(Math.Pow(Beta1, StepCount));
         T correction2 = T.One - T.CreateChecked(Math.Pow(Beta2, StepCount));
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
             Vector<T> b1V = new(b1), b2V = new(b2), oneMinusB1 = new(T.One - b1), oneMinusB2 = new(T.One - b2);
-            Vector<T> epsV = new(eps), decayV = new(decay), etaV = new(eta), c1 = new(correction1), c2 = new(correction2);
+            Vector<T> epsV = new(eps), decayV = new(decay), etaV = new(eta), c1 = new(correction1), c2 = new(correction2), shrinkV = new(shrink);
             ref T wRef = ref MemoryMarshal.GetReference(w);
             ref T gRef = ref MemoryMarshal.GetReference(grad);
             for (; i + Vector<T>.Count <= w.Length; i += Vector<T>.Count)
@@ -81,7 +93,7 @@ public sealed class Adam : Optimizer
                 var vi = (b2V * Vector.LoadUnsafe(ref v[0], (nuint)i)) + (oneMinusB2 * g * g);
                 mi.StoreUnsafe(ref m[0], (nuint)i);
                 vi.StoreUnsafe(ref v[0], (nuint)i);
-                (wi - (etaV * (mi / c1) / (Vector.SquareRoot(vi / c2) + epsV))).StoreUnsafe(ref wRef, (nuint)i);
+                ((shrinkV * wi) - (etaV * (mi / c1) / (Vector.SquareRoot(vi / c2) + epsV))).StoreUnsafe(ref wRef, (nuint)i);
             }
         }
 
@@ -91,7 +103,7 @@ public sealed class Adam : Optimizer
             m[i] = (b1 * m[i]) + ((T.One - b1) * g);
             v[i] = (b2 * v[i]) + ((T.One - b2) * g * g);
             T mHat = m[i] / correction1, vHat = v[i] / correction2;
-            w[i] -= eta * mHat / (T.Sqrt(vHat) + eps);
+            w[i] = (shrink * w[i]) - (eta * mHat / (T.Sqrt(vHat) + eps));
         }
     }
 }

@@ -46,6 +46,18 @@ public sealed class Trainer
 
     private readonly Dictionary<int, TrainingPlan?> _plans = [];
 
+    /// <summary>When set, the gradients' joint L2 norm is clipped to this before every update
+    /// (<see cref="GradientClipping.ClipByNorm"/>); null (the default) leaves them as they are.</summary>
+    public double? ClipGradientNorm
+    {
+        get;
+        set
+        {
+            if (value is { } v && (!(v > 0) || !double.IsFinite(v))) throw new ArgumentOutOfRangeException(nameof(ClipGradientNorm), $"the clipping norm must be finite and > 0, not {v}");
+            field = value;
+        }
+    }
+
     /// <summary>How many steps ran on a training plan rather than autograd (for tests).</summary>
     internal long PlannedSteps { get; private set; }
 
@@ -62,7 +74,7 @@ public sealed class Trainer
             double penalty = 0;
             foreach (var r in Regularizers) penalty += r.AddPenaltyGradient(Model);
             if (!double.IsFinite(loss + penalty)) throw Diverged(loss);
-            Optimizer.Step();
+            Update();
             PlannedSteps++;
             return (loss, correct);
         }
@@ -75,7 +87,7 @@ public sealed class Trainer
         double lossValue = dataLoss.Item();
         if (!double.IsFinite(objective.Item())) throw Diverged(lossValue);
         objective.Backward();
-        Optimizer.Step();
+        Update();
         return (lossValue, CountCorrect(logits, batch.Labels));
     }
 
@@ -112,6 +124,12 @@ public sealed class Trainer
         }
 
         return new TrainingHistory(results);
+    }
+
+    private void Update()
+    {
+        if (ClipGradientNorm is { } maxNorm) GradientClipping.ClipByNorm(Optimizer.Parameters, maxNorm);
+        Optimizer.Step();
     }
 
     private InvalidOperationException Diverged(double loss) =>

@@ -123,6 +123,74 @@ public sealed class OptimizerTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AdamW_RmsProp_and_Adagrad_follow_their_equations_on_the_vector_path_and_the_tail(bool float64)
+    {
+        var random = new Random(11);
+        var values = Enumerable.Range(0, 37).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var gradients = Enumerable.Range(0, 37).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var dtype = float64 ? DType.Float64 : DType.Float32;
+        double tolerance = float64 ? 1e-13 : 2e-6;
+        var w = new[] { Tensor.FromArray(values, [37]).To(dtype), Tensor.FromArray(values, [37]).To(dtype), Tensor.FromArray(values, [37]).To(dtype) };
+        Optimizer[] optimizers = [new AdamW([w[0]], 0.01, weightDecay: 0.1), new RmsProp([w[1]], 0.01, weightDecay: 0.01), new Adagrad([w[2]], 0.1, weightDecay: 0.01)];
+        for (int step = 0; step < 3; step++)
+        {
+            for (int k = 0; k < 3; k++)
+            {
+                optimizers[k].ZeroGrad();
+                w[k].RequiresGrad = true;
+                (w[k] * Tensor.FromArray(gradients, [37]).To(dtype)).Sum().Backward();   // ∇W = the gradients
+                optimizers[k].Step();
+            }
+        }
+
+        for (int i = 0; i < 37; i++)
+        {
+            double a = values[i], m = 0, v = 0, r = values[i], s = 0, d = values[i], sum = 0;
+            for (int t = 1; t <= 3; t++)
+            {
+                double g = gradients[i];
+                a *= 1 - (0.01 * 0.1);   // AdamW: decay outside the adaptive step
+                m = (0.9 * m) + (0.1 * g);
+                v = (0.999 * v) + (0.001 * g * g);
+                a -= 0.01 * (m / (1 - Math.Pow(0.9, t))) / (Math.Sqrt(v / (1 - Math.Pow(0.999, t))) + 1e-8);
+
+                double gr = g + (0.01 * r);   // RMSProp, L2 decay in the gradient
+                s = (0.99 * s) + (0.01 * gr * gr);
+                r -= 0.01 * gr / (Math.Sqrt(s) + 1e-8);
+
+                double gd = g + (0.01 * d);   // Adagrad
+                sum += gd * gd;
+                d -= 0.1 * gd / (Math.Sqrt(sum) + 1e-10);
+            }
+
+            Assert.Equal(a, w[0][i], tolerance);
+            Assert.Equal(r, w[1][i], tolerance);
+            Assert.Equal(d, w[2][i], tolerance);
+        }
+    }
+
+    [Fact]
+    public void Clipping_by_norm_scales_all_gradients_together_and_by_value_clamps_each()
+    {
+        var a = Tensor.FromArray([3.0, 0], [2]);
+        var b = Tensor.FromArray([0.0, 4], [2]);
+        a.RequiresGrad = b.RequiresGrad = true;
+        (a * Tensor.FromArray([3.0, 0], [2])).Sum().Backward();   // ∇a = (3, 0)
+        (b * Tensor.FromArray([0.0, 4], [2])).Sum().Backward();   // ∇b = (0, 4): joint norm 5
+        Assert.Equal(5, GradientClipping.ClipByNorm([a, b], 10), 12);   // under the limit: unchanged
+        Assert.Equal([3.0, 0], a.Grad!.ToDoubleArray());
+        Assert.Equal(5, GradientClipping.ClipByNorm([a, b], 1), 12);
+        Assert.Equal(0.6, a.Grad![0], 6);
+        Assert.Equal(0.8, b.Grad![1], 6);
+        GradientClipping.ClipByValue([a, b], 0.7);
+        Assert.Equal(0.6, a.Grad[0], 6);                  // inside the limit: unchanged
+        Assert.Equal([0.0, 0.7], b.Grad!.ToDoubleArray());   // 0.8 clamped
+        Assert.Throws<ArgumentOutOfRangeException>(() => GradientClipping.ClipByNorm([a], double.NaN));
+    }
+
     [Fact]
     public void Invalid_hyperparameters_are_rejected_at_construction()
     {

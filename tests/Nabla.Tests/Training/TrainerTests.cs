@@ -49,4 +49,19 @@ public sealed class TrainerTests
 
         Assert.Equal(Run(), Run());
     }
+
+    [Fact]
+    public void Clipping_the_gradient_norm_bounds_every_plain_sgd_step()
+    {
+        var (train, _) = Digits.LoadSplit();
+        var model = new Mlp(new MlpSpec(64, [16], 10), seed: 0);
+        var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.5)) { ClipGradientNorm = 0.01 };
+        var batch = new DataLoader(train, 32, shuffle: false).Epoch().First();
+        var before = model.Parameters().SelectMany(p => p.ToDoubleArray()).ToArray();
+        trainer.Step(batch);
+        var after = model.Parameters().SelectMany(p => p.ToDoubleArray()).ToArray();
+        double step = Math.Sqrt(before.Zip(after, (a, b) => (a - b) * (a - b)).Sum());
+        Assert.InRange(step, 1e-4, (0.5 * 0.01) + 1e-6);   // ‖ΔW‖ = η·‖clipped g‖ ≤ η·0.01
+        Assert.Throws<ArgumentOutOfRangeException>(() => trainer.ClipGradientNorm = 0);
+    }
 }
