@@ -17,6 +17,8 @@ namespace Nabla.NN;
 /// <item><term><c>gap</c></term><description>global average pooling, (C, H, W) → (C)</description></item>
 /// <item><term><c>flatten</c></term><description>(C, H, W) → (C·H·W)</description></item>
 /// <item><term><c>fc&lt;N&gt;</c>, <c>linear&lt;N&gt;</c></term><description>Linear to N features</description></item>
+/// <item><term><c>bn</c></term><description>batch normalisation (2-d on images, 1-d on features)</description></item>
+/// <item><term><c>dropout&lt;p&gt;</c></term><description>dropout with probability p, e.g. <c>dropout0.25</c></description></item>
 /// <item><term><c>relu</c>, <c>tanh</c>, <c>sigmoid</c>, <c>leakyrelu</c>, <c>elu</c>, <c>silu</c>, <c>softplus</c></term><description>activations</description></item>
 /// </list>
 /// <para>Input sizes are never written: each layer takes the shape the previous one gives, starting from the example
@@ -75,6 +77,16 @@ public static partial class Architecture
                 return (new GlobalAvgPool2d(), [shape[0]]);
         }
 
+        if (token == "bn")
+            return (shape.Length == 3 ? new BatchNorm2d(shape[0], dtype: dtype) : new BatchNorm1d(shape[0], dtype: dtype), shape);
+
+        if (DropoutPattern().Match(token) is { Success: true } dropout)
+        {
+            if (!double.TryParse(dropout.Groups["p"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double p) || !(p >= 0 && p < 1))
+                throw new ArgumentException($"{where}: the dropout probability must be in [0, 1)");
+            return (new Dropout(p, random.Next()), shape);
+        }
+
         if (ConvPattern().Match(token) is { Success: true } conv)
         {
             RequireImage(shape, where);
@@ -106,7 +118,7 @@ public static partial class Architecture
         }
 
         throw new ArgumentException(
-            $"{where}: unknown layer (expected conv<O>k<K>[s<S>][p<P>][d<D>][g<G>], pool<K>[s<S>], avgpool<K>[s<S>], gap, flatten, fc<N>, relu, tanh, sigmoid, leakyrelu, elu, silu or softplus)");
+            $"{where}: unknown layer (expected conv<O>k<K>[s<S>][p<P>][d<D>][g<G>], pool<K>[s<S>], avgpool<K>[s<S>], gap, flatten, fc<N>, bn, dropout<p>, relu, tanh, sigmoid, leakyrelu, elu, silu or softplus)");
     }
 
     private static void RequireImage(int[] shape, string where)
@@ -133,6 +145,9 @@ public static partial class Architecture
 
     [GeneratedRegex(@"^(?<kind>max|avg)?pool(?<k>\d+)(?:s(?<s>\d+))?$")]
     private static partial Regex PoolPattern();
+
+    [GeneratedRegex(@"^dropout(?<p>[0-9.]+)$")]
+    private static partial Regex DropoutPattern();
 
     [GeneratedRegex(@"^(?:fc|linear)(?<n>\d+)$")]
     private static partial Regex LinearPattern();

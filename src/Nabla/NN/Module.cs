@@ -8,6 +8,7 @@ namespace Nabla.NN;
 public abstract class Module
 {
     private readonly List<KeyValuePair<string, Tensor>> _parameters = [];
+    private readonly List<KeyValuePair<string, Tensor>> _buffers = [];
     private readonly List<KeyValuePair<string, Module>> _children = [];
 
     /// <summary>Whether the module is in training mode (the default) or evaluation mode.</summary>
@@ -25,11 +26,24 @@ public abstract class Module
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(parameter);
         if (name.Contains('.', StringComparison.Ordinal)) throw new ArgumentException($"parameter name '{name}' must not contain '.'");
-        if (_parameters.Exists(p => p.Key == name) || _children.Exists(c => c.Key == name))
+        if (_parameters.Exists(p => p.Key == name) || _buffers.Exists(b => b.Key == name) || _children.Exists(c => c.Key == name))
             throw new ArgumentException($"'{name}' is already registered in {GetType().Name}");
         parameter.RequiresGrad = true;
         _parameters.Add(new(name, parameter));
         return parameter;
+    }
+
+    /// <summary>Registers a buffer: state that is saved and loaded with the parameters but not trained, such as batch
+    /// normalisation's running statistics.</summary>
+    protected Tensor RegisterBuffer(string name, Tensor buffer)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(buffer);
+        if (name.Contains('.', StringComparison.Ordinal)) throw new ArgumentException($"buffer name '{name}' must not contain '.'");
+        if (_parameters.Exists(p => p.Key == name) || _buffers.Exists(b => b.Key == name) || _children.Exists(c => c.Key == name))
+            throw new ArgumentException($"'{name}' is already registered in {GetType().Name}");
+        _buffers.Add(new(name, buffer));
+        return buffer;
     }
 
     /// <summary>Registers a submodule under <paramref name="name"/>.</summary>
@@ -57,6 +71,19 @@ public abstract class Module
             foreach (var (name, p) in child.NamedParameters()) yield return new($"{childName}.{name}", p);
         }
     }
+
+    /// <summary>Every buffer of this module and its submodules, depth first, with dotted names.</summary>
+    public IEnumerable<KeyValuePair<string, Tensor>> NamedBuffers()
+    {
+        foreach (var b in _buffers) yield return b;
+        foreach (var (childName, child) in _children)
+        {
+            foreach (var (name, b) in child.NamedBuffers()) yield return new($"{childName}.{name}", b);
+        }
+    }
+
+    /// <summary>Everything a checkpoint holds: the parameters, then the buffers, by name.</summary>
+    public IEnumerable<KeyValuePair<string, Tensor>> NamedState() => NamedParameters().Concat(NamedBuffers());
 
     /// <summary>Every parameter, in the order of <see cref="NamedParameters"/>.</summary>
     public IEnumerable<Tensor> Parameters() => NamedParameters().Select(p => p.Value);
@@ -93,16 +120,16 @@ public abstract class Module
         foreach (var (_, child) in _children) child.SetMode(training);
     }
 
-    /// <summary>Copies of the parameters by name (a state dictionary).</summary>
+    /// <summary>Copies of the parameters and buffers by name (a state dictionary).</summary>
     public IReadOnlyDictionary<string, Tensor> StateDict() =>
-        NamedParameters().ToDictionary(p => p.Key, p => p.Value.Clone());
+        NamedState().ToDictionary(p => p.Key, p => p.Value.Clone());
 
-    /// <summary>Copies values into the parameters by name. Every parameter must be present with its shape and dtype.</summary>
-    /// <exception cref="ArgumentException">A name is missing or unexpected, or a shape or dtype differs.</exception>
+    /// <summary>Copies values into the parameters and buffers by name. Every one must be present with its shape.</summary>
+    /// <exception cref="ArgumentException">A name is missing or unexpected, or a shape differs.</exception>
     public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var own = NamedParameters().ToDictionary(p => p.Key, p => p.Value);
+        var own = NamedState().ToDictionary(p => p.Key, p => p.Value);
         foreach (var name in state.Keys)
         {
             if (!own.ContainsKey(name)) throw new ArgumentException($"unexpected parameter '{name}' (the model has {string.Join(", ", own.Keys)})");

@@ -67,7 +67,7 @@ public static class ModelStore
     private static void Write(string directory, Module model, ModelDescription description)
     {
         Directory.CreateDirectory(directory);
-        SafeTensors.Write(Path.Combine(directory, WeightsFile), model.NamedParameters(), new Dictionary<string, string> { ["format"] = "pt" });
+        SafeTensors.Write(Path.Combine(directory, WeightsFile), model.NamedState(), new Dictionary<string, string> { ["format"] = "pt" });
         AtomicFile.Write(Path.Combine(directory, DescriptionFile), s => JsonSerializer.Serialize(s, description, JsonOptions));
     }
 

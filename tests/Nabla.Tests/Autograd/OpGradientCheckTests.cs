@@ -57,6 +57,8 @@ public sealed class OpGradientCheckTests
         ["conv2d dilation 2 padding 2, no bias"] = new([[1, 2, 8, 8], [2, 2, 3, 3]], t => t[0].Conv2d(t[1], null, padding: 2, dilation: 2)),
         ["conv2d groups 2"] = new([[2, 4, 5, 5], [6, 2, 3, 3], [6]], t => t[0].Conv2d(t[1], t[2], groups: 2)),
         ["conv2d 1×1 kernel"] = new([[2, 3, 4, 4], [5, 3, 1, 1], [5]], t => t[0].Conv2d(t[1], t[2])),
+        ["batch norm 2d, training mode"] = new([[3, 2, 2, 3], [2], [2]], t => Nabla.Autograd.Functions.BatchNormFunction.Apply(t[0], t[1], t[2], 1e-5).Y),
+        ["batch norm 1d, training mode"] = new([[5, 3], [3], [3]], t => Nabla.Autograd.Functions.BatchNormFunction.Apply(t[0], t[1], t[2], 1e-5).Y),
         ["max-pool 2"] = new([[2, 3, 6, 6]], t => t[0].MaxPool2d(2)),
         ["max-pool 3 stride 2 padding 1"] = new([[1, 2, 7, 7]], t => t[0].MaxPool2d(3, stride: 2, padding: 1)),
         ["avg-pool 2"] = new([[2, 2, 6, 5]], t => t[0].AvgPool2d(2)),

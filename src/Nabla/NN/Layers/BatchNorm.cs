@@ -1,0 +1,97 @@
+using Nabla.Autograd;
+using Nabla.Autograd.Functions;
+using Nabla.Tensors;
+
+namespace Nabla.NN.Layers;
+
+/// <summary>Batch normalisation (Ioffe and Szegedy, 2015) over channel 1 of (N, C) features or (N, C, H, W) images:
+/// y = γ·(x − μ)/√(σ² + ε) + β per channel.</summary>
+/// <remarks>
+/// In training mode μ and σ² are the batch's (see <c>BatchNormFunction</c>), and running estimates are updated:
+/// μ_run ← (1 − m)·μ_run + m·μ, σ²_run ← (1 − m)·σ²_run + m·σ²·M/(M − 1) (unbiased), m = 0.1. In evaluation mode the
+/// running estimates are used, so a single example gives the same output whatever batch it comes in. Parameters
+/// weight γ (ones) and bias β (zeros); buffers running_mean and running_var, named as in PyTorch.
+/// </remarks>
+public class BatchNorm : Module
+{
+    /// <summary>A layer over <paramref name="channels"/> channels, for inputs of rank <paramref name="rank"/> (2 or 4).</summary>
+    protected BatchNorm(int channels, int rank, double epsilon, double momentum, DType dtype)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
+        if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"epsilon must be > 0, not {epsilon}");
+        if (!(momentum > 0 && momentum <= 1)) throw new ArgumentOutOfRangeException(nameof(momentum), $"momentum must be in (0, 1], not {momentum}");
+        (Channels, Rank, Epsilon, Momentum) = (channels, rank, epsilon, momentum);
+        Weight = RegisterParameter("weight", Tensor.Ones([channels], dtype));
+        Bias = RegisterParameter("bias", Tensor.Zeros([channels], dtype));
+        RunningMean = RegisterBuffer("running_mean", Tensor.Zeros([channels], dtype));
+        RunningVariance = RegisterBuffer("running_var", Tensor.Ones([channels], dtype));
+    }
+
+    /// <summary>C.</summary>
+    public int Channels { get; }
+
+    /// <summary>The input rank: 2 for BatchNorm1d, 4 for BatchNorm2d.</summary>
+    public int Rank { get; }
+
+    /// <summary>ε.</summary>
+    public double Epsilon { get; }
+
+    /// <summary>m, the weight of each batch in the running estimates.</summary>
+    public double Momentum { get; }
+
+    /// <summary>γ (C).</summary>
+    public Tensor Weight { get; }
+
+    /// <summary>β (C).</summary>
+    public Tensor Bias { get; }
+
+    /// <summary>The running mean (C).</summary>
+    public Tensor RunningMean { get; }
+
+    /// <summary>The running variance (C).</summary>
+    public Tensor RunningVariance { get; }
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank != Rank || input.Shape[1] != Channels)
+            throw new ArgumentException($"{Describe()} expects input {(Rank == 2 ? $"(N, {Channels})" : $"(N, {Channels}, H, W)")}, got shape {input.Shape}");
+        if (!IsTraining)
+        {
+            // y = γ·(x − μ_run)/√(σ²_run + ε) + β, broadcast over the channel axis.
+            var shape = Rank == 2 ? new Shape(1, Channels) : new Shape(1, Channels, 1, 1);
+            var scale = Weight.Reshape(shape) / (RunningVariance.Reshape(shape) + Epsilon).Sqrt();
+            return ((input - RunningMean.Reshape(shape)) * scale) + Bias.Reshape(shape);
+        }
+
+        var (y, mean, variance) = BatchNormFunction.Apply(input, Weight, Bias, Epsilon);
+        double count = (double)input.Count / Channels;
+        using (GradMode.NoGrad())
+        {
+            for (int c = 0; c < Channels; c++)
+            {
+                RunningMean.SetFlat(c, ((1 - Momentum) * RunningMean.GetFlat(c)) + (Momentum * mean[c]));
+                RunningVariance.SetFlat(c, ((1 - Momentum) * RunningVariance.GetFlat(c)) + (Momentum * variance[c] * count / (count - 1)));
+            }
+        }
+
+        return y;
+    }
+}
+
+/// <summary>Batch normalisation of (N, C) features.</summary>
+public sealed class BatchNorm1d(int features, double epsilon = 1e-5, double momentum = 0.1, DType dtype = DType.Float32)
+    : BatchNorm(features, 2, epsilon, momentum, dtype)
+{
+    /// <inheritdoc/>
+    public override string Describe() => $"BatchNorm1d({Channels})";
+}
+
+/// <summary>Batch normalisation of (N, C, H, W) images, per channel.</summary>
+public sealed class BatchNorm2d(int channels, double epsilon = 1e-5, double momentum = 0.1, DType dtype = DType.Float32)
+    : BatchNorm(channels, 4, epsilon, momentum, dtype)
+{
+    /// <inheritdoc/>
+    public override string Describe() => $"BatchNorm2d({Channels})";
+}

@@ -1,0 +1,42 @@
+using Nabla.Tensors;
+
+namespace Nabla.NN.Layers;
+
+/// <summary>Inverted dropout: in training each value is kept with probability 1 − p and scaled by 1/(1 − p), or set to
+/// 0; in evaluation mode the layer is the identity. The scaling keeps the expected value unchanged, so nothing needs
+/// rescaling at test time. No parameters.</summary>
+/// <remarks>The masks come from a generator seeded once, so a run is repeatable. The gradient flows through the kept
+/// values only, scaled alike: y = x ⊙ mask is one multiplication, with mask ∈ {0, 1/(1 − p)}.</remarks>
+public sealed class Dropout : Module
+{
+    private readonly Random _random;
+
+    /// <summary>A layer dropping each value with probability <paramref name="p"/> ∈ [0, 1), masks seeded by <paramref name="seed"/>.</summary>
+    public Dropout(double p = 0.5, int seed = 0)
+    {
+        if (!(p >= 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), $"the dropout probability must be in [0, 1), not {p}");
+        Probability = p;
+        _random = new Random(seed);
+    }
+
+    /// <summary>p.</summary>
+    public double Probability { get; }
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!IsTraining || Probability == 0) return input;
+        var mask = Tensor.Zeros(input.Shape, input.DType);
+        double keep = 1 - Probability, scale = 1 / keep;
+        for (int i = 0; i < mask.Count; i++)
+        {
+            if (_random.NextDouble() < keep) mask.SetFlat(i, scale);
+        }
+
+        return input * mask;
+    }
+
+    /// <inheritdoc/>
+    public override string Describe() => $"Dropout({Probability})";
+}

@@ -1,0 +1,75 @@
+using Nabla.NN;
+using Nabla.NN.Layers;
+using Nabla.Tensors;
+
+namespace Nabla.Tests.NN;
+
+public sealed class NormalizationAndDropoutTests
+{
+    [Fact]
+    public void Batch_norm_normalises_each_channel_in_training_and_keeps_running_statistics_for_evaluation()
+    {
+        var random = new Random(3);
+        var layer = new BatchNorm2d(2, dtype: DType.Float64);
+        var x = Tensor.Normal([4, 2, 3, 3], 5, 2, random, DType.Float64);
+        var y = layer.Forward(x);
+        for (int c = 0; c < 2; c++)
+        {
+            var values = Enumerable.Range(0, 4).SelectMany(n => Enumerable.Range(0, 9).Select(i => y[n, c, i / 3, i % 3])).ToArray();
+            Assert.Equal(0, values.Average(), 10);
+            Assert.Equal(1, values.Select(v => v * v).Average(), 4);   // variance 1 up to ε
+
+            var inputs = Enumerable.Range(0, 4).SelectMany(n => Enumerable.Range(0, 9).Select(i => x[n, c, i / 3, i % 3])).ToArray();
+            double mean = inputs.Average(), unbiased = inputs.Select(v => (v - mean) * (v - mean)).Sum() / (inputs.Length - 1);
+            Assert.Equal(0.1 * mean, layer.RunningMean[c], 10);
+            Assert.Equal(0.9 + (0.1 * unbiased), layer.RunningVariance[c], 10);
+        }
+
+        layer.Eval();
+        var single = x.Slice(0, 0, 1);
+        var expected = (single[0, 1, 2, 2] - layer.RunningMean[1]) / Math.Sqrt(layer.RunningVariance[1] + 1e-5);
+        Assert.Equal(expected, layer.Forward(single)[0, 1, 2, 2], 10);   // one example alone: the running statistics
+        Assert.Equal(["weight", "bias"], layer.NamedParameters().Select(p => p.Key));
+        Assert.Equal(["running_mean", "running_var"], layer.NamedBuffers().Select(p => p.Key));
+    }
+
+    [Fact]
+    public void Buffers_travel_in_the_state_dictionary_but_are_not_parameters()
+    {
+        var model = new Sequential(new Linear(3, 4, new Random(0)), new BatchNorm1d(4));
+        Assert.Equal(3 * 4 + 4 + 4 + 4, model.ParameterCount());
+        string[] expected = ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var"];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), model.StateDict().Keys.Order(StringComparer.Ordinal));
+        model.Forward(Tensor.Normal([6, 3], 0, 1, new Random(1)));
+        var copy = new Sequential(new Linear(3, 4, new Random(5)), new BatchNorm1d(4));
+        copy.LoadStateDict(model.StateDict());
+        Assert.Equal(((BatchNorm1d)model.Modules[1]).RunningMean.ToFloatArray(), ((BatchNorm1d)copy.Modules[1]).RunningMean.ToFloatArray());
+    }
+
+    [Fact]
+    public void Dropout_keeps_about_one_minus_p_scaled_up_passes_gradients_through_the_kept_values_and_is_the_identity_in_eval()
+    {
+        var layer = new Dropout(0.25, seed: 7);
+        var x = Tensor.Ones([100, 100], DType.Float64);
+        x.RequiresGrad = true;
+        var y = layer.Forward(x);
+        var values = y.ToDoubleArray();
+        Assert.All(values, v => Assert.True(v == 0 || Math.Abs(v - (1 / 0.75)) < 1e-12));
+        Assert.InRange(values.Count(v => v != 0) / 10_000.0, 0.73, 0.77);
+        y.Sum().Backward();
+        Assert.Equal(values, x.Grad!.ToDoubleArray());   // ∂y/∂x is the mask itself
+        Assert.Equal(values, new Dropout(0.25, seed: 7).Forward(Tensor.Ones([100, 100], DType.Float64)).ToDoubleArray());   // seeded
+        layer.Eval();
+        Assert.Same(x, layer.Forward(x));
+    }
+
+    [Fact]
+    public void Descriptions_take_batch_norm_and_dropout()
+    {
+        var (model, _) = Architecture.Build("conv4k3p1-bn-relu-dropout0.25-flatten-fc8-bn-relu-fc3", [1, 6, 6], new Random(0));
+        Assert.IsType<BatchNorm2d>(model.Modules[2]);
+        Assert.Equal(0.25, Assert.IsType<Dropout>(model.Modules[4]).Probability);
+        Assert.IsType<BatchNorm1d>(model.Modules[7]);
+        Assert.Throws<ArgumentException>(() => Architecture.Build("dropout1.5", [1, 6, 6], new Random(0)));
+    }
+}
