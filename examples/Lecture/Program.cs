@@ -17,7 +17,7 @@ Console.WriteLine(model.Summary());
 // Empirical risk (1/m) Σ L(f(x), y) + λΩ(W): the softmax loss plus an L2 penalty, minimised by SGD.
 var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), learningRate: 0.1, momentum: 0.9),
                           [new L2Regularizer(1e-4)]);
-var history = trainer.Fit(train, test, new TrainingOptions(Epochs: 20, BatchSize: 16, Schedule: LearningRateSchedule.Cosine),
+var history = trainer.Fit(train, test, new TrainingOptions(Epochs: 20, BatchSize: 16, Schedule: LearningRateSchedule.Cosine()),
                           e => Console.WriteLine($"epoch {e.Epoch}: loss {e.Loss:F4}, test accuracy {e.ValidationAccuracy:P1}"));
 
 // The numerical gradient (slow, approximate, easy) against the analytic one (fast, exact, error-prone), in float64.

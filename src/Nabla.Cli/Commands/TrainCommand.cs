@@ -23,7 +23,8 @@ internal static class TrainCommand
         var loss = new Option<string>("--loss") { Description = "cross-entropy (softmax), mse or hinge", DefaultValueFactory = _ => "cross-entropy" };
         var optimizer = new Option<string>("--optimizer") { Description = "sgd, adam, adamw, rmsprop or adagrad", DefaultValueFactory = _ => "sgd" };
         var clipNorm = NumericOptions.Double("--clip-norm", "clip the gradients' joint L2 norm to this before each update [default: no clipping]");
-        var schedule = new Option<string?>("--schedule") { Description = "learning-rate schedule: constant or cosine [preset: digits cosine, fashion-mnist constant]" };
+        var schedule = new Option<string?>("--schedule") { Description = "learning-rate schedule: constant, cosine, step, exponential, onecycle or plateau [preset: digits cosine, fashion-mnist constant]" };
+        var warmup = NumericOptions.Int("--warmup", "epochs of linear warm-up before the cosine schedule [default: 0]");
         var lr = NumericOptions.Double("--lr", "learning rate η [preset: sgd 0.1 on digits, 0.05 on fashion-mnist; adam and adamw 0.001; rmsprop and adagrad 0.01]");
         var momentum = NumericOptions.Double("--momentum", "SGD momentum μ [preset: 0.9]");
         var nesterov = new Option<bool>("--nesterov") { Description = "use Nesterov momentum" };
@@ -37,7 +38,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a network with L hidden layers and save it")
         {
-            dataset, data, hidden, activation, architecture, loss, optimizer, clipNorm, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
+            dataset, data, hidden, activation, architecture, loss, optimizer, clipNorm, warmup, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
         };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
@@ -63,7 +64,7 @@ internal static class TrainCommand
                 OptionParsing.NonNegative(result.GetValue(l2) ?? preset.L2, "--l2"),
                 OptionParsing.NonNegative(result.GetValue(l1) ?? 0, "--l1"),
                 OptionParsing.AtLeast(result.GetValue(epochs) ?? preset.Epochs, 1, "--epochs"),
-                ParseSchedule(result.GetValue(schedule)) ?? preset.Schedule,
+                ParseSchedule(result.GetValue(schedule), result.GetValue(warmup), result.GetValue(epochs) ?? preset.Epochs) ?? preset.Schedule,
                 OptionParsing.AtLeast(result.GetValue(batchSize) ?? preset.BatchSize, 1, "--batch-size"),
                 result.GetValue(seed) ?? 0,
                 OptionParsing.AtLeast(result.GetValue(threads) ?? Environment.ProcessorCount, 1, "--threads"),
@@ -97,13 +98,22 @@ internal static class TrainCommand
         return built.Model;
     }
 
-    private static LearningRateSchedule? ParseSchedule(string? text) => text?.ToLowerInvariant() switch
+    /// <summary>The schedule named on the command line; each has fixed settings, documented in the README.</summary>
+    private static LearningRateSchedule? ParseSchedule(string? text, int? warmup, int epochs)
     {
-        null => null,
-        "constant" => LearningRateSchedule.Constant,
-        "cosine" => LearningRateSchedule.Cosine,
-        _ => throw new UsageException($"--schedule: unknown schedule '{text}' (expected constant or cosine)"),
-    };
+        if (warmup is not null && text?.ToLowerInvariant() != "cosine") throw new UsageException("--warmup goes with --schedule cosine");
+        return text?.ToLowerInvariant() switch
+        {
+            null => null,
+            "constant" => LearningRateSchedule.Constant,
+            "cosine" => LearningRateSchedule.Cosine(OptionParsing.AtLeast(warmup ?? 0, 0, "--warmup")),
+            "step" => LearningRateSchedule.Step(Math.Max(1, epochs / 3)),
+            "exponential" => LearningRateSchedule.Exponential(0.9),
+            "onecycle" or "one-cycle" => LearningRateSchedule.OneCycle,
+            "plateau" => LearningRateSchedule.ReduceOnPlateau(),
+            _ => throw new UsageException($"--schedule: unknown schedule '{text}' (expected constant, cosine, step, exponential, onecycle or plateau)"),
+        };
+    }
 
     private static double MomentumInRange(double value)
     {
@@ -132,7 +142,7 @@ internal static class TrainCommand
 
         string name = s.Architecture ?? model.Describe();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {model.ParameterCount():N0} parameters; {s.Dataset} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.ToString().ToLowerInvariant()}), batch {s.BatchSize}, {s.Threads} thread(s)"));
+            $"{name}: {model.ParameterCount():N0} parameters; {s.Dataset} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {s.Threads} thread(s)"));
         var trainer = new Trainer(model, s.Loss, optimizer, regularizers) { ClipGradientNorm = s.ClipNorm };
         var history = trainer.Fit(train, test, new TrainingOptions(s.Epochs, s.BatchSize, s.Seed, Schedule: s.Schedule), epoch =>
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,

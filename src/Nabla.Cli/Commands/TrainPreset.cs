@@ -6,7 +6,7 @@ namespace Nabla.Cli.Commands;
 internal sealed record TrainPreset(string Hidden, string Optimizer, double SgdLearningRate, double Momentum, double L2, int Epochs, int BatchSize, LearningRateSchedule Schedule)
 {
     /// <summary>Digits: a small network trained with annealed SGD and a little weight decay (≈97.5–98% test accuracy).</summary>
-    public static TrainPreset Digits { get; } = new("256", "sgd", 0.1, 0.9, 1e-4, 40, 16, LearningRateSchedule.Cosine);
+    public static TrainPreset Digits { get; } = new("256", "sgd", 0.1, 0.9, 1e-4, 40, 16, LearningRateSchedule.Cosine());
 
     /// <summary>Fashion-MNIST: benchmark workload W1's recipe (784-512-256-10, SGD η 0.05, μ 0.9, batch 128), 10 epochs.</summary>
     public static TrainPreset FashionMnist { get; } = new("512,256", "sgd", 0.05, 0.9, 0, 10, 128, LearningRateSchedule.Constant);

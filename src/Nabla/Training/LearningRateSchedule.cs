@@ -1,12 +1,135 @@
 namespace Nabla.Training;
 
-/// <summary>How the learning rate changes from epoch to epoch during <see cref="Trainer.Fit"/>.</summary>
-public enum LearningRateSchedule
+/// <summary>How the learning rate changes from epoch to epoch during <see cref="Trainer.Fit"/>: before each epoch e
+/// (0-based, of E), the optimiser's rate is set to <see cref="Rate"/>.</summary>
+/// <remarks>
+/// <list type="table">
+/// <item><term><see cref="Constant"/></term><description>ηₑ = η₀</description></item>
+/// <item><term><see cref="Cosine"/>(W)</term><description>linear warm-up ηₑ = η₀·(e + 1)/(W + 1) for e &lt; W, then ηₑ = η₀·½(1 + cos(π (e − W)/(E − W)))</description></item>
+/// <item><term><see cref="Step"/>(s, γ)</term><description>ηₑ = η₀·γ^⌊e/s⌋</description></item>
+/// <item><term><see cref="Exponential"/>(γ)</term><description>ηₑ = η₀·γᵉ</description></item>
+/// <item><term><see cref="OneCycle"/></term><description>from η₀/25 up to η₀ linearly over the first 30% of epochs, then down to η₀/10⁴ along a cosine (Smith's one-cycle, PyTorch's defaults)</description></item>
+/// <item><term><see cref="ReduceOnPlateau"/>(f, p)</term><description>η ← f·η when the validation loss (the training loss without validation) has not improved for p epochs</description></item>
+/// </list>
+/// Cosine annealing lets the last epochs take small steps and settle in a minimum instead of bouncing around it; a
+/// warm-up keeps the first steps, taken with a poorly scaled network, from being too large.
+/// </remarks>
+public abstract class LearningRateSchedule
 {
     /// <summary>η stays at its initial value η₀.</summary>
-    Constant,
+    public static LearningRateSchedule Constant => new ConstantSchedule();
 
-    /// <summary>Cosine annealing per epoch: ηₑ = η₀ · ½(1 + cos(π e / E)) for epoch e = 0 … E−1, so the last epochs
-    /// take small steps and settle in a minimum instead of bouncing around it.</summary>
-    Cosine,
+    /// <summary>Cosine annealing per epoch, after <paramref name="warmupEpochs"/> epochs of linear warm-up.</summary>
+    public static LearningRateSchedule Cosine(int warmupEpochs = 0) => new CosineSchedule(warmupEpochs);
+
+    /// <summary>η multiplied by <paramref name="gamma"/> every <paramref name="stepEpochs"/> epochs.</summary>
+    public static LearningRateSchedule Step(int stepEpochs, double gamma = 0.1) => new StepSchedule(stepEpochs, gamma);
+
+    /// <summary>η multiplied by <paramref name="gamma"/> every epoch.</summary>
+    public static LearningRateSchedule Exponential(double gamma) => new StepSchedule(1, gamma);
+
+    /// <summary>One cycle: up from η₀/25 to η₀, then down to η₀/10⁴.</summary>
+    public static LearningRateSchedule OneCycle => new OneCycleSchedule();
+
+    /// <summary>η multiplied by <paramref name="factor"/> after <paramref name="patience"/> epochs without improvement.</summary>
+    public static LearningRateSchedule ReduceOnPlateau(double factor = 0.1, int patience = 2) => new PlateauSchedule(factor, patience);
+
+    /// <summary>The name used on the command line.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The rate for epoch <paramref name="epoch"/> (0-based) of <paramref name="epochs"/>, from the initial rate
+    /// η₀, the current rate and the results of the epochs so far.</summary>
+    public abstract double Rate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history);
+
+    private sealed class ConstantSchedule : LearningRateSchedule
+    {
+        public override string Name => "constant";
+
+        public override double Rate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history) => initial;
+    }
+
+    private sealed class CosineSchedule : LearningRateSchedule
+    {
+        private readonly int _warmup;
+
+        public CosineSchedule(int warmupEpochs)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(warmupEpochs);
+            _warmup = warmupEpochs;
+        }
+
+        public override string Name => _warmup == 0 ? "cosine" : $"cosine after {_warmup} warm-up epoch(s)";
+
+        public override double Rate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history)
+        {
+            if (epoch < _warmup) return initial * (epoch + 1) / (_warmup + 1);
+            int span = Math.Max(1, epochs - _warmup);
+            return initial * 0.5 * (1 + Math.Cos(Math.PI * (epoch - _warmup) / span));
+        }
+    }
+
+    private sealed class StepSchedule : LearningRateSchedule
+    {
+        private readonly int _step;
+        private readonly double _gamma;
+
+        public StepSchedule(int stepEpochs, double gamma)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(stepEpochs, 1);
+            if (!(gamma > 0 && gamma <= 1)) throw new ArgumentOutOfRangeException(nameof(gamma), $"the decay factor must be in (0, 1], not {gamma}");
+            (_step, _gamma) = (stepEpochs, gamma);
+        }
+
+        public override string Name => _step == 1 ? $"exponential (×{_gamma} per epoch)" : $"step (×{_gamma} every {_step} epochs)";
+
+        public override double Rate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history) =>
+            initial * Math.Pow(_gamma, epoch / _step);
+    }
+
+    private sealed class OneCycleSchedule : LearningRateSchedule
+    {
+        public override string Name => "one-cycle";
+
+        public override double Rate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history)
+        {
+            double start = initial / 25, end = initial / 1e4;
+            double peak = Math.Max(1, 0.3 * epochs);   // the epoch (fractional) at which η₀ is reached
+            if (epoch < peak) return start + ((initial - start) * epoch / peak);
+            double progress = (epoch - peak) / Math.Max(1, epochs - 1 - peak);
+            return end + ((initial - end) * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(1, progress))));
+        }
+    }
+
+    private sealed class PlateauSchedule : LearningRateSchedule
+    {
+        private readonly double _factor;
+        private readonly int _patience;
+        private int _lastReduction = -1;
+
+        public PlateauSchedule(double factor, int patience)
+        {
+            if (!(factor > 0 && factor < 1)) throw new ArgumentOutOfRangeException(nameof(factor), $"the reduction factor must be in (0, 1), not {factor}");
+            ArgumentOutOfRangeException.ThrowIfLessThan(patience, 1);
+            (_factor, _patience) = (factor, patience);
+        }
+
+        public override string Name => $"reduce on plateau (×{_factor} after {_patience} epochs without improvement)";
+
+        public override double Rate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history)
+        {
+            if (history.Count == 0) return initial;
+            static double Loss(EpochResult r) => r.ValidationLoss ?? r.Loss;
+            int best = 0;
+            for (int i = 1; i < history.Count; i++)
+            {
+                if (Loss(history[i]) < Loss(history[best])) best = i;
+            }
+
+            // No improvement for `patience` epochs, counted from the best epoch or the last reduction, whichever is later.
+            int since = Math.Max(best, _lastReduction);
+            if (history.Count - 1 - since < _patience) return current;
+            _lastReduction = history.Count - 1;
+            return current * _factor;
+        }
+    }
 }

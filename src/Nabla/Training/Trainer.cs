@@ -104,8 +104,7 @@ public sealed class Trainer
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             Model.Train();
-            if (options.Schedule == LearningRateSchedule.Cosine)
-                Optimizer.LearningRate = initialRate * 0.5 * (1 + Math.Cos(Math.PI * (epoch - 1) / options.Epochs));
+            Optimizer.LearningRate = (options.Schedule ?? LearningRateSchedule.Constant).Rate(epoch - 1, options.Epochs, initialRate, Optimizer.LearningRate, results);
             var clock = Stopwatch.StartNew();
             double lossSum = 0;
             int correct = 0;

@@ -5,8 +5,9 @@ namespace Nabla.Training;
 /// <param name="BatchSize">Examples per mini-batch (default 64).</param>
 /// <param name="Seed">Seeds the shuffling of each epoch (default 0).</param>
 /// <param name="Shuffle">Whether each epoch visits the data in a new order (default true).</param>
-/// <param name="Schedule">How the learning rate changes over the epochs (default constant).</param>
-public sealed record TrainingOptions(int Epochs = 10, int BatchSize = 64, int Seed = 0, bool Shuffle = true, LearningRateSchedule Schedule = LearningRateSchedule.Constant)
+/// <param name="Schedule">How the learning rate changes over the epochs (default: constant).</param>
+/// <remarks>A schedule can keep state (reduce-on-plateau does): give each run its own.</remarks>
+public sealed record TrainingOptions(int Epochs = 10, int BatchSize = 64, int Seed = 0, bool Shuffle = true, LearningRateSchedule? Schedule = null)
 {
     /// <summary>Throws naming the first invalid setting.</summary>
     public void Validate()

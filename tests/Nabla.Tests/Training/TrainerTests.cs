@@ -17,7 +17,7 @@ public sealed class TrainerTests
         var (train, test) = Digits.LoadSplit();
         var model = new Mlp(new MlpSpec(64, [256], 10), seed: 0);
         var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1, momentum: 0.9), [new L2Regularizer(1e-4)]);
-        var history = trainer.Fit(train, test, new TrainingOptions(40, 16, 0, Schedule: LearningRateSchedule.Cosine));
+        var history = trainer.Fit(train, test, new TrainingOptions(40, 16, 0, Schedule: LearningRateSchedule.Cosine()));
         Assert.Equal(40, history.Epochs.Count);
         Assert.True(history.Last.ValidationAccuracy >= 0.97, $"test accuracy {history.Last.ValidationAccuracy:P2}");
         Assert.True(history.Last.Loss < history.Epochs[0].Loss);
