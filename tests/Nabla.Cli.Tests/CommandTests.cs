@@ -85,6 +85,8 @@ public sealed partial class CommandTests : IDisposable
     [InlineData("--model fc10 --hidden 5", "--hidden")]
     [InlineData("--model conv8k3p1-bogus", "'bogus'")]
     [InlineData("--optimizer lion", "lion")]
+    [InlineData("--loss mse --label-smoothing 0.1", "--label-smoothing")]
+    [InlineData("--label-smoothing 1", "--label-smoothing")]
     [InlineData("--clip-norm 0", "--clip-norm")]
     [InlineData("--hidden abc", "--hidden")]
     [InlineData("--lr -1", "--lr")]

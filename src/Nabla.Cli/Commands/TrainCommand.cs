@@ -20,7 +20,8 @@ internal static class TrainCommand
         var hidden = new Option<string?>("--hidden") { Description = "hidden layer widths, comma-separated (e.g. 512,256; 'none' for a linear model) [preset: digits 256, fashion-mnist 512,256]" };
         var activation = new Option<string?>("--activation") { Description = "relu, tanh, sigmoid, leaky-relu, elu, silu or softplus [default: relu]" };
         var architecture = new Option<string?>("--model") { Description = "the network as a description instead of --hidden/--activation, e.g. conv32k3p1-relu-pool2-flatten-fc10 (README: Architectures)" };
-        var loss = new Option<string>("--loss") { Description = "cross-entropy (softmax), mse or hinge", DefaultValueFactory = _ => "cross-entropy" };
+        var loss = new Option<string>("--loss") { Description = "cross-entropy (softmax), mse, hinge, bce or huber", DefaultValueFactory = _ => "cross-entropy" };
+        var labelSmoothing = NumericOptions.Double("--label-smoothing", "ε of label smoothing for the cross-entropy loss, in [0, 1) [default: 0]");
         var optimizer = new Option<string>("--optimizer") { Description = "sgd, adam, adamw, rmsprop or adagrad", DefaultValueFactory = _ => "sgd" };
         var clipNorm = NumericOptions.Double("--clip-norm", "clip the gradients' joint L2 norm to this before each update [default: no clipping]");
         var schedule = new Option<string?>("--schedule") { Description = "learning-rate schedule: constant, cosine, step, exponential, onecycle or plateau [preset: digits cosine, fashion-mnist constant]" };
@@ -38,7 +39,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a network with L hidden layers and save it")
         {
-            dataset, data, hidden, activation, architecture, loss, optimizer, clipNorm, warmup, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
+            dataset, data, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
         };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
@@ -56,7 +57,7 @@ internal static class TrainCommand
                 OptionParsing.ParseHidden(result.GetValue(hidden) ?? preset.Hidden),
                 OptionParsing.Parse(result.GetValue(activation) ?? "relu", "--activation", ActivationExtensions.Parse),
                 description,
-                OptionParsing.Parse(result.GetValue(loss)!, "--loss", Loss.Parse),
+                WithSmoothing(OptionParsing.Parse(result.GetValue(loss)!, "--loss", Loss.Parse), result.GetValue(labelSmoothing)),
                 optimizerName,
                 OptionParsing.Positive(result.GetValue(lr) ?? TrainPreset.LearningRate(optimizerName, preset), "--lr"),
                 MomentumInRange(result.GetValue(momentum) ?? preset.Momentum),
@@ -96,6 +97,15 @@ internal static class TrainCommand
         }
 
         return built.Model;
+    }
+
+    private static Loss WithSmoothing(Loss loss, double? smoothing)
+    {
+        if (smoothing is null) return loss;
+        if (loss is not CrossEntropyLoss) throw new UsageException("--label-smoothing goes with the cross-entropy loss");
+        if (!(smoothing >= 0 && smoothing < 1))
+            throw new UsageException($"--label-smoothing must be in [0, 1), not {smoothing.Value.ToString(CultureInfo.InvariantCulture)}");
+        return new CrossEntropyLoss(smoothing.Value);
     }
 
     /// <summary>The schedule named on the command line; each has fixed settings, documented in the README.</summary>

@@ -25,7 +25,7 @@ public abstract class Loss
         if (logitsShape.Rank != 2) throw new ArgumentException($"{Name} loss: logits must be (B, C), got shape {logitsShape}");
         if (labels.Length != logitsShape[0])
             throw new ArgumentException($"{Name} loss: {labels.Length} labels for logits of shape {logitsShape}");
-        int classes = logitsShape[1];
+        int classes = LabelCount(logitsShape[1]);
         for (int i = 0; i < labels.Length; i++)
         {
             if ((uint)labels[i] >= (uint)classes)
@@ -33,15 +33,20 @@ public abstract class Loss
         }
     }
 
+    /// <summary>How many label values C outputs stand for (C itself, but 2 for a single binary output).</summary>
+    protected virtual int LabelCount(int outputs) => outputs;
+
     /// <summary>The loss for validated inputs.</summary>
     protected abstract Tensor ComputeChecked(Tensor logits, ReadOnlySpan<int> labels);
 
-    /// <summary>cross-entropy (alias softmax), mse or hinge (alias svm).</summary>
+    /// <summary>cross-entropy (alias softmax), mse, hinge (alias svm), bce (binary cross-entropy with logits) or huber.</summary>
     public static Loss Parse(string text) => text?.ToLowerInvariant() switch
     {
         "cross-entropy" or "crossentropy" or "softmax" or "ce" => new CrossEntropyLoss(),
         "mse" or "mean-squared-error" => new MeanSquaredErrorLoss(),
         "hinge" or "svm" or "multiclass-hinge" => new MultiClassHingeLoss(),
-        _ => throw new ArgumentException($"unknown loss '{text}' (expected cross-entropy, mse or hinge)"),
+        "bce" or "binary-cross-entropy" => new BinaryCrossEntropyWithLogitsLoss(),
+        "huber" => new HuberLoss(),
+        _ => throw new ArgumentException($"unknown loss '{text}' (expected cross-entropy, mse, hinge, bce or huber)"),
     };
 }

@@ -29,7 +29,7 @@ internal sealed class TrainingPlan
     /// cannot be planned.</summary>
     public static TrainingPlan? TryCreate(Module model, Loss loss, Tensor features)
     {
-        if (loss is not CrossEntropyLoss || features.Rank < 2) return null;
+        if (loss is not CrossEntropyLoss { IsPlain: true } || features.Rank < 2) return null;
         if (model.Parameters().Any(p => !p.RequiresGrad)) return null;
         var network = SequentialPlan.TryCreate(model, features.Shape, features.DType);
         if (network is null) return null;

@@ -89,6 +89,11 @@ public sealed class OpGradientCheckTests
         ["log softmax"] = new([[3, 5]], t => t[0].LogSoftmax()),
         ["log-sum-exp"] = new([[4, 3]], t => t[0].LogSumExp(1)),
         ["softmax cross-entropy (fused)"] = new([[4, 5]], t => new Nabla.Losses.CrossEntropyLoss().Compute(t[0], [4, 0, 2, 4])),
+        ["cross-entropy with label smoothing and class weights"] = new([[4, 3]], t => new Nabla.Losses.CrossEntropyLoss(0.1, [1.0, 2.5, 0.5]).Compute(t[0], [2, 0, 1, 1])),
+        ["binary cross-entropy with logits"] = new([[5, 1]], t => new Nabla.Losses.BinaryCrossEntropyWithLogitsLoss().Compute(t[0], [1, 0, 0, 1, 1])),
+        ["binary cross-entropy, one class against the rest"] = new([[3, 4]], t => new Nabla.Losses.BinaryCrossEntropyWithLogitsLoss().Compute(t[0], [3, 0, 2])),
+        ["huber"] = new([[4, 3]], t => new Nabla.Losses.HuberLoss(0.3).Compute(t[0] * 3.0, [0, 2, 1, 1])),
+        ["negative log-likelihood"] = new([[3, 4]], t => new Nabla.Losses.NegativeLogLikelihoodLoss().Compute(t[0].LogSoftmax(), [1, 3, 0])),
         ["softmax cross-entropy, scaled upstream"] = new([[3, 4]], t => new Nabla.Losses.CrossEntropyLoss().Compute(t[0], [1, 3, 0]) * 2.5),
         ["composite"] = new([[3, 4], [4]], t => ((t[0] * t[1]).Tanh() + t[0].Square()).Sum(1).Sigmoid()),
     };
