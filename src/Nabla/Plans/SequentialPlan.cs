@@ -7,12 +7,17 @@ namespace Nabla.Plans;
 
 /// <summary>A chain of layer plans for a network that is a sequence of layers: <see cref="Mlp"/>, or a
 /// <see cref="Sequential"/> (nested ones included) of <see cref="Linear"/>, <see cref="Conv2d"/>,
-/// <see cref="MaxPool2d"/>, <see cref="NN.Layers.Flatten"/>, <see cref="Unflatten"/> layers and activations.</summary>
+/// <see cref="MaxPool2d"/>, <see cref="BatchNorm"/>, <see cref="Dropout"/>, <see cref="NN.Layers.Flatten"/>,
+/// <see cref="Unflatten"/> layers and activations. Plans train: batch normalisation uses batch statistics and dropout
+/// drops, so a plan is only used while the model is in training mode.</summary>
 internal sealed class SequentialPlan
 {
     private readonly LayerPlan[] _layers;
 
-    private SequentialPlan(LayerPlan[] layers) => _layers = layers;
+    private SequentialPlan(LayerPlan[] layers, Shape outputShape) => (_layers, OutputShape) = (layers, outputShape);
+
+    /// <summary>The shape of the network's output for the planned batch.</summary>
+    public Shape OutputShape { get; }
 
     /// <summary>The plan for <paramref name="model"/> on batches shaped <paramref name="inputShape"/> (B, …), or null
     /// when some layer has no plan or the shapes do not chain (the caller then uses autograd, which reports why).</summary>
@@ -53,6 +58,12 @@ internal sealed class SequentialPlan
                     shape = new Shape([batch, .. unflatten.ExampleShape]);
                     layers.Add(new ReshapePlan(shape));
                     break;
+                case BatchNorm norm when shape.Rank == norm.Rank && shape[1] == norm.Channels && norm.Weight.DType == dtype:
+                    layers.Add(new BatchNormPlan(norm, shape));
+                    break;
+                case Dropout dropout:
+                    layers.Add(new DropoutPlan(dropout, shape));
+                    break;
                 case Relu:
                     layers.Add(new ActivationPlan(Activation.Relu, 0, shape, dtype));
                     break;
@@ -70,7 +81,7 @@ internal sealed class SequentialPlan
             }
         }
 
-        return layers.Count == 0 ? null : new SequentialPlan([.. layers]);
+        return layers.Count == 0 ? null : new SequentialPlan([.. layers], shape);
     }
 
     private static bool Fits(Conv2d conv, Shape shape) =>

@@ -34,10 +34,10 @@ internal sealed class TrainingPlan
         var network = SequentialPlan.TryCreate(model, features.Shape, features.DType);
         if (network is null) return null;
 
-        // One forward pass on the real batch finds the output width (and checks the chain end to end).
-        var logits = network.Forward(features);
-        if (logits.Rank != 2 || logits.Shape[0] != features.Shape[0]) return null;
-        return new TrainingPlan(network, features.Shape, logits.Shape[1], features.DType);
+        // The logits must be (B, C). (No forward pass here: it would draw dropout masks and move batch-norm statistics.)
+        var output = network.OutputShape;
+        if (output.Rank != 2 || output[0] != features.Shape[0]) return null;
+        return new TrainingPlan(network, features.Shape, output[1], features.DType);
     }
 
     /// <summary>Whether <paramref name="features"/> has the shape and dtype this plan was made for.</summary>

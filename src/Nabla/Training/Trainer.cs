@@ -137,7 +137,8 @@ public sealed class Trainer
     /// <summary>The plan for batches like <paramref name="features"/>, made on first use; null where none applies.</summary>
     private TrainingPlan? PlanFor(Tensor features)
     {
-        if (!UseTrainingPlans || features.Rank < 2 || Regularizers.Any(r => !r.SupportsPlans)) return null;
+        // Plans run layers in training mode (batch statistics, dropout): a model in evaluation mode takes autograd.
+        if (!UseTrainingPlans || !Model.IsTraining || features.Rank < 2 || Regularizers.Any(r => !r.SupportsPlans)) return null;
         int batchSize = features.Shape[0];
         if (!_plans.TryGetValue(batchSize, out var plan))
         {

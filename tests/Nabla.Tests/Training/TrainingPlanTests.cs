@@ -100,6 +100,44 @@ public sealed class TrainingPlanTests
         }
     }
 
+    [Fact]
+    public void A_planned_step_with_batch_norm_and_dropout_gives_autograds_loss_gradients_and_running_statistics()
+    {
+        // Two identical models (same seeds): one steps on autograd, one on its plan; the dropout layers draw the same masks.
+        (Sequential Model, BatchNorm2d Norm, BatchNorm1d Norm1) Build()
+        {
+            var random = new Random(12);
+            var norm = new BatchNorm2d(3, dtype: DType.Float64);
+            var norm1 = new BatchNorm1d(5, dtype: DType.Float64);
+            var model = new Sequential(
+                new Unflatten(1, 6, 6), new Conv2d(1, 3, 3, random, padding: 1, dtype: DType.Float64), norm, new Relu(), new MaxPool2d(2),
+                new Flatten(), new Dropout(0.3, seed: 4), new Linear(27, 5, random, dtype: DType.Float64), norm1, new Relu(),
+                new Linear(5, 3, random, dtype: DType.Float64));
+            return (model, norm, norm1);
+        }
+
+        var (x, labels) = RandomBatch(6, 36, 3, DType.Float64, seed: 13);
+        var loss = new CrossEntropyLoss();
+        var (reference, referenceNorm, referenceNorm1) = Build();
+        reference.ZeroGrad();
+        var expectedLoss = loss.Compute(reference.Forward(x), labels);
+        expectedLoss.Backward();
+
+        var (planned, plannedNorm, plannedNorm1) = Build();
+        var plan = TrainingPlan.TryCreate(planned, loss, x);
+        Assert.NotNull(plan);
+        var (planLoss, _) = plan.ForwardBackward(x, labels, loss);
+        Assert.Equal(expectedLoss.Item(), planLoss, 1e-12);
+        foreach (var ((name, want), (_, got)) in reference.NamedParameters().Zip(planned.NamedParameters()))
+        {
+            var (a, b) = (want.Grad!.ToDoubleArray(), got.Grad!.ToDoubleArray());
+            for (int i = 0; i < a.Length; i++) Assert.True(Math.Abs(a[i] - b[i]) <= 1e-11, $"{name}[{i}]: planned {b[i]}, autograd {a[i]}");
+        }
+
+        Assert.Equal(referenceNorm.RunningMean.ToDoubleArray(), plannedNorm.RunningMean.ToDoubleArray());
+        Assert.Equal(referenceNorm1.RunningVariance.ToDoubleArray(), plannedNorm1.RunningVariance.ToDoubleArray());
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Nabla.Kernels;
 using Nabla.Tensors;
 
 namespace Nabla.Autograd.Functions;
@@ -32,47 +33,13 @@ internal sealed class BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, Ten
         var mean = new double[channels];
         var variance = new double[channels];
         var inverseStd = new double[channels];
-        if (x.DType == DType.Float32) Forward<float>(x, gamma, beta, y, normalised, mean, variance, inverseStd, epsilon);
-        else Forward<double>(x, gamma, beta, y, normalised, mean, variance, inverseStd, epsilon);
+        int n = x.Shape[0], length = x.Shape.Product(2, x.Rank);
+        if (x.DType == DType.Float32)
+            BatchNormKernel.Forward<float>(x.Buffer<float>(), gamma.Buffer<float>(), beta.Buffer<float>(), y.Buffer<float>(), normalised.Buffer<float>(), n, channels, length, mean, variance, inverseStd, epsilon);
+        else
+            BatchNormKernel.Forward<double>(x.Buffer<double>(), gamma.Buffer<double>(), beta.Buffer<double>(), y.Buffer<double>(), normalised.Buffer<double>(), n, channels, length, mean, variance, inverseStd, epsilon);
         var result = Needed(x, gamma, beta) ? Record(y, new BatchNormFunction(x, gamma, beta, normalised, inverseStd)) : y;
         return (result, mean, variance);
-    }
-
-    private static void Forward<T>(Tensor x, Tensor gamma, Tensor beta, Tensor y, Tensor normalised, double[] mean, double[] variance, double[] inverseStd, double epsilon)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int n = x.Shape[0], channels = x.Shape[1], length = x.Shape.Product(2, x.Rank);
-        T[] xs = x.Buffer<T>(), ys = y.Buffer<T>(), hat = normalised.Buffer<T>(), g = gamma.Buffer<T>(), b = beta.Buffer<T>();
-        double count = (double)n * length;
-        for (int c = 0; c < channels; c++)
-        {
-            double sum = 0;
-            for (int i = 0; i < n; i++)
-                foreach (var v in xs.AsSpan(((i * channels) + c) * length, length)) sum += double.CreateTruncating(v);
-            double mu = sum / count, squares = 0;
-            for (int i = 0; i < n; i++)
-            {
-                foreach (var v in xs.AsSpan(((i * channels) + c) * length, length))
-                {
-                    double d = double.CreateTruncating(v) - mu;
-                    squares += d * d;
-                }
-            }
-
-            (mean[c], variance[c]) = (mu, squares / count);
-            inverseStd[c] = 1 / Math.Sqrt(variance[c] + epsilon);
-            double scale = double.CreateTruncating(g[c]), shift = double.CreateTruncating(b[c]);
-            for (int i = 0; i < n; i++)
-            {
-                int start = ((i * channels) + c) * length;
-                for (int j = start; j < start + length; j++)
-                {
-                    double h = (double.CreateTruncating(xs[j]) - mu) * inverseStd[c];
-                    hat[j] = T.CreateTruncating(h);
-                    ys[j] = T.CreateTruncating((scale * h) + shift);
-                }
-            }
-        }
     }
 
     public override Tensor?[] Backward(Tensor g) => g.DType == DType.Float32 ? Backward<float>(g) : Backward<double>(g);
@@ -81,37 +48,11 @@ internal sealed class BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, Ten
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (x, gamma) = (Inputs[0], Inputs[1]);
-        int n = x.Shape[0], channels = x.Shape[1], length = x.Shape.Product(2, x.Rank);
-        double count = (double)n * length;
         var gx = Tensor.Uninitialized(x.Shape, x.DType);
         var gGamma = Tensor.Uninitialized(gamma.Shape, x.DType);
         var gBeta = Tensor.Uninitialized(gamma.Shape, x.DType);
-        T[] g = gy.Buffer<T>(), hat = normalised.Buffer<T>(), dx = gx.Buffer<T>(), scale = gamma.Buffer<T>();
-        for (int c = 0; c < channels; c++)
-        {
-            double sumG = 0, sumGHat = 0;
-            for (int i = 0; i < n; i++)
-            {
-                int start = ((i * channels) + c) * length;
-                for (int j = start; j < start + length; j++)
-                {
-                    double gj = double.CreateTruncating(g[j]);
-                    sumG += gj;
-                    sumGHat += gj * double.CreateTruncating(hat[j]);
-                }
-            }
-
-            gBeta.Buffer<T>()[c] = T.CreateTruncating(sumG);
-            gGamma.Buffer<T>()[c] = T.CreateTruncating(sumGHat);
-            double factor = double.CreateTruncating(scale[c]) * inverseStd[c] / count;
-            for (int i = 0; i < n; i++)
-            {
-                int start = ((i * channels) + c) * length;
-                for (int j = start; j < start + length; j++)
-                    dx[j] = T.CreateTruncating(factor * ((count * double.CreateTruncating(g[j])) - sumG - (double.CreateTruncating(hat[j]) * sumGHat)));
-            }
-        }
-
+        BatchNormKernel.Backward<T>(gy.Buffer<T>(), normalised.Buffer<T>(), gamma.Buffer<T>(), inverseStd, x.Shape[0], x.Shape[1], x.Shape.Product(2, x.Rank),
+            gx.Buffer<T>(), gGamma.Buffer<T>(), gBeta.Buffer<T>());
         return [x.RequiresGrad ? gx : null, gamma.RequiresGrad ? gGamma : null, Inputs[2].RequiresGrad ? gBeta : null];
     }
 }

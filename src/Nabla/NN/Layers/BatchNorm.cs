@@ -66,7 +66,14 @@ public class BatchNorm : Module
         }
 
         var (y, mean, variance) = BatchNormFunction.Apply(input, Weight, Bias, Epsilon);
-        double count = (double)input.Count / Channels;
+        UpdateRunningStatistics(mean, variance, (double)input.Count / Channels);
+        return y;
+    }
+
+    /// <summary>μ_run ← (1 − m)·μ_run + m·μ and σ²_run ← (1 − m)·σ²_run + m·σ²·M/(M − 1), from one batch's statistics
+    /// over M values per channel.</summary>
+    internal void UpdateRunningStatistics(double[] mean, double[] variance, double count)
+    {
         using (GradMode.NoGrad())
         {
             for (int c = 0; c < Channels; c++)
@@ -75,8 +82,6 @@ public class BatchNorm : Module
                 RunningVariance.SetFlat(c, ((1 - Momentum) * RunningVariance.GetFlat(c)) + (Momentum * variance[c] * count / (count - 1)));
             }
         }
-
-        return y;
     }
 }
 

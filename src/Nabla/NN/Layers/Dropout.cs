@@ -27,14 +27,19 @@ public sealed class Dropout : Module
     {
         ArgumentNullException.ThrowIfNull(input);
         if (!IsTraining || Probability == 0) return input;
-        var mask = Tensor.Zeros(input.Shape, input.DType);
-        double keep = 1 - Probability, scale = 1 / keep;
-        for (int i = 0; i < mask.Count; i++)
-        {
-            if (_random.NextDouble() < keep) mask.SetFlat(i, scale);
-        }
-
+        var mask = Tensor.Uninitialized(input.Shape, input.DType);
+        if (input.DType == DType.Float32) FillMask<float>(mask.Buffer<float>());
+        else FillMask<double>(mask.Buffer<double>());
         return input * mask;
+    }
+
+    /// <summary>The next mask from the layer's generator: 1/(1 − p) with probability 1 − p, else 0.</summary>
+    internal void FillMask<T>(Span<T> mask)
+        where T : System.Numerics.IFloatingPointIeee754<T>
+    {
+        double keep = 1 - Probability;
+        T scale = T.CreateChecked(1 / keep);
+        for (int i = 0; i < mask.Length; i++) mask[i] = _random.NextDouble() < keep ? scale : T.Zero;
     }
 
     /// <inheritdoc/>
