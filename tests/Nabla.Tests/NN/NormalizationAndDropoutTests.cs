@@ -72,4 +72,34 @@ public sealed class NormalizationAndDropoutTests
         Assert.IsType<BatchNorm1d>(model.Modules[7]);
         Assert.Throws<ArgumentException>(() => Architecture.Build("dropout1.5", [1, 6, 6], new Random(0)));
     }
+
+    [Fact]
+    public void Layer_norm_normalises_each_row_the_same_in_training_and_evaluation()
+    {
+        var layer = new LayerNorm(6, dtype: DType.Float64);
+        var x = Tensor.Normal([3, 6], 4, 3, new Random(2), DType.Float64);
+        var y = layer.Forward(x);
+        for (int r = 0; r < 3; r++)
+        {
+            var row = Enumerable.Range(0, 6).Select(f => y[r, f]).ToArray();
+            Assert.Equal(0, row.Average(), 10);
+            Assert.Equal(1, row.Select(v => v * v).Average(), 4);
+        }
+
+        layer.Eval();
+        Assert.Equal(y.ToDoubleArray(), layer.Forward(x).ToDoubleArray());
+    }
+
+    [Fact]
+    public void An_embedding_looks_up_rows_and_rejects_indices_outside_the_table()
+    {
+        var layer = new Embedding(4, 3, new Random(1));
+        var y = layer.Forward(Tensor.FromArray([2f, 0f, 2f], [3]));
+        Assert.Equal(new Shape(3, 3), y.Shape);
+        Assert.Equal(layer.Weight.Slice(0, 2, 1).ToFloatArray(), y.Slice(0, 0, 1).ToFloatArray());
+        Assert.Equal(y.Slice(0, 0, 1).ToFloatArray(), y.Slice(0, 2, 1).ToFloatArray());
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => layer.Forward(Tensor.FromArray([1f, 4f], [2])));
+        Assert.Contains("index 4", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => layer.Forward(Tensor.FromArray([1.5f], [1])));
+    }
 }

@@ -1,0 +1,57 @@
+using Nabla.Tensors;
+
+namespace Nabla.Autograd.Functions;
+
+/// <summary>A table lookup: y[…, :] = W[index[…], :], with W (V, D) and integer indices (stored as floats) of any
+/// shape; y has the indices' shape plus D.</summary>
+/// <remarks>Each output row is one row of W, so ∂L/∂W[v] = Σ of the output gradients of every position that looked up
+/// v (an index used twice gets both gradients); the indices are not differentiable.</remarks>
+internal sealed class EmbeddingFunction(Tensor weight, int[] indices) : Function(weight)
+{
+    public override string Name => "Embedding";
+
+    public static Tensor Apply(Tensor indices, Tensor weight)
+    {
+        if (weight.Rank != 2) throw new ArgumentException($"embedding: the table must be (V, D), got shape {weight.Shape}");
+        int vocabulary = weight.Shape[0], dimension = weight.Shape[1];
+        var flat = new int[indices.Count];
+        for (int i = 0; i < flat.Length; i++)
+        {
+            double v = indices.GetFlat(i);
+            if (v != Math.Floor(v) || v < 0 || v >= vocabulary)
+                throw new ArgumentOutOfRangeException(nameof(indices), $"embedding: index {v} at position {i} is not a whole number in [0, {vocabulary})");
+            flat[i] = (int)v;
+        }
+
+        var y = Tensor.Uninitialized(new Shape([.. indices.Shape.Dims, dimension]), weight.DType);
+        if (weight.DType == DType.Float32) Gather(weight.Buffer<float>(), flat, dimension, y.Buffer<float>());
+        else Gather(weight.Buffer<double>(), flat, dimension, y.Buffer<double>());
+        return Needed(weight) ? Record(y, new EmbeddingFunction(weight, flat)) : y;
+    }
+
+    private static void Gather<T>(T[] table, int[] indices, int dimension, T[] y)
+    {
+        for (int i = 0; i < indices.Length; i++) table.AsSpan(indices[i] * dimension, dimension).CopyTo(y.AsSpan(i * dimension, dimension));
+    }
+
+    public override Tensor?[] Backward(Tensor g)
+    {
+        var weight = Inputs[0];
+        var gw = Tensor.Zeros(weight.Shape, weight.DType);
+        int dimension = weight.Shape[1];
+        if (g.DType == DType.Float32) Scatter(g.Buffer<float>(), dimension, gw.Buffer<float>());
+        else Scatter(g.Buffer<double>(), dimension, gw.Buffer<double>());
+        return [gw];
+    }
+
+    private void Scatter<T>(T[] g, int dimension, T[] gw)
+        where T : System.Numerics.INumber<T>
+    {
+        for (int i = 0; i < indices.Length; i++)
+        {
+            var row = gw.AsSpan(indices[i] * dimension, dimension);
+            var from = g.AsSpan(i * dimension, dimension);
+            for (int d = 0; d < dimension; d++) row[d] += from[d];
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Nabla.Autograd.Functions;
+using Nabla.Tensors;
+
+namespace Nabla.NN.Layers;
+
+/// <summary>A lookup table of V vectors of D values: input indices (any shape, whole numbers in [0, V) stored as
+/// floats) → their vectors, shape (…, D). Parameter weight (V, D), initialised N(0, 1) as in PyTorch.</summary>
+public sealed class Embedding : Module
+{
+    /// <summary>A table of <paramref name="count"/> vectors of <paramref name="dimension"/> values.</summary>
+    public Embedding(int count, int dimension, Random random, DType dtype = DType.Float32)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        ArgumentNullException.ThrowIfNull(random);
+        (Count, Dimension) = (count, dimension);
+        Weight = RegisterParameter("weight", Tensor.Normal([count, dimension], 0, 1, random, dtype));
+    }
+
+    /// <summary>V.</summary>
+    public int Count { get; }
+
+    /// <summary>D.</summary>
+    public int Dimension { get; }
+
+    /// <summary>W (V, D).</summary>
+    public Tensor Weight { get; }
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return EmbeddingFunction.Apply(input, Weight);
+    }
+
+    /// <inheritdoc/>
+    public override string Describe() => $"Embedding({Count}, {Dimension})";
+}

@@ -1,0 +1,42 @@
+using Nabla.Autograd.Functions;
+using Nabla.Tensors;
+
+namespace Nabla.NN.Layers;
+
+/// <summary>Layer normalisation over the last axis of F features: y = γ ⊙ (x − μ)/√(σ² + ε) + β with each row's own
+/// mean and variance (see <c>LayerNormFunction</c>). Parameters weight γ (ones) and bias β (zeros), as in PyTorch.</summary>
+public sealed class LayerNorm : Module
+{
+    /// <summary>A layer over <paramref name="features"/> features.</summary>
+    public LayerNorm(int features, double epsilon = 1e-5, DType dtype = DType.Float32)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(features, 1);
+        if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"epsilon must be > 0, not {epsilon}");
+        (Features, Epsilon) = (features, epsilon);
+        Weight = RegisterParameter("weight", Tensor.Ones([features], dtype));
+        Bias = RegisterParameter("bias", Tensor.Zeros([features], dtype));
+    }
+
+    /// <summary>F.</summary>
+    public int Features { get; }
+
+    /// <summary>ε.</summary>
+    public double Epsilon { get; }
+
+    /// <summary>γ (F).</summary>
+    public Tensor Weight { get; }
+
+    /// <summary>β (F).</summary>
+    public Tensor Bias { get; }
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank < 1 || input.Shape[-1] != Features) throw new ArgumentException($"{Describe()} expects input (…, {Features}), got shape {input.Shape}");
+        return LayerNormFunction.Apply(input, Weight, Bias, Epsilon);
+    }
+
+    /// <inheritdoc/>
+    public override string Describe() => $"LayerNorm({Features})";
+}
