@@ -46,9 +46,9 @@ public sealed partial class CommandTests : IDisposable
     {
         var r = NablaProcess.Run(_dir, "gradcheck");
         Assert.True(r.ExitCode == 0, r.Output + r.Error);
-        Assert.Contains("63 of 63 checks passed", r.Output, StringComparison.Ordinal);
+        Assert.Contains("72 of 72 checks passed", r.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("FAIL", r.Output, StringComparison.Ordinal);
-        foreach (var name in new[] { "relu", "tanh", "sigmoid", "leaky-relu", "elu", "silu", "softplus", "cross-entropy", "mse", "hinge", "L2 penalty", "L1 penalty" })
+        foreach (var name in new[] { "relu", "tanh", "sigmoid", "leaky-relu", "elu", "silu", "softplus", "gelu", "cross-entropy", "mse", "hinge", "L2 penalty", "L1 penalty" })
             Assert.Contains(name, r.Output, StringComparison.Ordinal);
     }
 

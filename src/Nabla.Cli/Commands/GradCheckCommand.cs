@@ -13,7 +13,7 @@ namespace Nabla.Cli.Commands;
 /// penalty it checks every activation × every loss × {no penalty, L2, L1}.</summary>
 internal static class GradCheckCommand
 {
-    private static readonly string[] AllActivations = ["relu", "tanh", "sigmoid", "leaky-relu", "elu", "silu", "softplus"];
+    private static readonly string[] AllActivations = ["relu", "tanh", "sigmoid", "leaky-relu", "elu", "silu", "softplus", "gelu"];
     private static readonly string[] AllLosses = ["cross-entropy", "mse", "hinge"];
 
     public static Command Create()

@@ -13,7 +13,7 @@ internal static class SummaryCommand
         var model = new Option<string?>("--model") { Description = "folder of a saved model (instead of the options below)" };
         var dataset = new Option<string>("--dataset") { Description = "digits or fashion-mnist: fixes the input and output widths", DefaultValueFactory = _ => DatasetChoice.Digits };
         var hidden = new Option<string>("--hidden") { Description = "hidden layer widths, comma-separated", DefaultValueFactory = _ => "128" };
-        var activation = new Option<string>("--activation") { Description = "relu, tanh, sigmoid, leaky-relu, elu, silu or softplus", DefaultValueFactory = _ => "relu" };
+        var activation = new Option<string>("--activation") { Description = "relu, tanh, sigmoid, leaky-relu, elu, silu, softplus or gelu", DefaultValueFactory = _ => "relu" };
         var command = new Command("summary", "Show a network's layers, output shapes and parameter counts") { model, dataset, hidden, activation };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {

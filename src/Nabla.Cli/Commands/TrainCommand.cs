@@ -18,7 +18,7 @@ internal static class TrainCommand
         var dataset = new Option<string>("--dataset") { Description = "digits (embedded) or fashion-mnist", DefaultValueFactory = _ => DatasetChoice.Digits };
         var data = new Option<string?>("--data") { Description = "folder holding the dataset's files (fashion-mnist: default " + Data.Datasets.FashionMnist.DefaultDirectory + ")" };
         var hidden = new Option<string?>("--hidden") { Description = "hidden layer widths, comma-separated (e.g. 512,256; 'none' for a linear model) [preset: digits 256, fashion-mnist 512,256]" };
-        var activation = new Option<string?>("--activation") { Description = "relu, tanh, sigmoid, leaky-relu, elu, silu or softplus [default: relu]" };
+        var activation = new Option<string?>("--activation") { Description = "relu, tanh, sigmoid, leaky-relu, elu, silu, softplus or gelu [default: relu]" };
         var architecture = new Option<string?>("--model") { Description = "the network as a description instead of --hidden/--activation, e.g. conv32k3p1-relu-pool2-flatten-fc10 (README: Architectures)" };
         var loss = new Option<string>("--loss") { Description = "cross-entropy (softmax), mse, hinge, bce or huber", DefaultValueFactory = _ => "cross-entropy" };
         var labelSmoothing = NumericOptions.Double("--label-smoothing", "ε of label smoothing for the cross-entropy loss, in [0, 1) [default: 0]");

@@ -19,7 +19,7 @@ namespace Nabla.NN;
 /// <item><term><c>fc&lt;N&gt;</c>, <c>linear&lt;N&gt;</c></term><description>Linear to N features</description></item>
 /// <item><term><c>bn</c></term><description>batch normalisation (2-d on images, 1-d on features)</description></item>
 /// <item><term><c>dropout&lt;p&gt;</c></term><description>dropout with probability p, e.g. <c>dropout0.25</c></description></item>
-/// <item><term><c>relu</c>, <c>tanh</c>, <c>sigmoid</c>, <c>leakyrelu</c>, <c>elu</c>, <c>silu</c>, <c>softplus</c></term><description>activations</description></item>
+/// <item><term><c>relu</c>, <c>tanh</c>, <c>sigmoid</c>, <c>leakyrelu</c>, <c>elu</c>, <c>silu</c>, <c>softplus</c>, <c>gelu</c></term><description>activations</description></item>
 /// </list>
 /// <para>Input sizes are never written: each layer takes the shape the previous one gives, starting from the example
 /// shape of the data, so a description is checked against the data before any training starts.</para>
@@ -69,6 +69,7 @@ public static partial class Architecture
             case "elu": return (new Elu(), shape);
             case "silu" or "swish": return (new Silu(), shape);
             case "softplus": return (new Softplus(), shape);
+            case "gelu": return (new Gelu(), shape);
             case "flatten":
                 RequireImage(shape, where);
                 return (new Layers.Flatten(), [shape[0] * shape[1] * shape[2]]);
@@ -118,7 +119,7 @@ public static partial class Architecture
         }
 
         throw new ArgumentException(
-            $"{where}: unknown layer (expected conv<O>k<K>[s<S>][p<P>][d<D>][g<G>], pool<K>[s<S>], avgpool<K>[s<S>], gap, flatten, fc<N>, bn, dropout<p>, relu, tanh, sigmoid, leakyrelu, elu, silu or softplus)");
+            $"{where}: unknown layer (expected conv<O>k<K>[s<S>][p<P>][d<D>][g<G>], pool<K>[s<S>], avgpool<K>[s<S>], gap, flatten, fc<N>, bn, dropout<p>, relu, tanh, sigmoid, leakyrelu, elu, silu, softplus or gelu)");
     }
 
     private static void RequireImage(int[] shape, string where)

@@ -42,7 +42,7 @@ public sealed record ModelDescription
     [JsonPropertyName("outputs")]
     public int Outputs { get; init; }
 
-    /// <summary>relu, tanh, sigmoid, leaky-relu, elu, silu or softplus.</summary>
+    /// <summary>relu, tanh, sigmoid, leaky-relu, elu, silu, softplus or gelu.</summary>
     [JsonPropertyName("activation")]
     public string Activation { get; init; } = "relu";
 

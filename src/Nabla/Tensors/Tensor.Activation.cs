@@ -23,6 +23,9 @@ public sealed partial class Tensor
     /// <summary>SiLU(x) = x·σ(x) (also called swish).</summary>
     public Tensor Silu() => SmoothActivationFunction.Apply(this, SmoothActivation.Silu);
 
+    /// <summary>GELU(x) = x·Φ(x), Φ the standard normal distribution function (the exact form).</summary>
+    public Tensor Gelu() => SmoothActivationFunction.Apply(this, SmoothActivation.Gelu);
+
     /// <summary>softplus(x) = log(1 + eˣ), a smooth ReLU; x itself beyond 20.</summary>
     public Tensor Softplus() => SmoothActivationFunction.Apply(this, SmoothActivation.Softplus);
 

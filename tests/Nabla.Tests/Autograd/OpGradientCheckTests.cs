@@ -86,6 +86,8 @@ public sealed class OpGradientCheckTests
         ["elu alpha 0.5"] = new([[3, 4]], t => t[0].Elu(0.5), Inputs.AwayFromZero),
         ["silu"] = new([[3, 4]], t => t[0].Silu()),
         ["softplus"] = new([[3, 4]], t => t[0].Softplus()),
+        ["gelu"] = new([[3, 4]], t => t[0].Gelu()),
+        ["gelu on a wide range (both erf branches)"] = new([[6]], t => (t[0] * 4.0).Gelu()),
         ["softplus past its threshold"] = new([[4]], t => (t[0] * 15.0).Softplus(), Inputs.AwayFromZero),
         ["softmax"] = new([[3, 5]], t => t[0].Softmax()),
         ["softmax axis 0"] = new([[3, 5]], t => t[0].Softmax(0)),

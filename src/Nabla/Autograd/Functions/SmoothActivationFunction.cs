@@ -10,7 +10,9 @@ namespace Nabla.Autograd.Functions;
 /// ELU       y = x for x &gt; 0, α(eˣ − 1) otherwise          y′ = 1, or α·eˣ = y + α
 /// SiLU      y = x·σ(x)                                    y′ = σ(x)·(1 + x·(1 − σ(x)))
 /// softplus  y = log(1 + eˣ), or x for x &gt; 20            y′ = σ(x), or 1 for x &gt; 20
+/// GELU      y = x·Φ(x) = ½x(1 + erf(x/√2))              y′ = Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π)
 /// </code>
+/// GELU is the exact form (PyTorch's default), not the tanh approximation.
 /// The softplus threshold is PyTorch's: beyond it log(1 + eˣ) equals x to float precision, and eˣ would overflow.
 /// </remarks>
 internal sealed class SmoothActivationFunction(Tensor x, Tensor derivative, SmoothActivation kind) : Function(x)
@@ -45,6 +47,11 @@ internal sealed class SmoothActivationFunction(Tensor x, Tensor derivative, Smoo
                     value = v * s;
                     slope = s * (1 + (v * (1 - s)));
                     break;
+                case SmoothActivation.Gelu:
+                    double cdf = 0.5 * (1 + Kernels.SpecialFunctions.Erf(v / Math.Sqrt(2)));
+                    value = v * cdf;
+                    slope = cdf + (v * Math.Exp(-0.5 * v * v) / Math.Sqrt(2 * Math.PI));
+                    break;
                 default:
                     value = v > SoftplusThreshold ? v : Math.Log(1 + Math.Exp(v));
                     slope = v > SoftplusThreshold ? 1 : 1 / (1 + Math.Exp(-v));
@@ -65,4 +72,5 @@ internal enum SmoothActivation
     Elu,
     Silu,
     Softplus,
+    Gelu,
 }

@@ -23,6 +23,9 @@ public enum Activation
 
     /// <summary>log(1 + eᵃ).</summary>
     Softplus,
+
+    /// <summary>a·Φ(a).</summary>
+    Gelu,
 }
 
 /// <summary>Parsing and construction of <see cref="Activation"/> values.</summary>
@@ -38,6 +41,7 @@ public static class ActivationExtensions
         Activation.Elu => new Elu(),
         Activation.Silu => new Silu(),
         Activation.Softplus => new Softplus(),
+        Activation.Gelu => new Gelu(),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation"),
     };
 
@@ -51,10 +55,11 @@ public static class ActivationExtensions
         Activation.Elu => "elu",
         Activation.Silu => "silu",
         Activation.Softplus => "softplus",
+        Activation.Gelu => "gelu",
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation"),
     };
 
-    /// <summary>Parses relu, tanh, sigmoid, leaky-relu, elu, silu (swish) or softplus (case-insensitive).</summary>
+    /// <summary>Parses relu, tanh, sigmoid, leaky-relu, elu, silu (swish), softplus or gelu (case-insensitive).</summary>
     public static Activation Parse(string text) => text?.ToLowerInvariant() switch
     {
         "relu" => Activation.Relu,
@@ -64,6 +69,7 @@ public static class ActivationExtensions
         "elu" => Activation.Elu,
         "silu" or "swish" => Activation.Silu,
         "softplus" => Activation.Softplus,
-        _ => throw new ArgumentException($"unknown activation '{text}' (expected relu, tanh, sigmoid, leaky-relu, elu, silu or softplus)"),
+        "gelu" => Activation.Gelu,
+        _ => throw new ArgumentException($"unknown activation '{text}' (expected relu, tanh, sigmoid, leaky-relu, elu, silu, softplus or gelu)"),
     };
 }
