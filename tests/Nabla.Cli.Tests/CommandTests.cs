@@ -79,6 +79,19 @@ public sealed partial class CommandTests : IDisposable
         Assert.Contains("1,370", summary.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Train_sanity_runs_the_lecture_checks_and_fails_when_the_learning_rate_cannot_learn()
+    {
+        var ok = NablaProcess.Run(_dir, "train", "--sanity");
+        Assert.True(ok.ExitCode == 0, ok.Error + ok.Output);
+        Assert.Contains("sanity checks passed", ok.Output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "runs")));   // nothing trained, nothing saved
+        var stuck = NablaProcess.Run(_dir, "train", "--sanity", "--lr", "1e-9", "--momentum", "0");
+        Assert.Equal(1, stuck.ExitCode);
+        Assert.Contains("overfit 20 examples", stuck.Output, StringComparison.Ordinal);
+        Assert.Contains("FAILED", stuck.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--model conv8k3-fc10", "'fc10'")]
     [InlineData("--model conv8k3p1-relu-pool2-flatten-fc7", "10 classes")]

@@ -26,6 +26,7 @@ internal static class TrainCommand
         var clipNorm = NumericOptions.Double("--clip-norm", "clip the gradients' joint L2 norm to this before each update [default: no clipping]");
         var schedule = new Option<string?>("--schedule") { Description = "learning-rate schedule: constant, cosine, step, exponential, onecycle or plateau [preset: digits cosine, fashion-mnist constant]" };
         var warmup = NumericOptions.Int("--warmup", "epochs of linear warm-up before the cosine schedule [default: 0]");
+        var sanity = new Option<bool>("--sanity") { Description = "run the lecture's sanity checks (initial loss ≈ ln C, overfit 20 examples, update/weight ratios) instead of training" };
         var lr = NumericOptions.Double("--lr", "learning rate η [preset: sgd 0.1 on digits, 0.05 on fashion-mnist; adam and adamw 0.001; rmsprop and adagrad 0.01]");
         var momentum = NumericOptions.Double("--momentum", "SGD momentum μ [preset: 0.9]");
         var nesterov = new Option<bool>("--nesterov") { Description = "use Nesterov momentum" };
@@ -39,7 +40,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a network with L hidden layers and save it")
         {
-            dataset, data, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
+            dataset, data, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
         };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
@@ -70,7 +71,8 @@ internal static class TrainCommand
                 result.GetValue(seed) ?? 0,
                 OptionParsing.AtLeast(result.GetValue(threads) ?? Environment.ProcessorCount, 1, "--threads"),
                 result.GetValue(output) ?? Path.Combine("runs", datasetName),
-                result.GetValue(clipNorm) is { } clip ? OptionParsing.Positive(clip, "--clip-norm") : null);
+                result.GetValue(clipNorm) is { } clip ? OptionParsing.Positive(clip, "--clip-norm") : null,
+                result.GetValue(sanity));
             return Run(settings, Console.Out);
         }));
         return command;
@@ -137,15 +139,28 @@ internal static class TrainCommand
         var exampleShape = DatasetChoice.ExampleShape(s.Dataset);
         Sequential? described = s.Architecture is null ? null : BuildDescribed(s.Architecture, exampleShape, s.Dataset, s.Seed);
         var (train, test) = DatasetChoice.Load(s.Dataset, s.DataDirectory);
-        Module model = described is not null ? described : new Mlp(new MlpSpec(train.FeatureCount, s.Hidden, train.Classes, s.Activation), s.Seed);
-        Optimizer optimizer = s.Optimizer switch
+        Module CreateModel() => s.Architecture is not null
+            ? BuildDescribed(s.Architecture, exampleShape, s.Dataset, s.Seed)
+            : new Mlp(new MlpSpec(train.FeatureCount, s.Hidden, train.Classes, s.Activation), s.Seed);
+        Optimizer CreateOptimizer(Module m) => s.Optimizer switch
         {
-            "adam" => new Adam(model.Parameters(), s.LearningRate),
-            "adamw" => new AdamW(model.Parameters(), s.LearningRate),
-            "rmsprop" => new RmsProp(model.Parameters(), s.LearningRate),
-            "adagrad" => new Adagrad(model.Parameters(), s.LearningRate),
-            _ => new Sgd(model.Parameters(), s.LearningRate, s.Momentum, s.Nesterov),
+            "adam" => new Adam(m.Parameters(), s.LearningRate),
+            "adamw" => new AdamW(m.Parameters(), s.LearningRate),
+            "rmsprop" => new RmsProp(m.Parameters(), s.LearningRate),
+            "adagrad" => new Adagrad(m.Parameters(), s.LearningRate),
+            _ => new Sgd(m.Parameters(), s.LearningRate, s.Momentum, s.Nesterov),
         };
+
+        if (s.Sanity)
+        {
+            // The lecture's checks instead of training: fresh networks, nothing saved.
+            var report = SanityChecks.Run(CreateModel, s.Loss, CreateOptimizer, train, s.BatchSize);
+            output.WriteLine(report);
+            return report.Passed ? CommandRunner.Success : CommandRunner.Failure;
+        }
+
+        Module model = described is not null ? described : CreateModel();
+        var optimizer = CreateOptimizer(model);
         var regularizers = new List<Regularizer>();
         if (s.L2 > 0) regularizers.Add(new L2Regularizer(s.L2));
         if (s.L1 > 0) regularizers.Add(new L1Regularizer(s.L1));

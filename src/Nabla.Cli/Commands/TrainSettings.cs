@@ -24,4 +24,5 @@ internal sealed record TrainSettings(
     int Seed,
     int Threads,
     string OutputDirectory,
-    double? ClipNorm);
+    double? ClipNorm,
+    bool Sanity);
