@@ -92,6 +92,18 @@ public sealed partial class CommandTests : IDisposable
         Assert.Contains("FAILED", stuck.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Early_stopping_watches_a_validation_split_and_the_csv_log_gets_a_row_per_epoch()
+    {
+        var csv = Path.Combine(_dir, "log.csv");
+        var r = NablaProcess.Run(_dir, "train", "--early-stopping", "1", "--epochs", "60", "--log-csv", csv, "--out", "es");
+        Assert.True(r.ExitCode == 0, r.Error);
+        Assert.Contains("validation", r.Output, StringComparison.Ordinal);
+        Assert.Contains("early stopping: kept the weights of epoch", r.Output, StringComparison.Ordinal);
+        int epochs = r.Output.Split('\n').Count(l => l.StartsWith("epoch ", StringComparison.Ordinal));
+        Assert.Equal(epochs + 1, File.ReadAllLines(csv).Length);
+    }
+
     [Theory]
     [InlineData("--model conv8k3-fc10", "'fc10'")]
     [InlineData("--model conv8k3p1-relu-pool2-flatten-fc7", "10 classes")]

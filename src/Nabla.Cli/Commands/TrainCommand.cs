@@ -6,6 +6,7 @@ using Nabla.NN.Activations;
 using Nabla.Optim;
 using Nabla.Serialization;
 using Nabla.Training;
+using Nabla.Training.Callbacks;
 
 namespace Nabla.Cli.Commands;
 
@@ -26,6 +27,8 @@ internal static class TrainCommand
         var clipNorm = NumericOptions.Double("--clip-norm", "clip the gradients' joint L2 norm to this before each update [default: no clipping]");
         var schedule = new Option<string?>("--schedule") { Description = "learning-rate schedule: constant, cosine, step, exponential, onecycle or plateau [preset: digits cosine, fashion-mnist constant]" };
         var warmup = NumericOptions.Int("--warmup", "epochs of linear warm-up before the cosine schedule [default: 0]");
+        var earlyStopping = NumericOptions.Int("--early-stopping", "stop after this many epochs without a better test loss, and keep the best epoch's weights");
+        var csv = new Option<string?>("--log-csv") { Description = "write one CSV row per epoch to this file" };
         var sanity = new Option<bool>("--sanity") { Description = "run the lecture's sanity checks (initial loss ≈ ln C, overfit 20 examples, update/weight ratios) instead of training" };
         var lr = NumericOptions.Double("--lr", "learning rate η [preset: sgd 0.1 on digits, 0.05 on fashion-mnist; adam and adamw 0.001; rmsprop and adagrad 0.01]");
         var momentum = NumericOptions.Double("--momentum", "SGD momentum μ [preset: 0.9]");
@@ -40,7 +43,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a network with L hidden layers and save it")
         {
-            dataset, data, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
+            dataset, data, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, earlyStopping, csv, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
         };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
@@ -72,10 +75,18 @@ internal static class TrainCommand
                 OptionParsing.AtLeast(result.GetValue(threads) ?? Environment.ProcessorCount, 1, "--threads"),
                 result.GetValue(output) ?? Path.Combine("runs", datasetName),
                 result.GetValue(clipNorm) is { } clip ? OptionParsing.Positive(clip, "--clip-norm") : null,
-                result.GetValue(sanity));
+                result.GetValue(sanity),
+                result.GetValue(earlyStopping) is { } patience ? OptionParsing.AtLeast(patience, 1, "--early-stopping") : null,
+                result.GetValue(csv));
             return Run(settings, Console.Out);
         }));
         return command;
+    }
+
+    private static (Data.Dataset Train, Data.Dataset Validation, string Name) Split(Data.Dataset train, int seed)
+    {
+        var (fit, validation) = train.Split(0.1, seed);
+        return (fit, validation, "validation");
     }
 
     /// <summary>The network of a --model description, checked against the dataset before its files are read.</summary>
@@ -169,14 +180,28 @@ internal static class TrainCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name}: {model.ParameterCount():N0} parameters; {s.Dataset} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {s.Threads} thread(s)"));
         var trainer = new Trainer(model, s.Loss, optimizer, regularizers) { ClipGradientNorm = s.ClipNorm };
-        var history = trainer.Fit(train, test, new TrainingOptions(s.Epochs, s.BatchSize, s.Seed, Schedule: s.Schedule), epoch =>
+        var callbacks = new List<ITrainingCallback>();
+        EarlyStopping? stopper = s.EarlyStopping is { } patience ? new EarlyStopping(patience) : null;
+        if (stopper is not null) callbacks.Add(stopper);
+        if (s.CsvLog is not null) callbacks.Add(new CsvLogger(s.CsvLog));
+
+        // Early stopping chooses an epoch, so it must not look at the test set: it watches a stratified 10% of the
+        // training data held out for validation, and the test set is scored once, at the end.
+        var (fitData, watched, watchedName) = stopper is null ? (train, test, "test") : Split(train, s.Seed);
+        var history = trainer.Fit(fitData, watched, new TrainingOptions(s.Epochs, s.BatchSize, s.Seed, Schedule: s.Schedule), epoch =>
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {epoch.Epoch,3}/{s.Epochs}  loss {epoch.Loss:F4}  train {100 * epoch.TrainAccuracy:F2}%  test {100 * epoch.ValidationAccuracy:F2}%  {epoch.Seconds:F1} s")));
+                $"epoch {epoch.Epoch,3}/{s.Epochs}  loss {epoch.Loss:F4}  train {100 * epoch.TrainAccuracy:F2}%  {watchedName} {100 * epoch.ValidationAccuracy:F2}%  {epoch.Seconds:F1} s")), callbacks);
+        double? accuracy = history.Last.ValidationAccuracy;
+        if (stopper is not null)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"early stopping: kept the weights of epoch {stopper.BestEpoch} (the lowest validation loss)"));
+            accuracy = Evaluator.Evaluate(model, test, s.Loss).Accuracy;
+        }
 
         if (described is not null) ModelStore.Save(s.OutputDirectory, described, s.Architecture!, exampleShape, s.Loss.Name, s.Dataset, train.ClassNames);
         else ModelStore.Save(s.OutputDirectory, (Mlp)model, s.Loss.Name, s.Dataset, train.ClassNames);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"test accuracy {100 * history.Last.ValidationAccuracy:F2}%; model saved to {s.OutputDirectory}"));
+            $"test accuracy {100 * accuracy:F2}%; model saved to {s.OutputDirectory}"));
         return CommandRunner.Success;
     }
 }

@@ -25,4 +25,6 @@ internal sealed record TrainSettings(
     int Threads,
     string OutputDirectory,
     double? ClipNorm,
-    bool Sanity);
+    bool Sanity,
+    int? EarlyStopping,
+    string? CsvLog);

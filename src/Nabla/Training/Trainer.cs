@@ -5,6 +5,7 @@ using Nabla.Losses;
 using Nabla.NN;
 using Nabla.Optim;
 using Nabla.Plans;
+using Nabla.Training.Callbacks;
 using Nabla.Tensors;
 
 namespace Nabla.Training;
@@ -92,8 +93,9 @@ public sealed class Trainer
     }
 
     /// <summary>Trains for <see cref="TrainingOptions.Epochs"/> epochs, evaluating on <paramref name="validation"/> after
-    /// each, and calls <paramref name="onEpoch"/> with every epoch's result.</summary>
-    public TrainingHistory Fit(Dataset train, Dataset? validation, TrainingOptions options, Action<EpochResult>? onEpoch = null)
+    /// each, and calls <paramref name="onEpoch"/> with every epoch's result, then each of <paramref name="callbacks"/>
+    /// (which may stop training early).</summary>
+    public TrainingHistory Fit(Dataset train, Dataset? validation, TrainingOptions options, Action<EpochResult>? onEpoch = null, IReadOnlyList<ITrainingCallback>? callbacks = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
@@ -120,8 +122,12 @@ public sealed class Trainer
             var result = new EpochResult(epoch, lossSum / train.Count, (double)correct / train.Count, eval?.Loss, eval?.Accuracy, seconds);
             results.Add(result);
             onEpoch?.Invoke(result);
+            bool stop = false;
+            foreach (var callback in callbacks ?? []) stop |= callback.OnEpochEnd(this, result, results);
+            if (stop) break;
         }
 
+        foreach (var callback in callbacks ?? []) callback.OnTrainingEnd(this, results);
         return new TrainingHistory(results);
     }
 

@@ -1,0 +1,15 @@
+namespace Nabla.Training.Callbacks;
+
+/// <summary>Code that <see cref="Trainer.Fit"/> runs after every epoch and once at the end: logging, checkpoints,
+/// early stopping.</summary>
+public interface ITrainingCallback
+{
+    /// <summary>After epoch <paramref name="result"/>.Epoch, with every epoch so far in <paramref name="history"/>.
+    /// Returns true to stop training after this epoch.</summary>
+    bool OnEpochEnd(Trainer trainer, EpochResult result, IReadOnlyList<EpochResult> history);
+
+    /// <summary>Once, when training ends (after the last epoch, or after a callback stopped it).</summary>
+    void OnTrainingEnd(Trainer trainer, IReadOnlyList<EpochResult> history)
+    {
+    }
+}
