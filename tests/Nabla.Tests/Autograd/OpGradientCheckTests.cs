@@ -62,6 +62,7 @@ public sealed class OpGradientCheckTests
         ["layer norm"] = new([[4, 5], [5], [5]], t => Nabla.Autograd.Functions.LayerNormFunction.Apply(t[0], t[1], t[2], 1e-5)),
         ["layer norm over the last axis of a 3-d input"] = new([[2, 3, 4], [4], [4]], t => Nabla.Autograd.Functions.LayerNormFunction.Apply(t[0], t[1], t[2], 1e-5)),
         ["embedding with a repeated index"] = new([[5, 3]], t => Nabla.Autograd.Functions.EmbeddingFunction.Apply(Tensor.FromArray([4.0, 1, 4, 0, 2, 1], [2, 3]), t[0])),
+        ["dropout with a fixed mask (the same seed every call)"] = new([[4, 5]], t => new Nabla.NN.Layers.Dropout(0.4, seed: 3).Forward(t[0])),
         ["max-pool 2"] = new([[2, 3, 6, 6]], t => t[0].MaxPool2d(2)),
         ["max-pool 3 stride 2 padding 1"] = new([[1, 2, 7, 7]], t => t[0].MaxPool2d(3, stride: 2, padding: 1)),
         ["avg-pool 2"] = new([[2, 2, 6, 5]], t => t[0].AvgPool2d(2)),
