@@ -118,7 +118,15 @@ internal static class WorkerPool
 
         public void Wait()
         {
-            if (!SpinUntil(_isDone)) _done.Wait();
+            // The event can be set by the previous job's last signal after this job's Reset (that worker decremented
+            // to zero, the caller saw zero and went on, and only then did the worker set the event). So a woken
+            // waiter checks the count again, and clears such a stale set before waiting anew.
+            while (!SpinUntil(_isDone))
+            {
+                _done.Wait();
+                if (Volatile.Read(ref _remaining) == 0) return;
+                _done.Reset();
+            }
         }
     }
 
