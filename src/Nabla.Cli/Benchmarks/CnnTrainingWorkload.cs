@@ -27,7 +27,7 @@ internal static class CnnTrainingWorkload
 
     /// <summary>Times <paramref name="steps"/> consecutive steps, taking batches from <paramref name="batches"/> (which
     /// cycles through epochs).</summary>
-    public static MlpTrainingWorkload.Result Run(Trainer trainer, IEnumerator<Batch> batches, int steps)
+    public static TrainingRunResult Run(Trainer trainer, IEnumerator<Batch> batches, int steps)
     {
         int samples = 0;
         var before = AllocationProbe.Now();
@@ -40,7 +40,7 @@ internal static class CnnTrainingWorkload
         }
 
         clock.Stop();
-        return new MlpTrainingWorkload.Result(steps, samples, clock.Elapsed.TotalSeconds, AllocationProbe.Now() - before);
+        return new TrainingRunResult(steps, samples, clock.Elapsed.TotalSeconds, AllocationProbe.Now() - before);
     }
 
     /// <summary>Full batches only, epoch after epoch, without end (the partial last batch of each epoch is skipped so

@@ -12,16 +12,6 @@ namespace Nabla.Cli.Benchmarks;
 /// momentum 0.9, batch 128), data preloaded; and W2: single SGD steps of a 4-16-3 tanh network on batches of one.</summary>
 internal static class MlpTrainingWorkload
 {
-    /// <summary>What one timed stretch of training did.</summary>
-    public readonly record struct Result(int Steps, int Samples, double Seconds, AllocationProbe Allocation)
-    {
-        public double SamplesPerSecond => Samples / Seconds;
-
-        public double MicrosecondsPerStep => Seconds * 1e6 / Steps;
-
-        public double BytesPerStep => (double)Allocation.TotalBytes / Steps;
-    }
-
     /// <summary>W1's network and optimiser, freshly initialised from <paramref name="seed"/>.</summary>
     public static Trainer CreateW1(int seed)
     {
@@ -44,7 +34,7 @@ internal static class MlpTrainingWorkload
     }
 
     /// <summary>Times one full epoch.</summary>
-    public static Result RunW1Epoch(Trainer trainer, DataLoader loader)
+    public static TrainingRunResult RunW1Epoch(Trainer trainer, DataLoader loader)
     {
         int steps = 0, samples = 0;
         var before = AllocationProbe.Now();
@@ -57,7 +47,7 @@ internal static class MlpTrainingWorkload
         }
 
         clock.Stop();
-        return new Result(steps, samples, clock.Elapsed.TotalSeconds, AllocationProbe.Now() - before);
+        return new TrainingRunResult(steps, samples, clock.Elapsed.TotalSeconds, AllocationProbe.Now() - before);
     }
 
     /// <summary>W2's network, optimiser and one fixed example (batch of one).</summary>
@@ -81,12 +71,12 @@ internal static class MlpTrainingWorkload
     }
 
     /// <summary>Times <paramref name="steps"/> consecutive steps on one example.</summary>
-    public static Result RunW2Steps(Trainer trainer, Batch batch, int steps)
+    public static TrainingRunResult RunW2Steps(Trainer trainer, Batch batch, int steps)
     {
         var before = AllocationProbe.Now();
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < steps; i++) trainer.Step(batch);
         clock.Stop();
-        return new Result(steps, steps, clock.Elapsed.TotalSeconds, AllocationProbe.Now() - before);
+        return new TrainingRunResult(steps, steps, clock.Elapsed.TotalSeconds, AllocationProbe.Now() - before);
     }
 }

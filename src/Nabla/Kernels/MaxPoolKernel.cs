@@ -96,4 +96,12 @@ internal static class MaxPoolKernel
             }
         }
     }
+
+    /// <summary>Backward over outputs [<paramref name="first"/>, <paramref name="end"/>): gx[argMax[o]] += g[o]. Overlapping
+    /// windows (stride &lt; kernel) may have picked one input twice: the gradients add.</summary>
+    public static void ScatterGradient<T>(ReadOnlySpan<T> g, ReadOnlySpan<int> argMax, Span<T> gx, int first, int end)
+        where T : INumber<T>
+    {
+        for (int o = first; o < end; o++) gx[argMax[o]] += g[o];
+    }
 }

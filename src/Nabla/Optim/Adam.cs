@@ -19,8 +19,6 @@ namespace Nabla.Optim;
 public class Adam : Optimizer
 {
     private readonly bool _decoupled;
-    private float[]?[] _m32, _v32;
-    private double[]?[] _m64, _v64;
 
     /// <summary>Adam with learning rate η (default 1e-3), β₁, β₂, ε and weight decay.</summary>
     public Adam(IEnumerable<Tensor> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0)
@@ -41,10 +39,6 @@ public class Adam : Optimizer
         Beta2 = beta2;
         Epsilon = epsilon;
         WeightDecay = weightDecay;
-        _m32 = new float[Parameters.Count][];
-        _v32 = new float[Parameters.Count][];
-        _m64 = new double[Parameters.Count][];
-        _v64 = new double[Parameters.Count][];
     }
 
     /// <summary>β₁, the first-moment decay.</summary>
@@ -61,11 +55,11 @@ public class Adam : Optimizer
 
     /// <inheritdoc/>
     protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient) =>
-        Update(parameter, gradient, State(ref _m32, index, parameter.Length), State(ref _v32, index, parameter.Length));
+        Update(parameter, gradient, State<float>(0, index, parameter.Length), State<float>(1, index, parameter.Length));
 
     /// <inheritdoc/>
     protected override void Update(int index, Span<double> parameter, ReadOnlySpan<double> gradient) =>
-        Update(parameter, gradient, State(ref _m64, index, parameter.Length), State(ref _v64, index, parameter.Length));
+        Update(parameter, gradient, State<double>(0, index, parameter.Length), State<double>(1, index, parameter.Length));
 
     // One vectorised pass per parameter, the same operations in the same order in the vector and scalar loops.
     private void Update<T>(Span<T> w, ReadOnlySpan<T> grad, T[] m, T[] v)

@@ -14,6 +14,9 @@ public abstract class Optimizer
         LearningRate = learningRate;
     }
 
+    // Per slot, one buffer per parameter (float[] or double[], as the parameter), made on first use.
+    private readonly List<Array?[]> _state = [];
+
     /// <summary>The parameters, in order.</summary>
     public IReadOnlyList<Tensor> Parameters { get; }
 
@@ -56,9 +59,11 @@ public abstract class Optimizer
     /// <summary>The update of parameter <paramref name="index"/> in place from its gradient (Float64).</summary>
     protected abstract void Update(int index, Span<double> parameter, ReadOnlySpan<double> gradient);
 
-    /// <summary>Per-parameter state buffers of the parameter's length, created on first use.</summary>
-    protected static T[] State<T>(ref T[]?[] slots, int index, int length)
+    /// <summary>State buffer <paramref name="slot"/> (a velocity, a moment estimate …) of parameter
+    /// <paramref name="index"/>: the parameter's length, zero at first use, the same array on every later step.</summary>
+    protected T[] State<T>(int slot, int index, int length)
     {
-        return slots[index] ??= new T[length];
+        while (_state.Count <= slot) _state.Add(new Array?[Parameters.Count]);
+        return (T[])(_state[slot][index] ??= new T[length]);
     }
 }

@@ -15,9 +15,6 @@ namespace Nabla.Optim;
 /// </remarks>
 public sealed class RmsProp : Optimizer
 {
-    private float[]?[] _s32;
-    private double[]?[] _s64;
-
     /// <summary>RMSProp with learning rate η (default 0.01), smoothing α ∈ [0, 1), ε &gt; 0 and weight decay.</summary>
     public RmsProp(IEnumerable<Tensor> parameters, double learningRate = 0.01, double alpha = 0.99, double epsilon = 1e-8, double weightDecay = 0)
         : base(parameters, learningRate)
@@ -26,8 +23,6 @@ public sealed class RmsProp : Optimizer
         if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"epsilon must be > 0, not {epsilon}");
         if (!(weightDecay >= 0) || !double.IsFinite(weightDecay)) throw new ArgumentOutOfRangeException(nameof(weightDecay), $"weight decay must be finite and >= 0, not {weightDecay}");
         (Alpha, Epsilon, WeightDecay) = (alpha, epsilon, weightDecay);
-        _s32 = new float[Parameters.Count][];
-        _s64 = new double[Parameters.Count][];
     }
 
     /// <summary>α, the decay of the running mean square.</summary>
@@ -41,11 +36,11 @@ public sealed class RmsProp : Optimizer
 
     /// <inheritdoc/>
     protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient) =>
-        Update(parameter, gradient, State(ref _s32, index, parameter.Length));
+        Update(parameter, gradient, State<float>(0, index, parameter.Length));
 
     /// <inheritdoc/>
     protected override void Update(int index, Span<double> parameter, ReadOnlySpan<double> gradient) =>
-        Update(parameter, gradient, State(ref _s64, index, parameter.Length));
+        Update(parameter, gradient, State<double>(0, index, parameter.Length));
 
     // One vectorised pass per parameter, the same operations in the same order in the vector and scalar loops.
     private void Update<T>(Span<T> w, ReadOnlySpan<T> grad, T[] s)

@@ -18,9 +18,6 @@ namespace Nabla.Optim;
 /// </remarks>
 public sealed class Sgd : Optimizer
 {
-    private float[]?[] _velocity32;
-    private double[]?[] _velocity64;
-
     /// <summary>SGD with learning rate η, momentum μ ∈ [0, 1), Nesterov momentum and weight decay λ_wd ≥ 0.</summary>
     public Sgd(IEnumerable<Tensor> parameters, double learningRate, double momentum = 0, bool nesterov = false, double weightDecay = 0)
         : base(parameters, learningRate)
@@ -31,8 +28,6 @@ public sealed class Sgd : Optimizer
         Momentum = momentum;
         Nesterov = nesterov;
         WeightDecay = weightDecay;
-        _velocity32 = new float[Parameters.Count][];
-        _velocity64 = new double[Parameters.Count][];
     }
 
     /// <summary>μ.</summary>
@@ -46,11 +41,11 @@ public sealed class Sgd : Optimizer
 
     /// <inheritdoc/>
     protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient) =>
-        Update(parameter, gradient, Momentum > 0 ? State(ref _velocity32, index, parameter.Length) : null);
+        Update(parameter, gradient, Momentum > 0 ? State<float>(0, index, parameter.Length) : null);
 
     /// <inheritdoc/>
     protected override void Update(int index, Span<double> parameter, ReadOnlySpan<double> gradient) =>
-        Update(parameter, gradient, Momentum > 0 ? State(ref _velocity64, index, parameter.Length) : null);
+        Update(parameter, gradient, Momentum > 0 ? State<double>(0, index, parameter.Length) : null);
 
     // One vectorised pass per parameter: each element's gradient, velocity and weight are read and written once.
     // The vector and scalar loops do the same operations in the same order, so results do not depend on the width.

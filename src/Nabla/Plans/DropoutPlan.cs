@@ -1,5 +1,8 @@
+using System.Numerics;
+using System.Numerics.Tensors;
 using Nabla.NN.Layers;
 using Nabla.Tensors;
+using Tensor = Nabla.Tensors.Tensor;
 
 namespace Nabla.Plans;
 
@@ -7,25 +10,14 @@ namespace Nabla.Plans;
 /// layer's own generator (so a planned run drops the same values as an autograd one).</summary>
 internal sealed class DropoutPlan(Dropout layer, Shape shape) : LayerPlan
 {
-    private readonly Tensor _mask = Tensor.Uninitialized(shape, DType.Float64);
-    private Tensor? _output, _inputGradient;
+    private Tensor? _mask, _output, _inputGradient;
 
     public override Tensor Forward(Tensor input)
     {
+        _mask ??= Tensor.Uninitialized(shape, input.DType);
         _output ??= Tensor.Uninitialized(shape, input.DType);
-        if (input.DType == DType.Float32)
-        {
-            var mask = _mask.Buffer<double>().AsSpan();
-            layer.FillMask<double>(mask);
-            var (x, y) = (input.Buffer<float>(), _output.Buffer<float>());
-            for (int i = 0; i < y.Length; i++) y[i] = x[i] * (float)mask[i];
-        }
-        else
-        {
-            layer.FillMask<double>(_mask.Buffer<double>());
-            System.Numerics.Tensors.TensorPrimitives.Multiply<double>(input.Buffer<double>(), _mask.Buffer<double>(), _output.Buffer<double>());
-        }
-
+        if (input.DType == DType.Float32) Apply<float>(input, _output, fillMask: true);
+        else Apply<double>(input, _output, fillMask: true);
         return _output;
     }
 
@@ -33,17 +25,17 @@ internal sealed class DropoutPlan(Dropout layer, Shape shape) : LayerPlan
     {
         if (!needInputGradient) return null;
         _inputGradient ??= Tensor.Uninitialized(shape, outputGradient.DType);
-        var mask = _mask.Buffer<double>();
-        if (outputGradient.DType == DType.Float32)
-        {
-            var (g, gx) = (outputGradient.Buffer<float>(), _inputGradient.Buffer<float>());
-            for (int i = 0; i < gx.Length; i++) gx[i] = g[i] * (float)mask[i];
-        }
-        else
-        {
-            System.Numerics.Tensors.TensorPrimitives.Multiply<double>(outputGradient.Buffer<double>(), mask, _inputGradient.Buffer<double>());
-        }
-
+        if (outputGradient.DType == DType.Float32) Apply<float>(outputGradient, _inputGradient, fillMask: false);
+        else Apply<double>(outputGradient, _inputGradient, fillMask: false);
         return _inputGradient;
+    }
+
+    /// <summary>to = from ⊙ mask, drawing the next mask first in the forward pass.</summary>
+    private void Apply<T>(Tensor from, Tensor to, bool fillMask)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var mask = _mask!.Buffer<T>();
+        if (fillMask) layer.FillMask<T>(mask);
+        TensorPrimitives.Multiply<T>(from.Buffer<T>(), mask, to.Buffer<T>());
     }
 }

@@ -67,6 +67,6 @@ internal sealed class MaxPool2dPlan : LayerPlan, IParallelJob
         int planeSize = _geometry.Height * _geometry.Width, outputsPerPlane = _geometry.OutputHeight * _geometry.OutputWidth;
         T[] g = _outputGradient!.Buffer<T>(), gx = _inputGradient.Buffer<T>();
         Array.Clear(gx, first * planeSize, (end - first) * planeSize);
-        for (int o = first * outputsPerPlane; o < end * outputsPerPlane; o++) gx[_argMax[o]] += g[o];
+        MaxPoolKernel.ScatterGradient<T>(g, _argMax, gx, first * outputsPerPlane, end * outputsPerPlane);
     }
 }

@@ -25,6 +25,7 @@ public sealed class Trainer
         Loss = loss;
         Optimizer = optimizer;
         Regularizers = regularizers ?? [];
+        _regularizersPlannable = Regularizers.All(r => r.SupportsPlans);
     }
 
     /// <summary>The network.</summary>
@@ -46,6 +47,9 @@ public sealed class Trainer
     public bool UseTrainingPlans { get; set; } = true;
 
     private readonly Dictionary<int, TrainingPlan?> _plans = [];
+
+    // The regularisers are fixed at construction: whether plans can take them is decided once, not on every step.
+    private readonly bool _regularizersPlannable;
 
     /// <summary>When set, the gradients' joint L2 norm is clipped to this before every update
     /// (<see cref="GradientClipping.ClipByNorm"/>); null (the default) leaves them as they are.</summary>
@@ -73,7 +77,7 @@ public sealed class Trainer
             var (loss, correct) = plan.ForwardBackward(batch.Features, batch.Labels, Loss);
             if (!double.IsFinite(loss)) throw Diverged(loss);
             double penalty = 0;
-            foreach (var r in Regularizers) penalty += r.AddPenaltyGradient(Model);
+            for (int i = 0; i < Regularizers.Count; i++) penalty += Regularizers[i].AddPenaltyGradient(Model);
             if (!double.IsFinite(loss + penalty)) throw Diverged(loss);
             Update();
             PlannedSteps++;
@@ -144,7 +148,7 @@ public sealed class Trainer
     private TrainingPlan? PlanFor(Tensor features)
     {
         // Plans run layers in training mode (batch statistics, dropout): a model in evaluation mode takes autograd.
-        if (!UseTrainingPlans || !Model.IsTraining || features.Rank < 2 || Regularizers.Any(r => !r.SupportsPlans)) return null;
+        if (!UseTrainingPlans || !Model.IsTraining || features.Rank < 2 || !_regularizersPlannable) return null;
         int batchSize = features.Shape[0];
         if (!_plans.TryGetValue(batchSize, out var plan))
         {

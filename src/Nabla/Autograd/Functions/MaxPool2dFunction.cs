@@ -32,15 +32,8 @@ internal sealed class MaxPool2dFunction(Tensor x, int[] argMax) : Function(x)
     public override Tensor?[] Backward(Tensor g)
     {
         var gx = Tensor.ZerosLike(Inputs[0]);
-        if (g.DType == DType.Float32) Scatter<float>(g.Buffer<float>(), gx.Buffer<float>());
-        else Scatter<double>(g.Buffer<double>(), gx.Buffer<double>());
+        if (g.DType == DType.Float32) MaxPoolKernel.ScatterGradient<float>(g.Buffer<float>(), argMax, gx.Buffer<float>(), 0, argMax.Length);
+        else MaxPoolKernel.ScatterGradient<double>(g.Buffer<double>(), argMax, gx.Buffer<double>(), 0, argMax.Length);
         return [gx];
-    }
-
-    // Overlapping windows (stride < kernel) may pick one input twice: the gradients add.
-    private void Scatter<T>(T[] g, T[] gx)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int o = 0; o < argMax.Length; o++) gx[argMax[o]] += g[o];
     }
 }

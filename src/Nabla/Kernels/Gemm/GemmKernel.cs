@@ -19,9 +19,10 @@ internal enum GemmKernel
 /// <remarks>
 /// Blocking (after Goto and van de Geijn, and BLIS): the product is cut into kc-deep slices; a kc × nr micro-panel of
 /// packed B is reused while the kernel walks down all the mr-row panels of a packed mc × kc block of A (in L2), and the
-/// kc × nc panel of B is reused for every block of A (in L2/L3). Measured on the Zen 4 EPYC of BENCHMARKS.md (32 KiB L1,
-/// 1 MiB L2 per core), kc from 128 to 384 and mc from 64 to 512 all ran within 3% of each other at 1024³ and on the
-/// W1 shapes; the values below sit in the middle: a 128 × 256 float block of A is 128 KiB, a 256 × 2048 panel of B 2 MiB.
+/// kc × nc panel of B is reused for every block of A (in L2/L3). On the Zen 4 EPYC of BENCHMARKS.md (32 KiB L1,
+/// 1 MiB L2 per core), a one-off sweep (not kept as a benchmark) found kc from 128 to 384 and mc from 64 to 512 all
+/// within 3% of each other at 1024³ and on the W1 shapes; the values below sit in the middle: a 128 × 256 float
+/// block of A is 128 KiB, a 256 × 2048 panel of B 2 MiB.
 /// Float64 uses the same element counts (its panels take twice the bytes; it serves gradient checks more than speed).
 /// </remarks>
 internal static class GemmKernels
