@@ -104,6 +104,21 @@ public sealed partial class CommandTests : IDisposable
         Assert.Equal(epochs + 1, File.ReadAllLines(csv).Length);
     }
 
+    [Fact]
+    public void Quiet_training_writes_plain_lines_and_the_json_log_one_object_per_epoch()
+    {
+        var json = Path.Combine(_dir, "log.jsonl");
+        var r = NablaProcess.Run(_dir, "train", "--epochs", "3", "--quiet", "--log-json", json, "--out", "quiet");
+        Assert.True(r.ExitCode == 0, r.Error);
+        Assert.DoesNotContain('\r', r.Output);
+        Assert.Equal(3, EpochLine().Matches(r.Output).Count);
+        var lines = File.ReadAllLines(json);
+        Assert.Equal(3, lines.Length);
+        using var last = System.Text.Json.JsonDocument.Parse(lines[^1]);
+        Assert.Equal(3, last.RootElement.GetProperty("epoch").GetInt32());
+        Assert.InRange(last.RootElement.GetProperty("val_accuracy").GetDouble(), 0.5, 1);
+    }
+
     [Theory]
     [InlineData("--model conv8k3-fc10", "'fc10'")]
     [InlineData("--model conv8k3p1-relu-pool2-flatten-fc7", "10 classes")]

@@ -29,6 +29,8 @@ internal static class TrainCommand
         var warmup = NumericOptions.Int("--warmup", "epochs of linear warm-up before the cosine schedule [default: 0]");
         var earlyStopping = NumericOptions.Int("--early-stopping", "stop after this many epochs without a better test loss, and keep the best epoch's weights");
         var csv = new Option<string?>("--log-csv") { Description = "write one CSV row per epoch to this file" };
+        var json = new Option<string?>("--log-json") { Description = "write one JSON object per epoch (JSON Lines) to this file" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "no live progress bar: one plain line per epoch (also the case when output is redirected)" };
         var sanity = new Option<bool>("--sanity") { Description = "run the lecture's sanity checks (initial loss ≈ ln C, overfit 20 examples, update/weight ratios) instead of training" };
         var lr = NumericOptions.Double("--lr", "learning rate η [preset: sgd 0.1 on digits, 0.05 on fashion-mnist; adam and adamw 0.001; rmsprop and adagrad 0.01]");
         var momentum = NumericOptions.Double("--momentum", "SGD momentum μ [preset: 0.9]");
@@ -43,7 +45,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a network with L hidden layers and save it")
         {
-            dataset, data, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, earlyStopping, csv, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
+            dataset, data, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, earlyStopping, csv, json, quiet, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
         };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
@@ -77,7 +79,9 @@ internal static class TrainCommand
                 result.GetValue(clipNorm) is { } clip ? OptionParsing.Positive(clip, "--clip-norm") : null,
                 result.GetValue(sanity),
                 result.GetValue(earlyStopping) is { } patience ? OptionParsing.AtLeast(patience, 1, "--early-stopping") : null,
-                result.GetValue(csv));
+                result.GetValue(csv),
+                result.GetValue(json),
+                !result.GetValue(quiet) && TrainingProgress.TerminalIsLive);
             return Run(settings, Console.Out);
         }));
         return command;
@@ -180,17 +184,16 @@ internal static class TrainCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name}: {model.ParameterCount():N0} parameters; {s.Dataset} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {s.Threads} thread(s)"));
         var trainer = new Trainer(model, s.Loss, optimizer, regularizers) { ClipGradientNorm = s.ClipNorm };
-        var callbacks = new List<ITrainingCallback>();
-        EarlyStopping? stopper = s.EarlyStopping is { } patience ? new EarlyStopping(patience) : null;
-        if (stopper is not null) callbacks.Add(stopper);
-        if (s.CsvLog is not null) callbacks.Add(new CsvLogger(s.CsvLog));
-
         // Early stopping chooses an epoch, so it must not look at the test set: it watches a stratified 10% of the
         // training data held out for validation, and the test set is scored once, at the end.
+        EarlyStopping? stopper = s.EarlyStopping is { } patience ? new EarlyStopping(patience) : null;
         var (fitData, watched, watchedName) = stopper is null ? (train, test, "test") : Split(train, s.Seed);
-        var history = trainer.Fit(fitData, watched, new TrainingOptions(s.Epochs, s.BatchSize, s.Seed, Schedule: s.Schedule), epoch =>
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {epoch.Epoch,3}/{s.Epochs}  loss {epoch.Loss:F4}  train {100 * epoch.TrainAccuracy:F2}%  {watchedName} {100 * epoch.ValidationAccuracy:F2}%  {epoch.Seconds:F1} s")), callbacks);
+        var callbacks = new List<ITrainingCallback> { new TrainingProgress(output, s.LiveProgress, s.Epochs, watchedName) };
+        if (stopper is not null) callbacks.Add(stopper);
+        if (s.CsvLog is not null) callbacks.Add(new CsvLogger(s.CsvLog));
+        using var jsonLog = s.JsonLog is null ? null : new JsonLinesLogger(s.JsonLog);
+        if (jsonLog is not null) callbacks.Add(jsonLog);
+        var history = trainer.Fit(fitData, watched, new TrainingOptions(s.Epochs, s.BatchSize, s.Seed, Schedule: s.Schedule), callbacks: callbacks);
         double? accuracy = history.Last.ValidationAccuracy;
         if (stopper is not null)
         {

@@ -27,4 +27,6 @@ internal sealed record TrainSettings(
     double? ClipNorm,
     bool Sanity,
     int? EarlyStopping,
-    string? CsvLog);
+    string? CsvLog,
+    string? JsonLog,
+    bool LiveProgress);

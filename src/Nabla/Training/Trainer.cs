@@ -113,12 +113,19 @@ public sealed class Trainer
             Optimizer.LearningRate = (options.Schedule ?? LearningRateSchedule.Constant).Rate(epoch - 1, options.Epochs, initialRate, Optimizer.LearningRate, results);
             var clock = Stopwatch.StartNew();
             double lossSum = 0;
-            int correct = 0;
+            int correct = 0, seen = 0, batchNumber = 0;
             foreach (var batch in loader.Epoch())
             {
                 var (loss, batchCorrect) = Step(batch);
                 lossSum += loss * batch.Count;
                 correct += batchCorrect;
+                seen += batch.Count;
+                batchNumber++;
+                if (callbacks is { Count: > 0 })
+                {
+                    var progress = new BatchProgress(epoch, options.Epochs, batchNumber, loader.BatchesPerEpoch, seen, train.Count, lossSum / seen, (double)correct / seen, clock.Elapsed.TotalSeconds);
+                    foreach (var callback in callbacks) callback.OnBatchEnd(this, progress);
+                }
             }
 
             double seconds = clock.Elapsed.TotalSeconds;

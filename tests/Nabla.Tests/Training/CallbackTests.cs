@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Nabla.Data;
 using Nabla.Losses;
 using Nabla.NN;
 using Nabla.Optim;
@@ -66,5 +68,52 @@ public sealed class CallbackTests : IDisposable
         Assert.Equal("2", metadata["epoch"]);
         Assert.Equal(trainer.Model.NamedState().Select(p => p.Key).Order(StringComparer.Ordinal), tensors.Keys.Order(StringComparer.Ordinal));
         Assert.True(File.Exists(checkpoint.PathOf(1)));
+    }
+
+    [Fact]
+    public void The_json_log_holds_one_object_per_epoch_with_null_for_what_is_missing_or_not_finite()
+    {
+        var trainer = NewTrainer();
+        using (var json = new JsonLinesLogger(_files.PathOf("log.jsonl")))
+        {
+            json.OnEpochEnd(trainer, new EpochResult(1, 0.75, 0.5, 0.25, 0.875, 1.5), []);
+            json.OnEpochEnd(trainer, new EpochResult(2, double.NaN, 0.5, null, null, 1.5), []);
+        }
+
+        var lines = File.ReadAllLines(_files.PathOf("log.jsonl"));
+        Assert.Equal(2, lines.Length);
+        using var first = JsonDocument.Parse(lines[0]);
+        Assert.Equal(1, first.RootElement.GetProperty("epoch").GetInt32());
+        Assert.Equal(0.75, first.RootElement.GetProperty("loss").GetDouble());
+        Assert.Equal(0.875, first.RootElement.GetProperty("val_accuracy").GetDouble());
+        Assert.Equal(0.1, first.RootElement.GetProperty("learning_rate").GetDouble());
+        using var second = JsonDocument.Parse(lines[1]);
+        Assert.Equal(JsonValueKind.Null, second.RootElement.GetProperty("loss").ValueKind);
+        Assert.Equal(JsonValueKind.Null, second.RootElement.GetProperty("val_loss").ValueKind);
+    }
+
+    [Fact]
+    public void Fit_reports_every_batch_with_running_counts_that_end_at_the_epochs_size()
+    {
+        var random = new Random(3);
+        var features = Nabla.Tensors.Tensor.FromArray(Enumerable.Range(0, 10 * 3).Select(_ => (float)random.NextDouble()).ToArray(), new Nabla.Tensors.Shape(10, 3));
+        var data = new Dataset(features, [0, 1, 0, 1, 0, 1, 0, 1, 0, 1], 2);
+        var recorder = new ProgressRecorder();
+        NewTrainer().Fit(data, null, new TrainingOptions(Epochs: 2, BatchSize: 4, Seed: 0), callbacks: [recorder]);
+
+        Assert.Equal(6, recorder.Reports.Count);   // 3 batches (4, 4, 2) in each of 2 epochs
+        var last = recorder.Reports[^1];
+        Assert.Equal((2, 2, 3, 3, 10, 10), (last.Epoch, last.Epochs, last.Batch, last.Batches, last.Samples, last.TotalSamples));
+        Assert.Equal([4, 8, 10], recorder.Reports.Take(3).Select(r => r.Samples));
+        Assert.All(recorder.Reports, r => Assert.InRange(r.Accuracy, 0, 1));
+    }
+
+    private sealed class ProgressRecorder : ITrainingCallback
+    {
+        public List<BatchProgress> Reports { get; } = [];
+
+        public bool OnEpochEnd(Trainer trainer, EpochResult result, IReadOnlyList<EpochResult> history) => false;
+
+        public void OnBatchEnd(Trainer trainer, BatchProgress progress) => Reports.Add(progress);
     }
 }

@@ -4,6 +4,11 @@ namespace Nabla.Training.Callbacks;
 /// early stopping.</summary>
 public interface ITrainingCallback
 {
+    /// <summary>After every mini-batch, before the epoch's end. The default does nothing; progress bars use it.</summary>
+    void OnBatchEnd(Trainer trainer, BatchProgress progress)
+    {
+    }
+
     /// <summary>After epoch <paramref name="result"/>.Epoch, with every epoch so far in <paramref name="history"/>.
     /// Returns true to stop training after this epoch.</summary>
     bool OnEpochEnd(Trainer trainer, EpochResult result, IReadOnlyList<EpochResult> history);

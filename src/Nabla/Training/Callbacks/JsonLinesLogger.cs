@@ -1,0 +1,57 @@
+using System.Text.Json;
+
+namespace Nabla.Training.Callbacks;
+
+/// <summary>Writes one JSON object per epoch, one per line (JSON Lines), for programs that follow training:
+/// <c>{"epoch":1,"loss":0.41,"train_accuracy":0.87,"val_loss":0.38,"val_accuracy":0.88,"learning_rate":0.05,"seconds":3.1}</c>.
+/// A missing validation set writes null. Each line is flushed as the epoch ends, so a reader can tail the file.</summary>
+public sealed class JsonLinesLogger : ITrainingCallback, IDisposable
+{
+    private readonly FileStream _file;
+
+    /// <summary>Creates (or truncates) <paramref name="path"/>.</summary>
+    public JsonLinesLogger(string path)
+    {
+        Path = path ?? throw new ArgumentNullException(nameof(path));
+        _file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
+    }
+
+    /// <summary>The file written.</summary>
+    public string Path { get; }
+
+    /// <inheritdoc/>
+    public bool OnEpochEnd(Trainer trainer, EpochResult result, IReadOnlyList<EpochResult> history)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        ArgumentNullException.ThrowIfNull(result);
+        using (var json = new Utf8JsonWriter(_file))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("epoch", result.Epoch);
+            WriteNumber(json, "loss", result.Loss);
+            WriteNumber(json, "train_accuracy", result.TrainAccuracy);
+            WriteNumber(json, "val_loss", result.ValidationLoss);
+            WriteNumber(json, "val_accuracy", result.ValidationAccuracy);
+            WriteNumber(json, "learning_rate", trainer.Optimizer.LearningRate);
+            WriteNumber(json, "seconds", result.Seconds);
+            json.WriteEndObject();
+        }
+
+        _file.WriteByte((byte)'\n');
+        _file.Flush();
+        return false;
+    }
+
+    /// <inheritdoc/>
+    public void OnTrainingEnd(Trainer trainer, IReadOnlyList<EpochResult> history) => _file.Flush();
+
+    /// <summary>Closes the file.</summary>
+    public void Dispose() => _file.Dispose();
+
+    // JSON has no NaN or infinity: a diverged loss is written as null rather than as an invalid document.
+    private static void WriteNumber(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is { } v && double.IsFinite(v)) json.WriteNumber(name, v);
+        else json.WriteNull(name);
+    }
+}
