@@ -105,6 +105,32 @@ public sealed partial class CommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_with_plots_writes_the_curves_the_confusion_matrix_and_the_first_layer_as_pngs()
+    {
+        var r = NablaProcess.Run(_dir, "train", "--epochs", "2", "--plots", "--out", "plotted");
+        Assert.True(r.ExitCode == 0, r.Error);
+        Assert.Contains("plots: loss.png, accuracy.png, confusion.png, weights.png", r.Output, StringComparison.Ordinal);
+        foreach (var name in new[] { "loss.png", "accuracy.png", "confusion.png", "weights.png" })
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(_dir, "plotted", name));
+            Assert.True(bytes.AsSpan().StartsWith((byte[])[0x89, (byte)'P', (byte)'N', (byte)'G']), name);
+        }
+    }
+
+    [Fact]
+    public void Demo_boundary_draws_the_decision_regions_and_refuses_an_unknown_dataset()
+    {
+        var r = NablaProcess.Run(_dir, "demo", "boundary", "--hidden", "2", "--dataset", "moons", "--epochs", "20");
+        Assert.True(r.ExitCode == 0, r.Error);
+        Assert.Contains("moons, 2 hidden units", r.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_dir, "boundary-moons-2.png")));
+
+        var bad = NablaProcess.Run(_dir, "demo", "boundary", "--dataset", "swiss-roll");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Equal("nabla: error: --dataset: unknown toy dataset 'swiss-roll' (expected spiral, moons or circles)", bad.Error.Trim());
+    }
+
+    [Fact]
     public void Quiet_training_writes_plain_lines_and_the_json_log_one_object_per_epoch()
     {
         var json = Path.Combine(_dir, "log.jsonl");

@@ -30,6 +30,7 @@ internal static class TrainCommand
         var earlyStopping = NumericOptions.Int("--early-stopping", "stop after this many epochs without a better test loss, and keep the best epoch's weights");
         var csv = new Option<string?>("--log-csv") { Description = "write one CSV row per epoch to this file" };
         var json = new Option<string?>("--log-json") { Description = "write one JSON object per epoch (JSON Lines) to this file" };
+        var plots = new Option<bool>("--plots") { Description = "write PNG pictures next to the model: loss and accuracy curves, the test confusion matrix, the first layer's weights" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "no live progress bar: one plain line per epoch (also the case when output is redirected)" };
         var sanity = new Option<bool>("--sanity") { Description = "run the lecture's sanity checks (initial loss ≈ ln C, overfit 20 examples, update/weight ratios) instead of training" };
         var lr = NumericOptions.Double("--lr", "learning rate η [preset: sgd 0.1 on digits, 0.05 on fashion-mnist; adam and adamw 0.001; rmsprop and adagrad 0.01]");
@@ -45,7 +46,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a network with L hidden layers and save it")
         {
-            dataset, data, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, earlyStopping, csv, json, quiet, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
+            dataset, data, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, earlyStopping, csv, json, quiet, plots, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
         };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
@@ -81,7 +82,8 @@ internal static class TrainCommand
                 result.GetValue(earlyStopping) is { } patience ? OptionParsing.AtLeast(patience, 1, "--early-stopping") : null,
                 result.GetValue(csv),
                 result.GetValue(json),
-                !result.GetValue(quiet) && TrainingProgress.TerminalIsLive);
+                !result.GetValue(quiet) && TrainingProgress.TerminalIsLive,
+                result.GetValue(plots));
             return Run(settings, Console.Out);
         }));
         return command;
@@ -205,6 +207,7 @@ internal static class TrainCommand
         else ModelStore.Save(s.OutputDirectory, (Mlp)model, s.Loss.Name, s.Dataset, train.ClassNames);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"test accuracy {100 * accuracy:F2}%; model saved to {s.OutputDirectory}"));
+        if (s.Plots) output.WriteLine(TrainingPlots.Write(s.OutputDirectory, history.Epochs, watchedName, Evaluator.Evaluate(model, test, s.Loss), model, exampleShape));
         return CommandRunner.Success;
     }
 }

@@ -29,4 +29,5 @@ internal sealed record TrainSettings(
     int? EarlyStopping,
     string? CsvLog,
     string? JsonLog,
-    bool LiveProgress);
+    bool LiveProgress,
+    bool Plots);

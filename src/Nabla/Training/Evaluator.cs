@@ -2,6 +2,7 @@ using Nabla.Autograd;
 using Nabla.Data;
 using Nabla.Losses;
 using Nabla.NN;
+using Nabla.Tensors;
 
 namespace Nabla.Training;
 
@@ -39,6 +40,44 @@ public static class Evaluator
             }
 
             return new EvaluationResult((double)correct / data.Count, lossSum / data.Count, confusion, data.ClassNames);
+        }
+        finally
+        {
+            if (wasTraining) model.Train();
+        }
+    }
+
+    /// <summary>The model's class probabilities softmax(f(x)) for every row of <paramref name="features"/> (N, D): an
+    /// (N, C) float64 array whose rows sum to 1. Runs in evaluation mode without recording gradients, in batches of
+    /// <paramref name="batchSize"/>, and restores the model's mode.</summary>
+    public static double[,] Probabilities(Module model, Tensor features, int batchSize = 1024)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (features.Rank < 2) throw new ArgumentException($"features must be (N, ...), not shape {features.Shape}", nameof(features));
+        bool wasTraining = model.IsTraining;
+        model.Eval();
+        try
+        {
+            using var _ = GradMode.NoGrad();
+            int n = features.Shape[0];
+            double[,]? result = null;
+            for (int start = 0; start < n; start += batchSize)
+            {
+                int count = Math.Min(batchSize, n - start);
+                var probabilities = model.Forward(features.Slice(0, start, count)).Softmax(-1);   // (B, C)
+                if (probabilities.Rank != 2) throw new ArgumentException($"the model outputs shape {probabilities.Shape}, not (N, C)");
+                int classes = probabilities.Shape[1];
+                result ??= new double[n, classes];
+                var values = probabilities.ToDoubleArray();
+                for (int i = 0; i < count; i++)
+                {
+                    for (int j = 0; j < classes; j++) result[start + i, j] = values[i * classes + j];
+                }
+            }
+
+            return result ?? new double[0, 0];
         }
         finally
         {
