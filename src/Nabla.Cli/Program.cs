@@ -3,7 +3,7 @@ using Nabla.Cli.Commands;
 
 namespace Nabla.Cli;
 
-/// <summary>The <c>nabla</c> command: train, eval, gradcheck, summary, bench, demo.</summary>
+/// <summary>The <c>nabla</c> command: train, eval, gradcheck, summary, bench, export, demo.</summary>
 internal static class Program
 {
     private static int Main(string[] args)
@@ -15,6 +15,7 @@ internal static class Program
             GradCheckCommand.Create(),
             SummaryCommand.Create(),
             BenchCommand.Create(),
+            ExportCommand.Create(),
             DemoCommand.Create(),
         };
         var parsed = root.Parse(args.Length == 0 ? ["--help"] : args);

@@ -221,6 +221,56 @@ public sealed partial class CommandTests : IDisposable
         AssertCleanError(NablaProcess.Run(_dir, "eval", "--model", Path.Combine(_dir, "missing")), "missing");
     }
 
+    [Fact]
+    public void A_trained_model_and_a_described_network_export_to_onnx()
+    {
+        var train = NablaProcess.Run(_dir, "train", "--hidden", "16", "--epochs", "2", "--out", "tiny");
+        Assert.True(train.ExitCode == 0, train.Error);
+        var r = NablaProcess.Run(_dir, "export", "--model", "tiny", "--onnx", "tiny.onnx");
+        Assert.True(r.ExitCode == 0, r.Error);
+        Assert.Equal("", r.Error);
+        Assert.Single(r.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("wrote tiny.onnx", r.Output, StringComparison.Ordinal);
+        Assert.Contains("opset 17", r.Output, StringComparison.Ordinal);
+        Assert.Contains("(batch, 64) → 'logits' (batch, 10)", r.Output, StringComparison.Ordinal);
+        // A ModelProto: field 1 (ir_version) = 8, then field 2 (producer_name), 5 bytes: "Nabla".
+        var bytes = File.ReadAllBytes(Path.Combine(_dir, "tiny.onnx"));
+        Assert.Equal(new byte[] { 0x08, 0x08, 0x12, 0x05 }, bytes[..4]);
+        Assert.Equal("Nabla", System.Text.Encoding.ASCII.GetString(bytes, 4, 5));
+        Assert.True(bytes.Length > 4 * ((64 * 16) + (16 * 10)), $"{bytes.Length} bytes cannot hold the weights");
+
+        var cnn = NablaProcess.Run(_dir, "train", "--model", "conv4k3p1-bn-relu-pool2-dropout0.1-flatten-fc10", "--epochs", "1", "--out", "cnn");
+        Assert.True(cnn.ExitCode == 0, cnn.Error);
+        var export = NablaProcess.Run(_dir, "export", "--model", "cnn", "--onnx", Path.Combine("out", "cnn.onnx"));
+        Assert.True(export.ExitCode == 0, export.Error);
+        Assert.Contains("conv4k3p1-bn-relu-pool2-dropout0.1-flatten-fc10 as ONNX", export.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_dir, "out", "cnn.onnx")));
+    }
+
+    [Theory]
+    [InlineData("--model missing --onnx m.onnx", "missing")]
+    [InlineData("--model", "--model")]
+    [InlineData("--onnx m.onnx", "--model")]
+    public void Export_errors_are_one_line_with_a_non_zero_exit_code(string arguments, string named)
+    {
+        var r = NablaProcess.Run(_dir, ["export", .. arguments.Split(' ')]);
+        AssertCleanError(r, named);
+        Assert.False(File.Exists(Path.Combine(_dir, "m.onnx")));
+    }
+
+    [Fact]
+    public void Export_needs_an_output_file_and_a_real_model()
+    {
+        AssertCleanError(NablaProcess.Run(_dir, "export", "--model", _dir), "--onnx");
+        var fake = Path.Combine(_dir, "fake");
+        Directory.CreateDirectory(fake);
+        File.WriteAllText(Path.Combine(fake, "model.json"), "{}");
+        var r = NablaProcess.Run(_dir, "export", "--model", fake, "--onnx", "fake.onnx");
+        AssertCleanError(r, "not a Nabla model");
+        Assert.Equal(1, r.ExitCode);
+        Assert.False(File.Exists(Path.Combine(_dir, "fake.onnx")));
+    }
+
     private static void AssertCleanError(NablaProcess.Result r, string named)
     {
         Assert.NotEqual(0, r.ExitCode);

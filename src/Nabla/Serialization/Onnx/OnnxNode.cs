@@ -1,0 +1,20 @@
+namespace Nabla.Serialization.Onnx;
+
+/// <summary>One operator of the graph (default ONNX domain) with a single output value.</summary>
+/// <param name="OpType">The operator, e.g. <c>Gemm</c>.</param>
+/// <param name="Name">The node's name, unique in the graph, e.g. <c>layers.0/Gemm</c>.</param>
+/// <param name="Inputs">The names of the values it reads, in the operator's order.</param>
+/// <param name="Output">The name of the value it produces.</param>
+/// <param name="Attributes">Its attributes.</param>
+internal sealed record OnnxNode(string OpType, string Name, IReadOnlyList<string> Inputs, string Output, IReadOnlyList<OnnxAttribute> Attributes)
+{
+    /// <summary>Writes the NodeProto fields.</summary>
+    public void WriteTo(ProtoWriter w)
+    {
+        foreach (var input in Inputs) w.String(OnnxProto.Node.Input, input);
+        w.String(OnnxProto.Node.Output, Output);
+        w.String(OnnxProto.Node.Name, Name);
+        w.String(OnnxProto.Node.OpType, OpType);
+        foreach (var a in Attributes) w.Message(OnnxProto.Node.Attribute, a.WriteTo);
+    }
+}
