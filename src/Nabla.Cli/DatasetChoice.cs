@@ -9,6 +9,22 @@ internal static class DatasetChoice
     public const string Digits = "digits";
     public const string FashionMnist = "fashion-mnist";
 
+    /// <summary>A table read from --data FILE.csv.</summary>
+    public const string Csv = "csv";
+
+    /// <summary>Whether --data names a CSV file rather than a dataset's folder.</summary>
+    public static bool IsCsvFile(string? path)
+    {
+        if (path is null || Directory.Exists(path)) return false;
+        if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || File.Exists(path))
+        {
+            if (!File.Exists(path)) throw new UsageException($"--data: file '{path}' does not exist");
+            return true;
+        }
+
+        return false;
+    }
+
     public static string Validate(string name) => name.ToLowerInvariant() switch
     {
         Digits => Digits,

@@ -3,7 +3,7 @@ using Nabla.Cli.Commands;
 
 namespace Nabla.Cli;
 
-/// <summary>The <c>nabla</c> command: train, eval, gradcheck, summary, bench, export, demo.</summary>
+/// <summary>The <c>nabla</c> command: train, eval, predict, gradcheck, summary, bench, export, demo.</summary>
 internal static class Program
 {
     private static int Main(string[] args)
@@ -16,6 +16,7 @@ internal static class Program
             SummaryCommand.Create(),
             BenchCommand.Create(),
             ExportCommand.Create(),
+            PredictCommand.Create(),
             DemoCommand.Create(),
         };
         var parsed = root.Parse(args.Length == 0 ? ["--help"] : args);

@@ -17,9 +17,10 @@ public static class ImageInput
     /// <param name="channels">1 (grey) or 3 (RGB).</param>
     /// <param name="height">Rows after resizing.</param>
     /// <param name="width">Columns after resizing.</param>
-    /// <param name="invert">Use 1 − value: for dark drawings on a light background, where the datasets have light on dark.</param>
+    /// <param name="background">The image's background: the datasets draw light on dark, so a light background is
+    /// inverted (1 − value); <see cref="ImageBackground.Auto"/> decides from the border of the resized image.</param>
     /// <exception cref="DataFormatException">The file is not an image Skia can decode, or it is larger than <see cref="MaxPixels"/>.</exception>
-    public static float[] Read(string path, int channels, int height, int width, bool invert = false)
+    public static float[] Read(string path, int channels, int height, int width, ImageBackground background = ImageBackground.Auto)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(channels), channels, "images have 1 (grey) or 3 (RGB) channels");
@@ -50,11 +51,38 @@ public static class ImageInput
                 float value = channels == 1
                     ? (bytes[4 * p] + bytes[4 * p + 1] + bytes[4 * p + 2]) / (3 * 255f)
                     : bytes[4 * p + c] / 255f;
-                value *= alpha;
-                values[c * height * width + p] = invert ? 1 - value : value;
+                values[c * height * width + p] = value * alpha;
             }
         }
 
+        bool invert = background == ImageBackground.Light || (background == ImageBackground.Auto && BorderMean(values, height, width) > 0.5);
+        if (invert)
+        {
+            for (int i = 0; i < values.Length; i++) values[i] = 1 - values[i];
+        }
+
         return values;
+    }
+
+    /// <summary>The mean of the outermost pixels over all channels: the background's brightness.</summary>
+    private static double BorderMean(float[] values, int height, int width)
+    {
+        double sum = 0;
+        int count = 0;
+        int plane = height * width;
+        for (int offset = 0; offset < values.Length; offset += plane)
+        {
+            for (int y = 0; y < height; y++)
+            {
+                for (int x = 0; x < width; x++)
+                {
+                    if (y != 0 && y != height - 1 && x != 0 && x != width - 1) continue;
+                    sum += values[offset + y * width + x];
+                    count++;
+                }
+            }
+        }
+
+        return sum / count;
     }
 }

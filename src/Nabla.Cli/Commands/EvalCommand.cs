@@ -13,16 +13,27 @@ internal static class EvalCommand
     {
         var model = new Option<string>("--model") { Description = "folder of a model saved by 'nabla train'", Required = true };
         var dataset = new Option<string?>("--dataset") { Description = "digits or fashion-mnist (default: the one the model was trained on)" };
-        var data = new Option<string?>("--data") { Description = "folder holding the dataset's files" };
+        var data = new Option<string?>("--data") { Description = "folder holding the dataset's files; for a model trained on a CSV file, a CSV file with the same columns (every row is scored)" };
         var command = new Command("eval", "Evaluate a saved model: accuracy and confusion matrix") { model, dataset, data };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
             var path = result.GetValue(model)!;
             if (!Directory.Exists(path) && !File.Exists(path)) throw new UsageException($"--model: '{path}' does not exist");
             var (network, description) = ModelStore.Load(path);
-            var name = result.GetValue(dataset) ?? description.Dataset
-                ?? throw new UsageException("--dataset is needed: the model does not record its dataset");
-            var (_, test) = DatasetChoice.Load(DatasetChoice.Validate(name), result.GetValue(data));
+            Dataset test;
+            if (description.Features is { } schema)
+            {
+                var file = result.GetValue(data);
+                if (!DatasetChoice.IsCsvFile(file)) throw new UsageException("--data FILE.csv is needed: the model was trained on a CSV file");
+                test = CsvDataset.LoadForModel(file!, schema, description.ClassNames ?? throw new DataFormatException($"{path}: the model has no class names"));
+            }
+            else
+            {
+                var name = result.GetValue(dataset) ?? description.Dataset
+                    ?? throw new UsageException("--dataset is needed: the model does not record its dataset");
+                (_, test) = DatasetChoice.Load(DatasetChoice.Validate(name), result.GetValue(data));
+            }
+
             if (test.FeatureCount != description.InputFeatures)
                 throw new DataFormatException($"{path}: the model takes {description.InputFeatures} inputs, {test.Name} has {test.FeatureCount} features");
             var evaluation = Evaluator.Evaluate(network, test, Losses.Loss.Parse(description.Loss));

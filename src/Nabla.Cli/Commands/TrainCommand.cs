@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Nabla.Data;
 using Nabla.Losses;
 using Nabla.NN;
 using Nabla.NN.Activations;
@@ -16,8 +17,9 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var dataset = new Option<string>("--dataset") { Description = "digits (embedded) or fashion-mnist", DefaultValueFactory = _ => DatasetChoice.Digits };
-        var data = new Option<string?>("--data") { Description = "folder holding the dataset's files (fashion-mnist: default " + Data.Datasets.FashionMnist.DefaultDirectory + ")" };
+        var dataset = new Option<string>("--dataset") { Description = "digits (embedded) or fashion-mnist; a CSV file is given with --data", DefaultValueFactory = _ => DatasetChoice.Digits };
+        var data = new Option<string?>("--data") { Description = "a CSV file (one label column, numeric features; 80/20 stratified split, standardised), or the folder of fashion-mnist's files (default " + Data.Datasets.FashionMnist.DefaultDirectory + ")" };
+        var labelColumn = new Option<string?>("--label-column") { Description = "with a CSV file: the label column, by header name or 0-based index [default: the last column]" };
         var hidden = new Option<string?>("--hidden") { Description = "hidden layer widths, comma-separated (e.g. 512,256; 'none' for a linear model) [preset: digits 256, fashion-mnist 512,256]" };
         var activation = new Option<string?>("--activation") { Description = "relu, tanh, sigmoid, leaky-relu, elu, silu, softplus or gelu [default: relu]" };
         var architecture = new Option<string?>("--model") { Description = "the network as a description instead of --hidden/--activation, e.g. conv32k3p1-relu-pool2-flatten-fc10 (README: Architectures)" };
@@ -46,11 +48,16 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a network with L hidden layers and save it")
         {
-            dataset, data, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, earlyStopping, csv, json, quiet, plots, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
+            dataset, data, labelColumn, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, earlyStopping, csv, json, quiet, plots, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
         };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
-            var datasetName = DatasetChoice.Validate(result.GetValue(dataset)!);
+            var dataPath = result.GetValue(data);
+            bool csvData = DatasetChoice.IsCsvFile(dataPath);
+            if (csvData && result.GetResult(dataset) is { Implicit: false })
+                throw new UsageException("--dataset names a built-in dataset: leave it out when --data is a CSV file");
+            if (!csvData && result.GetValue(labelColumn) is not null) throw new UsageException("--label-column goes with --data FILE.csv");
+            var datasetName = csvData ? DatasetChoice.Csv : DatasetChoice.Validate(result.GetValue(dataset)!);
             var preset = TrainPreset.For(datasetName);
             var optimizerName = result.GetValue(optimizer)!.ToLowerInvariant();
             if (optimizerName is not ("sgd" or "adam" or "adamw" or "rmsprop" or "adagrad"))
@@ -60,7 +67,8 @@ internal static class TrainCommand
                 throw new UsageException("--model describes the whole network: leave out --hidden and --activation");
             var settings = new TrainSettings(
                 datasetName,
-                result.GetValue(data),
+                dataPath,
+                result.GetValue(labelColumn),
                 OptionParsing.ParseHidden(result.GetValue(hidden) ?? preset.Hidden),
                 OptionParsing.Parse(result.GetValue(activation) ?? "relu", "--activation", ActivationExtensions.Parse),
                 description,
@@ -76,7 +84,7 @@ internal static class TrainCommand
                 OptionParsing.AtLeast(result.GetValue(batchSize) ?? preset.BatchSize, 1, "--batch-size"),
                 result.GetValue(seed) ?? 0,
                 OptionParsing.AtLeast(result.GetValue(threads) ?? Environment.ProcessorCount, 1, "--threads"),
-                result.GetValue(output) ?? Path.Combine("runs", datasetName),
+                result.GetValue(output) ?? Path.Combine("runs", csvData ? Path.GetFileNameWithoutExtension(dataPath!) : datasetName),
                 result.GetValue(clipNorm) is { } clip ? OptionParsing.Positive(clip, "--clip-norm") : null,
                 result.GetValue(sanity),
                 result.GetValue(earlyStopping) is { } patience ? OptionParsing.AtLeast(patience, 1, "--early-stopping") : null,
@@ -96,9 +104,8 @@ internal static class TrainCommand
     }
 
     /// <summary>The network of a --model description, checked against the dataset before its files are read.</summary>
-    private static Sequential BuildDescribed(string description, int[] exampleShape, string dataset, int seed)
+    private static Sequential BuildDescribed(string description, int[] exampleShape, string dataset, int classes, int seed)
     {
-        var (_, classes) = DatasetChoice.Dimensions(dataset);
         (Sequential Model, int[] OutputShape) built;
         try
         {
@@ -153,11 +160,15 @@ internal static class TrainCommand
     public static int Run(TrainSettings s, TextWriter output)
     {
         Parallelism.MaxThreads = s.Threads;
-        var exampleShape = DatasetChoice.ExampleShape(s.Dataset);
-        Sequential? described = s.Architecture is null ? null : BuildDescribed(s.Architecture, exampleShape, s.Dataset, s.Seed);
-        var (train, test) = DatasetChoice.Load(s.Dataset, s.DataDirectory);
+        // A CSV file is read first: its width and classes are known only then. A named dataset's are known, so a bad
+        // --model is reported before a large dataset is read.
+        var table = s.Dataset == DatasetChoice.Csv ? CsvDataset.LoadSplit(s.DataDirectory!, s.LabelColumn, Data.Datasets.Digits.TestFraction, s.Seed) : default;
+        var exampleShape = table.Train is not null ? [table.Train.FeatureCount] : DatasetChoice.ExampleShape(s.Dataset);
+        int classes = table.Train?.Classes ?? DatasetChoice.Dimensions(s.Dataset).Classes;
+        Sequential? described = s.Architecture is null ? null : BuildDescribed(s.Architecture, exampleShape, s.Dataset, classes, s.Seed);
+        var (train, test) = table.Train is not null ? (table.Train, table.Test) : DatasetChoice.Load(s.Dataset, s.DataDirectory);
         Module CreateModel() => s.Architecture is not null
-            ? BuildDescribed(s.Architecture, exampleShape, s.Dataset, s.Seed)
+            ? BuildDescribed(s.Architecture, exampleShape, s.Dataset, classes, s.Seed)
             : new Mlp(new MlpSpec(train.FeatureCount, s.Hidden, train.Classes, s.Activation), s.Seed);
         Optimizer CreateOptimizer(Module m) => s.Optimizer switch
         {
@@ -184,7 +195,7 @@ internal static class TrainCommand
 
         string name = s.Architecture ?? model.Describe();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {model.ParameterCount():N0} parameters; {s.Dataset} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {s.Threads} thread(s)"));
+            $"{name}: {model.ParameterCount():N0} parameters; {(table.Train is not null ? s.DataDirectory : s.Dataset)} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {s.Threads} thread(s)"));
         var trainer = new Trainer(model, s.Loss, optimizer, regularizers) { ClipGradientNorm = s.ClipNorm };
         // Early stopping chooses an epoch, so it must not look at the test set: it watches a stratified 10% of the
         // training data held out for validation, and the test set is scored once, at the end.
@@ -203,8 +214,9 @@ internal static class TrainCommand
             accuracy = Evaluator.Evaluate(model, test, s.Loss).Accuracy;
         }
 
-        if (described is not null) ModelStore.Save(s.OutputDirectory, described, s.Architecture!, exampleShape, s.Loss.Name, s.Dataset, train.ClassNames);
-        else ModelStore.Save(s.OutputDirectory, (Mlp)model, s.Loss.Name, s.Dataset, train.ClassNames);
+        string savedName = table.Train is not null ? DatasetChoice.Csv : s.Dataset;
+        if (described is not null) ModelStore.Save(s.OutputDirectory, described, s.Architecture!, exampleShape, s.Loss.Name, savedName, train.ClassNames, table.Schema);
+        else ModelStore.Save(s.OutputDirectory, (Mlp)model, s.Loss.Name, savedName, train.ClassNames, table.Schema);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"test accuracy {100 * accuracy:F2}%; model saved to {s.OutputDirectory}"));
         if (s.Plots) output.WriteLine(TrainingPlots.Write(s.OutputDirectory, history.Epochs, watchedName, Evaluator.Evaluate(model, test, s.Loss), model, exampleShape));

@@ -11,7 +11,15 @@ internal sealed record TrainPreset(string Hidden, string Optimizer, double SgdLe
     /// <summary>Fashion-MNIST: benchmark workload W1's recipe (784-512-256-10, SGD η 0.05, μ 0.9, batch 128), 10 epochs.</summary>
     public static TrainPreset FashionMnist { get; } = new("512,256", "sgd", 0.05, 0.9, 0, 10, 128, LearningRateSchedule.Constant);
 
-    public static TrainPreset For(string dataset) => dataset == DatasetChoice.FashionMnist ? FashionMnist : Digits;
+    /// <summary>A CSV table: standardised features, a modest network, annealed SGD with a little weight decay.</summary>
+    public static TrainPreset Tabular { get; } = new("64", "sgd", 0.05, 0.9, 1e-4, 50, 32, LearningRateSchedule.Cosine());
+
+    public static TrainPreset For(string dataset) => dataset switch
+    {
+        DatasetChoice.FashionMnist => FashionMnist,
+        DatasetChoice.Csv => Tabular,
+        _ => Digits,
+    };
 
     /// <summary>Adam's usual starting rate, used whatever the dataset.</summary>
     public const double AdamLearningRate = 1e-3;

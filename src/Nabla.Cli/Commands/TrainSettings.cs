@@ -8,6 +8,7 @@ namespace Nabla.Cli.Commands;
 internal sealed record TrainSettings(
     string Dataset,
     string? DataDirectory,
+    string? LabelColumn,
     int[] Hidden,
     Activation Activation,
     string? Architecture,

@@ -54,11 +54,16 @@ public sealed record ModelDescription
     [JsonPropertyName("loss")]
     public string Loss { get; init; } = "cross-entropy";
 
-    /// <summary>The dataset it was trained on (digits, fashion-mnist).</summary>
+    /// <summary>The dataset it was trained on (digits, fashion-mnist, or a CSV file's name).</summary>
     [JsonPropertyName("dataset")]
     public string? Dataset { get; init; }
 
     /// <summary>A name per output class.</summary>
     [JsonPropertyName("classNames")]
     public string[]? ClassNames { get; init; }
+
+    /// <summary>For models trained on CSV data: the feature and label columns, and the standardisation to apply to
+    /// every input before the network sees it.</summary>
+    [JsonPropertyName("features")]
+    public Data.FeatureSchema? Features { get; init; }
 }

@@ -24,7 +24,13 @@ public static class ModelStore
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
     /// <summary>Saves <paramref name="model"/> into <paramref name="directory"/> (created if needed).</summary>
-    public static void Save(string directory, Mlp model, string loss = "cross-entropy", string? dataset = null, IReadOnlyList<string>? classNames = null)
+    /// <param name="directory">The folder.</param>
+    /// <param name="model">The network.</param>
+    /// <param name="loss">The loss it was trained with.</param>
+    /// <param name="dataset">The dataset's name.</param>
+    /// <param name="classNames">A name per class.</param>
+    /// <param name="features">For tabular data: the columns and the standardisation (see <see cref="FeatureSchema"/>).</param>
+    public static void Save(string directory, Mlp model, string loss = "cross-entropy", string? dataset = null, IReadOnlyList<string>? classNames = null, FeatureSchema? features = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var spec = model.Spec;
@@ -39,13 +45,22 @@ public static class ModelStore
             Loss = loss,
             Dataset = dataset,
             ClassNames = classNames?.ToArray(),
+            Features = features,
         };
         Write(directory, model, description);
     }
 
     /// <summary>Saves a network built by <see cref="Architecture.Build"/> from <paramref name="architecture"/> for
     /// examples of <paramref name="exampleShape"/>, into <paramref name="directory"/> (created if needed).</summary>
-    public static void Save(string directory, Sequential model, string architecture, IReadOnlyList<int> exampleShape, string loss = "cross-entropy", string? dataset = null, IReadOnlyList<string>? classNames = null)
+    /// <param name="directory">The folder.</param>
+    /// <param name="model">The network.</param>
+    /// <param name="architecture">Its description.</param>
+    /// <param name="exampleShape">The shape of one example.</param>
+    /// <param name="loss">The loss it was trained with.</param>
+    /// <param name="dataset">The dataset's name.</param>
+    /// <param name="classNames">A name per class.</param>
+    /// <param name="features">For tabular data: the columns and the standardisation (see <see cref="FeatureSchema"/>).</param>
+    public static void Save(string directory, Sequential model, string architecture, IReadOnlyList<int> exampleShape, string loss = "cross-entropy", string? dataset = null, IReadOnlyList<string>? classNames = null, FeatureSchema? features = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(architecture);
@@ -60,6 +75,7 @@ public static class ModelStore
             Loss = loss,
             Dataset = dataset,
             ClassNames = classNames?.ToArray(),
+            Features = features,
         };
         Write(directory, model, description);
     }
@@ -71,7 +87,7 @@ public static class ModelStore
         AtomicFile.Write(Path.Combine(directory, DescriptionFile), s => JsonSerializer.Serialize(s, description, JsonOptions));
     }
 
-    /// <summary>Loads a model from a folder written by <see cref="Save(string, Mlp, string, string?, IReadOnlyList{string}?)"/>
+    /// <summary>Loads a model from a folder written by <see cref="Save(string, Mlp, string, string?, IReadOnlyList{string}?, FeatureSchema?)"/>
     /// or its sequential overload (or the path of its model.json): an <see cref="Mlp"/> or a <see cref="Sequential"/>.</summary>
     /// <exception cref="DataFormatException">A file is not a Nabla model, or its weights do not fit its description.</exception>
     /// <exception cref="FileNotFoundException">The folder or a file is missing.</exception>
@@ -116,7 +132,21 @@ public static class ModelStore
         }
 
         if (model.Parameters().Any(p => p.HasNonFinite())) throw new DataFormatException($"{weightsPath}: weights contain NaN or infinite values");
+        CheckFeatures(descriptionPath, description);
         return (model, description);
+    }
+
+    /// <summary>A saved feature schema must fit the network: one name, one μ and one σ &gt; 0 per input, all finite.</summary>
+    private static void CheckFeatures(string path, ModelDescription description)
+    {
+        if (description.Features is not { } features) return;
+        int inputs = description.InputFeatures;
+        if (features.FeatureNames is null || features.FeatureNames.Length != inputs || features.LabelColumn is null)
+            throw new DataFormatException($"{path}: \"features\" must name the label column and {inputs} feature columns");
+        if (features.Standardization is { } z
+            && (z.Mean is null || z.Scale is null || z.Mean.Length != inputs || z.Scale.Length != inputs
+                || !z.Mean.All(double.IsFinite) || !z.Scale.All(v => double.IsFinite(v) && v > 0)))
+            throw new DataFormatException($"{path}: \"standardization\" must hold {inputs} finite means and {inputs} finite scales > 0");
     }
 
     private static ModelDescription ReadDescription(string path)

@@ -45,6 +45,25 @@ public sealed class ModelStoreTests : IDisposable
     }
 
     [Fact]
+    public void The_feature_columns_and_standardisation_of_a_tabular_model_are_saved_with_it_and_checked_on_load()
+    {
+        var model = new Mlp(new MlpSpec(2, [3], 2), seed: 0);
+        var schema = new Nabla.Data.FeatureSchema(["x", "y"], "label", new Nabla.Data.Standardization([1.5, -2], [0.5, 3]));
+        var dir = _files.PathOf("tabular");
+        ModelStore.Save(dir, model, dataset: "csv", classNames: ["no", "yes"], features: schema);
+        var (_, description) = ModelStore.Load(dir);
+        Assert.Equal(["x", "y"], description.Features!.FeatureNames);
+        Assert.Equal("label", description.Features.LabelColumn);
+        Assert.Equal([1.5, -2.0], description.Features.Standardization!.Mean);
+        Assert.Equal([0.5, 3.0], description.Features.Standardization.Scale);
+
+        var json = File.ReadAllText(Path.Combine(dir, ModelStore.DescriptionFile));
+        File.WriteAllText(Path.Combine(dir, ModelStore.DescriptionFile), json.Replace("0.5", "0", StringComparison.Ordinal));
+        var e = Assert.Throws<Nabla.Data.DataFormatException>(() => ModelStore.Load(dir));
+        Assert.Contains("finite scales > 0", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_file_that_is_not_a_model_is_reported_and_leaves_a_saved_model_intact()
     {
         var dir = _files.PathOf("m");

@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Text.Json;
+using Nabla.Data;
+using Nabla.Serialization;
+using Nabla.Tensors;
+using Nabla.Training;
+
+namespace Nabla.Cli.Tests;
+
+/// <summary>Training on CSV files, and <c>nabla predict</c> on CSV rows and image files, end to end.</summary>
+public sealed class PredictTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "nabla-predict-" + Guid.NewGuid().ToString("N"));
+
+    public PredictTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>Three well-separated species on three features of very different scales, label in the middle.</summary>
+    private string WriteFlowers(string name = "flowers.csv")
+    {
+        var random = new Random(5);
+        var centres = new Dictionary<string, double[]> { ["setosa"] = [1.5, 0.2, 500], ["versicolor"] = [4.3, 1.3, 590], ["virginica"] = [6.5, 2.4, 680] };
+        var lines = new List<string> { "petal_length,petal_width,species,sepal_mm" };
+        for (int i = 0; i < 240; i++)
+        {
+            var (species, c) = centres.ElementAt(i % 3);
+            lines.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{c[0] + 0.3 * (random.NextDouble() - 0.5):F2},{c[1] + 0.2 * (random.NextDouble() - 0.5):F2},{species},{c[2] + 30 * (random.NextDouble() - 0.5):F0}"));
+        }
+
+        var path = Path.Combine(_dir, name);
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    [Fact]
+    public void A_csv_model_trains_evaluates_and_predicts_rows_by_column_name_with_its_saved_standardisation()
+    {
+        var flowers = WriteFlowers();
+        var train = NablaProcess.Run(_dir, "train", "--data", flowers, "--label-column", "species", "--epochs", "20", "--out", "flowers-model");
+        Assert.True(train.ExitCode == 0, train.Error);
+        Assert.Contains("test accuracy 100.00%", train.Output, StringComparison.Ordinal);
+        var (_, description) = ModelStore.Load(Path.Combine(_dir, "flowers-model"));
+        Assert.Equal(["petal_length", "petal_width", "sepal_mm"], description.Features!.FeatureNames);
+        Assert.InRange(description.Features.Standardization!.Mean[2], 550, 630);
+
+        var eval = NablaProcess.Run(_dir, "eval", "--model", "flowers-model", "--data", flowers);
+        Assert.True(eval.ExitCode == 0, eval.Error);
+        Assert.Contains("on flowers (240 examples): accuracy 100.00%", eval.Output, StringComparison.Ordinal);
+
+        // New rows: other column order, no label column.
+        File.WriteAllLines(Path.Combine(_dir, "new.csv"), ["sepal_mm,petal_width,petal_length", "505,0.25,1.4", "675,2.3,6.6"]);
+        var predict = NablaProcess.Run(_dir, "predict", "--model", "flowers-model", "new.csv", "--json", "--top-k", "2");
+        Assert.True(predict.ExitCode == 0, predict.Error);
+        using var json = JsonDocument.Parse(predict.Output);
+        var rows = json.RootElement.EnumerateArray().ToArray();
+        Assert.Equal(["setosa", "virginica"], rows.Select(r => r.GetProperty("class").GetString()));
+        Assert.Equal([2, 3], rows.Select(r => r.GetProperty("line").GetInt32()));
+        Assert.All(rows, r => Assert.Equal(2, r.GetProperty("top").GetArrayLength()));
+        Assert.All(rows, r => Assert.True(r.GetProperty("top")[0].GetProperty("probability").GetDouble() > 0.9));
+
+        var text = NablaProcess.Run(_dir, "predict", "--model", "flowers-model", "new.csv");
+        Assert.StartsWith("new.csv:2: setosa ", text.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--data {flowers} --label-column kind", 1, "no column 'kind' (columns: petal_length, petal_width, species, sepal_mm)")]
+    [InlineData("--data {nan}", 1, "nan.csv:3: column 'b' holds 'NaN', not a finite number")]
+    [InlineData("--label-column species", 2, "--label-column goes with --data FILE.csv")]
+    [InlineData("--data {flowers} --dataset fashion-mnist", 2, "leave it out when --data is a CSV file")]
+    [InlineData("--data missing.csv", 2, "--data: file 'missing.csv' does not exist")]
+    public void Bad_csv_training_input_gives_one_error_line(string arguments, int exitCode, string message)
+    {
+        var flowers = WriteFlowers();
+        File.WriteAllLines(Path.Combine(_dir, "nan.csv"), ["a,b,label", "1,2,x", "3,NaN,y"]);
+        var args = arguments.Replace("{flowers}", flowers, StringComparison.Ordinal).Replace("{nan}", "nan.csv", StringComparison.Ordinal).Split(' ');
+        var r = NablaProcess.Run(_dir, ["train", .. args, "--epochs", "1"]);
+        Assert.Equal(exitCode, r.ExitCode);
+        Assert.Single(r.Error.Trim().Split('\n'));
+        Assert.Contains(message, r.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Digit_images_predict_the_same_classes_as_the_same_pixels_given_to_the_model_directly()
+    {
+        var train = NablaProcess.Run(_dir, "train", "--epochs", "3", "--out", "digits-model");
+        Assert.True(train.ExitCode == 0, train.Error);
+        var (model, _) = ModelStore.Load(Path.Combine(_dir, "digits-model"));
+
+        // Ten test digits written as 8×8 PNG and JPEG files, light on dark as in the dataset.
+        var (_, test) = Nabla.Data.Datasets.Digits.LoadSplit();
+        var pixels = test.Features.ToFloatArray();
+        var quantised = new float[10 * 64];
+        var files = new List<string>();
+        for (int i = 0; i < 10; i++)
+        {
+            var gray = new byte[8, 8];
+            for (int p = 0; p < 64; p++)
+            {
+                gray[p / 8, p % 8] = (byte)Math.Round(255 * pixels[i * 64 + p]);
+                quantised[i * 64 + p] = gray[p / 8, p % 8] / 255f;
+            }
+
+            using var image = new ScottPlot.Image(gray);
+            var name = $"digit{i}.png";
+            File.WriteAllBytes(Path.Combine(_dir, name), image.GetImageBytes(ScottPlot.ImageFormat.Png, 100));
+            files.Add(name);
+        }
+
+        var expected = Evaluator.Probabilities(model, Tensor.FromArray(quantised, new Shape(10, 64)));
+        var predict = NablaProcess.Run(_dir, ["predict", "--model", "digits-model", "--json", "--background", "dark", .. files]);
+        Assert.True(predict.ExitCode == 0, predict.Error);
+        using var json = JsonDocument.Parse(predict.Output);
+        var rows = json.RootElement.EnumerateArray().ToArray();
+        Assert.Equal(10, rows.Length);
+        for (int i = 0; i < 10; i++)
+        {
+            int best = Enumerable.Range(0, 10).MaxBy(c => expected[i, c]);
+            Assert.Equal(best, rows[i].GetProperty("index").GetInt32());
+            Assert.Equal(expected[i, best], rows[i].GetProperty("top")[0].GetProperty("probability").GetDouble(), 3);
+        }
+    }
+
+    [Fact]
+    public void Predict_refuses_inputs_it_cannot_read_with_one_line()
+    {
+        var train = NablaProcess.Run(_dir, "train", "--epochs", "1", "--out", "m");
+        Assert.True(train.ExitCode == 0, train.Error);
+        File.WriteAllText(Path.Combine(_dir, "notes.txt"), "hello");
+        File.WriteAllText(Path.Combine(_dir, "fake.png"), "hello");
+        File.WriteAllLines(Path.Combine(_dir, "short.csv"), ["1,2,3"]);
+
+        var cases = new (string[] Args, int Code, string Message)[]
+        {
+            (["notes.txt"], 2, "input 'notes.txt': not a CSV or image file"),
+            (["absent.png"], 2, "input 'absent.png' does not exist"),
+            (["fake.png"], 1, "fake.png: not an image"),
+            (["short.csv"], 1, "short.csv: the model takes 64 features, the file has 3 columns"),
+            (["short.csv", "--top-k", "0"], 2, "--top-k"),
+            (["fake.png", "--background", "grey"], 2, "--background: 'grey' is not auto, dark or light"),
+        };
+        foreach (var (args, code, message) in cases)
+        {
+            var r = NablaProcess.Run(_dir, ["predict", "--model", "m", .. args]);
+            Assert.True(code == r.ExitCode, $"{string.Join(' ', args)}: exit {r.ExitCode}, {r.Error}");
+            Assert.Contains(message, r.Error, StringComparison.Ordinal);
+            Assert.Equal(string.Empty, r.Output);
+        }
+    }
+}

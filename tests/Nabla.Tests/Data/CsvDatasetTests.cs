@@ -1,0 +1,103 @@
+using Nabla.Data;
+using Nabla.Tensors;
+
+namespace Nabla.Tests.Data;
+
+public sealed class CsvDatasetTests : IDisposable
+{
+    private readonly TestFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    private string Csv(string name, string text) => _files.Write(name, System.Text.Encoding.UTF8.GetBytes(text));
+
+    [Fact]
+    public void A_header_is_detected_and_the_label_column_is_found_by_name_with_text_classes_in_order()
+    {
+        var path = Csv("flowers.csv", "length,species,width\n1.5,\"setosa\",0.2\n4.5,versicolor,1.5\n\n1.4,setosa,0.3\n");
+        var csv = CsvDataset.Load(path, "species");
+        Assert.Equal(["length", "width"], csv.FeatureNames);
+        Assert.Equal("species", csv.LabelColumn);
+        Assert.Equal(["setosa", "versicolor"], csv.Data.ClassNames);
+        Assert.Equal([0, 1, 0], csv.Data.Labels);
+        Assert.Equal([1.5f, 0.2f, 4.5f, 1.5f, 1.4f, 0.3f], csv.Data.Features.ToFloatArray());
+    }
+
+    [Fact]
+    public void Without_a_header_the_last_column_is_the_label_and_numeric_classes_sort_as_numbers()
+    {
+        var path = Csv("plain.csv", "0.5,1,10\n0.25,2,2\n0.75,3,10\n1.0,4,9\n");
+        var csv = CsvDataset.Load(path);
+        Assert.Equal(["0", "1"], csv.FeatureNames);
+        Assert.Equal("2", csv.LabelColumn);
+        Assert.Equal(["2", "9", "10"], csv.Data.ClassNames);
+        Assert.Equal([2, 0, 2, 1], csv.Data.Labels);
+        Assert.Equal(new Shape(4, 2), csv.Data.Features.Shape);
+        Assert.Equal("first", CsvDataset.Load(Csv("p2.csv", "first,0.5\nsecond,0.7\n"), "0").Data.ClassNames[0]);
+    }
+
+    [Theory]
+    [InlineData("a,b,label\n1,NaN,x\n2,3,y\n", "flowers.csv:2: column 'b' holds 'NaN', not a finite number")]
+    [InlineData("a,b,label\n1,2,x\n2,,y\n", "flowers.csv:3: column 'b' holds '', not a finite number")]
+    [InlineData("a,b,label\n1,2,x\n2,3\n", "flowers.csv:3: 2 cells, but the first row has 3")]
+    [InlineData("a,b,label\n1,2,x\n2,3,x\n", "holds a single class ('x')")]
+    [InlineData("a,b,label\n", "holds a header but no data rows")]
+    [InlineData("", "holds no rows")]
+    [InlineData("a,b,label\n1,\"2,x\n", "a quoted field is never closed")]
+    [InlineData("a,b,label\n1,1e999,x\n2,3,y\n", "holds '1e999', not a finite number")]
+    public void Bad_tables_give_one_clear_error_naming_the_file_and_the_line(string text, string expected)
+    {
+        var path = Csv("flowers.csv", text);
+        var e = Assert.Throws<DataFormatException>(() => CsvDataset.Load(path));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.Contains("flowers.csv", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_label_column_lists_the_columns()
+    {
+        var path = Csv("t.csv", "a,b,label\n1,2,x\n2,3,y\n");
+        var e = Assert.Throws<ArgumentException>(() => CsvDataset.Load(path, "kind"));
+        Assert.Contains("no column 'kind' (columns: a, b, label)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_split_standardises_with_the_training_statistics_only_and_a_model_reads_rows_by_column_name()
+    {
+        var rows = string.Join("\n", Enumerable.Range(0, 50).Select(i => $"{i},{100 + 2 * i},{(i % 2 == 0 ? "even" : "odd")}"));
+        var path = Csv("t.csv", "x,y,parity\n" + rows + "\n");
+        var (train, test, schema) = CsvDataset.LoadSplit(path, "parity", 0.2, seed: 3);
+        Assert.Equal(40, train.Count);
+        Assert.Equal(10, test.Count);
+
+        // The training features are standardised exactly: mean 0 and standard deviation 1 per column.
+        var x = train.Features.ToDoubleArray();
+        for (int j = 0; j < 2; j++)
+        {
+            var column = Enumerable.Range(0, train.Count).Select(i => x[2 * i + j]).ToArray();
+            Assert.Equal(0, column.Average(), 5);
+            Assert.Equal(1, Math.Sqrt(column.Select(v => v * v).Average()), 5);
+        }
+
+        // The statistics are the training split's, so the test split is not exactly centred.
+        var z = schema.Standardization!;
+        Assert.Equal(z.Mean[1], 100 + 2 * z.Mean[0], 3);
+
+        // Rows for prediction may order columns differently and omit the label: they are read by name.
+        var table = CsvTable.Read(Csv("new.csv", "y,x\n110,5\n"));
+        var features = z.Apply(CsvDataset.ReadFeatures(table, schema.FeatureNames, schema.LabelColumn));
+        Assert.Equal((5 - z.Mean[0]) / z.Scale[0], features.ToDoubleArray()[0], 4);
+        Assert.Equal((110 - z.Mean[1]) / z.Scale[1], features.ToDoubleArray()[1], 4);
+    }
+
+    [Fact]
+    public void Standardisation_keeps_a_constant_feature_finite_and_refuses_the_wrong_width()
+    {
+        var features = Tensor.FromArray(new float[] { 1, 5, 2, 5, 3, 5 }, new Shape(3, 2));
+        var z = Standardization.Fit(features);
+        Assert.Equal([2.0, 5.0], z.Mean);
+        Assert.Equal(1.0, z.Scale[1]);
+        Assert.Equal([-1.2247, 0, 0, 0, 1.2247, 0], z.Apply(features).ToDoubleArray().Select(v => Math.Round(v, 4)));
+        Assert.Throws<ArgumentException>(() => z.Apply(Tensor.Zeros(new Shape(2, 3))));
+    }
+}
