@@ -37,7 +37,7 @@ public static class ConfusionMatrixPicture
         var heatmap = plot.Add.Heatmap(fractions);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
         heatmap.ManualRange = new ScottPlot.Range(0, 1);
-        plot.Add.ColorBar(heatmap).Label = "fraction of the true class";
+        plot.Add.ColorBar(heatmap);
 
         // The heat map draws row 0 at the top: cell (i, j) is centred on x = j, y = c − 1 − i.
         for (int i = 0; i < c; i++)
@@ -56,11 +56,17 @@ public static class ConfusionMatrixPicture
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             [.. positions.Select(y => c - 1 - y)], [.. classNames]);
         bool slanted = classNames.Any(n => n.Length > 3);   // long names would overlap side by side
-        plot.Axes.Bottom.TickLabelStyle.Rotation = slanted ? 45 : 0;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = slanted ? Alignment.MiddleLeft : Alignment.UpperCenter;
+        if (slanted)
+        {
+            // Slanted up to the left, ending under their column, with room reserved below the axis.
+            plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
+            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+            plot.Axes.Bottom.MinimumSize = 6 * classNames.Max(n => n.Length) + 24;
+        }
+
         plot.XLabel("predicted");
         plot.YLabel("true");
-        plot.Title("Confusion matrix");
+        plot.Title("Confusion matrix (colour: fraction of the true class)");
         PngFile.Save(plot, path, width, height);
     }
 }
