@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Nabla.Cli.Commands;
 
 namespace Nabla.Cli;
@@ -8,8 +9,12 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        var root = new RootCommand("Nabla: train and check neural networks in .NET")
+        // A plain Command named "nabla" rather than RootCommand, whose name is the entry assembly's (Nabla.Cli):
+        // help must say `nabla` however the command is started (installed tool, dotnet run, dotnet Nabla.Cli.dll).
+        var root = new Command("nabla", "Nabla: train and check neural networks in .NET")
         {
+            new HelpOption(),
+            new VersionOption(),
             TrainCommand.Create(),
             EvalCommand.Create(),
             GradCheckCommand.Create(),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Reflection;
 using System.Text.RegularExpressions;
 
 namespace Nabla.Cli.Tests;
@@ -30,6 +31,24 @@ public sealed partial class CommandTests : IDisposable
         var summary = NablaProcess.Run(_dir, "summary", "--model", "runs/digits");
         Assert.True(summary.ExitCode == 0, summary.Error);
         Assert.Contains("Total parameters: 19,210", summary.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Help_names_the_command_nabla_not_the_assembly()
+    {
+        var root = NablaProcess.Run(_dir, "--help");
+        Assert.True(root.ExitCode == 0, root.Error);
+        Assert.Contains("nabla [command] [options]", root.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Nabla.Cli", root.Output, StringComparison.Ordinal);
+
+        var train = NablaProcess.Run(_dir, "train", "--help");
+        Assert.True(train.ExitCode == 0, train.Error);
+        Assert.Contains("nabla train [options]", train.Output, StringComparison.Ordinal);
+
+        var version = NablaProcess.Run(_dir, "--version");
+        Assert.True(version.ExitCode == 0, version.Error);
+        var informational = typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+        Assert.Equal(informational, version.Output.Trim());
     }
 
     [Fact]
