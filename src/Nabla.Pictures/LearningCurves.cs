@@ -35,6 +35,7 @@ public static class LearningCurves
 
         plot.Title($"{char.ToUpperInvariant(quantity[0])}{quantity[1..]} per epoch");
         plot.XLabel("epoch");
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.YLabel(quantity);
         plot.ShowLegend();
         PngFile.Save(plot, path, width, height);
