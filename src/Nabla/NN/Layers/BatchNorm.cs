@@ -12,8 +12,8 @@ namespace Nabla.NN.Layers;
 /// running estimates are used, so a single example gives the same output whatever batch it comes in. Parameters
 /// weight γ (ones) and bias β (zeros); buffers running_mean and running_var, named as in PyTorch. PyTorch also keeps
 /// <c>num_batches_tracked</c> (an int64 scalar, used only when its momentum is None): loading accepts and ignores it,
-/// and Nabla does not write it (PyTorch's <c>load_state_dict</c> then needs <c>strict=False</c>, or the entry added as
-/// a zero int64 scalar).
+/// and Nabla does not write it (PyTorch's <c>load_state_dict(strict=True)</c> of a plain dict without it fills it in
+/// with 0; checked with torch 1.13).
 /// </remarks>
 public class BatchNorm : Module
 {
