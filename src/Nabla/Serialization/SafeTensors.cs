@@ -134,7 +134,7 @@ public static class SafeTensors
             stream.Write(MemoryMarshal.AsBytes(values.Slice(i, Math.Min(ChunkElements, values.Length - i))));
     }
 
-    /// <summary>Reads every tensor and the metadata from <paramref name="path"/>, in the header's order.</summary>
+    /// <summary>Reads every tensor and the metadata from <paramref name="path"/>; both dictionaries keep the header's order.</summary>
     /// <returns>The tensors by name (Float32, or Float64 for F64 tensors) and the metadata (empty if the file has
     /// none).</returns>
     /// <exception cref="DataFormatException">The file is not valid safetensors, or holds a dtype Nabla does not read
@@ -152,7 +152,7 @@ public static class SafeTensors
         long dataLength = fileLength - dataStart;
         var (entries, metadata) = ParseHeader(path, header, dataLength);
         CheckCoverage(path, entries, dataLength);
-        var tensors = new Dictionary<string, Tensor>(entries.Count, StringComparer.Ordinal);
+        var tensors = new OrderedDictionary<string, Tensor>(entries.Count, StringComparer.Ordinal);
         foreach (var entry in entries) tensors.Add(entry.Name, ReadTensor(path, file, dataStart, entry));
         return (tensors, metadata);
     }
@@ -177,12 +177,12 @@ public static class SafeTensors
         return header;
     }
 
-    private static (List<Entry> Entries, Dictionary<string, string> Metadata) ParseHeader(string path, byte[] header, long dataLength)
+    private static (List<Entry> Entries, OrderedDictionary<string, string> Metadata) ParseHeader(string path, byte[] header, long dataLength)
     {
         if (header[0] != (byte)'{') throw Invalid(path, $"the header must start with '{{', not byte 0x{header[0]:X2}");
         if (!Utf8.IsValid(header)) throw Invalid(path, "the header is not valid UTF-8");
         var entries = new List<Entry>();
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var metadata = new OrderedDictionary<string, string>(StringComparer.Ordinal);
         try
         {
             using var document = JsonDocument.Parse(header);
@@ -203,7 +203,7 @@ public static class SafeTensors
         return (entries, metadata);
     }
 
-    private static void ParseMetadata(string path, JsonElement value, Dictionary<string, string> metadata)
+    private static void ParseMetadata(string path, JsonElement value, OrderedDictionary<string, string> metadata)
     {
         if (value.ValueKind != JsonValueKind.Object) throw Invalid(path, $"'{MetadataKey}' must be an object of strings, not {Describe(value)}");
         foreach (var m in value.EnumerateObject())
