@@ -23,6 +23,9 @@ namespace Nabla.NN;
 /// </list>
 /// <para>Input sizes are never written: each layer takes the shape the previous one gives, starting from the example
 /// shape of the data, so a description is checked against the data before any training starts.</para>
+/// <para>The network is a <see cref="Sequential"/> with one module per layer (after the leading <see cref="Layers.Unflatten"/>
+/// of <c>flatInput</c>), so its state-dict names (<c>1.weight</c>, <c>2.running_mean</c>, …) are those of the equivalent
+/// PyTorch <c>nn.Sequential</c> (<c>gap</c> standing for <c>nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())</c>).</para>
 /// </remarks>
 public static partial class Architecture
 {

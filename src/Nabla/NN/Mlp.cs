@@ -10,7 +10,8 @@ namespace Nabla.NN;
 /// <remarks>
 /// <see cref="Forward"/> returns the logits a⁽ᴸ⁺¹⁾ (B, C); the output activation f(x) = softmax(a⁽ᴸ⁺¹⁾) is applied by
 /// <see cref="PredictProbabilities"/> and, fused with the log for stability, by the cross-entropy loss.
-/// Modules are <c>layers.0</c> (Linear), <c>layers.1</c> (g), …, so parameter names are <c>layers.0.weight</c> etc.
+/// Modules are <c>layers.0</c> (Linear), <c>layers.1</c> (g), …, so parameter names are <c>layers.0.weight</c> etc.,
+/// those of a PyTorch module holding <c>self.layers = nn.Sequential(nn.Linear(D, H₁), nn.ReLU(), …, nn.Linear(H_L, C))</c>.
 /// The parameter count is Σₖ (nₖ₋₁·nₖ + nₖ) over the L + 1 linear layers, with n₀ the inputs and n_{L+1} the classes.
 /// </remarks>
 public sealed class Mlp : Module

@@ -82,6 +82,20 @@ public abstract class Module
         }
     }
 
+    /// <summary>Names, relative to this module, of state entries that other libraries keep for it and that
+    /// <see cref="LoadStateDict"/> accepts and ignores, such as PyTorch's <c>num_batches_tracked</c> in batch
+    /// normalisation. None by default.</summary>
+    protected virtual IEnumerable<string> IgnoredStateNames => [];
+
+    private IEnumerable<string> NamedIgnoredState()
+    {
+        foreach (var name in IgnoredStateNames) yield return name;
+        foreach (var (childName, child) in _children)
+        {
+            foreach (var name in child.NamedIgnoredState()) yield return $"{childName}.{name}";
+        }
+    }
+
     /// <summary>Everything a checkpoint holds: the parameters, then the buffers, by name.</summary>
     public IEnumerable<KeyValuePair<string, Tensor>> NamedState() => NamedParameters().Concat(NamedBuffers());
 
@@ -124,15 +138,18 @@ public abstract class Module
     public IReadOnlyDictionary<string, Tensor> StateDict() =>
         NamedState().ToDictionary(p => p.Key, p => p.Value.Clone());
 
-    /// <summary>Copies values into the parameters and buffers by name. Every one must be present with its shape.</summary>
+    /// <summary>Copies values into the parameters and buffers by name. Every one must be present with its shape; values
+    /// of the other dtype are converted. Entries named by a module's ignored state names (PyTorch's
+    /// <c>num_batches_tracked</c> of batch normalisation) may be present and are skipped.</summary>
     /// <exception cref="ArgumentException">A name is missing or unexpected, or a shape differs.</exception>
     public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state)
     {
         ArgumentNullException.ThrowIfNull(state);
         var own = NamedState().ToDictionary(p => p.Key, p => p.Value);
+        var ignored = NamedIgnoredState().ToHashSet(StringComparer.Ordinal);
         foreach (var name in state.Keys)
         {
-            if (!own.ContainsKey(name)) throw new ArgumentException($"unexpected parameter '{name}' (the model has {string.Join(", ", own.Keys)})");
+            if (!own.ContainsKey(name) && !ignored.Contains(name)) throw new ArgumentException($"unexpected parameter '{name}' (the model has {string.Join(", ", own.Keys)})");
         }
 
         foreach (var (name, parameter) in own)

@@ -1,37 +1,106 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
+using Microsoft.Win32.SafeHandles;
 using Nabla.Data;
 using Nabla.Tensors;
 
 namespace Nabla.Serialization;
 
-/// <summary>Reads and writes the safetensors format: an 8-byte little-endian header length N, N bytes of JSON
-/// (<c>{"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, "__metadata__": {..}}</c>, padded with
-/// spaces to a multiple of 8), then the tensors' little-endian bytes, offsets relative to the end of the header.</summary>
+/// <summary>Reads and writes the safetensors format (Hugging Face's, as PyTorch, JAX and others use it).</summary>
+/// <remarks>
+/// <para>A file is: 8 bytes, the header size N as a little-endian unsigned 64-bit integer; N bytes of header, a UTF-8
+/// JSON object that starts with <c>{</c> and may be padded at the end with spaces (0x20); then the data buffer, every
+/// tensor's elements in row-major order, little-endian. The header maps each tensor name to exactly
+/// <c>{"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}</c>, with the offsets in bytes relative to the
+/// start of the data buffer (end exclusive); the optional key <c>__metadata__</c> maps strings to strings.</para>
+/// <para>Reading checks everything before it allocates a tensor, and reports any violation as a
+/// <see cref="DataFormatException"/> naming the file and the problem: a header size past the file or above
+/// <see cref="MaxHeaderBytes"/>, a header that is not UTF-8, does not start with <c>{</c> or is not a JSON object, a key
+/// that appears twice, metadata that is not a map of strings, a tensor entry with missing or extra fields, an unknown
+/// dtype, a negative or non-integer dimension, more elements than a Nabla tensor holds (2³¹ − 1), offsets that do not
+/// span exactly the bytes the dtype and shape need, and a data buffer that the tensors do not cover exactly (sorted by
+/// offset, the first must begin at 0, each must begin where the previous ended, the last must end at the end of the
+/// file: no overlaps, no holes, no trailing bytes). Shapes may be empty (a scalar of one element) or contain 0 (no
+/// elements, no bytes).</para>
+/// <para>Dtypes: F32 and F64 are read as Float32 and Float64 tensors. F16, BF16, I64, I32, I16, I8, U64, U32, U16, U8
+/// and BOOL are converted to Float32 (integers beyond 2²⁴ round to the nearest float; BOOL is 0 or 1). The 8-, 6- and
+/// 4-bit float types and C64 are refused with a <see cref="DataFormatException"/> naming the tensor and the dtype.</para>
+/// </remarks>
 public static class SafeTensors
 {
-    private const long MaxHeaderBytes = 100_000_000;
+    /// <summary>The largest header read or written, in bytes: 100 MB, the limit of the reference implementation.</summary>
+    public const int MaxHeaderBytes = 100_000_000;
 
-    /// <summary>Writes the tensors (in the given order) and string metadata to <paramref name="path"/>, atomically.</summary>
+    /// <summary>The header key that holds the string-to-string metadata rather than a tensor.</summary>
+    public const string MetadataKey = "__metadata__";
+
+    // Elements per read or write call, so that no byte span exceeds int.MaxValue whatever the tensor's size.
+    private const int ChunkElements = 1 << 24;
+
+    /// <summary>Writes the tensors and string metadata to <paramref name="path"/>, atomically (a temporary file renamed
+    /// over the path).</summary>
+    /// <remarks>Tensors with 8-byte elements are laid out first, then those with 4-byte elements, each group in the given
+    /// order; the header is padded with spaces to a multiple of 8 bytes. So the data buffer starts at a file offset that
+    /// is a multiple of 8, and every tensor at a multiple of its element size, as memory-mapping readers want. Empty
+    /// metadata is left out of the header. Float32 tensors are written as F32, Float64 ones as F64.</remarks>
+    /// <exception cref="ArgumentException">A name appears twice, is <see cref="MetadataKey"/>, or a tensor is null; or the
+    /// header would exceed <see cref="MaxHeaderBytes"/>.</exception>
     public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
+        ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(tensors);
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors writing needs a little-endian machine");
-        var list = tensors.ToList();
-        using var headerJson = new MemoryStream();
-        using (var json = new Utf8JsonWriter(headerJson))
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var list = new List<KeyValuePair<string, Tensor>>();
+        foreach (var (name, tensor) in tensors)
+        {
+            if (name is null) throw new ArgumentException("a tensor name is null", nameof(tensors));
+            if (tensor is null) throw new ArgumentException($"tensor '{name}' is null", nameof(tensors));
+            if (name == MetadataKey) throw new ArgumentException($"'{MetadataKey}' names the metadata and cannot name a tensor", nameof(tensors));
+            if (!names.Add(name)) throw new ArgumentException($"tensor name '{name}' appears twice", nameof(tensors));
+            list.Add(new(name, tensor));
+        }
+
+        // OrderByDescending is stable: within one element size the caller's order stays.
+        var ordered = list.OrderByDescending(p => p.Value.DType.ElementSize()).ToList();
+        var header = Header(ordered, metadata);
+        AtomicFile.Write(path, stream =>
+        {
+            Span<byte> size = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(size, (ulong)header.Length);
+            stream.Write(size);
+            stream.Write(header);
+            foreach (var (_, t) in ordered)
+            {
+                if (t.DType == DType.Float32) WriteChunks<float>(stream, t.AsSpan<float>());
+                else WriteChunks<double>(stream, t.AsSpan<double>());
+            }
+        });
+    }
+
+    private static byte[] Header(List<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
             if (metadata is { Count: > 0 })
             {
-                json.WriteStartObject("__metadata__");
-                foreach (var (k, v) in metadata) json.WriteString(k, v);
+                json.WriteStartObject(MetadataKey);
+                foreach (var (key, value) in metadata)
+                {
+                    if (key is null || value is null) throw new ArgumentException("metadata keys and values must not be null", nameof(metadata));
+                    json.WriteString(key, value);
+                }
+
                 json.WriteEndObject();
             }
 
             long offset = 0;
-            foreach (var (name, t) in list)
+            foreach (var (name, t) in tensors)
             {
                 long bytes = (long)t.Count * t.DType.ElementSize();
                 json.WriteStartObject(name);
@@ -50,90 +119,259 @@ public static class SafeTensors
             json.WriteEndObject();
         }
 
-        int padded = (int)((headerJson.Length + 7) / 8 * 8);
+        long padded = (buffer.Length + 7) / 8 * 8;
+        if (padded > MaxHeaderBytes) throw new ArgumentException($"the safetensors header would take {padded} bytes, more than the format's limit of {MaxHeaderBytes}");
         var header = new byte[padded];
         header.AsSpan().Fill((byte)' ');
-        headerJson.ToArray().CopyTo(header, 0);
-        AtomicFile.Write(path, stream =>
-        {
-            Span<byte> length = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-            stream.Write(length);
-            stream.Write(header);
-            foreach (var (_, t) in list)
-            {
-                if (t.DType == DType.Float32) stream.Write(MemoryMarshal.AsBytes(t.AsSpan<float>()));
-                else stream.Write(MemoryMarshal.AsBytes(t.AsSpan<double>()));
-            }
-        });
+        buffer.GetBuffer().AsSpan(0, (int)buffer.Length).CopyTo(header);
+        return header;
     }
 
-    /// <summary>Reads every tensor and the metadata from <paramref name="path"/>.</summary>
-    /// <exception cref="DataFormatException">The file is not valid safetensors (the message says why).</exception>
+    private static void WriteChunks<T>(Stream stream, ReadOnlySpan<T> values)
+        where T : unmanaged
+    {
+        for (int i = 0; i < values.Length; i += ChunkElements)
+            stream.Write(MemoryMarshal.AsBytes(values.Slice(i, Math.Min(ChunkElements, values.Length - i))));
+    }
+
+    /// <summary>Reads every tensor and the metadata from <paramref name="path"/>; both dictionaries keep the header's order.</summary>
+    /// <returns>The tensors by name (Float32, or Float64 for F64 tensors) and the metadata (empty if the file has
+    /// none).</returns>
+    /// <exception cref="DataFormatException">The file is not valid safetensors, or holds a dtype Nabla does not read
+    /// (the message names the file and the problem).</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     public static (IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 8) throw new DataFormatException($"{path}: not a safetensors file (shorter than its 8-byte header length)");
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (headerLength > MaxHeaderBytes || headerLength > (ulong)(bytes.Length - 8))
-            throw new DataFormatException($"{path}: not a safetensors file (header length {headerLength} exceeds the file's {bytes.Length} bytes)");
-        var dataStart = 8 + (int)headerLength;
-        var data = bytes.AsSpan(dataStart);
-        var tensors = new Dictionary<string, Tensor>();
-        var metadata = new Dictionary<string, string>();
-        try
-        {
-            using var document = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
-            if (document.RootElement.ValueKind != JsonValueKind.Object) throw new DataFormatException($"{path}: safetensors header is not a JSON object");
-            foreach (var entry in document.RootElement.EnumerateObject())
-            {
-                if (entry.Name == "__metadata__")
-                {
-                    foreach (var m in entry.Value.EnumerateObject()) metadata[m.Name] = m.Value.GetString() ?? "";
-                    continue;
-                }
-
-                tensors[entry.Name] = ReadTensor(path, entry, data);
-            }
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
-        {
-            throw new DataFormatException($"{path}: malformed safetensors header ({e.Message})", e);
-        }
-
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors reading needs a little-endian machine");
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        long fileLength = RandomAccess.GetLength(file);
+        var header = ReadHeader(path, file, fileLength);
+        long dataStart = 8 + header.Length;
+        long dataLength = fileLength - dataStart;
+        var (entries, metadata) = ParseHeader(path, header, dataLength);
+        CheckCoverage(path, entries, dataLength);
+        var tensors = new OrderedDictionary<string, Tensor>(entries.Count, StringComparer.Ordinal);
+        foreach (var entry in entries) tensors.Add(entry.Name, ReadTensor(path, file, dataStart, entry));
         return (tensors, metadata);
     }
 
-    private static Tensor ReadTensor(string path, JsonProperty entry, ReadOnlySpan<byte> data)
+    private readonly record struct Entry(string Name, SafeTensorsDType DType, int[] Shape, long Begin, long End);
+
+    private static DataFormatException Invalid(string path, string problem, Exception? inner = null) =>
+        inner is null ? new($"{path}: invalid safetensors file: {problem}") : new($"{path}: invalid safetensors file: {problem}", inner);
+
+    private static byte[] ReadHeader(string path, SafeFileHandle file, long fileLength)
     {
-        var dtypeName = entry.Value.GetProperty("dtype").GetString();
-        var dtype = dtypeName switch
+        if (fileLength < 8) throw Invalid(path, $"the file has {fileLength} bytes, fewer than the 8 of the header size");
+        Span<byte> prefix = stackalloc byte[8];
+        ReadExactly(path, file, prefix, 0);
+        ulong size = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        if (size == 0) throw Invalid(path, "the header size is 0 (the header must be a JSON object)");
+        if (size > (ulong)(fileLength - 8))
+            throw Invalid(path, $"the header length {size} runs past the end of the file ({fileLength} bytes, of which {fileLength - 8} follow the header size)");
+        if (size > MaxHeaderBytes) throw Invalid(path, $"the header length {size} exceeds the format's limit of {MaxHeaderBytes} bytes");
+        var header = new byte[(int)size];
+        ReadExactly(path, file, header, 8);
+        return header;
+    }
+
+    private static (List<Entry> Entries, OrderedDictionary<string, string> Metadata) ParseHeader(string path, byte[] header, long dataLength)
+    {
+        if (header[0] != (byte)'{') throw Invalid(path, $"the header must start with '{{', not byte 0x{header[0]:X2}");
+        if (!Utf8.IsValid(header)) throw Invalid(path, "the header is not valid UTF-8");
+        var entries = new List<Entry>();
+        var metadata = new OrderedDictionary<string, string>(StringComparer.Ordinal);
+        try
         {
-            "F32" => DType.Float32,
-            "F64" => DType.Float64,
-            _ => throw new DataFormatException($"{path}: tensor '{entry.Name}' has dtype '{dtypeName}', which Nabla does not read (F32, F64)"),
-        };
-        var dims = entry.Value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray();
-        long count = 1;
-        foreach (var d in dims)
+            using var document = JsonDocument.Parse(header);
+            if (document.RootElement.ValueKind != JsonValueKind.Object) throw Invalid(path, "the header is not a JSON object");
+            var keys = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (!keys.Add(property.Name)) throw Invalid(path, $"the header has the key '{property.Name}' twice");
+                if (property.Name == MetadataKey) ParseMetadata(path, property.Value, metadata);
+                else entries.Add(ParseEntry(path, property, dataLength));
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            if (d < 0 || d > int.MaxValue) throw new DataFormatException($"{path}: tensor '{entry.Name}' has invalid dimension {d}");
-            count *= d;
-            if (count > int.MaxValue) throw new DataFormatException($"{path}: tensor '{entry.Name}' claims more than {int.MaxValue} elements");
+            throw Invalid(path, $"the header is not valid JSON ({e.Message})", e);
         }
 
-        var offsets = entry.Value.GetProperty("data_offsets").EnumerateArray().Select(o => o.GetInt64()).ToArray();
-        if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > data.Length)
-            throw new DataFormatException($"{path}: tensor '{entry.Name}' has data offsets [{string.Join(", ", offsets)}] outside the {data.Length} data bytes");
-        long expected = count * dtype.ElementSize();
-        if (offsets[1] - offsets[0] != expected)
-            throw new DataFormatException($"{path}: tensor '{entry.Name}' of shape ({string.Join(", ", dims)}) needs {expected} bytes, its offsets span {offsets[1] - offsets[0]}");
-        var raw = data.Slice((int)offsets[0], (int)expected);
-        var shape = new Shape(dims.Select(d => (int)d).ToArray());
-        var t = Tensor.Zeros(shape, dtype);
-        raw.CopyTo(dtype == DType.Float32 ? MemoryMarshal.AsBytes(t.AsSpan<float>()) : MemoryMarshal.AsBytes(t.AsSpan<double>()));
-        return t;
+        return (entries, metadata);
+    }
+
+    private static void ParseMetadata(string path, JsonElement value, OrderedDictionary<string, string> metadata)
+    {
+        if (value.ValueKind != JsonValueKind.Object) throw Invalid(path, $"'{MetadataKey}' must be an object of strings, not {Describe(value)}");
+        foreach (var m in value.EnumerateObject())
+        {
+            if (m.Value.ValueKind != JsonValueKind.String)
+                throw Invalid(path, $"'{MetadataKey}' must map strings to strings, but '{m.Name}' holds {Describe(m.Value)}");
+            if (!metadata.TryAdd(m.Name, m.Value.GetString()!)) throw Invalid(path, $"'{MetadataKey}' has the key '{m.Name}' twice");
+        }
+    }
+
+    private static Entry ParseEntry(string path, JsonProperty property, long dataLength)
+    {
+        string name = property.Name;
+        if (property.Value.ValueKind != JsonValueKind.Object) throw Invalid(path, $"the entry of tensor '{name}' must be an object, not {Describe(property.Value)}");
+        JsonElement? dtypeField = null, shapeField = null, offsetsField = null;
+        foreach (var field in property.Value.EnumerateObject())
+        {
+            JsonElement? previous = field.Name switch
+            {
+                "dtype" => dtypeField,
+                "shape" => shapeField,
+                "data_offsets" => offsetsField,
+                _ => throw Invalid(path, $"tensor '{name}' has the unexpected key '{field.Name}' (an entry holds exactly dtype, shape and data_offsets)"),
+            };
+            if (previous is not null) throw Invalid(path, $"tensor '{name}' has the key '{field.Name}' twice");
+            switch (field.Name)
+            {
+                case "dtype": dtypeField = field.Value; break;
+                case "shape": shapeField = field.Value; break;
+                default: offsetsField = field.Value; break;
+            }
+        }
+
+        if (dtypeField is not { } dtypeValue) throw Invalid(path, $"tensor '{name}' has no dtype");
+        if (shapeField is not { } shapeValue) throw Invalid(path, $"tensor '{name}' has no shape");
+        if (offsetsField is not { } offsetsValue) throw Invalid(path, $"tensor '{name}' has no data_offsets");
+        if (dtypeValue.ValueKind != JsonValueKind.String) throw Invalid(path, $"tensor '{name}' has a dtype that is not a string: {Describe(dtypeValue)}");
+        string dtypeName = dtypeValue.GetString()!;
+        if (!SafeTensorsDTypeExtensions.TryParse(dtypeName, out var dtype, out bool known))
+        {
+            throw Invalid(path, known
+                ? $"tensor '{name}' has dtype '{dtypeName}', which Nabla does not read (it reads {SafeTensorsDTypeExtensions.ReadableNames})"
+                : $"tensor '{name}' has the unknown dtype '{dtypeName}' (Nabla reads {SafeTensorsDTypeExtensions.ReadableNames})");
+        }
+
+        var dims = Integers(path, name, "shape", shapeValue);
+        string shapeText = $"({string.Join(", ", dims)})";
+        if (dims.Any(d => d > int.MaxValue)) throw Invalid(path, $"tensor '{name}' of shape {shapeText} has a dimension above {int.MaxValue}, the most a Nabla shape holds");
+
+        // A zero anywhere makes the tensor empty, whatever the other dimensions; otherwise the product stops as soon as
+        // it passes int.MaxValue, so it never overflows a long.
+        long count = dims.Contains(0) ? 0 : 1;
+        for (int i = 0; i < dims.Length && count > 0; i++)
+        {
+            count *= dims[i];
+            if (count > int.MaxValue) throw Invalid(path, $"tensor '{name}' of shape {shapeText} has more than {int.MaxValue} elements, the most a Nabla tensor holds");
+        }
+
+        var offsets = Integers(path, name, "data_offsets", offsetsValue);
+        if (offsets.Length != 2) throw Invalid(path, $"tensor '{name}' has {offsets.Length} data_offsets, not 2 (begin, end)");
+        var (begin, end) = (offsets[0], offsets[1]);
+        if (end < begin) throw Invalid(path, $"tensor '{name}' has data_offsets [{begin}, {end}] that end before they begin");
+        if (end > dataLength) throw Invalid(path, $"tensor '{name}' has data_offsets [{begin}, {end}] past the end of the {dataLength}-byte data buffer");
+
+        long bytes = count * dtype.Size();
+        if (end - begin != bytes)
+            throw Invalid(path, $"tensor '{name}' of dtype {dtype.Name()} and shape {shapeText} needs {bytes} bytes, but its data_offsets [{begin}, {end}] span {end - begin}");
+        return new Entry(name, dtype, Array.ConvertAll(dims, d => (int)d), begin, end);
+    }
+
+    private static long[] Integers(string path, string name, string field, JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Array) throw Invalid(path, $"tensor '{name}' has a {field} that is not an array: {Describe(value)}");
+        var result = new long[value.GetArrayLength()];
+        int i = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out long v) || v < 0)
+                throw Invalid(path, $"tensor '{name}' has {field} entry {item.GetRawText()}, which is not a non-negative integer");
+            result[i++] = v;
+        }
+
+        return result;
+    }
+
+    private static string Describe(JsonElement value)
+    {
+        string text = value.GetRawText();
+        return text.Length <= 40 ? text : text[..40] + "…";
+    }
+
+    private static void CheckCoverage(string path, List<Entry> entries, long dataLength)
+    {
+        long cursor = 0;
+        string? previous = null;
+        foreach (var e in entries.OrderBy(e => e.Begin).ThenBy(e => e.End))
+        {
+            if (e.Begin < cursor)
+                throw Invalid(path, $"tensors '{previous}' and '{e.Name}' overlap (bytes {e.Begin} to {cursor} of the data buffer)");
+            if (e.Begin > cursor)
+                throw Invalid(path, $"bytes {cursor} to {e.Begin} of the data buffer belong to no tensor (a hole before '{e.Name}')");
+            cursor = e.End;
+            previous = e.Name;
+        }
+
+        if (cursor != dataLength)
+            throw Invalid(path, $"bytes {cursor} to {dataLength} at the end of the data buffer belong to no tensor");
+    }
+
+    private static Tensor ReadTensor(string path, SafeFileHandle file, long dataStart, Entry entry)
+    {
+        var shape = new Shape(entry.Shape);
+        long offset = dataStart + entry.Begin;
+        if (entry.DType == SafeTensorsDType.F64)
+        {
+            var t = Tensor.Zeros(shape, DType.Float64);
+            ReadChunks<double>(path, file, t.AsSpan<double>(), offset);
+            return t;
+        }
+
+        var result = Tensor.Zeros(shape, DType.Float32);
+        var destination = result.AsSpan<float>();
+        if (entry.DType == SafeTensorsDType.F32)
+        {
+            ReadChunks<float>(path, file, destination, offset);
+            return result;
+        }
+
+        int size = entry.DType.Size();
+        const int elementsPerRead = 1 << 16;
+        var buffer = ArrayPool<byte>.Shared.Rent(elementsPerRead * 8);
+        try
+        {
+            for (int i = 0; i < destination.Length; i += elementsPerRead)
+            {
+                int n = Math.Min(elementsPerRead, destination.Length - i);
+                var bytes = buffer.AsSpan(0, n * size);
+                ReadExactly(path, file, bytes, offset + ((long)i * size));
+                entry.DType.ConvertToFloat(bytes, destination.Slice(i, n));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return result;
+    }
+
+    private static void ReadChunks<T>(string path, SafeFileHandle file, Span<T> destination, long offset)
+        where T : unmanaged
+    {
+        int size = Marshal.SizeOf<T>();
+        for (int i = 0; i < destination.Length; i += ChunkElements)
+        {
+            var chunk = destination.Slice(i, Math.Min(ChunkElements, destination.Length - i));
+            ReadExactly(path, file, MemoryMarshal.AsBytes(chunk), offset + ((long)i * size));
+        }
+    }
+
+    private static void ReadExactly(string path, SafeFileHandle file, Span<byte> destination, long offset)
+    {
+        while (!destination.IsEmpty)
+        {
+            int read = RandomAccess.Read(file, destination, offset);
+            if (read == 0) throw Invalid(path, "the file ended early (was it changed while being read?)");
+            destination = destination[read..];
+            offset += read;
+        }
     }
 }

@@ -10,7 +10,10 @@ namespace Nabla.NN.Layers;
 /// In training mode μ and σ² are the batch's (see <c>BatchNormFunction</c>), and running estimates are updated:
 /// μ_run ← (1 − m)·μ_run + m·μ, σ²_run ← (1 − m)·σ²_run + m·σ²·M/(M − 1) (unbiased), m = 0.1. In evaluation mode the
 /// running estimates are used, so a single example gives the same output whatever batch it comes in. Parameters
-/// weight γ (ones) and bias β (zeros); buffers running_mean and running_var, named as in PyTorch.
+/// weight γ (ones) and bias β (zeros); buffers running_mean and running_var, named as in PyTorch. PyTorch also keeps
+/// <c>num_batches_tracked</c> (an int64 scalar, used only when its momentum is None): loading accepts and ignores it,
+/// and Nabla does not write it (PyTorch's <c>load_state_dict(strict=True)</c> of a plain dict without it fills it in
+/// with 0; checked with torch 1.13).
 /// </remarks>
 public class BatchNorm : Module
 {
@@ -50,6 +53,9 @@ public class BatchNorm : Module
 
     /// <summary>The running variance (C).</summary>
     public Tensor RunningVariance { get; }
+
+    /// <inheritdoc/>
+    protected override IEnumerable<string> IgnoredStateNames => ["num_batches_tracked"];
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
