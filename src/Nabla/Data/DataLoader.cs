@@ -44,15 +44,31 @@ public sealed class DataLoader
     /// <summary>Batches per epoch: ⌈N / B⌉.</summary>
     public int BatchesPerEpoch => (Dataset.Count + BatchSize - 1) / BatchSize;
 
-    /// <summary>One pass over the data.</summary>
-    public IEnumerable<Batch> Epoch()
+    /// <summary>One pass over the data, from batch <paramref name="startBatch"/> (0-based) of it: a run resumed in the
+    /// middle of an epoch draws the epoch's order as before and skips the batches already trained on.</summary>
+    public IEnumerable<Batch> Epoch(int startBatch = 0)
+    {
+        if (startBatch < 0 || startBatch > BatchesPerEpoch) throw new ArgumentOutOfRangeException(nameof(startBatch), $"batch {startBatch} is outside the epoch's {BatchesPerEpoch}");
+        return Batches(startBatch);
+    }
+
+    /// <summary>Draws the orders of <paramref name="epochs"/> epochs without reading any data, leaving the loader where it
+    /// would be after that many calls of <see cref="Epoch"/>: what resuming a run needs.</summary>
+    public void SkipEpochs(int epochs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(epochs);
+        if (!Shuffle) return;
+        for (int e = 0; e < epochs; e++) _random.Shuffle(_order);
+    }
+
+    private IEnumerable<Batch> Batches(int startBatch)
     {
         if (Shuffle) _random.Shuffle(_order);
         // The order is copied so that an epoch still being read is not reshuffled under its reader by the next one
         // (into a fresh array, unless batches are reused anyway).
         var order = ReuseBatches ? _epochOrder : new int[_order.Length];
         _order.CopyTo(order, 0);
-        for (int start = 0; start < order.Length; start += BatchSize)
+        for (int start = startBatch * BatchSize; start < order.Length; start += BatchSize)
         {
             var indices = order.AsSpan(start, Math.Min(BatchSize, order.Length - start));
             var batch = ReuseBatches ? ReusableBatch(indices.Length) : NewBatch(indices.Length);

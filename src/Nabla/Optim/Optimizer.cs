@@ -66,4 +66,46 @@ public abstract class Optimizer
         while (_state.Count <= slot) _state.Add(new Array?[Parameters.Count]);
         return (T[])(_state[slot][index] ??= new T[length]);
     }
+
+    /// <summary>The state for a checkpoint: every buffer made so far, named <c>slot{s}.param{i}</c>, as tensors of the
+    /// parameter's shape (copies).</summary>
+    internal IEnumerable<KeyValuePair<string, Tensor>> SaveState()
+    {
+        for (int slot = 0; slot < _state.Count; slot++)
+        {
+            for (int index = 0; index < Parameters.Count; index++)
+            {
+                var shape = Parameters[index].Shape;
+                switch (_state[slot][index])
+                {
+                    case float[] f: yield return new($"slot{slot}.param{index}", Tensor.FromArray((float[])f.Clone(), shape)); break;
+                    case double[] d: yield return new($"slot{slot}.param{index}", Tensor.FromArray((double[])d.Clone(), shape)); break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Restores what <see cref="SaveState"/> gave, and the step count (which Adam's bias correction reads).</summary>
+    /// <exception cref="ArgumentException">A buffer's name, shape or dtype does not fit this optimiser's parameters.</exception>
+    internal void LoadState(IReadOnlyDictionary<string, Tensor> state, long stepCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
+        _state.Clear();
+        foreach (var (name, tensor) in state)
+        {
+            var parts = name.Split('.');
+            if (parts.Length != 2 || !parts[0].StartsWith("slot", StringComparison.Ordinal) || !parts[1].StartsWith("param", StringComparison.Ordinal)
+                || !int.TryParse(parts[0].AsSpan(4), System.Globalization.CultureInfo.InvariantCulture, out int slot)
+                || !int.TryParse(parts[1].AsSpan(5), System.Globalization.CultureInfo.InvariantCulture, out int index)
+                || slot is < 0 or > 16 || index < 0 || index >= Parameters.Count)
+                throw new ArgumentException($"optimiser state '{name}' does not name a slot and one of the {Parameters.Count} parameters");
+            var p = Parameters[index];
+            if (tensor.DType != p.DType || tensor.Count != p.Count)
+                throw new ArgumentException($"optimiser state '{name}' is {tensor.DType.Name()} {tensor.Shape}, its parameter {p.DType.Name()} {p.Shape}");
+            while (_state.Count <= slot) _state.Add(new Array?[Parameters.Count]);
+            _state[slot][index] = p.DType == DType.Float32 ? tensor.ToFloatArray() : tensor.ToDoubleArray();
+        }
+
+        StepCount = stepCount;
+    }
 }

@@ -53,32 +53,50 @@ public static class SafeTensors
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(tensors);
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors writing needs a little-endian machine");
+        var list = tensors.ToList();
+        Validate(list);
+
+        // OrderByDescending is stable: within one element size the caller's order stays.
+        var ordered = list.OrderByDescending(p => p.Value.DType.ElementSize()).ToList();
+        var header = Header(ordered, metadata);
+        AtomicFile.Write(path, stream => WriteTo(stream, header, ordered));
+    }
+
+    /// <summary>The same bytes as <see cref="Write(string, IEnumerable{KeyValuePair{string, Tensor}}, IReadOnlyDictionary{string, string}?)"/>,
+    /// into <paramref name="stream"/> (not atomic: the caller owns the stream).</summary>
+    public static void Write(Stream stream, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(tensors);
+        var list = tensors.ToList();
+        Validate(list);
+        var ordered = list.OrderByDescending(p => p.Value.DType.ElementSize()).ToList();
+        WriteTo(stream, Header(ordered, metadata), ordered);
+    }
+
+    private static void Validate(List<KeyValuePair<string, Tensor>> tensors)
+    {
         var names = new HashSet<string>(StringComparer.Ordinal);
-        var list = new List<KeyValuePair<string, Tensor>>();
         foreach (var (name, tensor) in tensors)
         {
             if (name is null) throw new ArgumentException("a tensor name is null", nameof(tensors));
             if (tensor is null) throw new ArgumentException($"tensor '{name}' is null", nameof(tensors));
             if (name == MetadataKey) throw new ArgumentException($"'{MetadataKey}' names the metadata and cannot name a tensor", nameof(tensors));
             if (!names.Add(name)) throw new ArgumentException($"tensor name '{name}' appears twice", nameof(tensors));
-            list.Add(new(name, tensor));
         }
+    }
 
-        // OrderByDescending is stable: within one element size the caller's order stays.
-        var ordered = list.OrderByDescending(p => p.Value.DType.ElementSize()).ToList();
-        var header = Header(ordered, metadata);
-        AtomicFile.Write(path, stream =>
+    private static void WriteTo(Stream stream, byte[] header, List<KeyValuePair<string, Tensor>> ordered)
+    {
+        Span<byte> size = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(size, (ulong)header.Length);
+        stream.Write(size);
+        stream.Write(header);
+        foreach (var (_, t) in ordered)
         {
-            Span<byte> size = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(size, (ulong)header.Length);
-            stream.Write(size);
-            stream.Write(header);
-            foreach (var (_, t) in ordered)
-            {
-                if (t.DType == DType.Float32) WriteChunks<float>(stream, t.AsSpan<float>());
-                else WriteChunks<double>(stream, t.AsSpan<double>());
-            }
-        });
+            if (t.DType == DType.Float32) WriteChunks<float>(stream, t.AsSpan<float>());
+            else WriteChunks<double>(stream, t.AsSpan<double>());
+        }
     }
 
     private static byte[] Header(List<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata)

@@ -7,4 +7,5 @@ namespace Nabla.Training;
 /// <param name="ValidationLoss">Mean loss on the validation set after the epoch, if one was given.</param>
 /// <param name="ValidationAccuracy">Accuracy on the validation set after the epoch, if one was given.</param>
 /// <param name="Seconds">Wall time of the epoch's training, without validation.</param>
-public sealed record EpochResult(int Epoch, double Loss, double TrainAccuracy, double? ValidationLoss, double? ValidationAccuracy, double Seconds);
+/// <param name="LearningRate">The learning rate the epoch ended with, where known.</param>
+public sealed record EpochResult(int Epoch, double Loss, double TrainAccuracy, double? ValidationLoss, double? ValidationAccuracy, double Seconds, double? LearningRate = null);

@@ -126,7 +126,15 @@ public abstract class LearningRateSchedule
             }
 
             // No improvement for `patience` epochs, counted from the best epoch or the last reduction, whichever is later.
-            int since = Math.Max(best, _lastReduction);
+            // The last reduction is read back from the history's rates too, so a run resumed from a checkpoint (a new
+            // schedule object) decides as the uninterrupted run did.
+            int lastReduction = _lastReduction;
+            for (int i = 1; i < history.Count; i++)
+            {
+                if (history[i].LearningRate < history[i - 1].LearningRate) lastReduction = Math.Max(lastReduction, i - 1);
+            }
+
+            int since = Math.Max(best, lastReduction);
             if (history.Count - 1 - since < _patience) return current;
             _lastReduction = history.Count - 1;
             return current * _factor;

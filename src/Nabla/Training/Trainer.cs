@@ -75,11 +75,11 @@ public sealed class Trainer
         if (plan is not null)
         {
             var (loss, correct) = plan.ForwardBackward(batch.Features, batch.Labels, Loss);
-            if (!double.IsFinite(loss)) throw Diverged(loss);
+            if (!double.IsFinite(loss)) throw Diverged(loss, batch.Features);
             double penalty = 0;
             for (int i = 0; i < Regularizers.Count; i++) penalty += Regularizers[i].AddPenaltyGradient(Model);
-            if (!double.IsFinite(loss + penalty)) throw Diverged(loss);
-            Update();
+            if (!double.IsFinite(loss + penalty)) throw Diverged(loss + penalty, batch.Features);
+            Update(batch.Features);
             PlannedSteps++;
             return (loss, correct);
         }
@@ -90,66 +90,167 @@ public sealed class Trainer
         var objective = dataLoss;
         foreach (var r in Regularizers) objective += r.Penalty(Model);
         double lossValue = dataLoss.Item();
-        if (!double.IsFinite(objective.Item())) throw Diverged(lossValue);
+        if (!double.IsFinite(objective.Item())) throw Diverged(objective.Item(), batch.Features);
         objective.Backward();
-        Update();
+        Update(batch.Features);
         return (lossValue, CountCorrect(logits, batch.Labels));
     }
 
     /// <summary>Trains for <see cref="TrainingOptions.Epochs"/> epochs, evaluating on <paramref name="validation"/> after
     /// each, and calls <paramref name="onEpoch"/> with every epoch's result, then each of <paramref name="callbacks"/>
-    /// (which may stop training early).</summary>
-    public TrainingHistory Fit(Dataset train, Dataset? validation, TrainingOptions options, Action<EpochResult>? onEpoch = null, IReadOnlyList<ITrainingCallback>? callbacks = null)
+    /// (which may stop training early). With <see cref="TrainingOptions.Checkpoints"/>, checkpoints are saved as it goes;
+    /// with <paramref name="resumeFrom"/>, training continues from that checkpoint (made by a run with the same model,
+    /// optimiser, data and options) and ends with the same weights, bit for bit, as a run that never stopped.</summary>
+    /// <exception cref="OperationCanceledException"><see cref="TrainingOptions.Cancellation"/> was signalled; a checkpoint
+    /// was saved first if checkpoints are on.</exception>
+    /// <exception cref="TrainingDivergedException">The loss or a gradient became NaN or infinite; the message names the
+    /// step and the first layer whose values went non-finite. No checkpoint is written after it.</exception>
+    public TrainingHistory Fit(Dataset train, Dataset? validation, TrainingOptions options, Action<EpochResult>? onEpoch = null, IReadOnlyList<ITrainingCallback>? callbacks = null, Checkpoint? resumeFrom = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        callbacks ??= [];
         var loader = new DataLoader(train, options.BatchSize, options.Shuffle, options.Seed, reuseBatches: true);
         var results = new List<EpochResult>();
         double initialRate = Optimizer.LearningRate;
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        int firstEpoch = 1, startBatch = 0;
+        var totals = default(EpochTotals);
+        if (resumeFrom is not null)
+        {
+            if (resumeFrom.CompletedEpochs > options.Epochs || resumeFrom.BatchesInEpoch > loader.BatchesPerEpoch)
+                throw new ArgumentException($"{resumeFrom.Path}: the checkpoint is at epoch {resumeFrom.CompletedEpochs + 1}, batch {resumeFrom.BatchesInEpoch}, beyond this run's {options.Epochs} epochs of {loader.BatchesPerEpoch} batches", nameof(resumeFrom));
+            Restore(resumeFrom);
+            results.AddRange(resumeFrom.History);
+            initialRate = resumeFrom.InitialLearningRate;
+            loader.SkipEpochs(resumeFrom.CompletedEpochs);   // the data order is replayed from the seed
+            (firstEpoch, startBatch, totals) = (resumeFrom.CompletedEpochs + 1, resumeFrom.BatchesInEpoch, resumeFrom.Running);
+            foreach (var callback in callbacks) callback.OnResume(this, results);
+        }
+
+        for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
         {
             Model.Train();
-            Optimizer.LearningRate = (options.Schedule ?? LearningRateSchedule.Constant).Rate(epoch - 1, options.Epochs, initialRate, Optimizer.LearningRate, results);
+
+            // An epoch resumed half-way keeps the rate it was running with; schedules are consulted at epoch starts.
+            if (startBatch == 0) Optimizer.LearningRate = (options.Schedule ?? LearningRateSchedule.Constant).Rate(epoch - 1, options.Epochs, initialRate, Optimizer.LearningRate, results);
             var clock = Stopwatch.StartNew();
-            double lossSum = 0;
-            int correct = 0, seen = 0, batchNumber = 0;
-            foreach (var batch in loader.Epoch())
+            int batchNumber = startBatch;
+            foreach (var batch in loader.Epoch(startBatch))
             {
                 var (loss, batchCorrect) = Step(batch);
-                lossSum += loss * batch.Count;
-                correct += batchCorrect;
-                seen += batch.Count;
+                totals = new EpochTotals(totals.LossSum + loss * batch.Count, totals.Correct + batchCorrect, totals.Seen + batch.Count);
                 batchNumber++;
-                if (callbacks is { Count: > 0 })
+                if (callbacks.Count > 0)
                 {
-                    var progress = new BatchProgress(epoch, options.Epochs, batchNumber, loader.BatchesPerEpoch, seen, train.Count, lossSum / seen, (double)correct / seen, clock.Elapsed.TotalSeconds);
+                    var progress = new BatchProgress(epoch, options.Epochs, batchNumber, loader.BatchesPerEpoch, totals.Seen, train.Count, totals.LossSum / totals.Seen, (double)totals.Correct / totals.Seen, clock.Elapsed.TotalSeconds);
                     foreach (var callback in callbacks) callback.OnBatchEnd(this, progress);
                 }
+
+                bool cancelled = options.Cancellation.IsCancellationRequested;
+                if (options.Checkpoints is { } every && (cancelled || (every.EverySteps > 0 && Optimizer.StepCount % every.EverySteps == 0 && batchNumber < loader.BatchesPerEpoch)))
+                    SaveCheckpoint(every, epoch - 1, batchNumber, totals, initialRate, results);
+                options.Cancellation.ThrowIfCancellationRequested();
             }
 
+            startBatch = 0;
             double seconds = clock.Elapsed.TotalSeconds;
             EvaluationResult? eval = validation is null ? null : Evaluator.Evaluate(Model, validation, Loss);
-            var result = new EpochResult(epoch, lossSum / train.Count, (double)correct / train.Count, eval?.Loss, eval?.Accuracy, seconds);
+            var result = new EpochResult(epoch, totals.LossSum / train.Count, (double)totals.Correct / train.Count, eval?.Loss, eval?.Accuracy, seconds, Optimizer.LearningRate);
+            totals = default;
             results.Add(result);
             onEpoch?.Invoke(result);
             bool stop = false;
-            foreach (var callback in callbacks ?? []) stop |= callback.OnEpochEnd(this, result, results);
+            foreach (var callback in callbacks) stop |= callback.OnEpochEnd(this, result, results);
+            if (options.Checkpoints is { } checkpoints) SaveCheckpoint(checkpoints, epoch, 0, default, initialRate, results);
             if (stop) break;
         }
 
-        foreach (var callback in callbacks ?? []) callback.OnTrainingEnd(this, results);
+        foreach (var callback in callbacks) callback.OnTrainingEnd(this, results);
         return new TrainingHistory(results);
     }
 
-    private void Update()
+    /// <summary>Puts the model, the optimiser and the dropout streams in the state <paramref name="checkpoint"/> holds.</summary>
+    /// <exception cref="ArgumentException">The checkpoint was made with another model or optimiser.</exception>
+    public void Restore(Checkpoint checkpoint)
     {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        try
+        {
+            Model.LoadStateDict(checkpoint.ModelState);
+            Optimizer.LoadState(checkpoint.OptimizerState, checkpoint.Step);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{checkpoint.Path}: the checkpoint does not fit this model and optimiser ({e.Message})", nameof(checkpoint), e);
+        }
+
+        var dropouts = DropoutLayers().ToDictionary(d => d.Path, d => d.Layer);
+        foreach (var (path, draws) in checkpoint.DropoutDraws)
+        {
+            if (!dropouts.TryGetValue(path, out var layer)) throw new ArgumentException($"{checkpoint.Path}: the checkpoint has a dropout layer '{path}' that this model has not", nameof(checkpoint));
+            layer.Draws = draws;
+        }
+
+        Optimizer.LearningRate = checkpoint.LearningRate;
+    }
+
+    private void SaveCheckpoint(CheckpointOptions options, int completedEpochs, int batches, EpochTotals totals, double initialRate, List<EpochResult> history)
+    {
+        var checkpoint = new Checkpoint(
+            "", completedEpochs, batches, Optimizer.StepCount, Optimizer.LearningRate, initialRate, [.. history], totals, options.Settings,
+            Model.NamedState().ToDictionary(p => p.Key, p => p.Value),
+            Optimizer.SaveState().ToDictionary(p => p.Key, p => p.Value),
+            DropoutLayers().ToDictionary(d => d.Path, d => d.Layer.Draws));
+        Serialization.CheckpointStore.Save(options.Directory, checkpoint, options.Keep);
+    }
+
+    /// <summary>Every dropout layer of the model with its module path ("layers.3").</summary>
+    private IEnumerable<(string Path, NN.Layers.Dropout Layer)> DropoutLayers()
+    {
+        var pending = new Stack<(string Path, Module Module)>();
+        pending.Push(("", Model));
+        while (pending.Count > 0)
+        {
+            var (path, module) = pending.Pop();
+            if (module is NN.Layers.Dropout dropout) yield return (path, dropout);
+            foreach (var (name, child) in module.NamedChildren().Reverse()) pending.Push((path.Length == 0 ? name : $"{path}.{name}", child));
+        }
+    }
+
+    private void Update(Tensor features)
+    {
+        if (!GradientsAreFinite()) throw Diverged(double.NaN, features, gradients: true);
         if (ClipGradientNorm is { } maxNorm) GradientClipping.ClipByNorm(Optimizer.Parameters, maxNorm);
         Optimizer.Step();
     }
 
-    private InvalidOperationException Diverged(double loss) =>
-        new($"training diverged: the loss became {loss} at step {Optimizer.StepCount + 1} (try a smaller learning rate)");
+    /// <summary>The step that went non-finite, and where: the first layer whose output on <paramref name="features"/> is
+    /// NaN or infinite, else the first parameter whose gradient is, else the loss itself.</summary>
+    private TrainingDivergedException Diverged(double loss, Tensor features, bool gradients = false)
+    {
+        long step = Optimizer.StepCount + 1;
+        var (description, layer) = NonFiniteLocator.Locate(Model, features);
+        var what = gradients ? "the gradients became NaN or infinite" : $"the loss became {loss.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        return new TrainingDivergedException($"training stopped at step {step}: {what}; the first non-finite values: {description} (try a smaller learning rate)", step, layer);
+    }
+
+    /// <summary>Whether every gradient is finite. A sum is NaN or infinite when any term is (finite gradients do not
+    /// overflow float32's 3·10³⁸), and it is one vectorised pass, cheap next to the step.</summary>
+    private bool GradientsAreFinite()
+    {
+        var parameters = Optimizer.Parameters;
+        for (int i = 0; i < parameters.Count; i++)   // indexed: a foreach over the interface would allocate each step
+        {
+            if (parameters[i].Grad is not { } g) continue;
+            double sum = g.DType == DType.Float32
+                ? System.Numerics.Tensors.TensorPrimitives.Sum(g.AsSpan<float>())
+                : System.Numerics.Tensors.TensorPrimitives.Sum(g.AsSpan<double>());
+            if (!double.IsFinite(sum)) return false;
+        }
+
+        return true;
+    }
 
     /// <summary>The plan for batches like <paramref name="features"/>, made on first use; null where none applies.</summary>
     private TrainingPlan? PlanFor(Tensor features)

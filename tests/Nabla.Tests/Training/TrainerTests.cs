@@ -32,7 +32,7 @@ public sealed class TrainerTests
         var data = new Dataset(Tensor.FromArray([1e30f, -1e30f], [2, 1]), [0, 1], 2);
         var model = new Mlp(new MlpSpec(1, [2], 2), seed: 0);
         var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 1e10));
-        var e = Assert.Throws<InvalidOperationException>(() => trainer.Fit(data, null, new TrainingOptions(5, 2)));
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(data, null, new TrainingOptions(5, 2)));
         Assert.Contains("step", e.Message, StringComparison.Ordinal);
     }
 

@@ -195,7 +195,7 @@ public sealed class TrainingPlanTests
         trainer.Step(good);   // makes the plan
         var before = model.Parameters().Select(p => p.ToFloatArray()).ToArray();
         var bad = new Batch(Tensor.FromArray(new float[] { 1, float.NaN, 3, 4 }, [2, 2]), [0, 1]);
-        var e = Assert.Throws<InvalidOperationException>(() => trainer.Step(bad));
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Step(bad));
         Assert.Contains("step 2", e.Message, StringComparison.Ordinal);
         Assert.Equal(1, trainer.PlannedSteps);
         Assert.Equal(before, model.Parameters().Select(p => p.ToFloatArray()).ToArray());

@@ -5,22 +5,26 @@ namespace Nabla.NN.Layers;
 /// <summary>Inverted dropout: in training each value is kept with probability 1 − p and scaled by 1/(1 − p), or set to
 /// 0; in evaluation mode the layer is the identity. The scaling keeps the expected value unchanged, so nothing needs
 /// rescaling at test time. No parameters.</summary>
-/// <remarks>The masks come from a generator seeded once, so a run is repeatable. The gradient flows through the kept
-/// values only, scaled alike: y = x ⊙ mask is one multiplication, with mask ∈ {0, 1/(1 − p)}.</remarks>
+/// <remarks>The masks come from a counter-based generator keyed by the seed: value n of the layer's mask stream is a
+/// hash of (seed, n), so a run is repeatable and resumable (a checkpoint keeps <see cref="Draws"/>). The gradient flows
+/// through the kept values only, scaled alike: y = x ⊙ mask is one multiplication, with mask ∈ {0, 1/(1 − p)}.</remarks>
 public sealed class Dropout : Module
 {
-    private readonly Random _random;
+    private readonly ulong _key;
 
     /// <summary>A layer dropping each value with probability <paramref name="p"/> ∈ [0, 1), masks seeded by <paramref name="seed"/>.</summary>
     public Dropout(double p = 0.5, int seed = 0)
     {
         if (!(p >= 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), $"the dropout probability must be in [0, 1), not {p}");
         Probability = p;
-        _random = new Random(seed);
+        _key = Kernels.CounterRandom.Key(seed);
     }
 
     /// <summary>p.</summary>
     public double Probability { get; }
+
+    /// <summary>How many mask values the layer has drawn: the state of its generator, saved in checkpoints.</summary>
+    internal long Draws { get; set; }
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
@@ -39,7 +43,9 @@ public sealed class Dropout : Module
     {
         double keep = 1 - Probability;
         T scale = T.CreateChecked(1 / keep);
-        for (int i = 0; i < mask.Length; i++) mask[i] = _random.NextDouble() < keep ? scale : T.Zero;
+        ulong first = (ulong)Draws;
+        for (int i = 0; i < mask.Length; i++) mask[i] = Kernels.CounterRandom.Uniform(_key, first + (ulong)i) < keep ? scale : T.Zero;
+        Draws += mask.Length;
     }
 
     /// <inheritdoc/>

@@ -16,16 +16,36 @@ public sealed class CsvLogger(string path) : ITrainingCallback
     {
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(result);
+        _lines.Add(Row(result, trainer.Optimizer.LearningRate));
+        Save();
+        return false;
+    }
+
+    /// <summary>Starts the file again from the epochs a resumed run has already finished.</summary>
+    public void OnResume(Trainer trainer, IReadOnlyList<EpochResult> history)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        ArgumentNullException.ThrowIfNull(history);
+        _lines.RemoveRange(1, _lines.Count - 1);
+        foreach (var result in history) _lines.Add(Row(result, result.LearningRate ?? trainer.Optimizer.LearningRate));
+        Save();
+    }
+
+    private static string Row(EpochResult result, double learningRate)
+    {
         var c = CultureInfo.InvariantCulture;
-        _lines.Add(string.Join(',',
+        return string.Join(',',
             result.Epoch.ToString(c), result.Loss.ToString("R", c), result.TrainAccuracy.ToString("R", c),
             result.ValidationLoss?.ToString("R", c) ?? "", result.ValidationAccuracy?.ToString("R", c) ?? "",
-            trainer.Optimizer.LearningRate.ToString("R", c), result.Seconds.ToString("F3", c)));
+            learningRate.ToString("R", c), result.Seconds.ToString("F3", c));
+    }
+
+    private void Save()
+    {
         Serialization.AtomicFile.Write(Path, stream =>
         {
             using var writer = new StreamWriter(stream, leaveOpen: true);
             foreach (var line in _lines) writer.WriteLine(line);
         });
-        return false;
     }
 }

@@ -11,6 +11,12 @@ public sealed class EarlyStopping : ITrainingCallback
     private double _bestLoss = double.PositiveInfinity;
     private int _sinceBest;
 
+    /// <summary>Refuses to resume: the best weights live in memory, not in checkpoints, so a resumed run could not
+    /// restore them.</summary>
+    /// <exception cref="InvalidOperationException">Always.</exception>
+    public void OnResume(Trainer trainer, IReadOnlyList<EpochResult> history) =>
+        throw new InvalidOperationException("a run with early stopping cannot be resumed: its best weights are kept in memory, not in the checkpoint");
+
     /// <summary>Patience p ≥ 1 epochs; restores the best weights unless told not to.</summary>
     public EarlyStopping(int patience = 3, bool restoreBestWeights = true)
     {

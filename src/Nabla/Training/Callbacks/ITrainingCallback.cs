@@ -13,6 +13,12 @@ public interface ITrainingCallback
     /// Returns true to stop training after this epoch.</summary>
     bool OnEpochEnd(Trainer trainer, EpochResult result, IReadOnlyList<EpochResult> history);
 
+    /// <summary>Once, when <see cref="Trainer.Fit"/> resumes from a checkpoint, with the epochs finished before it:
+    /// a log can rewrite itself from them, so that what a crash cut off is neither lost nor written twice.</summary>
+    void OnResume(Trainer trainer, IReadOnlyList<EpochResult> history)
+    {
+    }
+
     /// <summary>Once, when training ends (after the last epoch, or after a callback stopped it).</summary>
     void OnTrainingEnd(Trainer trainer, IReadOnlyList<EpochResult> history)
     {

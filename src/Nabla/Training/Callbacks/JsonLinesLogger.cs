@@ -24,6 +24,21 @@ public sealed class JsonLinesLogger : ITrainingCallback, IDisposable
     {
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(result);
+        WriteLine(result, trainer.Optimizer.LearningRate);
+        return false;
+    }
+
+    /// <summary>Starts the file again from the epochs a resumed run has already finished.</summary>
+    public void OnResume(Trainer trainer, IReadOnlyList<EpochResult> history)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        ArgumentNullException.ThrowIfNull(history);
+        _file.SetLength(0);
+        foreach (var result in history) WriteLine(result, result.LearningRate ?? trainer.Optimizer.LearningRate);
+    }
+
+    private void WriteLine(EpochResult result, double learningRate)
+    {
         using (var json = new Utf8JsonWriter(_file))
         {
             json.WriteStartObject();
@@ -32,14 +47,13 @@ public sealed class JsonLinesLogger : ITrainingCallback, IDisposable
             WriteNumber(json, "train_accuracy", result.TrainAccuracy);
             WriteNumber(json, "val_loss", result.ValidationLoss);
             WriteNumber(json, "val_accuracy", result.ValidationAccuracy);
-            WriteNumber(json, "learning_rate", trainer.Optimizer.LearningRate);
+            WriteNumber(json, "learning_rate", learningRate);
             WriteNumber(json, "seconds", result.Seconds);
             json.WriteEndObject();
         }
 
         _file.WriteByte((byte)'\n');
         _file.Flush();
-        return false;
     }
 
     /// <inheritdoc/>

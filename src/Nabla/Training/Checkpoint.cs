@@ -1,0 +1,33 @@
+using Nabla.Tensors;
+
+namespace Nabla.Training;
+
+/// <summary>Everything needed to continue a run exactly where it stopped: the weights and buffers, the optimiser's
+/// state and step count, the random streams (the data order is replayed from the seed; dropout streams are
+/// counter-based, so their state is a count), the position in the data, the learning rate and the history. A run
+/// resumed from any checkpoint ends with the same weights, bit for bit, as one that never stopped.</summary>
+/// <param name="Path">The file it was read from or written to.</param>
+/// <param name="CompletedEpochs">Epochs finished.</param>
+/// <param name="BatchesInEpoch">Batches of the next epoch already trained on (0 at an epoch's end).</param>
+/// <param name="Step">Optimiser steps taken.</param>
+/// <param name="LearningRate">The learning rate in effect.</param>
+/// <param name="InitialLearningRate">The rate the run started with, from which schedules are computed.</param>
+/// <param name="History">The finished epochs.</param>
+/// <param name="Running">The running sums of the epoch in progress.</param>
+/// <param name="Settings">The caller's text from <see cref="CheckpointOptions.Settings"/>.</param>
+/// <param name="ModelState">The model's parameters and buffers by name.</param>
+/// <param name="OptimizerState">The optimiser's buffers by name.</param>
+/// <param name="DropoutDraws">Per dropout layer (by module path), the draws its generator has made.</param>
+public sealed record Checkpoint(
+    string Path,
+    int CompletedEpochs,
+    int BatchesInEpoch,
+    long Step,
+    double LearningRate,
+    double InitialLearningRate,
+    IReadOnlyList<EpochResult> History,
+    EpochTotals Running,
+    string? Settings,
+    IReadOnlyDictionary<string, Tensor> ModelState,
+    IReadOnlyDictionary<string, Tensor> OptimizerState,
+    IReadOnlyDictionary<string, long> DropoutDraws);

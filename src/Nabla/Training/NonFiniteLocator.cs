@@ -1,0 +1,70 @@
+using Nabla.Autograd;
+using Nabla.NN;
+using Nabla.Tensors;
+
+namespace Nabla.Training;
+
+/// <summary>After a step went non-finite, finds where: a parameter already holding NaN or ∞, else the first layer whose
+/// output on the batch is non-finite (layers of an Mlp or a Sequential are run one by one), else the first parameter
+/// whose gradient is. It runs only after a failure, so its cost does not matter; it leaves the model's buffers and
+/// random streams as it found them.</summary>
+internal static class NonFiniteLocator
+{
+    public static (string Description, string? Layer) Locate(Module model, Tensor features)
+    {
+        foreach (var (name, p) in model.NamedParameters())
+        {
+            if (p.HasNonFinite()) return ($"parameter '{name}' itself", LayerOf(name));
+        }
+
+        var buffers = model.NamedBuffers().Select(b => (b.Value, Copy: b.Value.Clone())).ToList();
+        var draws = Dropouts(model).Select(d => (d, d.Draws)).ToList();
+        try
+        {
+            using var _ = GradMode.NoGrad();
+            var x = features;
+            foreach (var (path, layer) in Layers(model, ""))
+            {
+                x = layer.Forward(x);
+                if (x.HasNonFinite()) return ($"the output of layer '{path}' ({layer.Describe()})", path);
+            }
+        }
+        catch (ArgumentException)
+        {
+            // A layer that cannot run alone on this input: fall back to the gradients.
+        }
+        finally
+        {
+            foreach (var (buffer, copy) in buffers) buffer.CopyFrom(copy);
+            foreach (var (layer, count) in draws) layer.Draws = count;
+        }
+
+        foreach (var (name, p) in model.NamedParameters())
+        {
+            if (p.Grad is { } g && g.HasNonFinite()) return ($"the gradient of '{name}'", LayerOf(name));
+        }
+
+        return ("the loss (the network's outputs are finite)", null);
+    }
+
+    private static string? LayerOf(string parameter) => parameter.LastIndexOf('.') is int dot and > 0 ? parameter[..dot] : null;
+
+    /// <summary>The layers in the order Forward applies them: the leaves of nested Sequentials and Mlps.</summary>
+    private static IEnumerable<(string Path, Module Layer)> Layers(Module module, string path)
+    {
+        if (module is Sequential or Mlp)
+        {
+            foreach (var (name, child) in module.NamedChildren())
+            {
+                foreach (var leaf in Layers(child, path.Length == 0 ? name : $"{path}.{name}")) yield return leaf;
+            }
+        }
+        else
+        {
+            yield return (path, module);
+        }
+    }
+
+    private static IEnumerable<NN.Layers.Dropout> Dropouts(Module module) =>
+        module is NN.Layers.Dropout d ? [d] : module.NamedChildren().SelectMany(c => Dropouts(c.Value));
+}

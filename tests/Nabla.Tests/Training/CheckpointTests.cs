@@ -1,0 +1,166 @@
+using Nabla.Data;
+using Nabla.Data.Datasets;
+using Nabla.Losses;
+using Nabla.NN;
+using Nabla.Optim;
+using Nabla.Serialization;
+using Nabla.Tensors;
+using Nabla.Training;
+using Nabla.Training.Callbacks;
+
+namespace Nabla.Tests.Training;
+
+public sealed class CheckpointTests : IDisposable
+{
+    private readonly TestFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    private static readonly (Dataset Train, Dataset Test) Digits = Nabla.Data.Datasets.Digits.LoadSplit();
+
+    /// <summary>A network with everything that carries state across steps: batch-norm statistics, a dropout stream,
+    /// Adam's moments and step count, a cosine schedule.</summary>
+    private static Trainer NewTrainer(string kind)
+    {
+        if (kind == "cnn")
+        {
+            var (cnn, _) = Architecture.Build("conv4k3p1-bn-relu-pool2-dropout0.3-flatten-fc10", [1, 8, 8], new Random(7));
+            return new Trainer(cnn, new CrossEntropyLoss(), new Adam(cnn.Parameters(), 0.01));
+        }
+
+        var (model, _) = Architecture.Build("fc32-bn-relu-dropout0.3-fc10", [64], new Random(7));
+        return kind == "adam"
+            ? new Trainer(model, new CrossEntropyLoss(), new Adam(model.Parameters(), 0.01))
+            : new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.05, momentum: 0.9), [new L2Regularizer(1e-4)]);
+    }
+
+    private static TrainingOptions Options(string? directory, int epochs = 3) =>
+        new(epochs, BatchSize: 100, Seed: 5, Schedule: LearningRateSchedule.Cosine(),
+            Checkpoints: directory is null ? null : new CheckpointOptions(directory, EverySteps: 4, Keep: 1000, Settings: "the caller's text"));
+
+    private static float[][] Weights(Trainer trainer) => [.. trainer.Model.NamedState().Select(p => p.Value.ToFloatArray())];
+
+    [Theory]
+    [InlineData("adam")]
+    [InlineData("sgd")]
+    [InlineData("cnn")]
+    public void A_run_resumed_from_any_checkpoint_ends_with_the_same_weights_bit_for_bit(string kind)
+    {
+        var straight = NewTrainer(kind);
+        var history = straight.Fit(Digits.Train, Digits.Test, Options(null));
+        var expected = Weights(straight);
+
+        var directory = _files.PathOf($"checkpoints-{kind}");
+        var saving = NewTrainer(kind);
+        saving.Fit(Digits.Train, Digits.Test, Options(directory));
+        Assert.Equal(expected, Weights(saving));   // saving checkpoints changes nothing
+
+        var files = Directory.GetFiles(directory, "checkpoint-*.safetensors").Order(StringComparer.Ordinal).ToArray();
+        Assert.True(files.Length >= 10, $"{files.Length} checkpoints");   // 15 steps per epoch: mid-epoch and epoch ends
+        foreach (var file in files)
+        {
+            var checkpoint = CheckpointStore.Load(file);
+            Assert.Equal("the caller's text", checkpoint.Settings);
+            var resumed = NewTrainer(kind);
+            var resumedHistory = resumed.Fit(Digits.Train, Digits.Test, Options(null), resumeFrom: checkpoint);
+            Assert.True(expected.SequenceEqual(Weights(resumed), new ArrayComparer()), $"resumed from {Path.GetFileName(file)} (epoch {checkpoint.CompletedEpochs}, batch {checkpoint.BatchesInEpoch}): weights differ");
+            Assert.Equal(history.Epochs.Select(e => (e.Loss, e.TrainAccuracy, e.ValidationLoss)), resumedHistory.Epochs.Select(e => (e.Loss, e.TrainAccuracy, e.ValidationLoss)));
+        }
+    }
+
+    [Fact]
+    public void Cancelling_saves_a_checkpoint_at_that_step_and_the_run_resumes_to_the_same_end()
+    {
+        var expected = Weights(Fit(NewTrainer("adam"), null));
+        var directory = _files.PathOf("cancelled");
+        using var cancel = new CancellationTokenSource();
+        var stopper = new StopAfter(19, cancel);
+        var trainer = NewTrainer("adam");
+        Assert.Throws<OperationCanceledException>(() =>
+            trainer.Fit(Digits.Train, Digits.Test, Options(directory) with { Checkpoints = new CheckpointOptions(directory), Cancellation = cancel.Token }, callbacks: [stopper]));
+        var checkpoint = CheckpointStore.LoadLatest(directory)!;
+        Assert.Equal(19, checkpoint.Step);
+        Assert.Equal((1, 4), (checkpoint.CompletedEpochs, checkpoint.BatchesInEpoch));
+        Assert.Equal(expected, Weights(Fit(NewTrainer("adam"), checkpoint)), new ArrayComparer());
+    }
+
+    private static Trainer Fit(Trainer trainer, Checkpoint? resumeFrom)
+    {
+        trainer.Fit(Digits.Train, Digits.Test, Options(null), resumeFrom: resumeFrom);
+        return trainer;
+    }
+
+    [Fact]
+    public void Only_the_newest_checkpoints_are_kept_and_the_newest_readable_one_is_loaded()
+    {
+        var directory = _files.PathOf("kept");
+        NewTrainer("sgd").Fit(Digits.Train, null, Options(null, epochs: 2) with { Checkpoints = new CheckpointOptions(directory, EverySteps: 5, Keep: 2) });
+        var files = Directory.GetFiles(directory).Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal([CheckpointStore.FileName(25), CheckpointStore.FileName(30)], files);
+
+        // A newest file that does not read (say, written by hand) is passed over for the one before it.
+        File.WriteAllBytes(Path.Combine(directory, CheckpointStore.FileName(31)), [1, 2, 3]);
+        Assert.Equal(30, CheckpointStore.LoadLatest(directory)!.Step);
+        Assert.Null(CheckpointStore.LoadLatest(_files.PathOf("nothing-here")));
+    }
+
+    [Fact]
+    public void A_checkpoint_of_another_model_is_refused_naming_the_file()
+    {
+        var directory = _files.PathOf("other");
+        NewTrainer("sgd").Fit(Digits.Train, null, Options(null, epochs: 1) with { Checkpoints = new CheckpointOptions(directory) });
+        var checkpoint = CheckpointStore.LoadLatest(directory)!;
+        var other = new Mlp(new MlpSpec(64, [16], 10), seed: 0);
+        var trainer = new Trainer(other, new CrossEntropyLoss(), new Sgd(other.Parameters(), 0.1));
+        var e = Assert.Throws<ArgumentException>(() => trainer.Restore(checkpoint));
+        Assert.Contains(checkpoint.Path, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_diverging_step_names_the_step_and_the_first_layer_with_non_finite_values()
+    {
+        var model = new Mlp(new MlpSpec(64, [32, 16], 10), seed: 0);
+        var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1));
+        trainer.Step(new Batch(Digits.Train.Features.Slice(0, 0, 8), Digits.Train.Labels[..8]));
+        model.Parameters().ElementAt(2).Fill(float.MaxValue);   // layers.2.weight: its layer's output overflows to ∞
+        var before = Weights(trainer);
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Step(new Batch(Digits.Train.Features.Slice(0, 8, 8), Digits.Train.Labels[8..16])));
+        Assert.Equal(2, e.Step);
+        Assert.Equal("layers.2", e.Layer);
+        Assert.Contains("training stopped at step 2", e.Message, StringComparison.Ordinal);
+        Assert.Contains("the output of layer 'layers.2' (Linear(32 → 16))", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Weights(trainer), new ArrayComparer());   // the failing step changed nothing
+    }
+
+    [Fact]
+    public void Logs_rewrite_themselves_from_the_history_when_a_run_resumes()
+    {
+        var directory = _files.PathOf("logged");
+        var csv = new CsvLogger(_files.PathOf("log.csv"));
+        NewTrainer("sgd").Fit(Digits.Train, Digits.Test, Options(null, epochs: 2) with { Checkpoints = new CheckpointOptions(directory, Keep: 5) }, callbacks: [csv]);
+        var afterFirstEpoch = CheckpointStore.Load(Path.Combine(directory, CheckpointStore.FileName(15)));
+        var resumedCsv = new CsvLogger(_files.PathOf("log.csv"));
+        using var json = new JsonLinesLogger(_files.PathOf("log.jsonl"));
+        NewTrainer("sgd").Fit(Digits.Train, Digits.Test, Options(null, epochs: 2), callbacks: [resumedCsv, json], resumeFrom: afterFirstEpoch);
+        Assert.Equal(3, File.ReadAllLines(_files.PathOf("log.csv")).Length);
+        Assert.Equal(2, File.ReadAllLines(_files.PathOf("log.jsonl")).Length);
+        Assert.Throws<InvalidOperationException>(() => NewTrainer("sgd").Fit(Digits.Train, Digits.Test, Options(null, epochs: 2), callbacks: [new EarlyStopping()], resumeFrom: afterFirstEpoch));
+    }
+
+    private sealed class StopAfter(int steps, CancellationTokenSource cancel) : ITrainingCallback
+    {
+        public bool OnEpochEnd(Trainer trainer, EpochResult result, IReadOnlyList<EpochResult> history) => false;
+
+        public void OnBatchEnd(Trainer trainer, BatchProgress progress)
+        {
+            if (trainer.Optimizer.StepCount == steps) cancel.Cancel();
+        }
+    }
+
+    private sealed class ArrayComparer : IEqualityComparer<float[]>
+    {
+        public bool Equals(float[]? x, float[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(float[] obj) => obj.Length;
+    }
+}
