@@ -10,6 +10,9 @@ internal static class CommandRunner
     public const int Failure = 1;
     public const int UsageError = 2;
 
+    /// <summary>Stopped by Ctrl-C (128 + SIGINT, as shells report it), after saving a checkpoint.</summary>
+    public const int Interrupted = 130;
+
     public static int Run(TextWriter error, Func<int> body)
     {
         try

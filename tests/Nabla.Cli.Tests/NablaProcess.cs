@@ -9,6 +9,22 @@ internal static class NablaProcess
 
     public static Result Run(string workingDirectory, params string[] args)
     {
+        using var process = Start(workingDirectory, null, args);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"nabla {string.Join(' ', args)} did not finish in 5 minutes");
+        }
+
+        return new Result(process.ExitCode, output.Result, error.Result);
+    }
+
+    /// <summary>Starts the command without waiting, with its output redirected and extra environment variables, for
+    /// tests that interrupt it.</summary>
+    public static Process Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
         var dll = Path.Combine(AppContext.BaseDirectory, "Nabla.Cli.dll");
         var start = new ProcessStartInfo("dotnet")
         {
@@ -19,15 +35,7 @@ internal static class NablaProcess
         };
         start.ArgumentList.Add(dll);
         foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"nabla {string.Join(' ', args)} did not finish in 5 minutes");
-        }
-
-        return new Result(process.ExitCode, output.Result, error.Result);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        return Process.Start(start)!;
     }
 }

@@ -44,13 +44,57 @@ internal static class TrainCommand
         var batchSize = NumericOptions.Int("--batch-size", "examples per mini-batch [preset: digits 16, fashion-mnist 128]");
         var seed = NumericOptions.Int("--seed", "seeds initialisation and shuffling [default: 0]");
         var threads = NumericOptions.Int("--threads", "threads for the kernels (default: all cores)");
-        var output = new Option<string?>("--out") { Description = "folder to save the model in (default runs/DATASET)" };
+        var output = new Option<string?>("--out") { Description = "folder to save the model in (default runs/DATASET); checkpoints go to its checkpoints/ folder" };
+        var checkpointEvery = NumericOptions.Int("--checkpoint-every", "also save a checkpoint every N steps within an epoch [default: 0, at epoch ends only]");
+        var resume = new Option<string?>("--resume") { Description = "continue the run saved in this folder (its --out) from its last checkpoint, with its options; only --threads and --quiet may be given with it" };
 
         var command = new Command("train", "Train a network with L hidden layers and save it")
         {
-            dataset, data, labelColumn, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, earlyStopping, csv, json, quiet, plots, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output,
+            dataset, data, labelColumn, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, earlyStopping, csv, json, quiet, plots, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output, checkpointEvery, resume,
         };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
+        {
+            var resumeDirectory = result.GetValue(resume);
+            if (resumeDirectory is null) return Run(Settings(result) with { CommandLine = StoredArguments(result) }, Console.Out);
+
+            // A resumed run takes its options from the checkpoint: the same network, data, optimiser and seed.
+            var given = command.Options.Where(o => o != resume && o != threads && o != quiet && result.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+            if (given.Count > 0) throw new UsageException($"--resume continues a run with its own options: leave out {string.Join(", ", given)} (only --threads and --quiet may change)");
+            var checkpoints = Path.Combine(resumeDirectory, CheckpointFolder);
+            if (!Directory.Exists(resumeDirectory)) throw new UsageException($"--resume: folder '{resumeDirectory}' does not exist");
+            var checkpoint = CheckpointStore.LoadLatest(checkpoints) ?? throw new UsageException($"--resume: '{resumeDirectory}' holds no checkpoint (in {checkpoints})");
+            var stored = System.Text.Json.JsonSerializer.Deserialize<string[]>(checkpoint.Settings ?? "null")
+                ?? throw new Data.DataFormatException($"{checkpoint.Path}: the checkpoint does not record the run's options");
+            var original = command.Parse(stored);
+            if (original.Errors.Count > 0) throw new Data.DataFormatException($"{checkpoint.Path}: the run's saved options do not parse ({original.Errors[0].Message})");
+            var settings = Settings(original) with
+            {
+                OutputDirectory = resumeDirectory,
+                CommandLine = checkpoint.Settings,
+                ResumeFrom = checkpoint,
+                LiveProgress = !result.GetValue(quiet) && !original.GetValue(quiet) && TrainingProgress.TerminalIsLive,
+            };
+            if (result.GetValue(threads) is { } t) settings = settings with { Threads = OptionParsing.AtLeast(t, 1, "--threads") };
+            if (settings.EarlyStopping is not null) throw new UsageException("--resume: the run used --early-stopping, whose best weights are not in the checkpoint; it cannot be resumed");
+            return Run(settings, Console.Out);
+        }));
+        return command;
+
+        // The options as given, for the checkpoints: paths made absolute, so that --resume works from any folder.
+        string StoredArguments(ParseResult parsed)
+        {
+            string[] pathOptions = [data.Name, csv.Name, json.Name, output.Name];
+            var tokens = parsed.Tokens.Select(t => t.Value).SkipWhile(v => v == command.Name).ToList();
+            for (int i = 0; i + 1 < tokens.Count; i++)
+            {
+                if (pathOptions.Contains(tokens[i])) tokens[i + 1] = Path.GetFullPath(tokens[i + 1]);
+            }
+
+            if (parsed.GetResult(output) is null or { Implicit: true }) tokens.AddRange([output.Name, Path.GetFullPath(Settings(parsed).OutputDirectory)]);
+            return System.Text.Json.JsonSerializer.Serialize(tokens);
+        }
+
+        TrainSettings Settings(ParseResult result)
         {
             var dataPath = result.GetValue(data);
             bool csvData = DatasetChoice.IsCsvFile(dataPath);
@@ -91,11 +135,14 @@ internal static class TrainCommand
                 result.GetValue(csv),
                 result.GetValue(json),
                 !result.GetValue(quiet) && TrainingProgress.TerminalIsLive,
-                result.GetValue(plots));
-            return Run(settings, Console.Out);
-        }));
-        return command;
+                result.GetValue(plots),
+                OptionParsing.AtLeast(result.GetValue(checkpointEvery) ?? 0, 0, "--checkpoint-every"));
+            return settings;
+        }
     }
+
+    /// <summary>The folder of a run's checkpoints, inside its --out folder.</summary>
+    public const string CheckpointFolder = "checkpoints";
 
     private static (Data.Dataset Train, Data.Dataset Validation, string Name) Split(Data.Dataset train, int seed)
     {
@@ -206,7 +253,44 @@ internal static class TrainCommand
         if (s.CsvLog is not null) callbacks.Add(new CsvLogger(s.CsvLog));
         using var jsonLog = s.JsonLog is null ? null : new JsonLinesLogger(s.JsonLog);
         if (jsonLog is not null) callbacks.Add(jsonLog);
-        var history = trainer.Fit(fitData, watched, new TrainingOptions(s.Epochs, s.BatchSize, s.Seed, Schedule: s.Schedule), callbacks: callbacks);
+        // Checkpoints go next to the model, at every epoch's end (and every --checkpoint-every steps); Ctrl-C asks for
+        // one more after the current step, then a clean exit.
+        var checkpoints = Path.Combine(s.OutputDirectory, CheckpointFolder);
+        var options = new TrainingOptions(s.Epochs, s.BatchSize, s.Seed, Schedule: s.Schedule,
+            Checkpoints: new CheckpointOptions(checkpoints, s.CheckpointEvery, Settings: s.CommandLine));
+        if (s.ResumeFrom is { } from)
+            output.WriteLine($"resuming from {from.Path}: epoch {from.CompletedEpochs + 1}, batch {from.BatchesInEpoch}, step {from.Step}");
+        using var interrupt = new CancellationTokenSource();
+        void OnCtrlC(object? sender, ConsoleCancelEventArgs e)
+        {
+            e.Cancel = true;
+            interrupt.Cancel();
+        }
+
+        Console.CancelKeyPress += OnCtrlC;
+        TrainingHistory history;
+        try
+        {
+            history = trainer.Fit(fitData, watched, options with { Cancellation = interrupt.Token }, callbacks: callbacks, resumeFrom: s.ResumeFrom);
+        }
+        catch (OperationCanceledException)
+        {
+            var saved = CheckpointStore.LoadLatest(checkpoints);
+            output.WriteLine();
+            output.WriteLine($"interrupted: checkpoint saved at step {saved?.Step} in {checkpoints}; continue with: nabla train --resume {s.OutputDirectory}");
+            return CommandRunner.Interrupted;
+        }
+        catch (TrainingDivergedException e)
+        {
+            var kept = CheckpointStore.LoadLatest(checkpoints);
+            string last = kept is null ? "no checkpoint was saved before it" : $"the last good checkpoint (step {kept.Step}) is kept in {checkpoints}";
+            throw new InvalidOperationException($"{e.Message}; {last}", e);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= OnCtrlC;
+        }
+
         double? accuracy = history.Last.ValidationAccuracy;
         if (stopper is not null)
         {

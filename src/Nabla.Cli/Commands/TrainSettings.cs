@@ -31,4 +31,12 @@ internal sealed record TrainSettings(
     string? CsvLog,
     string? JsonLog,
     bool LiveProgress,
-    bool Plots);
+    bool Plots,
+    int CheckpointEvery)
+{
+    /// <summary>The options as given (JSON), saved in every checkpoint for --resume.</summary>
+    public string? CommandLine { get; init; }
+
+    /// <summary>The checkpoint to continue from, for --resume.</summary>
+    public Training.Checkpoint? ResumeFrom { get; init; }
+}

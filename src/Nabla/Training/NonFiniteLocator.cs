@@ -44,7 +44,7 @@ internal static class NonFiniteLocator
             if (p.Grad is { } g && g.HasNonFinite()) return ($"the gradient of '{name}'", LayerOf(name));
         }
 
-        return ("the loss (the network's outputs are finite)", null);
+        return ("the loss itself (the network's outputs are finite, but too large for it)", null);
     }
 
     private static string? LayerOf(string parameter) => parameter.LastIndexOf('.') is int dot and > 0 ? parameter[..dot] : null;

@@ -232,7 +232,7 @@ public sealed class Trainer
         long step = Optimizer.StepCount + 1;
         var (description, layer) = NonFiniteLocator.Locate(Model, features);
         var what = gradients ? "the gradients became NaN or infinite" : $"the loss became {loss.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
-        return new TrainingDivergedException($"training stopped at step {step}: {what}; the first non-finite values: {description} (try a smaller learning rate)", step, layer);
+        return new TrainingDivergedException($"training stopped at step {step}: {what}, first in {description}; try a smaller learning rate", step, layer);
     }
 
     /// <summary>Whether every gradient is finite. A sum is NaN or infinite when any term is (finite gradients do not

@@ -128,7 +128,7 @@ public sealed class CheckpointTests : IDisposable
         Assert.Equal(2, e.Step);
         Assert.Equal("layers.2", e.Layer);
         Assert.Contains("training stopped at step 2", e.Message, StringComparison.Ordinal);
-        Assert.Contains("the output of layer 'layers.2' (Linear(32 → 16))", e.Message, StringComparison.Ordinal);
+        Assert.Contains("first in the output of layer 'layers.2' (Linear(32 → 16))", e.Message, StringComparison.Ordinal);
         Assert.Equal(before, Weights(trainer), new ArrayComparer());   // the failing step changed nothing
     }
 
