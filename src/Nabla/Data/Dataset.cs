@@ -20,7 +20,7 @@ public sealed class Dataset
             if ((uint)labels[i] >= (uint)classes) throw new ArgumentException($"{name}: label {labels[i]} of example {i} is outside [0, {classes})");
         }
 
-        if (features.HasNonFinite()) throw new ArgumentException($"{name}: features contain NaN or infinite values");
+        ThrowIfNotFinite(features, name);
         if (classNames is not null && classNames.Count != classes)
             throw new ArgumentException($"{name}: {classNames.Count} class names for {classes} classes");
         Features = features;
@@ -28,6 +28,34 @@ public sealed class Dataset
         Classes = classes;
         ClassNames = classNames ?? Enumerable.Range(0, classes).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         Name = name;
+    }
+
+    /// <summary>Throws, naming the dataset, the first example and feature, unless every feature is finite. The
+    /// constructor checks this; training and evaluation check again, as a tensor's values can change afterwards.</summary>
+    internal void ThrowIfNotFinite() => ThrowIfNotFinite(Features, Name);
+
+    private static void ThrowIfNotFinite(Tensor features, string name)
+    {
+        int index = features.FirstNonFinite();
+        if (index < 0) return;
+        int width = features.Shape[1];
+        double value = features.GetFlat(index);
+        string shown = double.IsNaN(value) ? "NaN" : value > 0 ? "+∞" : "-∞";
+        throw new ArgumentException($"{name}: feature {index % width} of example {index / width} is {shown}; features must be finite (NaN or infinite values found)");
+    }
+
+    /// <summary>Throws, naming the dataset, when it has no examples: training and evaluation need at least one.</summary>
+    internal void ThrowIfEmpty(string purpose)
+    {
+        if (Count == 0) throw new ArgumentException($"{Name}: the dataset is empty, nothing to {purpose}");
+    }
+
+    /// <summary>Throws, naming both datasets, unless <paramref name="other"/> has this dataset's features and classes,
+    /// as a validation set must.</summary>
+    internal void ThrowIfUnlike(Dataset other)
+    {
+        if (other.FeatureCount != FeatureCount || other.Classes != Classes)
+            throw new ArgumentException($"{other.Name} has {other.FeatureCount} features and {other.Classes} classes, but {Name} has {FeatureCount} features and {Classes} classes");
     }
 
     /// <summary>X (N, D).</summary>
@@ -52,10 +80,17 @@ public sealed class Dataset
     public int FeatureCount => Features.Shape[1];
 
     /// <summary>The examples at the given indices, in order.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside [0, N).</exception>
     public Dataset Subset(ReadOnlySpan<int> indices, string? name = null)
     {
         var labels = new int[indices.Length];
-        for (int i = 0; i < indices.Length; i++) labels[i] = Labels[indices[i]];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            if ((uint)indices[i] >= (uint)Count)
+                throw new ArgumentOutOfRangeException(nameof(indices), $"{Name}: index {indices[i]} at position {i} is outside [0, {Count})");
+            labels[i] = Labels[indices[i]];
+        }
+
         return new Dataset(Features.IndexRows(indices), labels, Classes, ClassNames, name ?? Name);
     }
 

@@ -130,8 +130,12 @@ public static partial class Architecture
         if (shape.Length != 3) throw new ArgumentException($"{where}: needs (C, H, W) images, but the input is {shape[0]} features");
     }
 
-    private static int OutputSize(int size, int kernel, int stride, int padding, int dilation) =>
-        ((size + (2 * padding) - (dilation * (kernel - 1)) - 1) / stride) + 1;
+    // Floored: a window wider than the padded input gives no output (truncating division would give one).
+    private static int OutputSize(int size, int kernel, int stride, int padding, int dilation)
+    {
+        int span = size + (2 * padding) - (dilation * (kernel - 1)) - 1;
+        return span < 0 ? 0 : (span / stride) + 1;
+    }
 
     private static int Number(Match match, string group, int? fallback = null)
     {

@@ -46,11 +46,17 @@ public sealed class Mlp : Module
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank != 2 || input.Shape[1] != Spec.Inputs)
-            throw new ArgumentException($"the network expects input (B, {Spec.Inputs}), got shape {input.Shape}");
-        if (input.DType != Spec.DType)
-            throw new ArgumentException($"the network is {Spec.DType.Name()}, the input is {input.DType.Name()}");
+        CheckInput(input.Shape, input.DType);
         return Layers.Forward(input);
+    }
+
+    /// <summary>Throws, naming the network and the shape, unless the input is (B, D) in the network's dtype.</summary>
+    internal void CheckInput(Shape shape, DType dtype)
+    {
+        if (shape.Rank != 2 || shape[1] != Spec.Inputs)
+            throw new ArgumentException($"{Describe()} expects input (B, {Spec.Inputs}), got shape {shape}");
+        if (dtype != Spec.DType)
+            throw new ArgumentException($"{Describe()} is {Spec.DType.Name()}, the input {shape} is {dtype.Name()}");
     }
 
     /// <summary>f(x) = softmax(a⁽ᴸ⁺¹⁾): class probabilities (B, C), computed without recording gradients.</summary>

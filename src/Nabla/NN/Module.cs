@@ -134,6 +134,39 @@ public abstract class Module
         foreach (var (_, child) in _children) child.SetMode(training);
     }
 
+    /// <summary>Whether this module and every submodule are in evaluation mode, so that inference can run without
+    /// changing any mode (which would race with other threads reading it).</summary>
+    internal bool IsEvaluatingThroughout()
+    {
+        if (IsTraining) return false;
+        foreach (var (_, child) in _children)
+        {
+            if (!child.IsEvaluatingThroughout()) return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The mode of this module and of every submodule, to be put back by <see cref="RestoreModes"/>.</summary>
+    internal List<(Module Module, bool Training)> CaptureModes()
+    {
+        var modes = new List<(Module, bool)>();
+        Capture(this);
+        return modes;
+
+        void Capture(Module module)
+        {
+            modes.Add((module, module.IsTraining));
+            foreach (var (_, child) in module._children) Capture(child);
+        }
+    }
+
+    /// <summary>Puts every module back in the mode <see cref="CaptureModes"/> recorded.</summary>
+    internal static void RestoreModes(List<(Module Module, bool Training)> modes)
+    {
+        foreach (var (module, training) in modes) module.IsTraining = training;
+    }
+
     /// <summary>Copies of the parameters and buffers by name (a state dictionary).</summary>
     public IReadOnlyDictionary<string, Tensor> StateDict() =>
         NamedState().ToDictionary(p => p.Key, p => p.Value.Clone());

@@ -27,6 +27,7 @@ public sealed class Sequential : Module
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {
+        ArgumentNullException.ThrowIfNull(input);
         var x = input;
         foreach (var m in _modules) x = m.Forward(x);
         return x;

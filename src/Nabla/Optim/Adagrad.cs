@@ -19,7 +19,7 @@ public sealed class Adagrad : Optimizer
     public Adagrad(IEnumerable<Tensor> parameters, double learningRate = 0.01, double epsilon = 1e-10, double weightDecay = 0)
         : base(parameters, learningRate)
     {
-        if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"epsilon must be > 0, not {epsilon}");
+        if (!(epsilon > 0) || !double.IsFinite(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"epsilon must be finite and > 0, not {epsilon}");
         if (!(weightDecay >= 0) || !double.IsFinite(weightDecay)) throw new ArgumentOutOfRangeException(nameof(weightDecay), $"weight decay must be finite and >= 0, not {weightDecay}");
         (Epsilon, WeightDecay) = (epsilon, weightDecay);
     }

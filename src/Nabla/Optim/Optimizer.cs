@@ -7,10 +7,22 @@ namespace Nabla.Optim;
 public abstract class Optimizer
 {
     /// <summary>An optimiser over <paramref name="parameters"/> with learning rate η.</summary>
+    /// <exception cref="ArgumentException">There are no parameters, one is null, or one is given twice (it would be
+    /// updated twice per step).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">η is not finite and positive.</exception>
     protected Optimizer(IEnumerable<Tensor> parameters, double learningRate)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         Parameters = [.. parameters];
+        if (Parameters.Count == 0) throw new ArgumentException($"{GetType().Name}: no parameters to optimise (the list is empty)", nameof(parameters));
+        var first = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            if (Parameters[i] is null) throw new ArgumentException($"{GetType().Name}: parameter {i} is null", nameof(parameters));
+            if (!first.TryAdd(Parameters[i], i))
+                throw new ArgumentException($"{GetType().Name}: parameter {i} is parameter {first[Parameters[i]]} again; each parameter may be given once", nameof(parameters));
+        }
+
         LearningRate = learningRate;
     }
 

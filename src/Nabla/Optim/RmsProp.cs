@@ -20,7 +20,7 @@ public sealed class RmsProp : Optimizer
         : base(parameters, learningRate)
     {
         if (!(alpha >= 0 && alpha < 1)) throw new ArgumentOutOfRangeException(nameof(alpha), $"alpha must be in [0, 1), not {alpha}");
-        if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"epsilon must be > 0, not {epsilon}");
+        if (!(epsilon > 0) || !double.IsFinite(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"epsilon must be finite and > 0, not {epsilon}");
         if (!(weightDecay >= 0) || !double.IsFinite(weightDecay)) throw new ArgumentOutOfRangeException(nameof(weightDecay), $"weight decay must be finite and >= 0, not {weightDecay}");
         (Alpha, Epsilon, WeightDecay) = (alpha, epsilon, weightDecay);
     }

@@ -9,20 +9,40 @@ namespace Nabla.Plans;
 /// <see cref="Sequential"/> (nested ones included) of <see cref="Linear"/>, <see cref="Conv2d"/>,
 /// <see cref="MaxPool2d"/>, <see cref="BatchNorm"/>, <see cref="Dropout"/>, <see cref="NN.Layers.Flatten"/>,
 /// <see cref="Unflatten"/> layers and activations. Plans train: batch normalisation uses batch statistics and dropout
-/// drops, so a plan is only used while the model is in training mode.</summary>
+/// drops, so a plan is only used while the model and every layer in it are in training mode
+/// (<see cref="IsTrainingThroughout"/>).</summary>
 internal sealed class SequentialPlan
 {
     private readonly LayerPlan[] _layers;
+    private readonly Module[] _modules;
 
-    private SequentialPlan(LayerPlan[] layers, Shape outputShape) => (_layers, OutputShape) = (layers, outputShape);
+    private SequentialPlan(LayerPlan[] layers, Module[] modules, Shape outputShape) => (_layers, _modules, OutputShape) = (layers, modules, outputShape);
 
     /// <summary>The shape of the network's output for the planned batch.</summary>
     public Shape OutputShape { get; }
 
+    /// <summary>Whether every layer is in training mode now: a layer put in evaluation mode on its own (a frozen
+    /// batch normalisation) must run as autograd runs it, which the plan does not.</summary>
+    public bool IsTrainingThroughout
+    {
+        get
+        {
+            foreach (var module in _modules)
+            {
+                if (!module.IsTraining) return false;
+            }
+
+            return true;
+        }
+    }
+
     /// <summary>The plan for <paramref name="model"/> on batches shaped <paramref name="inputShape"/> (B, …), or null
-    /// when some layer has no plan or the shapes do not chain (the caller then uses autograd, which reports why).</summary>
+    /// when some layer has no plan (the caller then uses autograd).</summary>
+    /// <exception cref="ArgumentException">The input does not fit the network: thrown by the layer that refuses it,
+    /// with the message its own <c>Forward</c> would give, before anything has run.</exception>
     public static SequentialPlan? TryCreate(Module model, Shape inputShape, DType dtype)
     {
+        if (model is Mlp mlp) mlp.CheckInput(inputShape, dtype);
         var modules = new List<Module>();
         if (!Flatten(model, modules)) return null;
         var layers = new List<LayerPlan>();
@@ -32,33 +52,34 @@ internal sealed class SequentialPlan
         {
             // A ReLU right after a Linear or Conv2d layer is fused into it.
             bool fuseRelu = i + 1 < modules.Count && modules[i + 1] is Relu;
+            if (!CheckInput(modules[i], shape, dtype)) return null;
             switch (modules[i])
             {
-                case Linear linear when shape.Rank == 2 && shape[1] == linear.InFeatures && linear.Weight.DType == dtype:
+                case Linear linear when shape.Rank == 2:   // autograd also takes (…, B, I); plans do not
                     layers.Add(new LinearPlan(linear, batch, fuseRelu));
                     shape = new Shape(batch, linear.OutFeatures);
                     if (fuseRelu) i++;
                     break;
-                case Conv2d conv when shape.Rank == 4 && shape[1] == conv.InChannels && conv.Weight.DType == dtype && Fits(conv, shape):
+                case Conv2d conv:
                     var convPlan = new Conv2dPlan(conv, shape, fuseRelu);
                     layers.Add(convPlan);
                     shape = convPlan.OutputShape;
                     if (fuseRelu) i++;
                     break;
-                case MaxPool2d pool when shape.Rank == 4 && pool.Padding * 2 <= pool.KernelSize && FitsPool(pool, shape):
+                case MaxPool2d pool:
                     var poolPlan = new MaxPool2dPlan(shape, pool.KernelSize, pool.Stride, pool.Padding, dtype);
                     layers.Add(poolPlan);
                     shape = poolPlan.OutputShape;
                     break;
-                case NN.Layers.Flatten when shape.Rank >= 2:
+                case NN.Layers.Flatten:
                     shape = new Shape(batch, shape.Product(1, shape.Rank));
                     layers.Add(new ReshapePlan(shape));
                     break;
-                case Unflatten unflatten when shape.Rank == 2 && shape[1] == unflatten.ExampleShape.Aggregate(1, (a, b) => a * b):
+                case Unflatten unflatten:
                     shape = new Shape([batch, .. unflatten.ExampleShape]);
                     layers.Add(new ReshapePlan(shape));
                     break;
-                case BatchNorm norm when shape.Rank == norm.Rank && shape[1] == norm.Channels && norm.Weight.DType == dtype:
+                case BatchNorm norm:
                     layers.Add(new BatchNormPlan(norm, shape));
                     break;
                 case Dropout dropout:
@@ -81,15 +102,27 @@ internal sealed class SequentialPlan
             }
         }
 
-        return layers.Count == 0 ? null : new SequentialPlan([.. layers], shape);
+        return layers.Count == 0 ? null : new SequentialPlan([.. layers], [.. modules], shape);
     }
 
-    private static bool Fits(Conv2d conv, Shape shape) =>
-        shape[2] + (2 * conv.Padding) >= (conv.Dilation * (conv.KernelSize - 1)) + 1 &&
-        shape[3] + (2 * conv.Padding) >= (conv.Dilation * (conv.KernelSize - 1)) + 1;
+    /// <summary>Throws as the layer's own forward pass would for an input it refuses; false where the input is one
+    /// autograd takes but no plan does (a batch normalisation in evaluation mode on a batch of one).</summary>
+    private static bool CheckInput(Module module, Shape shape, DType dtype)
+    {
+        switch (module)
+        {
+            case Linear linear: linear.CheckInput(shape, dtype); break;
+            case Conv2d conv: conv.CheckInput(shape, dtype); break;
+            case MaxPool2d pool: pool.CheckInput(shape); break;
+            case NN.Layers.Flatten: NN.Layers.Flatten.CheckInput(shape); break;
+            case Unflatten unflatten: unflatten.CheckInput(shape); break;
+            case BatchNorm norm:
+                norm.CheckInput(shape, dtype, norm.IsTraining);
+                return shape.Count / norm.Channels > 1;
+        }
 
-    private static bool FitsPool(MaxPool2d pool, Shape shape) =>
-        shape[2] + (2 * pool.Padding) >= pool.KernelSize && shape[3] + (2 * pool.Padding) >= pool.KernelSize;
+        return true;
+    }
 
     /// <summary>The output (logits) for one batch; the buffer belongs to the plan and is rewritten by the next call.</summary>
     public Tensor Forward(Tensor input)

@@ -27,6 +27,7 @@ internal sealed class TrainingPlan
 
     /// <summary>A plan for batches shaped like <paramref name="features"/> (B, …), or null when the model or the loss
     /// cannot be planned.</summary>
+    /// <exception cref="ArgumentException">The batch does not fit the model; the message is the refusing layer's own.</exception>
     public static TrainingPlan? TryCreate(Module model, Loss loss, Tensor features)
     {
         if (loss is not CrossEntropyLoss { IsPlain: true } || features.Rank < 2) return null;
@@ -40,15 +41,17 @@ internal sealed class TrainingPlan
         return new TrainingPlan(network, features.Shape, output[1], features.DType);
     }
 
-    /// <summary>Whether <paramref name="features"/> has the shape and dtype this plan was made for.</summary>
-    public bool Fits(Tensor features) => features.Shape == _inputShape && features.DType == _dtype;
+    /// <summary>Whether <paramref name="features"/> has the shape and dtype this plan was made for, and every layer is
+    /// in training mode (modes can change between steps).</summary>
+    public bool Fits(Tensor features) => features.Shape == _inputShape && features.DType == _dtype && _network.IsTrainingThroughout;
 
     /// <summary>Forward, loss and backward on one batch. Returns the mean loss and the number of correct predictions;
     /// gradients are left in the parameters' <c>Grad</c> for the optimiser.</summary>
     public (double Loss, int Correct) ForwardBackward(Tensor features, int[] labels, Loss loss)
     {
+        // Labels are checked first, so that a bad batch moves no batch-norm statistics and draws no dropout mask.
+        loss.CheckLabels(_network.OutputShape, labels);
         var logits = _network.Forward(features);
-        loss.CheckLabels(logits.Shape, labels);
         double lossSum;
         int correct;
         if (_dtype == DType.Float32)

@@ -136,17 +136,23 @@ public sealed partial class Tensor
     }
 
     /// <summary>Whether any element is NaN or infinite.</summary>
-    public bool HasNonFinite() => DType == DType.Float32 ? HasNonFinite<float>(Buffer<float>()) : HasNonFinite<double>(Buffer<double>());
+    public bool HasNonFinite() => FirstNonFinite() >= 0;
 
-    private static bool HasNonFinite<T>(ReadOnlySpan<T> values)
+    /// <summary>The flat index of the first NaN or infinite element, or −1 when all are finite.</summary>
+    internal int FirstNonFinite() => DType == DType.Float32 ? FirstNonFinite<float>(Buffer<float>()) : FirstNonFinite<double>(Buffer<double>());
+
+    private static int FirstNonFinite<T>(ReadOnlySpan<T> values)
         where T : IFloatingPointIeee754<T>
     {
-        foreach (var v in values)
+        // One vectorised pass answers "all finite?" (the largest magnitude is NaN or ∞ exactly when some element is);
+        // only a failure pays for the scalar scan that finds which.
+        if (values.IsEmpty || T.IsFinite(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(values))) return -1;
+        for (int i = 0; i < values.Length; i++)
         {
-            if (!T.IsFinite(v)) return true;
+            if (!T.IsFinite(values[i])) return i;
         }
 
-        return false;
+        return -1;
     }
 
     /// <summary>A short description with the shape, dtype and (for small tensors) the values.</summary>

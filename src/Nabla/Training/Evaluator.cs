@@ -10,15 +10,24 @@ namespace Nabla.Training;
 public static class Evaluator
 {
     /// <summary>Accuracy, mean loss (cross-entropy when <paramref name="loss"/> is null) and the confusion matrix.
-    /// The model is put in evaluation mode and restored to its previous mode afterwards.</summary>
+    /// Runs in evaluation mode whatever the model's mode: a model with a layer in training mode is put in evaluation
+    /// mode and every layer's mode restored afterwards; a model already in evaluation mode throughout is not touched.</summary>
+    /// <remarks>Several threads may evaluate (or call <see cref="Probabilities"/> or <c>Forward</c> under
+    /// <c>GradMode.NoGrad()</c>) on one model at once, and get the answers they would get one after another,
+    /// provided the model is put in evaluation mode first (<c>model.Eval()</c>) and nothing trains it meanwhile:
+    /// switching modes from several threads would race.</remarks>
+    /// <exception cref="ArgumentException">The dataset is empty, has a non-finite feature, or does not fit the model
+    /// (the refusing layer names the shapes).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
     public static EvaluationResult Evaluate(Module model, Dataset data, Loss? loss = null, int batchSize = 1024)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batch size must be at least 1, not {batchSize}");
         if (data.Count == 0) throw new ArgumentException($"{data.Name}: cannot evaluate on an empty dataset");
+        data.ThrowIfNotFinite();
         loss ??= new CrossEntropyLoss();
-        bool wasTraining = model.IsTraining;
-        model.Eval();
+        var modes = InEvaluationMode(model);
         try
         {
             using var _ = GradMode.NoGrad();
@@ -43,21 +52,20 @@ public static class Evaluator
         }
         finally
         {
-            if (wasTraining) model.Train();
+            if (modes is not null) Module.RestoreModes(modes);
         }
     }
 
     /// <summary>The model's class probabilities softmax(f(x)) for every row of <paramref name="features"/> (N, D): an
     /// (N, C) float64 array whose rows sum to 1. Runs in evaluation mode without recording gradients, in batches of
-    /// <paramref name="batchSize"/>, and restores the model's mode.</summary>
+    /// <paramref name="batchSize"/>; modes are handled as by <see cref="Evaluate"/>, and so is use from several threads.</summary>
     public static double[,] Probabilities(Module model, Tensor features, int batchSize = 1024)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(features);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         if (features.Rank < 2) throw new ArgumentException($"features must be (N, ...), not shape {features.Shape}", nameof(features));
-        bool wasTraining = model.IsTraining;
-        model.Eval();
+        var modes = InEvaluationMode(model);
         try
         {
             using var _ = GradMode.NoGrad();
@@ -81,7 +89,17 @@ public static class Evaluator
         }
         finally
         {
-            if (wasTraining) model.Train();
+            if (modes is not null) Module.RestoreModes(modes);
         }
+    }
+
+    /// <summary>Puts the model in evaluation mode, returning the modes to restore; null (and nothing written) when it
+    /// is in evaluation mode throughout already, so that concurrent evaluations of an evaluating model only read.</summary>
+    private static List<(Module Module, bool Training)>? InEvaluationMode(Module model)
+    {
+        if (model.IsEvaluatingThroughout()) return null;
+        var modes = model.CaptureModes();
+        model.Eval();
+        return modes;
     }
 }

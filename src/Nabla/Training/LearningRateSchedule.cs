@@ -39,13 +39,32 @@ public abstract class LearningRateSchedule
 
     /// <summary>The rate for epoch <paramref name="epoch"/> (0-based) of <paramref name="epochs"/>, from the initial rate
     /// η₀, the current rate and the results of the epochs so far.</summary>
-    public abstract double Rate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history);
+    /// <exception cref="ArgumentOutOfRangeException">The epoch is outside [0, <paramref name="epochs"/>), or a rate
+    /// given is not finite and positive.</exception>
+    /// <exception cref="InvalidOperationException">The schedule's rate is not finite and positive (a decay that
+    /// underflowed to 0).</exception>
+    public double Rate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), $"{Name} schedule: epochs must be at least 1, not {epochs}");
+        if (epoch < 0 || epoch >= epochs) throw new ArgumentOutOfRangeException(nameof(epoch), $"{Name} schedule: epoch {epoch} is outside [0, {epochs})");
+        if (!(initial > 0) || !double.IsFinite(initial)) throw new ArgumentOutOfRangeException(nameof(initial), $"{Name} schedule: the initial learning rate must be finite and > 0, not {initial}");
+        if (!(current > 0) || !double.IsFinite(current)) throw new ArgumentOutOfRangeException(nameof(current), $"{Name} schedule: the current learning rate must be finite and > 0, not {current}");
+        double rate = ComputeRate(epoch, epochs, initial, current, history);
+        if (!(rate > 0) || !double.IsFinite(rate))
+            throw new InvalidOperationException($"{Name} schedule: the learning rate for epoch {epoch} came out as {rate}, not a finite rate > 0");
+        return rate;
+    }
+
+    /// <summary>The rate for epoch <paramref name="epoch"/> of <paramref name="epochs"/>, for checked arguments:
+    /// 0 ≤ epoch &lt; epochs, and both rates finite and positive. Called by <see cref="Rate"/>, which checks the result.</summary>
+    protected abstract double ComputeRate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history);
 
     private sealed class ConstantSchedule : LearningRateSchedule
     {
         public override string Name => "constant";
 
-        public override double Rate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history) => initial;
+        protected override double ComputeRate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history) => initial;
     }
 
     private sealed class CosineSchedule : LearningRateSchedule
@@ -60,7 +79,7 @@ public abstract class LearningRateSchedule
 
         public override string Name => _warmup == 0 ? "cosine" : $"cosine after {_warmup} warm-up epoch(s)";
 
-        public override double Rate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history)
+        protected override double ComputeRate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history)
         {
             if (epoch < _warmup) return initial * (epoch + 1) / (_warmup + 1);
             int span = Math.Max(1, epochs - _warmup);
@@ -82,7 +101,7 @@ public abstract class LearningRateSchedule
 
         public override string Name => _step == 1 ? $"exponential (×{_gamma} per epoch)" : $"step (×{_gamma} every {_step} epochs)";
 
-        public override double Rate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history) =>
+        protected override double ComputeRate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history) =>
             initial * Math.Pow(_gamma, epoch / _step);
     }
 
@@ -90,7 +109,7 @@ public abstract class LearningRateSchedule
     {
         public override string Name => "one-cycle";
 
-        public override double Rate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history)
+        protected override double ComputeRate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history)
         {
             double start = initial / 25, end = initial / 1e4;
             double peak = Math.Max(1, 0.3 * epochs);   // the epoch (fractional) at which η₀ is reached
@@ -115,7 +134,7 @@ public abstract class LearningRateSchedule
 
         public override string Name => $"reduce on plateau (×{_factor} after {_patience} epochs without improvement)";
 
-        public override double Rate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history)
+        protected override double ComputeRate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history)
         {
             if (history.Count == 0) return initial;
             static double Loss(EpochResult r) => r.ValidationLoss ?? r.Loss;

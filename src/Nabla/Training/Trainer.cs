@@ -16,11 +16,15 @@ public sealed class Trainer
 {
     /// <summary>A trainer of <paramref name="model"/> (which outputs logits) with a loss, an optimiser over the model's
     /// parameters, and optional regularisers.</summary>
+    /// <exception cref="ArgumentException">The optimiser holds none of the model's parameters (it was made for another model).</exception>
     public Trainer(Module model, Loss loss, Optimizer optimizer, IReadOnlyList<Regularizer>? regularizers = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(optimizer);
+        var own = model.Parameters().ToHashSet(ReferenceEqualityComparer.Instance);
+        if (!optimizer.Parameters.Any(own.Contains))
+            throw new ArgumentException($"the optimiser holds none of the model's {own.Count} parameters: was it made for another model?", nameof(optimizer));
         Model = model;
         Loss = loss;
         Optimizer = optimizer;
@@ -67,10 +71,17 @@ public sealed class Trainer
     internal long PlannedSteps { get; private set; }
 
     /// <summary>One step on one batch: forward, loss, backward, update. Returns the data loss and the number correct.</summary>
+    /// <remarks>A step trains: a model left in evaluation mode (by <c>Eval()</c>, for inference) is put back in training
+    /// mode first, as <see cref="Fit"/> does every epoch. A submodule put in evaluation mode on its own while the model
+    /// is in training mode (a frozen batch normalisation) stays so.</remarks>
+    /// <exception cref="ArgumentException">The batch does not fit the model or the loss (a label count other than the
+    /// batch size, a wrong feature shape, a label outside the classes); thrown before any parameter moves.</exception>
     /// <exception cref="InvalidOperationException">The loss is NaN or infinite; the parameters are left as they were before the step.</exception>
     public (double Loss, int Correct) Step(Batch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        Batch.Check(batch.Features, batch.Labels);   // a `with` expression can pair features and labels that do not match
+        if (!Model.IsTraining) Model.Train();
         var plan = PlanFor(batch.Features);
         if (plan is not null)
         {
@@ -105,12 +116,24 @@ public sealed class Trainer
     /// was saved first if checkpoints are on.</exception>
     /// <exception cref="TrainingDivergedException">The loss or a gradient became NaN or infinite; the message names the
     /// step and the first layer whose values went non-finite. No checkpoint is written after it.</exception>
+    /// <exception cref="ArgumentException">Before any training: a dataset is empty or has a non-finite feature (the
+    /// message names the dataset, example and feature), or the validation set's features or classes differ from the
+    /// training set's.</exception>
     public TrainingHistory Fit(Dataset train, Dataset? validation, TrainingOptions options, Action<EpochResult>? onEpoch = null, IReadOnlyList<ITrainingCallback>? callbacks = null, Checkpoint? resumeFrom = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         callbacks ??= [];
+        train.ThrowIfEmpty("train on");
+        train.ThrowIfNotFinite();
+        if (validation is not null)
+        {
+            validation.ThrowIfEmpty("validate on");
+            train.ThrowIfUnlike(validation);
+            validation.ThrowIfNotFinite();
+        }
+
         var loader = new DataLoader(train, options.BatchSize, options.Shuffle, options.Seed, reuseBatches: true);
         var results = new List<EpochResult>();
         double initialRate = Optimizer.LearningRate;

@@ -13,9 +13,17 @@ internal readonly record struct Conv2dGeometry(
     int PaddingHeight, int PaddingWidth,
     int DilationHeight, int DilationWidth)
 {
-    public int OutputHeight => ((Height + (2 * PaddingHeight) - (DilationHeight * (KernelHeight - 1)) - 1) / StrideHeight) + 1;
+    public int OutputHeight => OutputSize(Height, KernelHeight, StrideHeight, PaddingHeight, DilationHeight);
 
-    public int OutputWidth => ((Width + (2 * PaddingWidth) - (DilationWidth * (KernelWidth - 1)) - 1) / StrideWidth) + 1;
+    public int OutputWidth => OutputSize(Width, KernelWidth, StrideWidth, PaddingWidth, DilationWidth);
+
+    // A window wider than the padded input gives no output. The floor matters: C#'s division truncates towards zero,
+    // which would turn a span of −1 into one output position (a 4×4 pool over a 3×3 image).
+    private static int OutputSize(int input, int kernel, int stride, int padding, int dilation)
+    {
+        int span = input + (2 * padding) - (dilation * (kernel - 1)) - 1;
+        return span < 0 ? 0 : (span / stride) + 1;
+    }
 
     /// <summary>Rows of the unfolded input: one per channel and kernel position.</summary>
     public int PatchSize => Channels * KernelHeight * KernelWidth;

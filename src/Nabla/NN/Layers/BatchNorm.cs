@@ -61,8 +61,7 @@ public class BatchNorm : Module
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank != Rank || input.Shape[1] != Channels)
-            throw new ArgumentException($"{Describe()} expects input {(Rank == 2 ? $"(N, {Channels})" : $"(N, {Channels}, H, W)")}, got shape {input.Shape}");
+        CheckInput(input.Shape, input.DType, IsTraining);
         if (!IsTraining)
         {
             // y = γ·(x − μ_run)/√(σ²_run + ε) + β, broadcast over the channel axis.
@@ -74,6 +73,19 @@ public class BatchNorm : Module
         var (y, mean, variance) = BatchNormFunction.Apply(input, Weight, Bias, Epsilon);
         UpdateRunningStatistics(mean, variance, (double)input.Count / Channels);
         return y;
+    }
+
+    /// <summary>Throws, naming the layer and the shape, unless the input fits: (N, C) or (N, C, H, W) as the layer's
+    /// rank, in the parameters' dtype, and in training mode more than one value per channel (a batch's variance needs
+    /// two). Shared by <see cref="Forward"/> and the training plans.</summary>
+    internal void CheckInput(Shape shape, DType dtype, bool training)
+    {
+        if (shape.Rank != Rank || shape[1] != Channels)
+            throw new ArgumentException($"{Describe()} expects input {(Rank == 2 ? $"(N, {Channels})" : $"(N, {Channels}, H, W)")}, got shape {shape}");
+        if (dtype != Weight.DType)
+            throw new ArgumentException($"{Describe()} is {Weight.DType.Name()}, the input {shape} is {dtype.Name()}");
+        if (training && shape.Count / Channels <= 1)
+            throw new ArgumentException($"{Describe()} in training mode needs more than one value per channel, got input {shape} (use a larger batch, or evaluation mode)");
     }
 
     /// <summary>μ_run ← (1 − m)·μ_run + m·μ and σ²_run ← (1 − m)·σ²_run + m·σ²·M/(M − 1), from one batch's statistics

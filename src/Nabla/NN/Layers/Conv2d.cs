@@ -72,9 +72,22 @@ public sealed class Conv2d : Module
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank != 4 || input.Shape[1] != InChannels)
-            throw new ArgumentException($"{Describe()} expects input (N, {InChannels}, H, W), got shape {input.Shape}");
+        CheckInput(input.Shape, input.DType);
         return input.Conv2d(Weight, Bias, Stride, Padding, Dilation, Groups);
+    }
+
+    /// <summary>Throws, naming the layer and the shape, unless an input of this shape and dtype fits: (N, C, H, W)
+    /// in the weights' dtype, with images large enough for the window. Shared by <see cref="Forward"/> and the
+    /// training plans.</summary>
+    internal void CheckInput(Shape shape, DType dtype)
+    {
+        if (shape.Rank != 4 || shape[1] != InChannels)
+            throw new ArgumentException($"{Describe()} expects input (N, {InChannels}, H, W), got shape {shape}");
+        if (dtype != Weight.DType)
+            throw new ArgumentException($"{Describe()} is {Weight.DType.Name()}, the input {shape} is {dtype.Name()}");
+        int reach = (Dilation * (KernelSize - 1)) + 1;
+        if (shape[2] + (2 * Padding) < reach || shape[3] + (2 * Padding) < reach)
+            throw new ArgumentException($"{Describe()}: its {reach}×{reach} window does not fit the {shape[2]}×{shape[3]} images of input {shape} (padded by {Padding})");
     }
 
     /// <inheritdoc/>

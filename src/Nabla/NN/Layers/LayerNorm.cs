@@ -34,6 +34,7 @@ public sealed class LayerNorm : Module
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank < 1 || input.Shape[-1] != Features) throw new ArgumentException($"{Describe()} expects input (…, {Features}), got shape {input.Shape}");
+        if (input.DType != Weight.DType) throw new ArgumentException($"{Describe()} is {Weight.DType.Name()}, the input {input.Shape} is {input.DType.Name()}");
         return LayerNormFunction.Apply(input, Weight, Bias, Epsilon);
     }
 

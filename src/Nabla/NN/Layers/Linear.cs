@@ -47,12 +47,21 @@ public sealed class Linear : Module
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank < 1 || input.Shape[-1] != InFeatures)
-            throw new ArgumentException($"Linear({InFeatures} → {OutFeatures}) expects input (B, {InFeatures}), got shape {input.Shape}");
+        CheckInput(input.Shape, input.DType);
         if (input.Rank == 2 && input.DType == Weight.DType)
             return LinearFunction.Apply(input, Weight, Bias);   // (B, O) = h Wᵀ + b, the bias in the GEMM's epilogue
         var a = input.MatMulTransposed(Weight);   // batched inputs (…, B, I): h Wᵀ
         return Bias is null ? a : a + Bias;        // + b broadcast over B
+    }
+
+    /// <summary>Throws, naming the layer and the shape, unless an input of this shape and dtype fits: (…, I) in the
+    /// weights' dtype. Shared by <see cref="Forward"/> and the training plans, so both refuse alike.</summary>
+    internal void CheckInput(Shape shape, DType dtype)
+    {
+        if (shape.Rank < 1 || shape[-1] != InFeatures)
+            throw new ArgumentException($"{Describe()} expects input (B, {InFeatures}), got shape {shape}");
+        if (dtype != Weight.DType)
+            throw new ArgumentException($"{Describe()} is {Weight.DType.Name()}, the input {shape} is {dtype.Name()}");
     }
 
     /// <inheritdoc/>

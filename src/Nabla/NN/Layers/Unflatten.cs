@@ -24,10 +24,16 @@ public sealed class Unflatten : Module
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        long features = _shape.Aggregate(1L, (a, b) => a * b);
-        if (input.Rank != 2 || input.Shape[1] != features)
-            throw new ArgumentException($"{Describe()} expects input (B, {features}), got shape {input.Shape}");
+        CheckInput(input.Shape);
         return input.Reshape(new Shape([input.Shape[0], .. _shape]));
+    }
+
+    /// <summary>Throws, naming the layer and the shape, unless the input is (B, F) with F = ∏ of the example shape.</summary>
+    internal void CheckInput(Shape shape)
+    {
+        long features = _shape.Aggregate(1L, (a, b) => a * b);
+        if (shape.Rank != 2 || shape[1] != features)
+            throw new ArgumentException($"{Describe()} expects input (B, {features}), got shape {shape}");
     }
 
     /// <inheritdoc/>
