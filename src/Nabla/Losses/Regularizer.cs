@@ -48,14 +48,19 @@ public abstract class Regularizer
     /// <summary>Whether <see cref="AddPenaltyGradient"/> is implemented, so that training plans can take this penalty.</summary>
     internal virtual bool SupportsPlans => false;
 
+    /// <summary>The parameters of <paramref name="model"/> this penalty applies to, for <see cref="AddPenaltyGradient"/>:
+    /// found once, because walking the named parameters builds their dotted names, which a planned step must not
+    /// allocate.</summary>
+    internal Tensor[] PenalisedParameters(Module model) => [.. model.NamedParameters().Where(p => AppliesTo(p.Key)).Select(p => p.Value)];
+
     /// <summary>For training plans, without building a graph: adds λ∇Ω(W) to the <c>Grad</c> of every penalised
-    /// parameter and returns λ Σ_W Ω(W), the same value and gradient that <see cref="Penalty"/> gives through autograd.</summary>
-    internal double AddPenaltyGradient(Module model)
+    /// parameter (from <see cref="PenalisedParameters"/>) and returns λ Σ_W Ω(W), the same value and gradient that
+    /// <see cref="Penalty"/> gives through autograd.</summary>
+    internal double AddPenaltyGradient(Tensor[] penalised)
     {
         double total = 0;
-        foreach (var (name, p) in model.NamedParameters())
+        foreach (var p in penalised)
         {
-            if (!AppliesTo(name)) continue;
             total += p.DType == DType.Float32
                 ? AddGradient<float>(p.Buffer<float>(), p.GradientBuffer().Buffer<float>())
                 : AddGradient<double>(p.Buffer<double>(), p.GradientBuffer().Buffer<double>());

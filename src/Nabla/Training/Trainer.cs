@@ -30,6 +30,7 @@ public sealed class Trainer
         Optimizer = optimizer;
         Regularizers = regularizers ?? [];
         _regularizersPlannable = Regularizers.All(r => r.SupportsPlans);
+        _penalised = [.. Regularizers.Select(r => r.PenalisedParameters(model))];
     }
 
     /// <summary>The network.</summary>
@@ -52,8 +53,10 @@ public sealed class Trainer
 
     private readonly Dictionary<int, TrainingPlan?> _plans = [];
 
-    // The regularisers are fixed at construction: whether plans can take them is decided once, not on every step.
+    // The regularisers are fixed at construction: whether plans can take them is decided once, not on every step,
+    // and so are the parameters each one penalises.
     private readonly bool _regularizersPlannable;
+    private readonly Tensor[][] _penalised;
 
     /// <summary>When set, the gradients' joint L2 norm is clipped to this before every update
     /// (<see cref="GradientClipping.ClipByNorm"/>); null (the default) leaves them as they are.</summary>
@@ -88,7 +91,7 @@ public sealed class Trainer
             var (loss, correct) = plan.ForwardBackward(batch.Features, batch.Labels, Loss);
             if (!double.IsFinite(loss)) throw Diverged(loss, batch.Features);
             double penalty = 0;
-            for (int i = 0; i < Regularizers.Count; i++) penalty += Regularizers[i].AddPenaltyGradient(Model);
+            for (int i = 0; i < Regularizers.Count; i++) penalty += Regularizers[i].AddPenaltyGradient(_penalised[i]);
             if (!double.IsFinite(loss + penalty)) throw Diverged(loss + penalty, batch.Features);
             Update(batch.Features);
             PlannedSteps++;

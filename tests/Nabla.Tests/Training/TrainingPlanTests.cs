@@ -214,11 +214,11 @@ public sealed class TrainingPlanTests
     [Fact]
     public void Once_planned_a_training_step_allocates_nothing_on_the_managed_heap()
     {
-        // W1's shape of network, smaller; one thread, so that every byte is counted on this thread.
+        // W1's shape of network, smaller, with an L2 penalty; one thread, so that every byte is counted on this thread.
         var (x, labels) = RandomBatch(32, 100, 10, DType.Float32, seed: 6);
         var batch = new Batch(x, labels);
         var model = new Mlp(new MlpSpec(100, [64, 32], 10, Activation.Relu), seed: 0);
-        var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.05, momentum: 0.9));
+        var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.05, momentum: 0.9), [new L2Regularizer(1e-4)]);
         int saved = Parallelism.MaxThreads;
         try
         {
