@@ -107,7 +107,19 @@ public static class CsvDataset
         }
 
         var features = ReadFeatures(table, schema.FeatureNames, schema.LabelColumn);
-        if (schema.Standardization is { } z) features = z.Apply(features);
+        if (schema.Standardization is { } z)
+        {
+            features = z.Apply(features);
+            if (features.HasNonFinite())
+            {
+                // A finite float far from μ, over a small σ, can leave the float range: name the first such value.
+                var values = features.ToFloatArray();
+                int at = Array.FindIndex(values, v => !float.IsFinite(v)), row = at / z.Mean.Length, column = at % z.Mean.Length;
+                throw new DataFormatException(
+                    $"{path}:{table.LineOf(row)}: feature '{schema.FeatureNames[column]}' is {values[at]} once standardised (μ = {z.Mean[column]}, σ = {z.Scale[column]}): beyond the float range");
+            }
+        }
+
         return new Dataset(features, labels, classNames.Count, classNames, System.IO.Path.GetFileNameWithoutExtension(path));
     }
 

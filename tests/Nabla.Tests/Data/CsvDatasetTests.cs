@@ -133,4 +133,15 @@ public sealed class CsvDatasetTests : IDisposable
         Assert.Equal([1f, 2f], forModel.Features.ToFloatArray());
         Assert.Contains("m.csv", Assert.Throws<DataFormatException>(() => CsvDataset.LoadForModel(Text("q,r,s,t\n1,2,3,4\n"), "m.csv", schema, ["x", "y"])).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_finite_value_that_standardises_beyond_the_float_range_is_a_data_format_error()
+    {
+        // Found by the fuzzer (fuzz/crashes/csv/937205871e7dbd27.bin): 3.3e38 is a float, (3.3e38 − 2) / 0.5 is not,
+        // and the dataset threw an ArgumentException.
+        const string text = "\"a\",\"b, with a comma\",c,label\n\"1\",2,333333333333333333333333333333333333333,\"x\"\n\"4\",\"5\",6,\"y\"\n7,8,9,\"z\"\n";
+        var schema = new FeatureSchema(["a", "b", "c"], "label", new Standardization([0.5, -1, 2], [1, 2, 0.5]));
+        var e = Assert.Throws<DataFormatException>(() => CsvDataset.LoadForModel(Text(text), "big.csv", schema, ["x", "y", "z"]));
+        Assert.Contains("big.csv:2: feature 'c' is Infinity once standardised", e.Message, StringComparison.Ordinal);
+    }
 }
