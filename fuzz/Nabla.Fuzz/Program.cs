@@ -7,6 +7,7 @@ using Nabla.Fuzz.Targets;
 //   run <target|all> [options]             a campaign; exit code 1 when anything but the documented exception happened
 //   repro <target> <file>...               runs saved inputs once and prints what each did
 //   seeds <target|all> <folder>            writes the generated seeds as files
+//   afl <target>                           one process of a coverage-guided afl-fuzz campaign (SharpFuzz)
 // Options of run: --inputs N (default 100000), --seconds S, --seed N (1), --timeout-ms N (2000), --max-len N (65536),
 // --max-alloc-mb N (512), --crashes DIR (fuzz/crashes under the repository, or ./fuzz-crashes).
 IReadOnlyList<FuzzTarget> targets = [.. CoreTargets.All, new ImageTarget()];
@@ -28,6 +29,27 @@ try
             return Run(Select(args[1]), args[2..]);
         case "repro" when args.Length >= 3:
             return Repro(Select(args[1]).Single(), args[2..]);
+        case "afl" when args.Length == 2:
+        {
+            // Coverage-guided mode: afl-fuzz runs this process (see docs/fuzzing.md); SharpFuzz reads each input from
+            // afl and reports coverage of the instrumented Nabla assemblies. A documented rejection returns normally;
+            // any other exception escapes and afl records a crash.
+            var target = Select(args[1]).Single();
+            SharpFuzz.Fuzzer.OutOfProcess.Run(stream =>
+            {
+                using var buffer = new MemoryStream();
+                stream.CopyTo(buffer);
+                try
+                {
+                    target.Run(buffer.ToArray());
+                }
+                catch (Exception e) when (target.IsRejection(e) && e.Message.Contains(target.FileName, StringComparison.Ordinal))
+                {
+                }
+            });
+            return 0;
+        }
+
         case "seeds" when args.Length == 3:
             foreach (var t in Select(args[1]))
             {

@@ -44,7 +44,10 @@ internal sealed class IdxTarget(bool gzip) : FuzzTarget
             throw new InvariantException($"dimensions ({string.Join(", ", idx.Dimensions)}) but {idx.Values.Length} values");
         if (idx.Dimensions.Length == 3)
         {
-            var labels = new IdxFile([idx.Dimensions[0]], new byte[idx.Dimensions[0]]);
+            // A label per image, as a real label file would hold; with images of no pixels N is unbounded by the
+            // input, so the harness allocates no labels (the reader must refuse such images before reading them).
+            int n = idx.Dimensions[0];
+            var labels = new IdxFile([n], idx.Values.Length >= n ? new byte[n] : []);
             var data = FashionMnist.FromIdx(idx, labels, FileName, "labels", "fuzz", FashionMnist.ClassNames);
             if (data.Count != idx.Dimensions[0]) throw new InvariantException($"{data.Count} examples from {idx.Dimensions[0]} images");
         }
