@@ -11,6 +11,16 @@ public static class ImageInput
     /// <summary>The largest image decoded, in pixels (a 64-megapixel photo); a larger claim is refused before decoding.</summary>
     public const long MaxPixels = 64L * 1024 * 1024;
 
+    /// <summary>The most pixels an image may claim per byte of its file, beyond <see cref="FreePixels"/>: deflate (PNG)
+    /// expands a byte at most 1032-fold and 1-bit images pack 8 pixels a byte, so no PNG, JPEG, GIF or BMP of L bytes
+    /// holds more than about 8,256·L pixels. A header claiming more is refused before decoding, so that a short file
+    /// cannot make the reader allocate and resample a huge canvas. (Only a uniform WebP in lossless mode can be
+    /// smaller.)</summary>
+    public const long MaxPixelsPerByte = 8256;
+
+    /// <summary>The pixels any image may claim whatever its file's length (one megapixel).</summary>
+    public const long FreePixels = 1L << 20;
+
     /// <summary>Reads <paramref name="path"/> as a (channels × height × width) row of values in [0, 1], channel-major;
     /// one channel is the mean of red, green and blue. Transparent pixels blend onto black, the datasets' background.</summary>
     /// <param name="path">The image file.</param>
@@ -19,26 +29,59 @@ public static class ImageInput
     /// <param name="width">Columns after resizing.</param>
     /// <param name="background">The image's background: the datasets draw light on dark, so a light background is
     /// inverted (1 − value); <see cref="ImageBackground.Auto"/> decides from the border of the resized image.</param>
-    /// <exception cref="DataFormatException">The file is not an image Skia can decode, or it is larger than <see cref="MaxPixels"/>.</exception>
+    /// <exception cref="DataFormatException">The file is not an image Skia can decode, it claims more than
+    /// <see cref="MaxPixels"/> pixels, or more than its length can hold (see <see cref="MaxPixelsPerByte"/>); the
+    /// message names the file.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The channels are not 1 or 3, or the size is not positive or above <see cref="MaxPixels"/>.</exception>
     public static float[] Read(string path, int channels, int height, int width, ImageBackground background = ImageBackground.Auto)
     {
         ArgumentNullException.ThrowIfNull(path);
+        CheckSize(channels, height, width);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
+        using var stream = File.OpenRead(path);
+        long length = stream.Length;
+        using var codec = SKCodec.Create(stream);
+        return Decode(codec, length, path, channels, height, width, background);
+    }
+
+    /// <summary>Reads an image held in memory, as <see cref="Read(string, int, int, int, ImageBackground)"/> reads a
+    /// file; <paramref name="name"/> stands for the file in error messages.</summary>
+    /// <exception cref="DataFormatException">The bytes are not an image Skia can decode, or claim too many pixels.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The channels are not 1 or 3, or the size is not positive or above <see cref="MaxPixels"/>.</exception>
+    public static float[] Read(ReadOnlyMemory<byte> content, string name, int channels, int height, int width, ImageBackground background = ImageBackground.Auto)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        CheckSize(channels, height, width);
+        using var data = SKData.CreateCopy(content.Span);
+        using var codec = SKCodec.Create(data);
+        return Decode(codec, content.Length, name, channels, height, width, background);
+    }
+
+    private static void CheckSize(int channels, int height, int width)
+    {
         if (channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(channels), channels, "images have 1 (grey) or 3 (RGB) channels");
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
+        if ((long)height * width > MaxPixels) throw new ArgumentOutOfRangeException(nameof(height), $"{height}×{width} is more than {MaxPixels} pixels");
+    }
 
-        using var stream = File.OpenRead(path);
-        using var codec = SKCodec.Create(stream) ?? throw new DataFormatException($"{path}: not an image (PNG, JPEG, GIF, BMP or WebP)");
+    private static float[] Decode(SKCodec? codec, long length, string name, int channels, int height, int width, ImageBackground background)
+    {
+        if (codec is null) throw new DataFormatException($"{name}: not an image (PNG, JPEG, GIF, BMP or WebP)");
         var info = codec.Info;
-        if (info.Width <= 0 || info.Height <= 0 || (long)info.Width * info.Height > MaxPixels)
-            throw new DataFormatException($"{path}: image claims {info.Width}×{info.Height} pixels (at most {MaxPixels} are read)");
+        long pixels = (long)info.Width * info.Height;
+        if (info.Width <= 0 || info.Height <= 0 || pixels > MaxPixels)
+            throw new DataFormatException($"{name}: image claims {info.Width}×{info.Height} pixels (at most {MaxPixels} are read)");
+        if (pixels > FreePixels && pixels > MaxPixelsPerByte * length)
+            throw new DataFormatException($"{name}: image claims {info.Width}×{info.Height} pixels, more than its {length} bytes can hold");
         using var decoded = new SKBitmap(new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        if (decoded.GetPixels() == IntPtr.Zero) throw new DataFormatException($"{name}: no memory for a {info.Width}×{info.Height} image");
         var status = codec.GetPixels(decoded.Info, decoded.GetPixels());
         if (status is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
-            throw new DataFormatException($"{path}: the image could not be decoded ({status})");
+            throw new DataFormatException($"{name}: the image could not be decoded ({status})");
         using var resized = decoded.Resize(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul), new SKSamplingOptions(SKCubicResampler.Mitchell))
-            ?? throw new DataFormatException($"{path}: the image could not be resized to {width}×{height}");
+            ?? throw new DataFormatException($"{name}: the image could not be resized to {width}×{height}");
 
         var bytes = resized.GetPixelSpan();
         var values = new float[channels * height * width];

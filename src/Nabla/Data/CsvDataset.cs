@@ -17,9 +17,20 @@ public static class CsvDataset
     /// <exception cref="DataFormatException">A feature is not a finite number (NaN and infinities included), a label is
     /// unknown, or there are fewer than two classes; the message names the file, line and column.</exception>
     /// <exception cref="ArgumentException">No column is named <paramref name="labelColumn"/>.</exception>
-    public static CsvData Load(string path, string? labelColumn = null, IReadOnlyList<string>? classNames = null)
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static CsvData Load(string path, string? labelColumn = null, IReadOnlyList<string>? classNames = null) =>
+        Load(CsvTable.Read(path), labelColumn, classNames);
+
+    /// <summary>Reads CSV text from <paramref name="stream"/> as <see cref="Load(string, string?, IReadOnlyList{string}?)"/>
+    /// reads a file; <paramref name="name"/> stands for the file in error messages and names the dataset.</summary>
+    /// <exception cref="DataFormatException">The text is not a valid dataset (see the path overload).</exception>
+    /// <exception cref="ArgumentException">No column is named <paramref name="labelColumn"/>.</exception>
+    public static CsvData Load(Stream stream, string name, string? labelColumn = null, IReadOnlyList<string>? classNames = null) =>
+        Load(CsvTable.Read(stream, name), labelColumn, classNames);
+
+    private static CsvData Load(CsvTable table, string? labelColumn, IReadOnlyList<string>? classNames)
     {
-        var table = CsvTable.Read(path);
+        string path = table.Path;
         if (table.Columns < 2) throw new DataFormatException($"{path}: a dataset needs a label column and at least one feature column, the file has {table.Columns} column");
         int label = labelColumn is null ? table.Columns - 1 : table.ColumnIndex(labelColumn);
         int[] featureColumns = [.. Enumerable.Range(0, table.Columns).Where(j => j != label)];
@@ -54,11 +65,28 @@ public static class CsvDataset
 
     /// <summary>Reads <paramref name="path"/> as a saved model sees it: the schema's feature columns (by name when the
     /// file has a header), its label column mapped onto <paramref name="classNames"/>, and its standardisation.</summary>
+    /// <exception cref="DataFormatException">The file does not fit the schema, a label is unknown, or a value is not a finite number.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static Dataset LoadForModel(string path, FeatureSchema schema, IReadOnlyList<string> classNames)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(classNames);
-        var table = CsvTable.Read(path);
+        return LoadForModel(CsvTable.Read(path), schema, classNames);
+    }
+
+    /// <summary>Reads CSV text from <paramref name="stream"/> as <see cref="LoadForModel(string, FeatureSchema, IReadOnlyList{string})"/>
+    /// reads a file; <paramref name="name"/> stands for the file in error messages and names the dataset.</summary>
+    /// <exception cref="DataFormatException">The text does not fit the schema, a label is unknown, or a value is not a finite number.</exception>
+    public static Dataset LoadForModel(Stream stream, string name, FeatureSchema schema, IReadOnlyList<string> classNames)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(classNames);
+        return LoadForModel(CsvTable.Read(stream, name), schema, classNames);
+    }
+
+    private static Dataset LoadForModel(CsvTable table, FeatureSchema schema, IReadOnlyList<string> classNames)
+    {
+        string path = table.Path;
         int label;
         try
         {
@@ -79,7 +107,19 @@ public static class CsvDataset
         }
 
         var features = ReadFeatures(table, schema.FeatureNames, schema.LabelColumn);
-        if (schema.Standardization is { } z) features = z.Apply(features);
+        if (schema.Standardization is { } z)
+        {
+            features = z.Apply(features);
+            if (features.HasNonFinite())
+            {
+                // A finite float far from μ, over a small σ, can leave the float range: name the first such value.
+                var values = features.ToFloatArray();
+                int at = Array.FindIndex(values, v => !float.IsFinite(v)), row = at / z.Mean.Length, column = at % z.Mean.Length;
+                throw new DataFormatException(
+                    $"{path}:{table.LineOf(row)}: feature '{schema.FeatureNames[column]}' is {values[at]} once standardised (μ = {z.Mean[column]}, σ = {z.Scale[column]}): beyond the float range");
+            }
+        }
+
         return new Dataset(features, labels, classNames.Count, classNames, System.IO.Path.GetFileNameWithoutExtension(path));
     }
 
@@ -127,7 +167,9 @@ public static class CsvDataset
 
     private static Tensor ReadFeatures(CsvTable table, int[] columns)
     {
-        var values = new float[table.Rows.Count * columns.Length];
+        long count = (long)table.Rows.Count * columns.Length;
+        if (count > Array.MaxLength) throw new DataFormatException($"{table.Path}: {table.Rows.Count} rows of {columns.Length} features are more values than a tensor holds");
+        var values = new float[count];
         for (int i = 0; i < table.Rows.Count; i++)
         {
             var row = table.Rows[i];

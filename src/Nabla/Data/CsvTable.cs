@@ -55,38 +55,60 @@ public sealed class CsvTable
 
     /// <summary>Reads <paramref name="path"/>.</summary>
     /// <exception cref="DataFormatException">An unterminated quote, rows of different lengths, or no data rows.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static CsvTable Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
+        using var stream = File.OpenRead(path);
+        return Read(stream, path);
+    }
+
+    /// <summary>Reads CSV text (UTF-8, or the encoding its byte-order mark gives) from <paramref name="stream"/>;
+    /// <paramref name="name"/> stands for the file in error messages and in <see cref="Path"/>.</summary>
+    /// <exception cref="DataFormatException">An unterminated quote, rows of different lengths, or no data rows.</exception>
+    public static CsvTable Read(Stream stream, string name)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(name);
         var rows = new List<string[]>();
         var lines = new List<int>();
-        using (var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
+        using (var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true))
         {
             int lineNumber = 0;
+            var record = new StringBuilder();
             while (reader.ReadLine() is { } line)
             {
                 lineNumber++;
                 int first = lineNumber;
                 if (string.IsNullOrWhiteSpace(line)) continue;
 
-                // A quoted field may hold line breaks: keep reading lines until its quote closes.
-                while (QuotesOpen(line))
+                // A quoted field may hold line breaks: keep reading lines until its quote closes. The quotes are
+                // counted line by line, so a quote left open over many lines costs linear time, not quadratic.
+                bool open = CountQuotes(line) % 2 == 1;
+                if (open)
                 {
-                    var next = reader.ReadLine() ?? throw new DataFormatException($"{path}:{first}: a quoted field is never closed");
-                    lineNumber++;
-                    line += "\n" + next;
+                    record.Clear().Append(line);
+                    while (open)
+                    {
+                        var next = reader.ReadLine() ?? throw new DataFormatException($"{name}:{first}: a quoted field is never closed");
+                        lineNumber++;
+                        record.Append('\n').Append(next);
+                        open ^= CountQuotes(next) % 2 == 1;
+                    }
+
+                    line = record.ToString();
                 }
 
                 var cells = Split(line);
                 if (rows.Count > 0 && cells.Length != rows[0].Length)
-                    throw new DataFormatException($"{path}:{first}: {cells.Length} cells, but the first row has {rows[0].Length}");
+                    throw new DataFormatException($"{name}:{first}: {cells.Length} cells, but the first row has {rows[0].Length}");
                 rows.Add(cells);
                 lines.Add(first);
             }
         }
 
-        if (rows.Count == 0) throw new DataFormatException($"{path}: the file holds no rows");
+        if (rows.Count == 0) throw new DataFormatException($"{name}: the file holds no rows");
         bool hasHeader = rows.Count == 1
             ? rows[0].All(c => !IsNumber(c))
             : Enumerable.Range(0, rows[0].Length).Any(j => !IsNumber(rows[0][j]) && IsNumber(rows[1][j]));
@@ -96,16 +118,16 @@ public sealed class CsvTable
             header = rows[0];
             rows.RemoveAt(0);
             lines.RemoveAt(0);
-            if (rows.Count == 0) throw new DataFormatException($"{path}: the file holds a header but no data rows");
+            if (rows.Count == 0) throw new DataFormatException($"{name}: the file holds a header but no data rows");
         }
 
-        return new CsvTable(path, header, rows, lines);
+        return new CsvTable(name, header, rows, lines);
     }
 
     /// <summary>Whether <paramref name="text"/> is a number as the CSV reader takes it (invariant culture).</summary>
     public static bool IsNumber(string text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 
-    private static bool QuotesOpen(string line) => line.Count(c => c == '"') % 2 == 1;
+    private static int CountQuotes(string line) => line.AsSpan().Count('"');
 
     private static string[] Split(string line)
     {

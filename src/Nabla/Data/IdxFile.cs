@@ -6,35 +6,72 @@ namespace Nabla.Data;
 /// <summary>The contents of an IDX file (the MNIST family's format): dimensions and unsigned-byte values.</summary>
 /// <param name="Dimensions">The sizes, outermost first: (N) for labels, (N, rows, cols) for images.</param>
 /// <param name="Values">The elements in row-major order.</param>
+/// <remarks>The file is untrusted: the element count the header claims is checked against what an array holds and,
+/// where the length is known, against the bytes that follow, before anything is allocated; values are read in chunks
+/// from streams of unknown length (gzip), so memory grows only with the data really present, and decompression stops
+/// one byte past the count the header claims.</remarks>
 public sealed record IdxFile(int[] Dimensions, byte[] Values)
 {
     private const int UnsignedByteType = 0x08;
 
+    /// <summary>The most bytes deflate can expand one compressed byte to (a 258-byte match coded in 2 bits): a gzip
+    /// file of L bytes cannot hold more than about 1032·L values, so a header claiming more is refused at once.</summary>
+    private const long MaxDeflateRatio = 1032;
+
+    // Chunk in which values are read when the remaining length is unknown.
+    private const int ChunkBytes = 1 << 20;
+
     /// <summary>Reads a plain or gzip-compressed (by the .gz extension) IDX file of unsigned bytes.</summary>
     /// <remarks>Layout: two zero bytes, a type byte (0x08 = unsigned byte), the number of dimensions, then each
     /// dimension as a big-endian 32-bit integer, then the values.</remarks>
-    /// <exception cref="DataFormatException">The magic number is wrong, a dimension is invalid, or the file is truncated or too long.</exception>
+    /// <exception cref="DataFormatException">The magic number is wrong, a dimension is invalid, the header claims more
+    /// values than the file can hold, or the file is truncated, too long, or not valid gzip (the message names the file).</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static IdxFile Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
         using var file = File.OpenRead(path);
-        using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
-        try
-        {
-            return Read(stream, path);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new DataFormatException($"{path}: not a valid gzip file ({e.Message})", e);
-        }
+        if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) return Read(file, path);
+        return ReadGzip(file, file.Length, path);
     }
 
-    /// <summary>Reads IDX content from a stream; <paramref name="name"/> is used in error messages.</summary>
+    /// <summary>Reads IDX content (not compressed) from a stream; <paramref name="name"/> is used in error messages.</summary>
+    /// <exception cref="DataFormatException">The content is not a valid IDX file (see <see cref="Read(string)"/>).</exception>
     public static IdxFile Read(Stream stream, string name)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(name);
+        long? remaining = stream.CanSeek ? stream.Length - stream.Position : null;
+        return ReadContent(stream, name, remaining, maxCount: null);
+    }
+
+    /// <summary>Reads IDX content held in memory, gzip-compressed when <paramref name="gzip"/> is set;
+    /// <paramref name="name"/> is used in error messages.</summary>
+    /// <exception cref="DataFormatException">The content is not a valid IDX file or not valid gzip (see <see cref="Read(string)"/>).</exception>
+    public static IdxFile Read(ReadOnlyMemory<byte> content, string name, bool gzip = false)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        using var stream = InMemory.Open(content);
+        return gzip ? ReadGzip(stream, content.Length, name) : Read(stream, name);
+    }
+
+    private static IdxFile ReadGzip(Stream compressed, long compressedLength, string name)
+    {
+        using var stream = new GZipStream(compressed, CompressionMode.Decompress, leaveOpen: true);
+        try
+        {
+            return ReadContent(stream, name, remaining: null, maxCount: (compressedLength * MaxDeflateRatio) + 1024);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException($"{name}: not a valid gzip file ({e.Message})", e);
+        }
+    }
+
+    // remaining: the bytes left in the stream, when known; maxCount: the most values it can hold, when bounded (gzip).
+    private static IdxFile ReadContent(Stream stream, string name, long? remaining, long? maxCount)
+    {
         Span<byte> magic = stackalloc byte[4];
         if (ReadFully(stream, magic) < 4) throw new DataFormatException($"{name}: truncated IDX file (no 4-byte magic number)");
         if (magic[0] != 0 || magic[1] != 0 || magic[3] is 0 or > 4)
@@ -52,17 +89,49 @@ public sealed record IdxFile(int[] Dimensions, byte[] Values)
             uint d = BinaryPrimitives.ReadUInt32BigEndian(dimBytes);
             if (d > int.MaxValue) throw new DataFormatException($"{name}: IDX dimension {i} is {d}, too large");
             dims[i] = (int)d;
+
+            // count ≤ Array.MaxLength < 2³¹ before the product, d < 2³¹: the product fits a long.
             count *= d;
             if (count > Array.MaxLength) throw new DataFormatException($"{name}: IDX header claims {count}+ elements, more than an array can hold");
         }
 
+        string shape = string.Join(" x ", dims);
+        long afterHeader = remaining is { } r ? r - 4 - (4L * rank) : long.MaxValue;
+        if (count > afterHeader)
+            throw new DataFormatException($"{name}: truncated IDX file: header ({shape}) needs {count} values, found {afterHeader}");
+        if (count > maxCount)
+            throw new DataFormatException($"{name}: IDX header ({shape}) claims {count} values, more than a {(maxCount - 1024) / MaxDeflateRatio}-byte gzip file can hold");
+
+        var values = remaining is null && count > ChunkBytes ? ReadGrowing(stream, (int)count) : ReadExact(stream, (int)count);
+        if (values.Length < count)
+            throw new DataFormatException($"{name}: truncated IDX file: header ({shape}) needs {count} values, found {values.Length}");
+        if (stream.ReadByte() != -1)
+            throw new DataFormatException($"{name}: IDX file is longer than its header ({shape}) says");
+        return new IdxFile(dims, values);
+    }
+
+    private static byte[] ReadExact(Stream stream, int count)
+    {
         var values = new byte[count];
         int read = ReadFully(stream, values);
-        if (read < count)
-            throw new DataFormatException($"{name}: truncated IDX file: header ({string.Join(" x ", dims)}) needs {count} values, found {read}");
-        if (stream.ReadByte() != -1)
-            throw new DataFormatException($"{name}: IDX file is longer than its header ({string.Join(" x ", dims)}) says");
-        return new IdxFile(dims, values);
+        return read == count ? values : values[..read];
+    }
+
+    /// <summary>Reads up to <paramref name="count"/> bytes, growing the buffer as data arrives, so that a header that
+    /// lies about a stream of unknown length costs memory only for the data really there.</summary>
+    private static byte[] ReadGrowing(Stream stream, int count)
+    {
+        var buffer = new byte[ChunkBytes];
+        int total = 0;
+        while (total < count)
+        {
+            if (total == buffer.Length) Array.Resize(ref buffer, (int)Math.Min(count, 2L * buffer.Length));
+            int n = stream.Read(buffer.AsSpan(total, Math.Min(buffer.Length, count) - total));
+            if (n == 0) break;
+            total += n;
+        }
+
+        return total == buffer.Length ? buffer : buffer[..total];
     }
 
     private static int ReadFully(Stream stream, Span<byte> buffer)

@@ -29,66 +29,105 @@ namespace Nabla.NN;
 /// </remarks>
 public static partial class Architecture
 {
+    /// <summary>The most values (parameters and buffers together) a described network may hold: 2³⁰, 4 GiB of float32.
+    /// A description that needs more is refused before anything is allocated.</summary>
+    public const long MaxStateElements = 1L << 30;
+
+    /// <summary>The most values the example, and each layer's output for one example, may hold: 2²⁸.</summary>
+    public const long MaxExampleElements = 1L << 28;
+
     /// <summary>Builds the network described by <paramref name="description"/> for examples of
     /// <paramref name="exampleShape"/>: (C, H, W) images or (F) feature rows. With <paramref name="flatInput"/>, the
     /// network takes images as flat rows of C·H·W values (as the datasets give them) and starts by unflattening them.</summary>
     /// <returns>The network and the shape of one example's output.</returns>
-    /// <exception cref="ArgumentException">A layer is unknown or malformed, or does not fit the shape before it; the
-    /// message names the layer, its position and the shapes.</exception>
+    /// <exception cref="ArgumentException">A layer is unknown or malformed, or does not fit the shape before it, or the
+    /// network would exceed <see cref="MaxStateElements"/> or a shape <see cref="MaxExampleElements"/>; the message
+    /// names the layer, its position and the shapes. Everything is checked before any weight is allocated.</exception>
     public static (Sequential Model, int[] OutputShape) Build(string description, IReadOnlyList<int> exampleShape, Random random, bool flatInput = true, DType dtype = DType.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        var (layers, shape, _) = Plan(description, exampleShape);
+        var model = new Sequential();
+        if (flatInput && exampleShape.Count == 3) model.Add(new Unflatten([.. exampleShape]));
+        foreach (var layer in layers) model.Add(layer(random, dtype));
+        return (model, shape);
+    }
+
+    /// <summary>Checks <paramref name="description"/> against <paramref name="exampleShape"/> as <see cref="Build"/>
+    /// does, without allocating a layer.</summary>
+    /// <returns>The shape of one example's output, and the values the network's state holds (parameters and buffers:
+    /// what its state dict, and so its weights file, must hold).</returns>
+    /// <exception cref="ArgumentException">As for <see cref="Build"/>.</exception>
+    public static (int[] OutputShape, long StateElements) Check(string description, IReadOnlyList<int> exampleShape)
+    {
+        var (_, shape, state) = Plan(description, exampleShape);
+        return (shape, state);
+    }
+
+    private static (List<Func<Random, DType, Module>> Layers, int[] Shape, long State) Plan(string description, IReadOnlyList<int> exampleShape)
     {
         ArgumentNullException.ThrowIfNull(description);
         ArgumentNullException.ThrowIfNull(exampleShape);
-        ArgumentNullException.ThrowIfNull(random);
         if (exampleShape.Count is not (1 or 3) || exampleShape.Any(d => d < 1))
             throw new ArgumentException($"architecture: the example shape must be (C, H, W) or (F) with positive sizes, got ({string.Join(", ", exampleShape)})");
+        if (exampleShape.Aggregate(1L, (a, d) => Multiply(a, d)) > MaxExampleElements)
+            throw new ArgumentException($"architecture: the example shape ({string.Join(", ", exampleShape)}) holds more than {MaxExampleElements} values");
         var tokens = description.Split('-', StringSplitOptions.TrimEntries);
         if (tokens.Length == 0 || tokens.Any(t => t.Length == 0))
             throw new ArgumentException($"architecture '{description}': layers must be separated by single '-' (an empty layer is not allowed)");
 
-        var model = new Sequential();
+        var layers = new List<Func<Random, DType, Module>>(tokens.Length);
         int[] shape = [.. exampleShape];
-        if (flatInput && shape.Length == 3) model.Add(new Unflatten(shape));
+        long state = 0;
         for (int i = 0; i < tokens.Length; i++)
         {
             string token = tokens[i].ToLowerInvariant();
-            string where = $"architecture '{description}', layer {i + 1} '{tokens[i]}'";
-            var (layer, next) = Layer(token, shape, random, dtype, where);
-            model.Add(layer);
+            string where = $"architecture '{Shorten(description)}', layer {i + 1} '{Shorten(tokens[i])}'";
+            var (layer, next, values) = Layer(token, shape, where);
+            state += values;
+            if (state > MaxStateElements)
+                throw new ArgumentException($"{where}: the network would hold more than {MaxStateElements} parameters and buffers");
+            layers.Add(layer);
             shape = next;
         }
 
-        return (model, shape);
+        return (layers, shape, state);
     }
 
-    private static (Module Layer, int[] Shape) Layer(string token, int[] shape, Random random, DType dtype, string where)
+    /// <summary>A layer's factory, its output shape for one example, and the values its state holds.</summary>
+    private static (Func<Random, DType, Module> Create, int[] Shape, long State) Layer(string token, int[] shape, string where)
     {
         switch (token)
         {
-            case "relu": return (new Relu(), shape);
-            case "tanh": return (new Tanh(), shape);
-            case "sigmoid": return (new Sigmoid(), shape);
-            case "leakyrelu" or "leaky-relu": return (new LeakyRelu(), shape);
-            case "elu": return (new Elu(), shape);
-            case "silu" or "swish": return (new Silu(), shape);
-            case "softplus": return (new Softplus(), shape);
-            case "gelu": return (new Gelu(), shape);
+            case "relu": return ((_, _) => new Relu(), shape, 0);
+            case "tanh": return ((_, _) => new Tanh(), shape, 0);
+            case "sigmoid": return ((_, _) => new Sigmoid(), shape, 0);
+            case "leakyrelu" or "leaky-relu": return ((_, _) => new LeakyRelu(), shape, 0);
+            case "elu": return ((_, _) => new Elu(), shape, 0);
+            case "silu" or "swish": return ((_, _) => new Silu(), shape, 0);
+            case "softplus": return ((_, _) => new Softplus(), shape, 0);
+            case "gelu": return ((_, _) => new Gelu(), shape, 0);
             case "flatten":
                 RequireImage(shape, where);
-                return (new Layers.Flatten(), [shape[0] * shape[1] * shape[2]]);
+                // Every shape is at most MaxExampleElements, so the product fits an int.
+                return ((_, _) => new Layers.Flatten(), [shape[0] * shape[1] * shape[2]], 0);
             case "gap":
                 RequireImage(shape, where);
-                return (new GlobalAvgPool2d(), [shape[0]]);
+                return ((_, _) => new GlobalAvgPool2d(), [shape[0]], 0);
         }
 
         if (token == "bn")
-            return (shape.Length == 3 ? new BatchNorm2d(shape[0], dtype: dtype) : new BatchNorm1d(shape[0], dtype: dtype), shape);
+        {
+            int channels = shape[0];
+            // Weight, bias, running mean and running variance.
+            return (shape.Length == 3 ? (_, dtype) => new BatchNorm2d(channels, dtype: dtype) : (_, dtype) => new BatchNorm1d(channels, dtype: dtype), shape, 4L * channels);
+        }
 
         if (DropoutPattern().Match(token) is { Success: true } dropout)
         {
             if (!double.TryParse(dropout.Groups["p"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double p) || !(p >= 0 && p < 1))
                 throw new ArgumentException($"{where}: the dropout probability must be in [0, 1)");
-            return (new Dropout(p, random.Next()), shape);
+            return ((random, _) => new Dropout(p, random.Next()), shape, 0);
         }
 
         if (ConvPattern().Match(token) is { Success: true } conv)
@@ -96,21 +135,26 @@ public static partial class Architecture
             RequireImage(shape, where);
             int outputs = Number(conv, "o"), kernel = Number(conv, "k");
             int stride = Number(conv, "s", 1), padding = Number(conv, "p", 0), dilation = Number(conv, "d", 1), groups = Number(conv, "g", 1);
-            int height = OutputSize(shape[1], kernel, stride, padding, dilation), width = OutputSize(shape[2], kernel, stride, padding, dilation);
+            long height = OutputSize(shape[1], kernel, stride, padding, dilation), width = OutputSize(shape[2], kernel, stride, padding, dilation);
             if (height < 1 || width < 1) throw new ArgumentException($"{where}: a {kernel}×{kernel} kernel does not fit the {shape[1]}×{shape[2]} input");
             if (groups < 1 || shape[0] % groups != 0 || outputs % groups != 0)
                 throw new ArgumentException($"{where}: {groups} groups must divide the {shape[0]} input and {outputs} output channels");
-            return (new Conv2d(shape[0], outputs, kernel, random, stride, padding, dilation, groups, dtype: dtype), [outputs, height, width]);
+            int[] next = Checked([outputs, height, width], where);
+            // O·(C/G)·K² weights plus O biases.
+            long values = Multiply(Multiply(Multiply(outputs, shape[0] / groups), kernel), kernel);
+            values = values > MaxStateElements ? values : values + outputs;
+            int inputs = shape[0];
+            return ((random, dtype) => new Conv2d(inputs, outputs, kernel, random, stride, padding, dilation, groups, dtype: dtype), next, values);
         }
 
         if (PoolPattern().Match(token) is { Success: true } pool)
         {
             RequireImage(shape, where);
             int kernel = Number(pool, "k"), stride = Number(pool, "s", kernel);
-            int height = OutputSize(shape[1], kernel, stride, 0, 1), width = OutputSize(shape[2], kernel, stride, 0, 1);
+            long height = OutputSize(shape[1], kernel, stride, 0, 1), width = OutputSize(shape[2], kernel, stride, 0, 1);
             if (height < 1 || width < 1) throw new ArgumentException($"{where}: a {kernel}×{kernel} window does not fit the {shape[1]}×{shape[2]} input");
-            Module layer = pool.Groups["kind"].Value == "avg" ? new AvgPool2d(kernel, stride) : new MaxPool2d(kernel, stride);
-            return (layer, [shape[0], height, width]);
+            bool average = pool.Groups["kind"].Value == "avg";
+            return ((_, _) => average ? new AvgPool2d(kernel, stride) : new MaxPool2d(kernel, stride), Checked([shape[0], height, width], where), 0);
         }
 
         if (LinearPattern().Match(token) is { Success: true } linear)
@@ -118,7 +162,11 @@ public static partial class Architecture
             if (shape.Length != 1)
                 throw new ArgumentException($"{where}: a linear layer needs features, but the input is {string.Join("×", shape)} (add 'flatten' or 'gap' before it)");
             int outputs = Number(linear, "n");
-            return (new Linear(shape[0], outputs, random, dtype: dtype), [outputs]);
+            int inputs = shape[0];
+            // O·I weights plus O biases.
+            long values = Multiply(outputs, inputs);
+            values = values > MaxStateElements ? values : values + outputs;
+            return ((random, dtype) => new Linear(inputs, outputs, random, dtype: dtype), Checked([outputs], where), values);
         }
 
         throw new ArgumentException(
@@ -130,12 +178,26 @@ public static partial class Architecture
         if (shape.Length != 3) throw new ArgumentException($"{where}: needs (C, H, W) images, but the input is {shape[0]} features");
     }
 
-    // Floored: a window wider than the padded input gives no output (truncating division would give one).
-    private static int OutputSize(int size, int kernel, int stride, int padding, int dilation)
+    /// <summary>The shape as ints, once its element count is known to be at most <see cref="MaxExampleElements"/>.</summary>
+    private static int[] Checked(long[] shape, string where)
     {
-        int span = size + (2 * padding) - (dilation * (kernel - 1)) - 1;
+        if (shape.Aggregate(1L, Multiply) > MaxExampleElements)
+            throw new ArgumentException($"{where}: the output of one example, {string.Join("×", shape)}, would hold more than {MaxExampleElements} values");
+        return Array.ConvertAll(shape, d => (int)d);
+    }
+
+    // In longs: with sizes up to int.MaxValue, 2P and D·(K − 1) cannot overflow. Floored: a window wider than the
+    // padded input gives no output (truncating division would give one).
+    private static long OutputSize(long size, long kernel, long stride, long padding, long dilation)
+    {
+        long span = size + (2 * padding) - (dilation * (kernel - 1)) - 1;
         return span < 0 ? 0 : (span / stride) + 1;
     }
+
+    /// <summary>a·b for non-negative a and b, saturating at long.MaxValue.</summary>
+    private static long Multiply(long a, long b) => a == 0 || b == 0 ? 0 : a > long.MaxValue / b ? long.MaxValue : a * b;
+
+    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
 
     private static int Number(Match match, string group, int? fallback = null)
     {

@@ -89,7 +89,15 @@ public static class ModelStore
 
     /// <summary>Loads a model from a folder written by <see cref="Save(string, Mlp, string, string?, IReadOnlyList{string}?, FeatureSchema?)"/>
     /// or its sequential overload (or the path of its model.json): an <see cref="Mlp"/> or a <see cref="Sequential"/>.</summary>
-    /// <exception cref="DataFormatException">A file is not a Nabla model, or its weights do not fit its description.</exception>
+    /// <remarks>Both files are untrusted data; nothing in them is executed. The description is checked completely
+    /// before any weight is allocated: known format, version, kind, dtype, activation and loss; positive sizes; an
+    /// architecture that parses and fits its example shape; at most <see cref="Architecture.MaxStateElements"/> values in
+    /// all and <see cref="Architecture.MaxExampleElements"/> per example; one class name per output; a feature schema
+    /// with one name, μ and σ &gt; 0 per input. Then the weights file is read (its tensors are bounded by its length),
+    /// and the network is built only if the file holds at least as many values as the description needs, so that a
+    /// description cannot make the loader allocate more than the weights file really holds.</remarks>
+    /// <exception cref="DataFormatException">A file is not a Nabla model, or its weights do not fit its description
+    /// (the message names the file and the problem).</exception>
     /// <exception cref="FileNotFoundException">The folder or a file is missing.</exception>
     public static (Module Model, ModelDescription Description) Load(string path)
     {
@@ -97,31 +105,41 @@ public static class ModelStore
         string directory = Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!;
         string descriptionPath = Directory.Exists(path) ? Path.Combine(path, DescriptionFile) : path;
         if (!File.Exists(descriptionPath)) throw new FileNotFoundException($"{descriptionPath}: model description not found", descriptionPath);
-        var description = ReadDescription(descriptionPath);
+        var weightsPath = Path.Combine(directory, WeightsFile);
+        return Load(File.ReadAllBytes(descriptionPath), descriptionPath, () => SafeTensors.Read(weightsPath).Tensors, weightsPath);
+    }
+
+    /// <summary>Loads a model from the bytes of its description (model.json) and of its weights (model.safetensors),
+    /// checked as <see cref="Load(string)"/> checks the files; the names stand for the files in error messages.</summary>
+    /// <exception cref="DataFormatException">The bytes are not a Nabla model, or the weights do not fit the description.</exception>
+    public static (Module Model, ModelDescription Description) Load(ReadOnlyMemory<byte> description, string descriptionName, ReadOnlyMemory<byte> weights, string weightsName)
+    {
+        ArgumentNullException.ThrowIfNull(descriptionName);
+        ArgumentNullException.ThrowIfNull(weightsName);
+        return Load(description, descriptionName, () => SafeTensors.Read(weights, weightsName).Tensors, weightsName);
+    }
+
+    private static (Module Model, ModelDescription Description) Load(ReadOnlyMemory<byte> bytes, string descriptionPath, Func<IReadOnlyDictionary<string, Tensor>> readWeights, string weightsPath)
+    {
+        var description = ReadDescription(bytes.Span, descriptionPath);
+        var (dtype, state) = Check(descriptionPath, description);
+        var tensors = readWeights();
+        long held = tensors.Values.Sum(t => (long)t.Count);
+        if (held < state)
+            throw new DataFormatException($"{weightsPath}: the weights hold {held} values, but {descriptionPath} describes a network of {state}");
+
         Module model;
         try
         {
-            var dtype = DTypeExtensions.Parse(description.DType);
-            if (description.Kind == "sequential")
-            {
-                if (description.Architecture is null || description.ExampleShape is null)
-                    throw new ArgumentException("a sequential model needs \"architecture\" and \"exampleShape\"");
-                model = NN.Architecture.Build(description.Architecture, description.ExampleShape, new Random(0), flatInput: true, dtype).Model;
-            }
-            else
-            {
-                var spec = new MlpSpec(description.Inputs, description.Hidden, description.Outputs, ActivationExtensions.Parse(description.Activation), dtype, Initializer.Default);
-                spec.Validate();
-                model = new Mlp(spec);
-            }
+            model = description.Kind == "sequential"
+                ? NN.Architecture.Build(description.Architecture!, description.ExampleShape!, new Random(0), flatInput: true, dtype).Model
+                : new Mlp(MlpSpecOf(description, dtype));
         }
         catch (ArgumentException e)
         {
             throw new DataFormatException($"{descriptionPath}: invalid architecture ({e.Message})", e);
         }
 
-        var weightsPath = Path.Combine(directory, WeightsFile);
-        var (tensors, _) = SafeTensors.Read(weightsPath);
         try
         {
             model.LoadStateDict(tensors);
@@ -132,8 +150,68 @@ public static class ModelStore
         }
 
         if (model.Parameters().Any(p => p.HasNonFinite())) throw new DataFormatException($"{weightsPath}: weights contain NaN or infinite values");
-        CheckFeatures(descriptionPath, description);
         return (model, description);
+    }
+
+    private static MlpSpec MlpSpecOf(ModelDescription description, DType dtype) =>
+        new(description.Inputs, description.Hidden, description.Outputs, ActivationExtensions.Parse(description.Activation), dtype, Initializer.Default);
+
+    /// <summary>Checks everything the description says, allocating no weight; returns the dtype and the values the
+    /// network's state holds.</summary>
+    private static (DType DType, long State) Check(string path, ModelDescription description)
+    {
+        if (description.DType is null) throw new DataFormatException($"{path}: the model has no \"dtype\"");
+        if (description.Loss is null) throw new DataFormatException($"{path}: the model has no \"loss\"");
+        DType dtype;
+        long state;
+        int outputs;
+        try
+        {
+            dtype = DTypeExtensions.Parse(description.DType);
+            _ = Losses.Loss.Parse(description.Loss);
+            if (description.Kind == "sequential")
+            {
+                if (description.Architecture is null || description.ExampleShape is null)
+                    throw new ArgumentException("a sequential model needs \"architecture\" and \"exampleShape\"");
+                (int[] shape, state) = NN.Architecture.Check(description.Architecture, description.ExampleShape);
+                outputs = shape is [int c] ? c : -1;
+            }
+            else
+            {
+                if (description.Hidden is null) throw new ArgumentException("\"hidden\" must be a list of widths");
+                var spec = MlpSpecOf(description, dtype);
+                spec.Validate();
+                if (description.Inputs > NN.Architecture.MaxExampleElements)
+                    throw new ArgumentException($"{description.Inputs} inputs are more than {NN.Architecture.MaxExampleElements}");
+
+                // Σ (n_{k−1}·n_k + n_k), checked after each layer: every width is below 2³¹, so no term overflows a long.
+                state = 0;
+                int width = description.Inputs;
+                foreach (int h in description.Hidden.Append(description.Outputs))
+                {
+                    state += ((long)width * h) + h;
+                    if (state > NN.Architecture.MaxStateElements)
+                        throw new ArgumentException($"the network would hold more than {NN.Architecture.MaxStateElements} parameters");
+                    width = h;
+                }
+
+                outputs = description.Outputs;
+            }
+        }
+        catch (ArgumentException e)
+        {
+            throw new DataFormatException($"{path}: invalid architecture ({e.Message})", e);
+        }
+
+        if (description.ClassNames is { } names)
+        {
+            if (names.Any(n => n is null)) throw new DataFormatException($"{path}: a class name is null");
+            if (outputs > 0 && names.Length != outputs)
+                throw new DataFormatException($"{path}: {names.Length} class names for a network of {outputs} outputs");
+        }
+
+        CheckFeatures(path, description);
+        return (dtype, state);
     }
 
     /// <summary>A saved feature schema must fit the network: one name, one μ and one σ &gt; 0 per input, all finite.</summary>
@@ -141,7 +219,7 @@ public static class ModelStore
     {
         if (description.Features is not { } features) return;
         int inputs = description.InputFeatures;
-        if (features.FeatureNames is null || features.FeatureNames.Length != inputs || features.LabelColumn is null)
+        if (features.FeatureNames is null || features.FeatureNames.Length != inputs || features.FeatureNames.Any(n => n is null) || features.LabelColumn is null)
             throw new DataFormatException($"{path}: \"features\" must name the label column and {inputs} feature columns");
         if (features.Standardization is { } z
             && (z.Mean is null || z.Scale is null || z.Mean.Length != inputs || z.Scale.Length != inputs
@@ -149,13 +227,12 @@ public static class ModelStore
             throw new DataFormatException($"{path}: \"standardization\" must hold {inputs} finite means and {inputs} finite scales > 0");
     }
 
-    private static ModelDescription ReadDescription(string path)
+    private static ModelDescription ReadDescription(ReadOnlySpan<byte> json, string path)
     {
         ModelDescription? description;
         try
         {
-            using var stream = File.OpenRead(path);
-            description = JsonSerializer.Deserialize<ModelDescription>(stream);
+            description = JsonSerializer.Deserialize<ModelDescription>(json);
         }
         catch (JsonException e)
         {

@@ -3,7 +3,6 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Unicode;
-using Microsoft.Win32.SafeHandles;
 using Nabla.Data;
 using Nabla.Tensors;
 
@@ -162,9 +161,32 @@ public static class SafeTensors
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors reading needs a little-endian machine");
         using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        long fileLength = RandomAccess.GetLength(file);
+        return Read(path, RandomAccess.GetLength(file), (destination, offset) => RandomAccess.Read(file, destination, offset));
+    }
+
+    /// <summary>Reads every tensor and the metadata from safetensors bytes held in memory, as <see cref="Read(string)"/>
+    /// reads a file; <paramref name="name"/> stands for the file in error messages.</summary>
+    /// <exception cref="DataFormatException">The bytes are not valid safetensors, or hold a dtype Nabla does not read.</exception>
+    public static (IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Read(ReadOnlyMemory<byte> content, string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return Read(name, content.Length, (destination, offset) =>
+        {
+            if (offset >= content.Length) return 0;
+            var source = content.Span[(int)offset..];
+            int n = Math.Min(source.Length, destination.Length);
+            source[..n].CopyTo(destination);
+            return n;
+        });
+    }
+
+    /// <summary>Reads up to destination.Length bytes at <paramref name="offset"/>; 0 at the end.</summary>
+    private delegate int ReadAt(Span<byte> destination, long offset);
+
+    private static (IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Read(string path, long fileLength, ReadAt file)
+    {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors reading needs a little-endian machine");
         var header = ReadHeader(path, file, fileLength);
         long dataStart = 8 + header.Length;
         long dataLength = fileLength - dataStart;
@@ -180,7 +202,7 @@ public static class SafeTensors
     private static DataFormatException Invalid(string path, string problem, Exception? inner = null) =>
         inner is null ? new($"{path}: invalid safetensors file: {problem}") : new($"{path}: invalid safetensors file: {problem}", inner);
 
-    private static byte[] ReadHeader(string path, SafeFileHandle file, long fileLength)
+    private static byte[] ReadHeader(string path, ReadAt file, long fileLength)
     {
         if (fileLength < 8) throw Invalid(path, $"the file has {fileLength} bytes, fewer than the 8 of the header size");
         Span<byte> prefix = stackalloc byte[8];
@@ -331,7 +353,7 @@ public static class SafeTensors
             throw Invalid(path, $"bytes {cursor} to {dataLength} at the end of the data buffer belong to no tensor");
     }
 
-    private static Tensor ReadTensor(string path, SafeFileHandle file, long dataStart, Entry entry)
+    private static Tensor ReadTensor(string path, ReadAt file, long dataStart, Entry entry)
     {
         var shape = new Shape(entry.Shape);
         long offset = dataStart + entry.Begin;
@@ -371,7 +393,7 @@ public static class SafeTensors
         return result;
     }
 
-    private static void ReadChunks<T>(string path, SafeFileHandle file, Span<T> destination, long offset)
+    private static void ReadChunks<T>(string path, ReadAt file, Span<T> destination, long offset)
         where T : unmanaged
     {
         int size = Marshal.SizeOf<T>();
@@ -382,11 +404,11 @@ public static class SafeTensors
         }
     }
 
-    private static void ReadExactly(string path, SafeFileHandle file, Span<byte> destination, long offset)
+    private static void ReadExactly(string path, ReadAt file, Span<byte> destination, long offset)
     {
         while (!destination.IsEmpty)
         {
-            int read = RandomAccess.Read(file, destination, offset);
+            int read = file(destination, offset);
             if (read == 0) throw Invalid(path, "the file ended early (was it changed while being read?)");
             destination = destination[read..];
             offset += read;

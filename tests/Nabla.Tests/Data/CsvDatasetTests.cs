@@ -100,4 +100,48 @@ public sealed class CsvDatasetTests : IDisposable
         Assert.Equal([-1.2247, 0, 0, 0, 1.2247, 0], z.Apply(features).ToDoubleArray().Select(v => Math.Round(v, 4)));
         Assert.Throws<ArgumentException>(() => z.Apply(Tensor.Zeros(new Shape(2, 3))));
     }
+
+    // Untrusted files (docs/fuzzing.md).
+
+    private static MemoryStream Text(string text) => new(System.Text.Encoding.UTF8.GetBytes(text));
+
+    [Fact]
+    public void A_quote_left_open_over_many_lines_costs_linear_time()
+    {
+        // Each line used to be appended to the open record and every quote recounted: quadratic, minutes for this file.
+        var text = "a,label\n\"" + string.Concat(Enumerable.Repeat("x,\n", 200_000));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var e = Assert.Throws<DataFormatException>(() => CsvTable.Read(Text(text), "open.csv"));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), clock.Elapsed.ToString());
+        Assert.Contains("open.csv:2: a quoted field is never closed", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Streams_read_like_files_and_malformed_text_is_a_data_format_error_naming_the_source()
+    {
+        var csv = CsvDataset.Load(Text("a,b,label\n1,2,x\n3,4,y\n"), "mem.csv");
+        Assert.Equal("mem", csv.Data.Name);
+        Assert.Equal([1f, 2f, 3f, 4f], csv.Data.Features.ToFloatArray());
+        foreach (var bad in new[] { "", "\n\n", "a,b\n", "a,b\n1,2,3\n", "a,b\nNaN,1\n2,2\n", "a,b\n1e39,1\n2,2\n", "a,b\n1,y\n", "\"a\n" })
+        {
+            var e = Assert.Throws<DataFormatException>(() => CsvDataset.Load(Text(bad), "bad.csv"));
+            Assert.Contains("bad.csv", e.Message, StringComparison.Ordinal);
+        }
+
+        var schema = new FeatureSchema(["a", "b"], "label", null);
+        var forModel = CsvDataset.LoadForModel(Text("b,label,a\n2,y,1\n"), "m.csv", schema, ["x", "y"]);
+        Assert.Equal([1f, 2f], forModel.Features.ToFloatArray());
+        Assert.Contains("m.csv", Assert.Throws<DataFormatException>(() => CsvDataset.LoadForModel(Text("q,r,s,t\n1,2,3,4\n"), "m.csv", schema, ["x", "y"])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_finite_value_that_standardises_beyond_the_float_range_is_a_data_format_error()
+    {
+        // Found by the fuzzer (fuzz/crashes/csv/937205871e7dbd27.bin): 3.3e38 is a float, (3.3e38 − 2) / 0.5 is not,
+        // and the dataset threw an ArgumentException.
+        const string text = "\"a\",\"b, with a comma\",c,label\n\"1\",2,333333333333333333333333333333333333333,\"x\"\n\"4\",\"5\",6,\"y\"\n7,8,9,\"z\"\n";
+        var schema = new FeatureSchema(["a", "b", "c"], "label", new Standardization([0.5, -1, 2], [1, 2, 0.5]));
+        var e = Assert.Throws<DataFormatException>(() => CsvDataset.LoadForModel(Text(text), "big.csv", schema, ["x", "y", "z"]));
+        Assert.Contains("big.csv:2: feature 'c' is Infinity once standardised", e.Message, StringComparison.Ordinal);
+    }
 }

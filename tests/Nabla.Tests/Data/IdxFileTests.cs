@@ -77,4 +77,79 @@ public sealed class IdxFileTests : IDisposable
         var e = Assert.Throws<DirectoryNotFoundException>(() => FashionMnist.Load(_files.PathOf("nope")));
         Assert.Contains("nope", e.Message, StringComparison.Ordinal);
     }
+
+    // Untrusted files (docs/fuzzing.md): a lying header is refused before anything is allocated for it.
+
+    private static byte[] Gzip(byte[] content)
+    {
+        using var buffer = new MemoryStream();
+        using (var z = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Optimal)) z.Write(content);
+        return buffer.ToArray();
+    }
+
+    [Fact]
+    public void A_header_claiming_a_billion_values_in_a_short_file_is_refused_before_allocating()
+    {
+        var bytes = TestFiles.Idx([1000, 1000, 1000], new byte[16]);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<DataFormatException>(() => IdxFile.Read(bytes, "lying.idx"));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "the claimed size was allocated");
+        Assert.Contains("lying.idx: truncated IDX file", e.Message, StringComparison.Ordinal);
+        Assert.Contains("1000000000", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_header_claiming_more_than_an_array_holds_or_a_negative_dimension_is_refused()
+    {
+        var huge = TestFiles.Idx([1 << 16, 1 << 16], []);
+        Assert.Contains("more than an array can hold", Assert.Throws<DataFormatException>(() => IdxFile.Read(huge, "huge.idx")).Message, StringComparison.Ordinal);
+        var negative = TestFiles.Idx([-1], []);
+        Assert.Contains("huge2.idx: IDX dimension 0 is 4294967295", Assert.Throws<DataFormatException>(() => IdxFile.Read(negative, "huge2.idx")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_gzip_file_whose_header_claims_more_than_it_can_decompress_to_is_refused_before_allocating()
+    {
+        // 1 MB of claimed values in a gzip file of a few dozen bytes: deflate cannot expand that far.
+        var bytes = Gzip(TestFiles.Idx([1 << 20], []));
+        var e = Assert.Throws<DataFormatException>(() => IdxFile.Read(bytes, "bomb.idx.gz", gzip: true));
+        Assert.Contains("bomb.idx.gz", e.Message, StringComparison.Ordinal);
+        Assert.Contains("gzip file can hold", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_gzip_bomb_is_decompressed_no_further_than_the_header_claims()
+    {
+        // 64 MB of zeros compress to about 64 KB; the header claims 10 values, so reading stops after 11.
+        var zeros = new byte[64 << 20];
+        var bomb = Gzip([.. TestFiles.Idx([10], new byte[10]), .. zeros]);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<DataFormatException>(() => IdxFile.Read(bomb, "bomb.gz", gzip: true));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4 << 20, "the bomb was decompressed");
+        Assert.Contains("bomb.gz: IDX file is longer than its header", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Corrupt_gzip_and_in_memory_content_are_reported_with_the_name()
+    {
+        var gz = Gzip(TestFiles.Idx([3], [1, 2, 3]));
+        gz[12] ^= 0xFF;
+        var e = Assert.Throws<DataFormatException>(() => IdxFile.Read(gz, "corrupt.gz", gzip: true));
+        Assert.Contains("corrupt.gz", e.Message, StringComparison.Ordinal);
+        var plain = IdxFile.Read(TestFiles.Idx([2, 2], [1, 2, 3, 4]), "m.idx");
+        Assert.Equal([2, 2], plain.Dimensions);
+        Assert.Equal([1, 2, 3, 4], plain.Values);
+    }
+
+    [Fact]
+    public void Images_of_no_pixels_are_refused_so_that_n_cannot_grow_without_data()
+    {
+        // Found by the fuzzer: (2^30, 0, 130) holds no values, yet the dataset allocated a label per image (4 GB).
+        var images = IdxFile.Read(TestFiles.Idx([1 << 30, 0, 130], []), "empty.idx");
+        var labels = new IdxFile([3], new byte[3]);
+        var e = Assert.Throws<DataFormatException>(() => FashionMnist.FromIdx(images, labels, "empty.idx", "labels", "x", FashionMnist.ClassNames));
+        Assert.Contains("empty.idx: images of 0 x 130 pixels hold nothing", e.Message, StringComparison.Ordinal);
+        var wide = IdxFile.Read(TestFiles.Idx([0, 1 << 30, 1 << 30], []), "wide.idx");
+        Assert.Contains("too large", Assert.Throws<DataFormatException>(() => FashionMnist.FromIdx(wide, new IdxFile([0], []), "wide.idx", "labels", "x", FashionMnist.ClassNames)).Message, StringComparison.Ordinal);
+    }
 }

@@ -57,4 +57,46 @@ public sealed class ArchitectureTests
         Assert.Contains(where, e.Message, StringComparison.Ordinal);
         Assert.Contains(what, e.Message, StringComparison.Ordinal);
     }
+
+    // Untrusted descriptions (model.json, docs/fuzzing.md): sizes are checked in 64-bit arithmetic, against caps, before
+    // any layer is allocated.
+
+    [Theory]
+    [InlineData("conv1k1p1073741823", "would hold more than 268435456 values")]
+    [InlineData("conv1k2147483647p1073741823", "more than 1073741824 parameters and buffers")]
+    [InlineData("conv1k3d2147483647", "does not fit")]
+    [InlineData("conv1k1p50000-flatten", "would hold more than 268435456 values")]
+    [InlineData("conv4096k4096p2046", "more than 1073741824 parameters and buffers")]
+    [InlineData("flatten-fc200000000", "more than 1073741824 parameters and buffers")]
+    [InlineData("flatten-fc2147483647", "would hold more than 268435456 values")]
+    [InlineData("pool1s1-conv65536k1p8191-bn", "would hold more than 268435456 values")]
+    [InlineData("dropout1.0.0", "dropout probability")]
+    [InlineData("conv99999999999k3", "not a valid size")]
+    public void Huge_or_overflowing_sizes_are_refused_before_allocating(string description, string what)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<ArgumentException>(() => Architecture.Build(description, [1, 28, 28], new Random(0)));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, e.Message);
+        Assert.Contains(what, e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { 1, 28 })]
+    [InlineData(new[] { 0 })]
+    [InlineData(new[] { 3, -1, 4 })]
+    [InlineData(new[] { 1, 65536, 65536 })]
+    public void Bad_example_shapes_are_refused(int[] shape) =>
+        Assert.Contains("example shape", Assert.Throws<ArgumentException>(() => Architecture.Check("relu", shape)).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void Check_counts_what_build_allocates()
+    {
+        foreach (var (description, shape) in new (string, int[])[] { (W4, [1, 28, 28]), ("conv6k5g3-bn-swish-pool3s2-flatten-linear7-bn", [3, 12, 12]), ("fc5-bn-fc2", [3]) })
+        {
+            var (output, state) = Architecture.Check(description, shape);
+            var (model, built) = Architecture.Build(description, shape, new Random(0));
+            Assert.Equal(built, output);
+            Assert.Equal(model.NamedState().Sum(p => (long)p.Value.Count), state);
+        }
+    }
 }

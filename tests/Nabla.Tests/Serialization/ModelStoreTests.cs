@@ -86,4 +86,57 @@ public sealed class ModelStoreTests : IDisposable
         var e = Assert.Throws<DataFormatException>(() => ModelStore.Load(dir));
         Assert.Contains("layers.0.weight", e.Message, StringComparison.Ordinal);
     }
+
+    // Untrusted files (docs/fuzzing.md): the description is checked completely before any weight is allocated, and a
+    // network is built only when the weights file really holds its values.
+
+    private static readonly byte[] NoWeights = [2, 0, 0, 0, 0, 0, 0, 0, (byte)'{', (byte)'}'];
+
+    private static DataFormatException Refused(string json, byte[]? weights = null)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<DataFormatException>(() => ModelStore.Load(System.Text.Encoding.UTF8.GetBytes(json), "m/model.json", weights ?? NoWeights, "m/model.safetensors"));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20, $"{GC.GetAllocatedBytesForCurrentThread() - before} bytes allocated for: {e.Message}");
+        Assert.Contains("m/model.", e.Message, StringComparison.Ordinal);
+        return e;
+    }
+
+    [Theory]
+    [InlineData("\"inputs\": 1000, \"hidden\": [1000000000], \"outputs\": 10", "more than 1073741824 parameters")]
+    [InlineData("\"inputs\": 300000000, \"hidden\": [], \"outputs\": 2", "more than 268435456")]
+    [InlineData("\"inputs\": -4, \"hidden\": [3], \"outputs\": 2", "input width must be at least 1")]
+    [InlineData("\"inputs\": 4, \"hidden\": [0], \"outputs\": 2", "hidden widths must be at least 1")]
+    [InlineData("\"inputs\": 4, \"hidden\": null, \"outputs\": 2", "\"hidden\" must be a list")]
+    [InlineData("\"inputs\": 4, \"hidden\": [3], \"outputs\": 2, \"activation\": \"swirl\"", "unknown activation 'swirl'")]
+    [InlineData("\"inputs\": 4, \"hidden\": [3], \"outputs\": 2, \"dtype\": null", "no \"dtype\"")]
+    [InlineData("\"inputs\": 4, \"hidden\": [3], \"outputs\": 2, \"dtype\": \"int8\"", "unknown dtype 'int8'")]
+    [InlineData("\"inputs\": 4, \"hidden\": [3], \"outputs\": 2, \"loss\": \"guess\"", "unknown loss 'guess'")]
+    [InlineData("\"inputs\": 4, \"hidden\": [3], \"outputs\": 2, \"classNames\": [\"a\"]", "1 class names for a network of 2 outputs")]
+    [InlineData("\"inputs\": 4, \"hidden\": [3], \"outputs\": 2, \"classNames\": [\"a\", null]", "a class name is null")]
+    [InlineData("\"inputs\": 2, \"hidden\": [3], \"outputs\": 2, \"features\": {\"names\": [\"a\", null], \"labelColumn\": \"y\"}", "\"features\" must name")]
+    [InlineData("\"inputs\": 4, \"hidden\": [3], \"outputs\": 2", "the weights hold 0 values, but m/model.json describes a network of 23")]
+    [InlineData("\"kind\": \"sequential\", \"architecture\": \"gap\", \"exampleShape\": [1, 100000, 100000]", "more than 268435456 values")]
+    [InlineData("\"kind\": \"sequential\", \"architecture\": \"conv8k3\", \"exampleShape\": [1, -8, 8]", "positive sizes")]
+    [InlineData("\"kind\": \"sequential\", \"architecture\": \"conv1k1p1000000000\", \"exampleShape\": [1, 8, 8]", "would hold more than")]
+    [InlineData("\"kind\": \"sequential\", \"architecture\": \"flatten-fc200000000\", \"exampleShape\": [1, 8, 8]", "more than 1073741824 parameters and buffers")]
+    [InlineData("\"kind\": \"sequential\", \"architecture\": \"fc3\"", "needs \"architecture\" and \"exampleShape\"")]
+    [InlineData("\"kind\": \"recurrent\"", "model kind 'recurrent' is not supported")]
+    [InlineData("\"version\": 2", "version 2 is not supported")]
+    public void A_malformed_description_is_refused_before_any_weight_is_allocated(string fields, string problem)
+    {
+        var e = Refused($"{{\"format\": \"nabla-model\", {fields}}}");
+        Assert.Contains(problem, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invalid_json_and_a_saved_pair_in_memory_are_handled()
+    {
+        Assert.Contains("invalid JSON", Refused("{\"format\": \"nabla-model\", \"inputs\": 1e400}").Message, StringComparison.Ordinal);
+        Assert.Contains("invalid JSON", Refused(new string('[', 5000)).Message, StringComparison.Ordinal);
+        var dir = _files.PathOf("mem");
+        ModelStore.Save(dir, new Mlp(new MlpSpec(3, [2], 2)), classNames: ["n", "y"]);
+        var (model, description) = ModelStore.Load(File.ReadAllBytes(Path.Combine(dir, ModelStore.DescriptionFile)), "d", File.ReadAllBytes(Path.Combine(dir, ModelStore.WeightsFile)), "w");
+        Assert.Equal(["n", "y"], description.ClassNames!);
+        Assert.Equal(3 * 2 + 2 + 2 * 2 + 2, model.ParameterCount());
+    }
 }

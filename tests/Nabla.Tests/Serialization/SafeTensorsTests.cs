@@ -222,4 +222,20 @@ public sealed class SafeTensorsTests : IDisposable
         data.CopyTo(bytes, 8 + h.Length);
         return bytes;
     }
+
+    [Fact]
+    public void Bytes_in_memory_read_like_a_file_and_are_checked_the_same_way()
+    {
+        var path = _files.PathOf("m.safetensors");
+        SafeTensors.Write(path, [new("w", Tensor.FromArray(new float[] { 1, 2, 3 }))], new Dictionary<string, string> { ["k"] = "v" });
+        var bytes = File.ReadAllBytes(path);
+        var (tensors, metadata) = SafeTensors.Read(bytes, "mem.safetensors");
+        Assert.Equal([1f, 2f, 3f], tensors["w"].ToFloatArray());
+        Assert.Equal("v", metadata["k"]);
+        var e = Assert.Throws<DataFormatException>(() => SafeTensors.Read(bytes.AsMemory(0, bytes.Length - 1), "cut.safetensors"));
+        Assert.Contains("cut.safetensors: invalid safetensors file", e.Message, StringComparison.Ordinal);
+        var huge = (byte[])bytes.Clone();
+        BinaryPrimitives.WriteUInt64LittleEndian(huge, 1_000_000_000_000);
+        Assert.Contains("runs past the end", Assert.Throws<DataFormatException>(() => SafeTensors.Read(huge, "h.safetensors")).Message, StringComparison.Ordinal);
+    }
 }

@@ -39,7 +39,14 @@ public static class FashionMnist
     {
         if (images.Dimensions.Length != 3) throw new DataFormatException($"{imagesName}: expected 3 dimensions (N, rows, cols), found {images.Dimensions.Length}");
         if (labels.Dimensions.Length != 1) throw new DataFormatException($"{labelsName}: expected 1 dimension (N), found {labels.Dimensions.Length}");
-        int n = images.Dimensions[0], pixels = images.Dimensions[1] * images.Dimensions[2];
+        int n = images.Dimensions[0];
+        // Images of no pixels would let N grow without the file holding anything; with N = 0 the file holds no
+        // values whatever rows and cols say, so their product is checked on its own.
+        if (images.Dimensions[1] < 1 || images.Dimensions[2] < 1)
+            throw new DataFormatException($"{imagesName}: images of {images.Dimensions[1]} x {images.Dimensions[2]} pixels hold nothing");
+        long pixelCount = (long)images.Dimensions[1] * images.Dimensions[2];
+        if (pixelCount > int.MaxValue) throw new DataFormatException($"{imagesName}: images of {images.Dimensions[1]} x {images.Dimensions[2]} pixels are too large");
+        int pixels = (int)pixelCount;
         if (labels.Dimensions[0] != n)
             throw new DataFormatException($"{labelsName}: {labels.Dimensions[0]} labels, but {imagesName} has {n} images");
         var features = new float[images.Values.Length];

@@ -1,0 +1,20 @@
+using Nabla.Fuzz.Engine;
+
+namespace Nabla.Fuzz.Targets;
+
+/// <summary>The targets of the managed readers (the image target, which needs SkiaSharp, is added by the program).</summary>
+/// <remarks>To fuzz another reader (checkpoints, say), write a <see cref="FuzzTarget"/>: its seeds, its
+/// <see cref="FuzzTarget.Run"/> calling the reader on in-memory bytes, and its dictionary; then add it here. The
+/// runner, the crash folder, the command line and the bounded test in tests/Nabla.Tests/Fuzzing pick it up.</remarks>
+internal static class CoreTargets
+{
+    public static IReadOnlyList<FuzzTarget> All { get; } =
+    [
+        new IdxTarget(gzip: false),
+        new IdxTarget(gzip: true),
+        new CsvTarget(),
+        new SafeTensorsTarget(),
+        new ModelTarget(),
+        new ArchitectureTarget(),
+    ];
+}
