@@ -3,7 +3,7 @@ using Nabla.Fuzz.Engine;
 namespace Nabla.Fuzz.Targets;
 
 /// <summary>The targets of the managed readers (the image target, which needs SkiaSharp, is added by the program).</summary>
-/// <remarks>To fuzz another reader (checkpoints, say), write a <see cref="FuzzTarget"/>: its seeds, its
+/// <remarks>To fuzz another reader (another format, say), write a <see cref="FuzzTarget"/>: its seeds, its
 /// <see cref="FuzzTarget.Run"/> calling the reader on in-memory bytes, and its dictionary; then add it here. The
 /// runner, the crash folder, the command line and the bounded test in tests/Nabla.Tests/Fuzzing pick it up.</remarks>
 internal static class CoreTargets
@@ -16,5 +16,6 @@ internal static class CoreTargets
         new SafeTensorsTarget(),
         new ModelTarget(),
         new ArchitectureTarget(),
+        new CheckpointTarget(),
     ];
 }

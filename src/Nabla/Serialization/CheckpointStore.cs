@@ -93,6 +93,19 @@ public static class CheckpointStore
     public static Checkpoint Load(string path)
     {
         var (tensors, metadata) = SafeTensors.Read(path);
+        return FromContents(path, tensors, metadata);
+    }
+
+    /// <summary>Reads a checkpoint from its bytes; <paramref name="name"/> stands for the file in messages.</summary>
+    /// <exception cref="DataFormatException">The bytes are not a Nabla checkpoint, or its contents do not fit together.</exception>
+    public static Checkpoint Load(ReadOnlyMemory<byte> content, string name)
+    {
+        var (tensors, metadata) = SafeTensors.Read(content, name);
+        return FromContents(name, tensors, metadata);
+    }
+
+    private static Checkpoint FromContents(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    {
         if (!metadata.TryGetValue(MetadataKey, out var text)) throw new DataFormatException($"{path}: not a Nabla checkpoint (no \"{MetadataKey}\" metadata)");
         Description? d;
         try
@@ -107,6 +120,7 @@ public static class CheckpointStore
         if (d is null || d.Version != FormatVersion) throw new DataFormatException($"{path}: checkpoint format version {d?.Version} is not supported ({FormatVersion})");
         if (d.CompletedEpochs < 0 || d.BatchesInEpoch < 0 || d.Step < 0 || !(d.LearningRate > 0) || !double.IsFinite(d.LearningRate)
             || !(d.InitialLearningRate > 0) || !double.IsFinite(d.InitialLearningRate) || d.History is null || d.History.Count != d.CompletedEpochs
+            || d.History.Any(e => e is null) || !double.IsFinite(d.Running.LossSum)
             || d.Running.Seen < 0 || d.Running.Correct < 0 || d.Running.Correct > d.Running.Seen || d.DropoutDraws is null || d.DropoutDraws.Values.Any(v => v < 0))
             throw new DataFormatException($"{path}: the checkpoint's position, learning rates or history are inconsistent");
 

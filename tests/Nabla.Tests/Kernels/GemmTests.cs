@@ -4,6 +4,7 @@ using Nabla.Kernels.Gemm;
 namespace Nabla.Tests.Kernels;
 
 /// <summary>Every micro-kernel, every transposition and every edge against a plain triple loop in float64.</summary>
+[Collection(Nabla.Tests.Threading.ThreadCountCollection.Name)]
 public class GemmTests
 {
     public static TheoryData<int, int, int> Shapes => new()

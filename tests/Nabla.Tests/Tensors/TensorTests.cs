@@ -2,6 +2,7 @@ using Nabla.Tensors;
 
 namespace Nabla.Tests.Tensors;
 
+[Collection(Nabla.Tests.Threading.ThreadCountCollection.Name)]
 public sealed class TensorTests
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace Nabla.Tests.Training;
 
 /// <summary>The planned training step must compute exactly what autograd computes: the same loss, the same
 /// gradients, the same updates, in float64 to rounding.</summary>
+[Collection(Nabla.Tests.Threading.ThreadCountCollection.Name)]
 public sealed class TrainingPlanTests
 {
     private static (Tensor Features, int[] Labels) RandomBatch(int rows, int features, int classes, DType dtype, int seed)
