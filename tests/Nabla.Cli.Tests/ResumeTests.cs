@@ -87,6 +87,25 @@ public sealed class ResumeTests(ITestOutputHelper log) : IDisposable
         AssertSameWeights(Path.Combine(_dir, "straight"), Path.Combine(_dir, "interrupted"));
     }
 
+    [Fact]
+    public void A_new_run_in_the_folder_of_an_earlier_one_is_the_run_that_resume_continues()
+    {
+        Directory.CreateDirectory(_dir);
+        var longer = NablaProcess.Run(_dir, "train", "--epochs", "3", "--quiet", "--out", "run");
+        Assert.True(longer.ExitCode == 0, longer.Error);
+        var shorter = NablaProcess.Run(_dir, "train", "--epochs", "1", "--batch-size", "64", "--quiet", "--out", "run");
+        Assert.True(shorter.ExitCode == 0, shorter.Error);
+        var (saved, _) = SafeTensors.Read(Path.Combine(_dir, "run", ModelStore.WeightsFile));
+
+        // The earlier run's checkpoints are gone, so resuming finds the new run finished and leaves its model as it is.
+        Assert.Equal(23, CheckpointStore.LoadLatest(Path.Combine(_dir, "run", "checkpoints"))!.Step);
+        var resumed = NablaProcess.Run(_dir, "train", "--resume", "run", "--quiet");
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        var (after, _) = SafeTensors.Read(Path.Combine(_dir, "run", ModelStore.WeightsFile));
+        foreach (var (name, tensor) in saved)
+            Assert.True(tensor.ToFloatArray().AsSpan().SequenceEqual(after[name].ToFloatArray()), $"{name} is not the new run's");
+    }
+
     [Theory]
     [InlineData(new[] { "train", "--resume", "nowhere" }, "--resume: folder 'nowhere' does not exist")]
     [InlineData(new[] { "train", "--resume", ".", "--lr", "0.5" }, "leave out --lr")]

@@ -30,8 +30,12 @@ public static class CheckpointStore
     /// <summary>The file name of the checkpoint after <paramref name="step"/> steps.</summary>
     public static string FileName(long step) => $"{Prefix}{step.ToString("D10", CultureInfo.InvariantCulture)}{Extension}";
 
-    /// <summary>Writes <paramref name="checkpoint"/> into <paramref name="directory"/>, then deletes all but the
-    /// <paramref name="keep"/> newest checkpoints (and temporary files left by an interrupted write); returns the path.</summary>
+    /// <summary>Writes <paramref name="checkpoint"/> into <paramref name="directory"/>, then deletes every checkpoint
+    /// with more steps than it, all but the <paramref name="keep"/> newest of the rest, and temporary files left by an
+    /// interrupted write; returns the path.</summary>
+    /// <remarks>A checkpoint with more steps than the one just written is not this run's future: it was left by an
+    /// earlier run in the same folder (a new run counts steps from 0), or it is the future a run resumed from an older
+    /// checkpoint has abandoned. Kept, it would pass for the newest, and a resume would continue that other run.</remarks>
     public static string Save(string directory, Checkpoint checkpoint, int keep = 2)
     {
         ArgumentNullException.ThrowIfNull(directory);
@@ -60,7 +64,9 @@ public static class CheckpointStore
             stream.Write(whole.GetBuffer().AsSpan((int)(whole.Length / 2), (int)(whole.Length - whole.Length / 2)));
         });
 
-        foreach (var old in List(directory).Skip(keep)) File.Delete(old.Path);
+        var checkpoints = List(directory);
+        foreach (var other in checkpoints.Where(c => c.Step > checkpoint.Step)) File.Delete(other.Path);
+        foreach (var old in checkpoints.Where(c => c.Step <= checkpoint.Step).Skip(keep)) File.Delete(old.Path);
         foreach (var stale in Directory.EnumerateFiles(directory, $".{Prefix}*.tmp")) TryDelete(stale);
         return path;
     }

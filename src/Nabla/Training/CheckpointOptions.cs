@@ -5,7 +5,8 @@ namespace Nabla.Training;
 /// <param name="Directory">The folder of the checkpoint files (created if needed).</param>
 /// <param name="EverySteps">Steps between checkpoints within an epoch; 0 for epoch ends only.</param>
 /// <param name="Keep">How many of the newest checkpoints to keep (at least 1; default 2, so that the previous one
-/// survives until the next is complete).</param>
+/// survives until the next is complete). Checkpoints in the folder with more steps than the one just saved, left by
+/// an earlier run, are removed (<see cref="Serialization.CheckpointStore.Save"/>).</param>
 /// <param name="Settings">Free text saved with every checkpoint for the caller (the command line saves its options,
 /// so that <c>nabla train --resume</c> needs nothing else).</param>
 public sealed record CheckpointOptions(string Directory, int EverySteps = 0, int Keep = 2, string? Settings = null)

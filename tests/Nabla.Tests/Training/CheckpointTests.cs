@@ -124,6 +124,19 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void A_new_run_in_the_same_folder_removes_the_checkpoints_of_an_earlier_longer_run()
+    {
+        // Kept, the earlier run's checkpoints (more steps) would pass for the newest, and a resume would continue it.
+        var directory = _files.PathOf("reused");
+        NewTrainer("sgd").Fit(Digits.Train, null, Options(null, epochs: 2) with { Checkpoints = new CheckpointOptions(directory, EverySteps: 4) });
+        Assert.Equal(30, CheckpointStore.LoadLatest(directory)!.Step);
+
+        NewTrainer("adam").Fit(Digits.Train, null, Options(null, epochs: 1) with { Checkpoints = new CheckpointOptions(directory) });
+        Assert.Equal([CheckpointStore.FileName(15)], Directory.GetFiles(directory).Select(f => Path.GetFileName(f)!));
+        Assert.Equal(15, CheckpointStore.LoadLatest(directory)!.Step);
+    }
+
+    [Fact]
     public void A_checkpoint_of_another_model_is_refused_naming_the_file()
     {
         var directory = _files.PathOf("other");
