@@ -82,6 +82,26 @@ public sealed class PredictTests : IDisposable
     }
 
     [Fact]
+    public void A_row_that_standardises_beyond_the_float_range_is_refused_by_predict_as_by_eval()
+    {
+        // Column b barely varies in training (σ ≈ 5·10⁻³⁹), so 10³⁰ standardises far beyond float's 3.4·10³⁸.
+        var lines = new List<string> { "a,b,label" };
+        for (int i = 0; i < 40; i++) lines.Add(string.Create(CultureInfo.InvariantCulture, $"{i % 2 + 0.01 * i},{(i % 3 == 0 ? "2e-38" : "1e-38")},{(i % 2 == 0 ? "x" : "y")}"));
+        File.WriteAllLines(Path.Combine(_dir, "tiny.csv"), lines);
+        var train = NablaProcess.Run(_dir, "train", "--data", "tiny.csv", "--epochs", "1", "--out", "tiny-model");
+        Assert.True(train.ExitCode == 0, train.Error);
+        File.WriteAllLines(Path.Combine(_dir, "far.csv"), ["a,b,label", "0.5,1e30,x"]);
+
+        foreach (var command in new[] { new[] { "predict", "--model", "tiny-model", "far.csv" }, ["predict", "--model", "tiny-model", "far.csv", "--json"], ["eval", "--model", "tiny-model", "--data", "far.csv"] })
+        {
+            var r = NablaProcess.Run(_dir, command);
+            Assert.True(r.ExitCode == 1, $"{string.Join(' ', command)}: exit {r.ExitCode}, {r.Output}{r.Error}");
+            Assert.Single(r.Error.Trim().Split('\n'));
+            Assert.Contains("far.csv:2: feature 'b' is Infinity once standardised", r.Error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Digit_images_predict_the_same_classes_as_the_same_pixels_given_to_the_model_directly()
     {
         var train = NablaProcess.Run(_dir, "train", "--epochs", "3", "--out", "digits-model");

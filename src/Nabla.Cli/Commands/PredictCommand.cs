@@ -52,7 +52,6 @@ internal static class PredictCommand
             foreach (var file in files)
             {
                 var (features, lines) = IsCsv(file) ? ReadCsv(file, description) : (ReadImage(file, description, imageBackground), [(int?)null]);
-                if (description.Features?.Standardization is { } z) features = z.Apply(features);
                 var probabilities = Evaluator.Probabilities(network, features.To(dtype));
                 for (int i = 0; i < lines.Length; i++) predictions.Add(new Prediction(file, lines[i], Top(probabilities, i, k)));
             }
@@ -68,15 +67,16 @@ internal static class PredictCommand
 
     private static bool IsImage(string file) => ImageExtensions.Any(e => file.EndsWith(e, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The rows of a CSV file as the model's inputs: its saved feature columns, or (for a model trained on
-    /// a built-in dataset) every column, or every column but the last when there is one more (the label).</summary>
+    /// <summary>The rows of a CSV file as the model's inputs: its saved feature columns, standardised as in training,
+    /// or (for a model trained on a built-in dataset) every column, or every column but the last when there is one
+    /// more (the label).</summary>
     private static (Tensor Features, int?[] Lines) ReadCsv(string file, ModelDescription description)
     {
         var table = CsvTable.Read(file);
-        var names = description.Features?.FeatureNames
-            ?? [.. Enumerable.Range(0, description.InputFeatures).Select(i => i.ToString(CultureInfo.InvariantCulture))];
-        var label = description.Features?.LabelColumn ?? description.InputFeatures.ToString(CultureInfo.InvariantCulture);
-        var features = CsvDataset.ReadFeatures(table, names, label);
+        var features = description.Features is { } schema
+            ? CsvDataset.ReadFeatures(table, schema)
+            : CsvDataset.ReadFeatures(table, [.. Enumerable.Range(0, description.InputFeatures).Select(i => i.ToString(CultureInfo.InvariantCulture))],
+                description.InputFeatures.ToString(CultureInfo.InvariantCulture));
         return (features, [.. Enumerable.Range(0, table.Rows.Count).Select(i => (int?)table.LineOf(i))]);
     }
 

@@ -106,21 +106,25 @@ public static class CsvDataset
                 throw new DataFormatException($"{path}:{table.LineOf(i)}: label '{table.Rows[i][label]}' is not one of the model's classes ({string.Join(", ", classNames)})");
         }
 
-        var features = ReadFeatures(table, schema.FeatureNames, schema.LabelColumn);
-        if (schema.Standardization is { } z)
-        {
-            features = z.Apply(features);
-            if (features.HasNonFinite())
-            {
-                // A finite float far from μ, over a small σ, can leave the float range: name the first such value.
-                var values = features.ToFloatArray();
-                int at = Array.FindIndex(values, v => !float.IsFinite(v)), row = at / z.Mean.Length, column = at % z.Mean.Length;
-                throw new DataFormatException(
-                    $"{path}:{table.LineOf(row)}: feature '{schema.FeatureNames[column]}' is {values[at]} once standardised (μ = {z.Mean[column]}, σ = {z.Scale[column]}): beyond the float range");
-            }
-        }
+        return new Dataset(ReadFeatures(table, schema), labels, classNames.Count, classNames, System.IO.Path.GetFileNameWithoutExtension(path));
+    }
 
-        return new Dataset(features, labels, classNames.Count, classNames, System.IO.Path.GetFileNameWithoutExtension(path));
+    /// <summary>The feature rows of <paramref name="table"/> as a model saved with <paramref name="schema"/> takes them:
+    /// its columns (see <see cref="ReadFeatures(CsvTable, IReadOnlyList{string}, string?)"/>), standardised.</summary>
+    /// <exception cref="DataFormatException">The columns do not fit, a value is not a finite number, or one leaves the
+    /// float range once standardised (far from μ over a small σ).</exception>
+    public static Tensor ReadFeatures(CsvTable table, FeatureSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(schema);
+        var features = ReadFeatures(table, schema.FeatureNames, schema.LabelColumn);
+        if (schema.Standardization is not { } z) return features;
+        features = z.Apply(features);
+        int at = features.FirstNonFinite();
+        if (at < 0) return features;
+        int row = at / z.Mean.Length, column = at % z.Mean.Length;
+        throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
+            $"{table.Path}:{table.LineOf(row)}: feature '{schema.FeatureNames[column]}' is {features.GetFlat(at)} once standardised (μ = {z.Mean[column]}, σ = {z.Scale[column]}): beyond the float range"));
     }
 
     /// <summary>The feature rows of <paramref name="table"/> for a model that takes <paramref name="featureNames"/>:
