@@ -12,6 +12,7 @@ namespace Nabla.Cli;
 internal sealed class TrainingProgress(TextWriter output, bool live, int epochs, string watchedName, int? width = null) : ITrainingCallback
 {
     private const double RedrawSeconds = 0.1;
+    private const string ClearToEndOfLine = "\u001b[K";
     private readonly Stopwatch _sinceRedraw = Stopwatch.StartNew();
     private bool _drawn;
 
@@ -26,6 +27,7 @@ internal sealed class TrainingProgress(TextWriter output, bool live, int epochs,
         if (_drawn && !last && _sinceRedraw.Elapsed.TotalSeconds < RedrawSeconds) return;
         output.Write('\r');
         output.Write(BarLine(progress, width ?? LineWidth()));
+        output.Write(ClearToEndOfLine);   // a redraw can be shorter than the last (a rate or an ETA losing a digit)
         output.Flush();
         _drawn = true;
         _sinceRedraw.Restart();

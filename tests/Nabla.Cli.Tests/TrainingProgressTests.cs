@@ -18,6 +18,7 @@ public sealed class TrainingProgressTests
 
         var text = output.ToString();
         Assert.Equal(2, text.Count(c => c == '\r') - 1);   // two redraws, then the clear before the epoch line
+        Assert.Equal(2, text.Split("\u001b[K\r").Length - 1);   // each redraw erases what a longer one before it left
         Assert.Contains("epoch   2/5 [", text, StringComparison.Ordinal);
         Assert.Contains("samples/s", text, StringComparison.Ordinal);
         Assert.Contains("ETA 0:00", text, StringComparison.Ordinal);
