@@ -93,6 +93,21 @@ public sealed class CallbackTests : IDisposable
     }
 
     [Fact]
+    public void Both_logs_create_the_folder_they_write_in()
+    {
+        var trainer = NewTrainer();
+        var csv = new CsvLogger(_files.PathOf("csv-logs/run/log.csv"));
+        csv.OnEpochEnd(trainer, Epoch(1, 0.5), []);
+        using (var json = new JsonLinesLogger(_files.PathOf("json-logs/run/log.jsonl")))
+        {
+            json.OnEpochEnd(trainer, Epoch(1, 0.5), []);
+        }
+
+        Assert.Equal(2, File.ReadAllLines(_files.PathOf("csv-logs/run/log.csv")).Length);
+        Assert.Single(File.ReadAllLines(_files.PathOf("json-logs/run/log.jsonl")));
+    }
+
+    [Fact]
     public void Fit_reports_every_batch_with_running_counts_that_end_at_the_epochs_size()
     {
         var random = new Random(3);

@@ -9,10 +9,11 @@ public sealed class JsonLinesLogger : ITrainingCallback, IDisposable
 {
     private readonly FileStream _file;
 
-    /// <summary>Creates (or truncates) <paramref name="path"/>.</summary>
+    /// <summary>Creates (or truncates) <paramref name="path"/>, and its folder if needed, as <see cref="CsvLogger"/> does.</summary>
     public JsonLinesLogger(string path)
     {
         Path = path ?? throw new ArgumentNullException(nameof(path));
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         _file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
     }
 
