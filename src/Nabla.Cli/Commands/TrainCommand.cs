@@ -29,7 +29,7 @@ internal static class TrainCommand
         var clipNorm = NumericOptions.Double("--clip-norm", "clip the gradients' joint L2 norm to this before each update [default: no clipping]");
         var schedule = new Option<string?>("--schedule") { Description = "learning-rate schedule: constant, cosine, step, exponential, onecycle or plateau [preset: digits cosine, fashion-mnist constant]" };
         var warmup = NumericOptions.Int("--warmup", "epochs of linear warm-up before the cosine schedule [default: 0]");
-        var earlyStopping = NumericOptions.Int("--early-stopping", "stop after this many epochs without a better test loss, and keep the best epoch's weights");
+        var earlyStopping = NumericOptions.Int("--early-stopping", "stop after this many epochs without a better validation loss (a stratified 10% of the training data, held out; never the test set), and keep the best epoch's weights");
         var csv = new Option<string?>("--log-csv") { Description = "write one CSV row per epoch to this file" };
         var json = new Option<string?>("--log-json") { Description = "write one JSON object per epoch (JSON Lines) to this file" };
         var plots = new Option<bool>("--plots") { Description = "write PNG pictures next to the model: loss and accuracy curves, the test confusion matrix, the first layer's weights" };
