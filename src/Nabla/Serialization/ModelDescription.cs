@@ -54,7 +54,8 @@ public sealed record ModelDescription
     [JsonPropertyName("loss")]
     public string Loss { get; init; } = "cross-entropy";
 
-    /// <summary>The dataset it was trained on (digits, fashion-mnist, or a CSV file's name).</summary>
+    /// <summary>The dataset it was trained on: digits, fashion-mnist, or csv for a CSV file (whose columns are in
+    /// <see cref="Features"/>).</summary>
     [JsonPropertyName("dataset")]
     public string? Dataset { get; init; }
 
