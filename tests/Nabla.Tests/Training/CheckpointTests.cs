@@ -164,6 +164,21 @@ public sealed class CheckpointTests : IDisposable
         Assert.Equal(before, Weights(trainer), new ArrayComparer());   // the failing step changed nothing
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Large_finite_gradients_are_not_taken_for_divergence(bool plans)
+    {
+        // Every gradient of the first row is −2·10³⁸: finite, though 64 of them sum beyond float's range.
+        var model = new Mlp(new MlpSpec(64, [], 3), seed: 0);
+        foreach (var p in model.Parameters()) p.Fill(0);
+        var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1)) { UseTrainingPlans = plans };
+        var (loss, _) = trainer.Step(new Batch(Tensor.Full(new Shape(1, 64), 3e38), [0]));
+        Assert.Equal(Math.Log(3), loss, 5);
+        Assert.All(model.Parameters(), p => Assert.False(p.HasNonFinite()));
+        Assert.Equal(plans ? 1 : 0, trainer.PlannedSteps);
+    }
+
     [Fact]
     public void Logs_rewrite_themselves_from_the_history_when_a_run_resumes()
     {
