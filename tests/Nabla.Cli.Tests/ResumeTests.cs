@@ -107,6 +107,27 @@ public sealed class ResumeTests(ITestOutputHelper log) : IDisposable
     }
 
     [Theory]
+    [InlineData(null)]
+    [InlineData("the caller's text")]
+    [InlineData("\"train\"")]
+    [InlineData("[\"train\", null]")]
+    public void A_checkpoint_without_the_runs_options_is_refused_with_one_line(string? settings)
+    {
+        // Checkpoints saved from C# carry whatever settings text their caller chose, or none.
+        Directory.CreateDirectory(_dir);
+        var run = NablaProcess.Run(_dir, "train", "--epochs", "1", "--quiet", "--out", "foreign");
+        Assert.True(run.ExitCode == 0, run.Error);
+        var checkpoints = Path.Combine(_dir, "foreign", "checkpoints");
+        var checkpoint = CheckpointStore.LoadLatest(checkpoints)!;
+        CheckpointStore.Save(checkpoints, checkpoint with { Settings = settings });
+
+        var r = NablaProcess.Run(_dir, "train", "--resume", "foreign");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Single(r.Error.Trim().Split('\n'));
+        Assert.Contains("the checkpoint does not record the options of a nabla train run", r.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(new[] { "train", "--resume", "nowhere" }, "--resume: folder 'nowhere' does not exist")]
     [InlineData(new[] { "train", "--resume", ".", "--lr", "0.5" }, "leave out --lr")]
     [InlineData(new[] { "train", "--resume", "." }, "holds no checkpoint")]

@@ -63,9 +63,7 @@ internal static class TrainCommand
             var checkpoints = Path.Combine(resumeDirectory, CheckpointFolder);
             if (!Directory.Exists(resumeDirectory)) throw new UsageException($"--resume: folder '{resumeDirectory}' does not exist");
             var checkpoint = CheckpointStore.LoadLatest(checkpoints) ?? throw new UsageException($"--resume: '{resumeDirectory}' holds no checkpoint (in {checkpoints})");
-            var stored = System.Text.Json.JsonSerializer.Deserialize<string[]>(checkpoint.Settings ?? "null")
-                ?? throw new Data.DataFormatException($"{checkpoint.Path}: the checkpoint does not record the run's options");
-            var original = command.Parse(stored);
+            var original = command.Parse(SavedArguments(checkpoint));
             if (original.Errors.Count > 0) throw new Data.DataFormatException($"{checkpoint.Path}: the run's saved options do not parse ({original.Errors[0].Message})");
             var settings = Settings(original) with
             {
@@ -139,6 +137,25 @@ internal static class TrainCommand
                 OptionParsing.AtLeast(result.GetValue(checkpointEvery) ?? 0, 0, "--checkpoint-every"));
             return settings;
         }
+    }
+
+    /// <summary>The arguments of the run that saved <paramref name="checkpoint"/>, as <c>StoredArguments</c> wrote them
+    /// into its settings: a JSON array of strings. A checkpoint saved from C# holds whatever text its caller chose.</summary>
+    private static string[] SavedArguments(Checkpoint checkpoint)
+    {
+        string[]? arguments;
+        try
+        {
+            arguments = System.Text.Json.JsonSerializer.Deserialize<string[]>(checkpoint.Settings ?? "null");
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            arguments = null;
+        }
+
+        if (arguments is null || arguments.Any(a => a is null))
+            throw new Data.DataFormatException($"{checkpoint.Path}: the checkpoint does not record the options of a nabla train run");
+        return arguments;
     }
 
     /// <summary>The folder of a run's checkpoints, inside its --out folder.</summary>
