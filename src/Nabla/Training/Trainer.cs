@@ -173,10 +173,12 @@ public sealed class Trainer
                     foreach (var callback in callbacks) callback.OnBatchEnd(this, progress);
                 }
 
+                // The token is read once: a cancellation arriving after the read is seen at the next step, never
+                // between saving and stopping, where it would stop the run without the checkpoint of this step.
                 bool cancelled = options.Cancellation.IsCancellationRequested;
                 if (options.Checkpoints is { } every && (cancelled || (every.EverySteps > 0 && Optimizer.StepCount % every.EverySteps == 0 && batchNumber < loader.BatchesPerEpoch)))
                     SaveCheckpoint(every, epoch - 1, batchNumber, totals, initialRate, results);
-                options.Cancellation.ThrowIfCancellationRequested();
+                if (cancelled) throw new OperationCanceledException(options.Cancellation);
             }
 
             startBatch = 0;
