@@ -196,6 +196,11 @@ public sealed class OnnxExporterTests : IDisposable
         Assert.Contains("layer '2' Linear(5 → 2)", e.Message, StringComparison.Ordinal);
         Assert.Contains("(3)", e.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => OnnxExporter.Export(new Conv2d(1, 1, 3, random), [9], _files.PathOf("conv.onnx")));
+
+        // Windows one pixel wider than the image, with a stride of 2: truncating division would give a 1×1 output.
+        Assert.Throws<ArgumentException>(() => new Conv2d(1, 1, 3, random, stride: 2).Forward(Tensor.Zeros(new Shape(1, 1, 2, 2))));
+        Assert.Throws<ArgumentException>(() => OnnxExporter.Export(new Conv2d(1, 1, 3, random, stride: 2), [1, 2, 2], _files.PathOf("conv.onnx")));
+        Assert.Throws<ArgumentException>(() => OnnxExporter.Export(new MaxPool2d(3, 2), [1, 2, 2], _files.PathOf("pool.onnx")));
         Assert.Throws<ArgumentException>(() => OnnxExporter.Export(new Relu(), [], _files.PathOf("empty.onnx")));
         Assert.Throws<ArgumentException>(() => OnnxExporter.Export(new Mlp(new MlpSpec(3, [2], 2)), [4], _files.PathOf("mlp.onnx")));
     }

@@ -17,9 +17,10 @@ internal readonly record struct Conv2dGeometry(
 
     public int OutputWidth => OutputSize(Width, KernelWidth, StrideWidth, PaddingWidth, DilationWidth);
 
-    // A window wider than the padded input gives no output. The floor matters: C#'s division truncates towards zero,
-    // which would turn a span of −1 into one output position (a 4×4 pool over a 3×3 image).
-    private static int OutputSize(int input, int kernel, int stride, int padding, int dilation)
+    /// <summary>O along one axis. A window wider than the padded input gives no output. The floor matters: C#'s
+    /// division truncates towards zero, which would turn a span of −1 into one output position (a 4×4 pool over a
+    /// 3×3 image).</summary>
+    internal static int OutputSize(int input, int kernel, int stride, int padding, int dilation)
     {
         int span = input + (2 * padding) - (dilation * (kernel - 1)) - 1;
         return span < 0 ? 0 : (span / stride) + 1;

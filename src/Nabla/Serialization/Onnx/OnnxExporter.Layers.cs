@@ -1,3 +1,4 @@
+using Nabla.Kernels.Convolution;
 using Nabla.NN;
 using Nabla.NN.Activations;
 using Nabla.NN.Layers;
@@ -100,8 +101,8 @@ public static partial class OnnxExporter
     {
         RequireImage(path, conv, shape);
         Require(shape[0] == conv.InChannels, path, conv, $"({conv.InChannels}, H, W)", shape);
-        int height = OutputSize(shape[1], conv.KernelSize, conv.Stride, conv.Padding, conv.Dilation);
-        int width = OutputSize(shape[2], conv.KernelSize, conv.Stride, conv.Padding, conv.Dilation);
+        int height = Conv2dGeometry.OutputSize(shape[1], conv.KernelSize, conv.Stride, conv.Padding, conv.Dilation);
+        int width = Conv2dGeometry.OutputSize(shape[2], conv.KernelSize, conv.Stride, conv.Padding, conv.Dilation);
         Require(height >= 1 && width >= 1, path, conv, "an image the kernel fits in", shape);
         var weight = g.Weight(Join(path, "weight"), conv.Weight);
         string[] inputs = conv.Bias is null ? [x, weight] : [x, weight, g.Weight(Join(path, "bias"), conv.Bias)];
@@ -119,7 +120,7 @@ public static partial class OnnxExporter
     private static (string, int[]) Pool(OnnxGraph g, string path, Module pool, string opType, int kernel, int stride, int padding, string x, int[] shape)
     {
         RequireImage(path, pool, shape);
-        int height = OutputSize(shape[1], kernel, stride, padding, 1), width = OutputSize(shape[2], kernel, stride, padding, 1);
+        int height = Conv2dGeometry.OutputSize(shape[1], kernel, stride, padding, 1), width = Conv2dGeometry.OutputSize(shape[2], kernel, stride, padding, 1);
         Require(height >= 1 && width >= 1, path, pool, "an image the window fits in", shape);
         var attributes = new List<OnnxAttribute>
         {
@@ -170,9 +171,6 @@ public static partial class OnnxExporter
         var phi2 = g.Node(path, "Add", [erf, g.Scalar(Join(path, "one"), 1f)]);   // 2Φ(x)
         return g.Node(path, "Mul", [g.Node(path, "Mul", [x, phi2]), g.Scalar(Join(path, "half"), 0.5f)]);
     }
-
-    private static int OutputSize(int size, int kernel, int stride, int padding, int dilation) =>
-        ((size + (2 * padding) - (dilation * (kernel - 1)) - 1) / stride) + 1;
 
     private static void RequireImage(string path, Module module, int[] shape) =>
         Require(shape.Length == 3, path, module, "(C, H, W) images", shape);
