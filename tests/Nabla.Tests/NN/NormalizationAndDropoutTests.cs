@@ -74,6 +74,25 @@ public sealed class NormalizationAndDropoutTests
     }
 
     [Fact]
+    public void Descriptions_with_a_fraction_read_the_same_in_every_culture()
+    {
+        // Descriptions go into messages and into files (an exported ONNX model's doc_string).
+        var saved = System.Globalization.CultureInfo.CurrentCulture;
+        var comma = (System.Globalization.CultureInfo)System.Globalization.CultureInfo.InvariantCulture.Clone();
+        comma.NumberFormat.NumberDecimalSeparator = ",";
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = comma;
+            Assert.Equal("Dropout(0.25)", new Dropout(0.25).Describe());
+            Assert.Equal("LeakyRelu(0.01)", new Nabla.NN.Activations.LeakyRelu().Describe());
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = saved;
+        }
+    }
+
+    [Fact]
     public void Layer_norm_normalises_each_row_the_same_in_training_and_evaluation()
     {
         var layer = new LayerNorm(6, dtype: DType.Float64);

@@ -17,5 +17,5 @@ public sealed class LeakyRelu(double slope = 0.01) : Module
     }
 
     /// <inheritdoc/>
-    public override string Describe() => $"LeakyRelu({Slope})";
+    public override string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"LeakyRelu({Slope})");
 }

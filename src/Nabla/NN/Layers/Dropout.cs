@@ -49,5 +49,5 @@ public sealed class Dropout : Module
     }
 
     /// <inheritdoc/>
-    public override string Describe() => $"Dropout({Probability})";
+    public override string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Dropout({Probability})");
 }
