@@ -150,6 +150,17 @@ public sealed partial class CommandTests : IDisposable
     }
 
     [Fact]
+    public void Reduce_on_plateau_watches_a_validation_split_and_the_test_set_is_scored_once_at_the_end()
+    {
+        var r = NablaProcess.Run(_dir, "train", "--schedule", "plateau", "--epochs", "3", "--out", "plateau");
+        Assert.True(r.ExitCode == 0, r.Error);
+        Assert.Equal(3, r.Output.Split('\n').Count(l => l.StartsWith("epoch ", StringComparison.Ordinal) && l.Contains("validation", StringComparison.Ordinal)));
+        var eval = NablaProcess.Run(_dir, "eval", "--model", "plateau");
+        var accuracy = FinalAccuracy().Match(r.Output).Groups[1].Value;
+        Assert.Contains($"accuracy {accuracy}%", eval.Output, StringComparison.Ordinal);   // the figure printed is the test set's
+    }
+
+    [Fact]
     public void Quiet_training_writes_plain_lines_and_the_json_log_one_object_per_epoch()
     {
         var json = Path.Combine(_dir, "log.jsonl");

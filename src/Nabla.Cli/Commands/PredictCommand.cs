@@ -46,18 +46,20 @@ internal static class PredictCommand
 
             var (network, description) = ModelStore.Load(path);
             int k = OptionParsing.AtLeast(result.GetValue(topK) ?? 3, 1, "--top-k");
-            var classNames = description.ClassNames ?? [.. Enumerable.Range(0, description.Outputs).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+            // Without saved names, classes are numbered; how many there are is read from the network's output.
+            IReadOnlyList<string>? classNames = description.ClassNames;
             var dtype = network.Parameters().First().DType;
             var predictions = new List<Prediction>();
             foreach (var file in files)
             {
                 var (features, lines) = IsCsv(file) ? ReadCsv(file, description) : (ReadImage(file, description, imageBackground), [(int?)null]);
                 var probabilities = Evaluator.Probabilities(network, features.To(dtype));
+                classNames ??= [.. Enumerable.Range(0, probabilities.GetLength(1)).Select(c => c.ToString(CultureInfo.InvariantCulture))];
                 for (int i = 0; i < lines.Length; i++) predictions.Add(new Prediction(file, lines[i], Top(probabilities, i, k)));
             }
 
-            if (result.GetValue(json)) WriteJson(Console.Out, predictions, classNames);
-            else WriteText(Console.Out, predictions, classNames);
+            if (result.GetValue(json)) WriteJson(Console.Out, predictions, classNames!);
+            else WriteText(Console.Out, predictions, classNames!);
             return CommandRunner.Success;
         }));
         return command;

@@ -158,6 +158,13 @@ internal static class TrainCommand
         return arguments;
     }
 
+    /// <summary>Ends the progress bar's line, so that an error printed next starts on a line of its own; returns false.</summary>
+    private static bool EndLine(TextWriter output)
+    {
+        output.WriteLine();
+        return false;
+    }
+
     /// <summary>The folder of a run's checkpoints, inside its --out folder.</summary>
     public const string CheckpointFolder = "checkpoints";
 
@@ -261,10 +268,11 @@ internal static class TrainCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name}: {model.ParameterCount():N0} parameters; {(table.Train is not null ? s.DataDirectory : s.Dataset)} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {s.Threads} thread(s)"));
         var trainer = new Trainer(model, s.Loss, optimizer, regularizers) { ClipGradientNorm = s.ClipNorm };
-        // Early stopping chooses an epoch, so it must not look at the test set: it watches a stratified 10% of the
-        // training data held out for validation, and the test set is scored once, at the end.
+        // Early stopping chooses an epoch and reduce-on-plateau a learning rate, so neither may look at the test set:
+        // they watch a stratified 10% of the training data held out for validation, and the test set is scored once,
+        // at the end.
         EarlyStopping? stopper = s.EarlyStopping is { } patience ? new EarlyStopping(patience) : null;
-        var (fitData, watched, watchedName) = stopper is null ? (train, test, "test") : Split(train, s.Seed);
+        var (fitData, watched, watchedName) = stopper is null && !s.Schedule.WatchesValidation ? (train, test, "test") : Split(train, s.Seed);
         var callbacks = new List<ITrainingCallback> { new TrainingProgress(output, s.LiveProgress, s.Epochs, watchedName) };
         if (stopper is not null) callbacks.Add(stopper);
         if (s.CsvLog is not null) callbacks.Add(new CsvLogger(s.CsvLog));
@@ -280,7 +288,8 @@ internal static class TrainCommand
         using var interrupt = new CancellationTokenSource();
         void OnCtrlC(object? sender, ConsoleCancelEventArgs e)
         {
-            e.Cancel = true;
+            // The first Ctrl-C asks for a checkpoint after the current step; a second one quits at once.
+            e.Cancel = !interrupt.IsCancellationRequested;
             interrupt.Cancel();
         }
 
@@ -297,6 +306,10 @@ internal static class TrainCommand
             output.WriteLine($"interrupted: checkpoint saved at step {saved?.Step} in {checkpoints}; continue with: nabla train --resume {s.OutputDirectory}");
             return CommandRunner.Interrupted;
         }
+        catch (Exception) when (s.LiveProgress && EndLine(output))
+        {
+            throw;   // never reached: EndLine only moves an error off the progress bar's line
+        }
         catch (TrainingDivergedException e)
         {
             var kept = CheckpointStore.LoadLatest(checkpoints);
@@ -308,12 +321,11 @@ internal static class TrainCommand
             Console.CancelKeyPress -= OnCtrlC;
         }
 
-        double? accuracy = history.Last.ValidationAccuracy;
         if (stopper is not null)
-        {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"early stopping: kept the weights of epoch {stopper.BestEpoch} (the lowest validation loss)"));
-            accuracy = Evaluator.Evaluate(model, test, s.Loss).Accuracy;
-        }
+
+        // Training watched the test set, or a validation split: then the test set is scored now, once.
+        double? accuracy = ReferenceEquals(watched, test) ? history.Last.ValidationAccuracy : Evaluator.Evaluate(model, test, s.Loss).Accuracy;
 
         string savedName = table.Train is not null ? DatasetChoice.Csv : s.Dataset;
         if (described is not null) ModelStore.Save(s.OutputDirectory, described, s.Architecture!, exampleShape, s.Loss.Name, savedName, train.ClassNames, table.Schema);

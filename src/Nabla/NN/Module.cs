@@ -185,11 +185,17 @@ public abstract class Module
             if (!own.ContainsKey(name) && !ignored.Contains(name)) throw new ArgumentException($"unexpected parameter '{name}' (the model has {string.Join(", ", own.Keys)})");
         }
 
+        // Everything is checked before anything is copied: a state that does not fit leaves the model as it was.
         foreach (var (name, parameter) in own)
         {
             if (!state.TryGetValue(name, out var value)) throw new ArgumentException($"missing parameter '{name}'");
             if (value.Shape != parameter.Shape)
                 throw new ArgumentException($"parameter '{name}' has shape {value.Shape}, the model expects {parameter.Shape}");
+        }
+
+        foreach (var (name, parameter) in own)
+        {
+            var value = state[name];
             parameter.CopyFrom(value.DType == parameter.DType ? value : value.To(parameter.DType));
         }
     }

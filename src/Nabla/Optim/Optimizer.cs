@@ -102,7 +102,10 @@ public abstract class Optimizer
     internal void LoadState(IReadOnlyDictionary<string, Tensor> state, long stepCount)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
-        _state.Clear();
+        ArgumentNullException.ThrowIfNull(state);
+
+        // Built aside and swapped in at the end: a state that does not fit leaves the optimiser as it was.
+        var restored = new List<Array?[]>();
         foreach (var (name, tensor) in state)
         {
             var parts = name.Split('.');
@@ -114,10 +117,12 @@ public abstract class Optimizer
             var p = Parameters[index];
             if (tensor.DType != p.DType || tensor.Count != p.Count)
                 throw new ArgumentException($"optimiser state '{name}' is {tensor.DType.Name()} {tensor.Shape}, its parameter {p.DType.Name()} {p.Shape}");
-            while (_state.Count <= slot) _state.Add(new Array?[Parameters.Count]);
-            _state[slot][index] = p.DType == DType.Float32 ? tensor.ToFloatArray() : tensor.ToDoubleArray();
+            while (restored.Count <= slot) restored.Add(new Array?[Parameters.Count]);
+            restored[slot][index] = p.DType == DType.Float32 ? tensor.ToFloatArray() : tensor.ToDoubleArray();
         }
 
+        _state.Clear();
+        _state.AddRange(restored);
         StepCount = stepCount;
     }
 }

@@ -37,6 +37,10 @@ public abstract class LearningRateSchedule
     /// <summary>The name used on the command line.</summary>
     public abstract string Name { get; }
 
+    /// <summary>Whether the schedule reads the validation results (reduce-on-plateau does): such a schedule must be
+    /// given a validation split, never the test set, or the test set would steer training.</summary>
+    public virtual bool WatchesValidation => false;
+
     /// <summary>The rate for epoch <paramref name="epoch"/> (0-based) of <paramref name="epochs"/>, from the initial rate
     /// η₀, the current rate and the results of the epochs so far.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The epoch is outside [0, <paramref name="epochs"/>), or a rate
@@ -133,6 +137,8 @@ public abstract class LearningRateSchedule
         }
 
         public override string Name => $"reduce on plateau (×{_factor} after {_patience} epochs without improvement)";
+
+        public override bool WatchesValidation => true;
 
         protected override double ComputeRate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history)
         {

@@ -199,27 +199,35 @@ public sealed class Trainer
     }
 
     /// <summary>Puts the model, the optimiser and the dropout streams in the state <paramref name="checkpoint"/> holds.</summary>
-    /// <exception cref="ArgumentException">The checkpoint was made with another model or optimiser.</exception>
+    /// <exception cref="ArgumentException">The checkpoint was made with another model or optimiser; nothing is changed.</exception>
     public void Restore(Checkpoint checkpoint)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
+        var dropouts = DropoutLayers().ToDictionary(d => d.Path, d => d.Layer);
+        var unknown = checkpoint.DropoutDraws.Keys.FirstOrDefault(path => !dropouts.ContainsKey(path));
+        if (unknown is not null) throw new ArgumentException($"{checkpoint.Path}: the checkpoint has a dropout layer '{unknown}' that this model has not", nameof(checkpoint));
+
+        // Each load checks before it copies; the model is put back if the optimiser then refuses its part.
+        var before = Model.StateDict();
         try
         {
             Model.LoadStateDict(checkpoint.ModelState);
-            Optimizer.LoadState(checkpoint.OptimizerState, checkpoint.Step);
+            try
+            {
+                Optimizer.LoadState(checkpoint.OptimizerState, checkpoint.Step);
+            }
+            catch (ArgumentException)
+            {
+                Model.LoadStateDict(before);
+                throw;
+            }
         }
         catch (ArgumentException e)
         {
             throw new ArgumentException($"{checkpoint.Path}: the checkpoint does not fit this model and optimiser ({e.Message})", nameof(checkpoint), e);
         }
 
-        var dropouts = DropoutLayers().ToDictionary(d => d.Path, d => d.Layer);
-        foreach (var (path, draws) in checkpoint.DropoutDraws)
-        {
-            if (!dropouts.TryGetValue(path, out var layer)) throw new ArgumentException($"{checkpoint.Path}: the checkpoint has a dropout layer '{path}' that this model has not", nameof(checkpoint));
-            layer.Draws = draws;
-        }
-
+        foreach (var (path, draws) in checkpoint.DropoutDraws) dropouts[path].Draws = draws;
         Optimizer.LearningRate = checkpoint.LearningRate;
     }
 

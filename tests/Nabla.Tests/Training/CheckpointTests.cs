@@ -149,6 +149,33 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void A_checkpoint_whose_optimiser_state_does_not_fit_changes_nothing()
+    {
+        var directory = _files.PathOf("misfit");
+        NewTrainer("adam").Fit(Digits.Train, null, Options(null, epochs: 1) with { Checkpoints = new CheckpointOptions(directory) });
+        var checkpoint = CheckpointStore.LoadLatest(directory)!;
+        var sgd = NewTrainer("sgd");   // the same network; its first state buffer is given the wrong shape below
+        var broken = checkpoint with { OptimizerState = checkpoint.OptimizerState.ToDictionary(p => p.Key, p => p.Key.EndsWith("param0", StringComparison.Ordinal) ? Tensor.Zeros(new Shape(3)) : p.Value) };
+        var before = Weights(sgd);
+        Assert.Throws<ArgumentException>(() => sgd.Restore(broken));
+        Assert.Equal(before, Weights(sgd), new ArrayComparer());   // the model was put back
+        Assert.Equal(0, sgd.Optimizer.StepCount);
+    }
+
+    [Fact]
+    public void The_json_log_is_not_touched_until_it_has_a_line_to_write()
+    {
+        var path = _files.PathOf("earlier.jsonl");
+        File.WriteAllText(path, "{\"epoch\":1}\n");
+        using (var json = new JsonLinesLogger(path))
+        {
+            // A resume refused before training starts writes nothing: the earlier log stays.
+        }
+
+        Assert.Equal("{\"epoch\":1}\n", File.ReadAllText(path));
+    }
+
+    [Fact]
     public void A_diverging_step_names_the_step_and_the_first_layer_with_non_finite_values()
     {
         var model = new Mlp(new MlpSpec(64, [32, 16], 10), seed: 0);

@@ -7,15 +7,14 @@ namespace Nabla.Training.Callbacks;
 /// A missing validation set writes null. Each line is flushed as the epoch ends, so a reader can tail the file.</summary>
 public sealed class JsonLinesLogger : ITrainingCallback, IDisposable
 {
-    private readonly FileStream _file;
+    private FileStream? _opened;
 
-    /// <summary>Creates (or truncates) <paramref name="path"/>, and its folder if needed, as <see cref="CsvLogger"/> does.</summary>
-    public JsonLinesLogger(string path)
-    {
-        Path = path ?? throw new ArgumentNullException(nameof(path));
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-        _file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
-    }
+    /// <summary>A logger to <paramref name="path"/>. The file (and its folder, as <see cref="CsvLogger"/> makes it) is
+    /// created, or emptied, only when the first line is written — so a run that fails before training starts (a
+    /// resume that is refused, say) leaves an earlier log as it was.</summary>
+    public JsonLinesLogger(string path) => Path = path ?? throw new ArgumentNullException(nameof(path));
+
+    private FileStream Stream => _opened ??= Open();
 
     /// <summary>The file written.</summary>
     public string Path { get; }
@@ -34,13 +33,13 @@ public sealed class JsonLinesLogger : ITrainingCallback, IDisposable
     {
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(history);
-        _file.SetLength(0);
+        Stream.SetLength(0);
         foreach (var result in history) WriteLine(result, result.LearningRate ?? trainer.Optimizer.LearningRate);
     }
 
     private void WriteLine(EpochResult result, double learningRate)
     {
-        using (var json = new Utf8JsonWriter(_file))
+        using (var json = new Utf8JsonWriter(Stream))
         {
             json.WriteStartObject();
             json.WriteNumber("epoch", result.Epoch);
@@ -53,15 +52,21 @@ public sealed class JsonLinesLogger : ITrainingCallback, IDisposable
             json.WriteEndObject();
         }
 
-        _file.WriteByte((byte)'\n');
-        _file.Flush();
+        Stream.WriteByte((byte)'\n');
+        Stream.Flush();
     }
 
     /// <inheritdoc/>
-    public void OnTrainingEnd(Trainer trainer, IReadOnlyList<EpochResult> history) => _file.Flush();
+    public void OnTrainingEnd(Trainer trainer, IReadOnlyList<EpochResult> history) => _opened?.Flush();
 
     /// <summary>Closes the file.</summary>
-    public void Dispose() => _file.Dispose();
+    public void Dispose() => _opened?.Dispose();
+
+    private FileStream Open()
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
+        return new FileStream(Path, FileMode.Create, FileAccess.Write, FileShare.Read);
+    }
 
     // JSON has no NaN or infinity: a diverged loss is written as null rather than as an invalid document.
     private static void WriteNumber(Utf8JsonWriter json, string name, double? value)
