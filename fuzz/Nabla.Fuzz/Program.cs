@@ -75,6 +75,11 @@ catch (ArgumentException e)
 IReadOnlyList<FuzzTarget> Select(string name) =>
     name == "all" ? targets : [targets.FirstOrDefault(t => t.Name == name) ?? throw new ArgumentException($"no target '{name}' (targets: {string.Join(", ", targets.Select(t => t.Name))}, all)")];
 
+// A bad option value ("--inputs abc") is an ArgumentException naming the option: one line and exit code 2.
+static T Number<T>(string option, string value)
+    where T : System.Numerics.INumber<T> =>
+    T.TryParse(value, NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var n) ? n : throw new ArgumentException($"{option}: '{value}' is not a number");
+
 int Run(IReadOnlyList<FuzzTarget> chosen, string[] options)
 {
     var o = new FuzzOptions(Inputs: 100_000, CrashDirectory: DefaultCrashDirectory());
@@ -83,12 +88,12 @@ int Run(IReadOnlyList<FuzzTarget> chosen, string[] options)
         string value = i + 1 < options.Length ? options[i + 1] : throw new ArgumentException($"{options[i]} needs a value");
         o = options[i] switch
         {
-            "--inputs" => o with { Inputs = long.Parse(value, CultureInfo.InvariantCulture), Seconds = o.Seconds },
-            "--seconds" => o with { Seconds = double.Parse(value, CultureInfo.InvariantCulture), Inputs = options.Contains("--inputs") ? o.Inputs : null },
-            "--seed" => o with { Seed = int.Parse(value, CultureInfo.InvariantCulture) },
-            "--timeout-ms" => o with { TimeoutMilliseconds = int.Parse(value, CultureInfo.InvariantCulture) },
-            "--max-len" => o with { MaxLength = int.Parse(value, CultureInfo.InvariantCulture) },
-            "--max-alloc-mb" => o with { MaxAllocatedMegabytes = long.Parse(value, CultureInfo.InvariantCulture) },
+            "--inputs" => o with { Inputs = Number<long>(options[i], value), Seconds = o.Seconds },
+            "--seconds" => o with { Seconds = Number<double>(options[i], value), Inputs = options.Contains("--inputs") ? o.Inputs : null },
+            "--seed" => o with { Seed = Number<int>(options[i], value) },
+            "--timeout-ms" => o with { TimeoutMilliseconds = Number<int>(options[i], value) },
+            "--max-len" => o with { MaxLength = Number<int>(options[i], value) },
+            "--max-alloc-mb" => o with { MaxAllocatedMegabytes = Number<long>(options[i], value) },
             "--crashes" => o with { CrashDirectory = value },
             _ => throw new ArgumentException($"unknown option {options[i]}"),
         };
