@@ -186,13 +186,9 @@ public static partial class Architecture
         return Array.ConvertAll(shape, d => (int)d);
     }
 
-    // In longs: with sizes up to int.MaxValue, 2P and D·(K − 1) cannot overflow. Floored: a window wider than the
-    // padded input gives no output (truncating division would give one).
-    private static long OutputSize(long size, long kernel, long stride, long padding, long dilation)
-    {
-        long span = size + (2 * padding) - (dilation * (kernel - 1)) - 1;
-        return span < 0 ? 0 : (span / stride) + 1;
-    }
+    // The layers' own formula, in longs (Conv2dGeometry): sizes are planned before anything is built.
+    private static long OutputSize(long size, long kernel, long stride, long padding, long dilation) =>
+        Kernels.Convolution.Conv2dGeometry.OutputSize(size, kernel, stride, padding, dilation);
 
     /// <summary>a·b for non-negative a and b, saturating at long.MaxValue.</summary>
     private static long Multiply(long a, long b) => a == 0 || b == 0 ? 0 : a > long.MaxValue / b ? long.MaxValue : a * b;

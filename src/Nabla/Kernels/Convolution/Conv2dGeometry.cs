@@ -20,9 +20,14 @@ internal readonly record struct Conv2dGeometry(
     /// <summary>O along one axis. A window wider than the padded input gives no output. The floor matters: C#'s
     /// division truncates towards zero, which would turn a span of −1 into one output position (a 4×4 pool over a
     /// 3×3 image).</summary>
-    internal static int OutputSize(int input, int kernel, int stride, int padding, int dilation)
+    internal static int OutputSize(int input, int kernel, int stride, int padding, int dilation) =>
+        (int)OutputSize((long)input, kernel, stride, padding, dilation);
+
+    /// <summary>The same in 64 bits, for sizes not yet checked (architecture descriptions from files): with each
+    /// size up to int.MaxValue, 2P and D·(K − 1) cannot overflow.</summary>
+    internal static long OutputSize(long input, long kernel, long stride, long padding, long dilation)
     {
-        int span = input + (2 * padding) - (dilation * (kernel - 1)) - 1;
+        long span = input + (2 * padding) - (dilation * (kernel - 1)) - 1;
         return span < 0 ? 0 : (span / stride) + 1;
     }
 
