@@ -10,12 +10,15 @@ namespace Nabla.Training;
 /// <param name="TotalSamples">Training examples in the epoch.</param>
 /// <param name="Loss">Mean training loss over the epoch's batches so far, weighted by batch size.</param>
 /// <param name="Accuracy">Fraction of this epoch's examples so far that were classified correctly.</param>
-/// <param name="Seconds">Wall time since the epoch began.</param>
-public readonly record struct BatchProgress(int Epoch, int Epochs, int Batch, int Batches, int Samples, int TotalSamples, double Loss, double Accuracy, double Seconds)
+/// <param name="Seconds">Wall time since the epoch began (or, in an epoch resumed from a checkpoint, since it resumed).</param>
+/// <param name="SamplesBeforeResume">Of <paramref name="Samples"/>, those trained before a resume, outside
+/// <paramref name="Seconds"/>; 0 in an epoch that ran through.</param>
+public readonly record struct BatchProgress(int Epoch, int Epochs, int Batch, int Batches, int Samples, int TotalSamples, double Loss, double Accuracy, double Seconds, int SamplesBeforeResume = 0)
 {
-    /// <summary>Examples per second so far in this epoch (0 before any time has passed).</summary>
-    public double SamplesPerSecond => Seconds > 0 ? Samples / Seconds : 0;
+    /// <summary>Examples per second so far in this epoch (0 before any time has passed), counting only the examples
+    /// trained in <see cref="Seconds"/>.</summary>
+    public double SamplesPerSecond => Seconds > 0 ? (Samples - SamplesBeforeResume) / Seconds : 0;
 
     /// <summary>Estimated seconds left in this epoch, at the rate so far.</summary>
-    public double SecondsLeft => Samples > 0 ? Seconds * (TotalSamples - Samples) / Samples : 0;
+    public double SecondsLeft => SamplesPerSecond > 0 ? (TotalSamples - Samples) / SamplesPerSecond : 0;
 }

@@ -161,7 +161,7 @@ public sealed class Trainer
             // An epoch resumed half-way keeps the rate it was running with; schedules are consulted at epoch starts.
             if (startBatch == 0) Optimizer.LearningRate = (options.Schedule ?? LearningRateSchedule.Constant).Rate(epoch - 1, options.Epochs, initialRate, Optimizer.LearningRate, results);
             var clock = Stopwatch.StartNew();
-            int batchNumber = startBatch;
+            int batchNumber = startBatch, seenBeforeResume = totals.Seen;
             foreach (var batch in loader.Epoch(startBatch))
             {
                 var (loss, batchCorrect) = Step(batch);
@@ -169,7 +169,7 @@ public sealed class Trainer
                 batchNumber++;
                 if (callbacks.Count > 0)
                 {
-                    var progress = new BatchProgress(epoch, options.Epochs, batchNumber, loader.BatchesPerEpoch, totals.Seen, train.Count, totals.LossSum / totals.Seen, (double)totals.Correct / totals.Seen, clock.Elapsed.TotalSeconds);
+                    var progress = new BatchProgress(epoch, options.Epochs, batchNumber, loader.BatchesPerEpoch, totals.Seen, train.Count, totals.LossSum / totals.Seen, (double)totals.Correct / totals.Seen, clock.Elapsed.TotalSeconds, seenBeforeResume);
                     foreach (var callback in callbacks) callback.OnBatchEnd(this, progress);
                 }
 

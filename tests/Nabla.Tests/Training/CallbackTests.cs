@@ -123,6 +123,15 @@ public sealed class CallbackTests : IDisposable
         Assert.All(recorder.Reports, r => Assert.InRange(r.Accuracy, 0, 1));
     }
 
+    [Fact]
+    public void After_a_resume_the_rate_counts_only_the_examples_trained_since()
+    {
+        var resumed = new BatchProgress(2, 3, 10, 10, Samples: 1000, TotalSamples: 1000, 0.5, 0.9, Seconds: 2, SamplesBeforeResume: 600);
+        Assert.Equal(200, resumed.SamplesPerSecond);
+        var halfway = resumed with { Samples = 800 };
+        Assert.Equal(2, halfway.SecondsLeft, 10);   // (800 − 600) / 2 s = 100 per second, 200 left
+    }
+
     private sealed class ProgressRecorder : ITrainingCallback
     {
         public List<BatchProgress> Reports { get; } = [];
