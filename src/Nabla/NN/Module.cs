@@ -147,19 +147,19 @@ public abstract class Module
         return true;
     }
 
-    /// <summary>The mode of this module and of every submodule, to be put back by <see cref="RestoreModes"/>.</summary>
-    internal List<(Module Module, bool Training)> CaptureModes()
+    /// <summary>This module and every submodule, depth first in registration order, each with its dotted path
+    /// ("" for this one, "layers.3" for a grandchild).</summary>
+    internal IEnumerable<(string Path, Module Module)> NamedModules()
     {
-        var modes = new List<(Module, bool)>();
-        Capture(this);
-        return modes;
-
-        void Capture(Module module)
+        yield return ("", this);
+        foreach (var (name, child) in _children)
         {
-            modes.Add((module, module.IsTraining));
-            foreach (var (_, child) in module._children) Capture(child);
+            foreach (var (path, module) in child.NamedModules()) yield return (path.Length == 0 ? name : $"{name}.{path}", module);
         }
     }
+
+    /// <summary>The mode of this module and of every submodule, to be put back by <see cref="RestoreModes"/>.</summary>
+    internal List<(Module Module, bool Training)> CaptureModes() => [.. NamedModules().Select(m => (m.Module, m.Module.IsTraining))];
 
     /// <summary>Puts every module back in the mode <see cref="CaptureModes"/> recorded.</summary>
     internal static void RestoreModes(List<(Module Module, bool Training)> modes)

@@ -18,7 +18,7 @@ internal static class NonFiniteLocator
         }
 
         var buffers = model.NamedBuffers().Select(b => (b.Value, Copy: b.Value.Clone())).ToList();
-        var draws = Dropouts(model).Select(d => (d, d.Draws)).ToList();
+        var draws = model.NamedModules().Select(m => m.Module).OfType<NN.Layers.Dropout>().Select(d => (d, d.Draws)).ToList();
         try
         {
             using var _ = GradMode.NoGrad();
@@ -64,7 +64,4 @@ internal static class NonFiniteLocator
             yield return (path, module);
         }
     }
-
-    private static IEnumerable<NN.Layers.Dropout> Dropouts(Module module) =>
-        module is NN.Layers.Dropout d ? [d] : module.NamedChildren().SelectMany(c => Dropouts(c.Value));
 }

@@ -242,17 +242,8 @@ public sealed class Trainer
     }
 
     /// <summary>Every dropout layer of the model with its module path ("layers.3").</summary>
-    private IEnumerable<(string Path, NN.Layers.Dropout Layer)> DropoutLayers()
-    {
-        var pending = new Stack<(string Path, Module Module)>();
-        pending.Push(("", Model));
-        while (pending.Count > 0)
-        {
-            var (path, module) = pending.Pop();
-            if (module is NN.Layers.Dropout dropout) yield return (path, dropout);
-            foreach (var (name, child) in module.NamedChildren().Reverse()) pending.Push((path.Length == 0 ? name : $"{path}.{name}", child));
-        }
-    }
+    private IEnumerable<(string Path, NN.Layers.Dropout Layer)> DropoutLayers() =>
+        Model.NamedModules().Where(m => m.Module is NN.Layers.Dropout).Select(m => (m.Path, (NN.Layers.Dropout)m.Module));
 
     private void Update(Tensor features)
     {
