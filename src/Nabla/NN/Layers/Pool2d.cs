@@ -1,0 +1,54 @@
+using Nabla.Tensors;
+
+namespace Nabla.NN.Layers;
+
+/// <summary>What max and average pooling share: K×K windows over (N, C, H, W), a stride S (K by default) and a padding
+/// P ≤ K/2, the input checks and the description. No parameters; a subclass says how a window becomes one value.</summary>
+public abstract class Pool2d : Module
+{
+    /// <summary>A pooling layer with window <paramref name="kernelSize"/>, <paramref name="stride"/> (K when null) and
+    /// <paramref name="padding"/>.</summary>
+    private protected Pool2d(int kernelSize, int? stride, int padding)
+    {
+        KernelSize = kernelSize >= 1 ? kernelSize : throw new ArgumentOutOfRangeException(nameof(kernelSize), "kernel size must be at least 1");
+        Stride = (stride ?? kernelSize) >= 1 ? stride ?? kernelSize : throw new ArgumentOutOfRangeException(nameof(stride), $"stride must be at least 1, not {stride}");
+        Padding = padding >= 0 && 2 * padding <= kernelSize
+            ? padding
+            : throw new ArgumentOutOfRangeException(nameof(padding), $"padding must be in [0, {kernelSize / 2}] (at most half the kernel), not {padding}");
+    }
+
+    /// <summary>K.</summary>
+    public int KernelSize { get; }
+
+    /// <summary>S.</summary>
+    public int Stride { get; }
+
+    /// <summary>P.</summary>
+    public int Padding { get; }
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        CheckInput(input.Shape);
+        return Pool(input);
+    }
+
+    /// <summary>The pooled (N, C, OH, OW) of a checked input.</summary>
+    private protected abstract Tensor Pool(Tensor input);
+
+    /// <summary>The layer's name in descriptions: "MaxPool2d", "AvgPool2d".</summary>
+    private protected abstract string Name { get; }
+
+    /// <summary>Throws, naming the layer and the shape, unless the input is (N, C, H, W) with images large enough
+    /// for the window.</summary>
+    internal void CheckInput(Shape shape)
+    {
+        if (shape.Rank != 4) throw new ArgumentException($"{Describe()} expects input (N, C, H, W), got shape {shape}");
+        if (shape[2] + (2 * Padding) < KernelSize || shape[3] + (2 * Padding) < KernelSize)
+            throw new ArgumentException($"{Describe()}: its {KernelSize}×{KernelSize} window does not fit the {shape[2]}×{shape[3]} images of input {shape}");
+    }
+
+    /// <inheritdoc/>
+    public override string Describe() => Stride == KernelSize && Padding == 0 ? $"{Name}({KernelSize})" : $"{Name}({KernelSize}, stride {Stride}, padding {Padding})";
+}
