@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.InteropServices;
 using Nabla.Tensors;
 
 namespace Nabla.Optim;
@@ -38,32 +37,8 @@ public sealed class Adagrad : Optimizer
     protected override void Update(int index, Span<double> parameter, ReadOnlySpan<double> gradient) =>
         Update(parameter, gradient, State<double>(0, index, parameter.Length));
 
-    // One vectorised pass per parameter, the same operations in the same order in the vector and scalar loops.
+    // Adagrad is the shared step with nothing forgotten: S ← 1 · S + 1 · g².
     private void Update<T>(Span<T> w, ReadOnlySpan<T> grad, T[] sums)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        T eps = T.CreateChecked(Epsilon), decay = T.CreateChecked(WeightDecay), eta = T.CreateChecked(LearningRate);
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            Vector<T> epsV = new(eps), decayV = new(decay), etaV = new(eta);
-            ref T wRef = ref MemoryMarshal.GetReference(w);
-            ref T gRef = ref MemoryMarshal.GetReference(grad);
-            for (; i + Vector<T>.Count <= w.Length; i += Vector<T>.Count)
-            {
-                var wi = Vector.LoadUnsafe(ref wRef, (nuint)i);
-                var g = Vector.LoadUnsafe(ref gRef, (nuint)i) + (decayV * wi);
-                var si = Vector.LoadUnsafe(ref sums[0], (nuint)i) + (g * g);
-                si.StoreUnsafe(ref sums[0], (nuint)i);
-                (wi - (etaV * g / (Vector.SquareRoot(si) + epsV))).StoreUnsafe(ref wRef, (nuint)i);
-            }
-        }
-
-        for (; i < w.Length; i++)
-        {
-            T g = grad[i] + (decay * w[i]);
-            sums[i] += g * g;
-            w[i] -= eta * g / (T.Sqrt(sums[i]) + eps);
-        }
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        RootSquareStep.Apply(w, grad, sums, T.One, T.One, T.CreateChecked(Epsilon), T.CreateChecked(WeightDecay), T.CreateChecked(LearningRate));
 }

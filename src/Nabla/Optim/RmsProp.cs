@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.InteropServices;
 using Nabla.Tensors;
 
 namespace Nabla.Optim;
@@ -42,32 +41,11 @@ public sealed class RmsProp : Optimizer
     protected override void Update(int index, Span<double> parameter, ReadOnlySpan<double> gradient) =>
         Update(parameter, gradient, State<double>(0, index, parameter.Length));
 
-    // One vectorised pass per parameter, the same operations in the same order in the vector and scalar loops.
+    // RMSProp is the shared step with the square's running mean: s ← α · s + (1 − α) · g².
     private void Update<T>(Span<T> w, ReadOnlySpan<T> grad, T[] s)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T alpha = T.CreateChecked(Alpha), rest = T.One - alpha, eps = T.CreateChecked(Epsilon), decay = T.CreateChecked(WeightDecay), eta = T.CreateChecked(LearningRate);
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            Vector<T> alphaV = new(alpha), restV = new(rest), epsV = new(eps), decayV = new(decay), etaV = new(eta);
-            ref T wRef = ref MemoryMarshal.GetReference(w);
-            ref T gRef = ref MemoryMarshal.GetReference(grad);
-            for (; i + Vector<T>.Count <= w.Length; i += Vector<T>.Count)
-            {
-                var wi = Vector.LoadUnsafe(ref wRef, (nuint)i);
-                var g = Vector.LoadUnsafe(ref gRef, (nuint)i) + (decayV * wi);
-                var si = (alphaV * Vector.LoadUnsafe(ref s[0], (nuint)i)) + (restV * g * g);
-                si.StoreUnsafe(ref s[0], (nuint)i);
-                (wi - (etaV * g / (Vector.SquareRoot(si) + epsV))).StoreUnsafe(ref wRef, (nuint)i);
-            }
-        }
-
-        for (; i < w.Length; i++)
-        {
-            T g = grad[i] + (decay * w[i]);
-            s[i] = (alpha * s[i]) + (rest * g * g);
-            w[i] -= eta * g / (T.Sqrt(s[i]) + eps);
-        }
+        T alpha = T.CreateChecked(Alpha);
+        RootSquareStep.Apply(w, grad, s, alpha, T.One - alpha, T.CreateChecked(Epsilon), T.CreateChecked(WeightDecay), T.CreateChecked(LearningRate));
     }
 }
