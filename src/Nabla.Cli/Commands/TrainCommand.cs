@@ -158,13 +158,6 @@ internal static class TrainCommand
         return arguments;
     }
 
-    /// <summary>Ends the progress bar's line, so that an error printed next starts on a line of its own; returns false.</summary>
-    private static bool EndLine(TextWriter output)
-    {
-        output.WriteLine();
-        return false;
-    }
-
     /// <summary>The folder of a run's checkpoints, inside its --out folder.</summary>
     public const string CheckpointFolder = "checkpoints";
 
@@ -301,20 +294,20 @@ internal static class TrainCommand
         }
         catch (OperationCanceledException)
         {
-            var saved = CheckpointStore.LoadLatest(checkpoints);
             output.WriteLine();
-            output.WriteLine($"interrupted: checkpoint saved at step {saved?.Step} in {checkpoints}; continue with: nabla train --resume {s.OutputDirectory}");
+            output.WriteLine($"interrupted: checkpoint saved at step {CheckpointStore.NewestStep(checkpoints)} in {checkpoints}; continue with: nabla train --resume {s.OutputDirectory}");
             return CommandRunner.Interrupted;
-        }
-        catch (Exception) when (s.LiveProgress && EndLine(output))
-        {
-            throw;   // never reached: EndLine only moves an error off the progress bar's line
         }
         catch (TrainingDivergedException e)
         {
-            var kept = CheckpointStore.LoadLatest(checkpoints);
-            string last = kept is null ? "no checkpoint was saved before it" : $"the last good checkpoint (step {kept.Step}) is kept in {checkpoints}";
+            if (s.LiveProgress) output.WriteLine();   // the error goes on a line of its own, not after the bar
+            string last = CheckpointStore.NewestStep(checkpoints) is { } step ? $"the last good checkpoint (step {step}) is kept in {checkpoints}" : "no checkpoint was saved before it";
             throw new InvalidOperationException($"{e.Message}; {last}", e);
+        }
+        catch (Exception) when (s.LiveProgress)
+        {
+            output.WriteLine();
+            throw;
         }
         finally
         {

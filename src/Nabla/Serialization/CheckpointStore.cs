@@ -146,10 +146,18 @@ public static class CheckpointStore
     /// <summary>The checkpoint files of <paramref name="directory"/>, newest (most steps) first.</summary>
     private static List<(string Path, long Step)> List(string directory) =>
         [.. Directory.EnumerateFiles(directory, $"{Prefix}*{Extension}")
-            .Select(p => (Path: p, Name: Path.GetFileNameWithoutExtension(p)))
-            .Where(f => long.TryParse(f.Name.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out _))
-            .Select(f => (f.Path, Step: long.Parse(f.Name.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture)))
+            .Select(p => (Path: p, Step: StepOf(p)))
+            .Where(f => f.Step >= 0)
             .OrderByDescending(f => f.Step)];
+
+    /// <summary>The step a checkpoint file's name gives, or −1 for a name that is not <see cref="FileName"/>'s.</summary>
+    private static long StepOf(string path) =>
+        long.TryParse(Path.GetFileNameWithoutExtension(path).AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out long step) ? step : -1;
+
+    /// <summary>The step of the newest checkpoint file in <paramref name="directory"/>, from its name alone (nothing is
+    /// read), or null when there is none: for messages that only say where a run stopped.</summary>
+    public static long? NewestStep(string directory) =>
+        Directory.Exists(directory) && List(directory) is [var newest, ..] ? newest.Step : null;
 
     private static void TryDelete(string path)
     {
