@@ -38,15 +38,7 @@ public static class CsvDataset
         var rawLabels = table.Rows.Select(r => r[label]).ToArray();
         var names = classNames?.ToArray() ?? DistinctClasses(rawLabels);
         if (names.Length < 2) throw new DataFormatException($"{path}: column '{table.ColumnName(label)}' holds a single class ('{names.FirstOrDefault()}'): nothing to learn");
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int k = 0; k < names.Length; k++) index.TryAdd(names[k], k);
-        var labels = new int[rawLabels.Length];
-        for (int i = 0; i < rawLabels.Length; i++)
-        {
-            if (!index.TryGetValue(rawLabels[i], out labels[i]))
-                throw new DataFormatException($"{path}:{table.LineOf(i)}: label '{rawLabels[i]}' is not one of the model's classes ({string.Join(", ", names)})");
-        }
-
+        var labels = Labels(table, label, names);
         var features = ReadFeatures(table, featureColumns);
         var name = System.IO.Path.GetFileNameWithoutExtension(path);
         return new CsvData(new Dataset(features, labels, names.Length, names, name), [.. featureColumns.Select(table.ColumnName)], table.ColumnName(label));
@@ -97,15 +89,7 @@ public static class CsvDataset
             throw new DataFormatException($"{path}: the model's label column '{schema.LabelColumn}' is missing ({e.Message})", e);
         }
 
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int k = 0; k < classNames.Count; k++) index.TryAdd(classNames[k], k);
-        var labels = new int[table.Rows.Count];
-        for (int i = 0; i < labels.Length; i++)
-        {
-            if (!index.TryGetValue(table.Rows[i][label], out labels[i]))
-                throw new DataFormatException($"{path}:{table.LineOf(i)}: label '{table.Rows[i][label]}' is not one of the model's classes ({string.Join(", ", classNames)})");
-        }
-
+        var labels = Labels(table, label, classNames);
         return new Dataset(ReadFeatures(table, schema), labels, classNames.Count, classNames, System.IO.Path.GetFileNameWithoutExtension(path));
     }
 
@@ -187,6 +171,22 @@ public static class CsvDataset
         }
 
         return Tensor.FromArray(values, new Shape(table.Rows.Count, columns.Length));
+    }
+
+    /// <summary>Column <paramref name="label"/> of every row as an index into <paramref name="classNames"/>.</summary>
+    /// <exception cref="DataFormatException">A row's label is not one of the classes; the message names the line.</exception>
+    private static int[] Labels(CsvTable table, int label, IReadOnlyList<string> classNames)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int k = 0; k < classNames.Count; k++) index.TryAdd(classNames[k], k);
+        var labels = new int[table.Rows.Count];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (!index.TryGetValue(table.Rows[i][label], out labels[i]))
+                throw new DataFormatException($"{table.Path}:{table.LineOf(i)}: label '{table.Rows[i][label]}' is not one of the model's classes ({string.Join(", ", classNames)})");
+        }
+
+        return labels;
     }
 
     private static string[] DistinctClasses(string[] labels)

@@ -16,7 +16,7 @@ public sealed class CsvLogger(string path) : ITrainingCallback
     {
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(result);
-        _lines.Add(Row(result, trainer.Optimizer.LearningRate));
+        _lines.Add(Row(result, result.LearningRate ?? trainer.Optimizer.LearningRate));
         Save();
         return false;
     }

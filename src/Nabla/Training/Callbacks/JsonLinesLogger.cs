@@ -24,7 +24,7 @@ public sealed class JsonLinesLogger : ITrainingCallback, IDisposable
     {
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(result);
-        WriteLine(result, trainer.Optimizer.LearningRate);
+        WriteLine(result, result.LearningRate ?? trainer.Optimizer.LearningRate);
         return false;
     }
 
