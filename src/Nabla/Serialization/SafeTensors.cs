@@ -50,14 +50,7 @@ public static class SafeTensors
     public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        ArgumentNullException.ThrowIfNull(tensors);
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors writing needs a little-endian machine");
-        var list = tensors.ToList();
-        Validate(list);
-
-        // OrderByDescending is stable: within one element size the caller's order stays.
-        var ordered = list.OrderByDescending(p => p.Value.DType.ElementSize()).ToList();
-        var header = Header(ordered, metadata);
+        var (header, ordered) = Prepare(tensors, metadata);   // every check before the file is touched
         AtomicFile.Write(path, stream => WriteTo(stream, header, ordered));
     }
 
@@ -66,11 +59,20 @@ public static class SafeTensors
     public static void Write(Stream stream, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        var (header, ordered) = Prepare(tensors, metadata);
+        WriteTo(stream, header, ordered);
+    }
+
+    /// <summary>The checked tensors in file order (8-byte elements first; OrderByDescending is stable, so within one
+    /// element size the caller's order stays) and the padded header.</summary>
+    private static (byte[] Header, List<KeyValuePair<string, Tensor>> Ordered) Prepare(IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata)
+    {
         ArgumentNullException.ThrowIfNull(tensors);
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors writing needs a little-endian machine");
         var list = tensors.ToList();
         Validate(list);
         var ordered = list.OrderByDescending(p => p.Value.DType.ElementSize()).ToList();
-        WriteTo(stream, Header(ordered, metadata), ordered);
+        return (Header(ordered, metadata), ordered);
     }
 
     private static void Validate(List<KeyValuePair<string, Tensor>> tensors)
