@@ -55,7 +55,11 @@ internal static class TrainCommand
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
             var resumeDirectory = result.GetValue(resume);
-            if (resumeDirectory is null) return Run(Settings(result) with { CommandLine = StoredArguments(result) }, Console.Out);
+            if (resumeDirectory is null)
+            {
+                var fresh = Settings(result);
+                return Run(fresh with { CommandLine = StoredArguments(result, fresh.OutputDirectory) }, Console.Out);
+            }
 
             // A resumed run takes its options from the checkpoint: the same network, data, optimiser and seed.
             var given = command.Options.Where(o => o != resume && o != threads && o != quiet && result.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
@@ -79,7 +83,7 @@ internal static class TrainCommand
         return command;
 
         // The options as given, for the checkpoints: paths made absolute, so that --resume works from any folder.
-        string StoredArguments(ParseResult parsed)
+        string StoredArguments(ParseResult parsed, string outputDirectory)
         {
             string[] pathOptions = [data.Name, csv.Name, json.Name, output.Name];
             var tokens = parsed.Tokens.Select(t => t.Value).SkipWhile(v => v == command.Name).ToList();
@@ -88,7 +92,7 @@ internal static class TrainCommand
                 if (pathOptions.Contains(tokens[i])) tokens[i + 1] = Path.GetFullPath(tokens[i + 1]);
             }
 
-            if (parsed.GetResult(output) is null or { Implicit: true }) tokens.AddRange([output.Name, Path.GetFullPath(Settings(parsed).OutputDirectory)]);
+            if (parsed.GetResult(output) is null or { Implicit: true }) tokens.AddRange([output.Name, Path.GetFullPath(outputDirectory)]);
             return System.Text.Json.JsonSerializer.Serialize(tokens);
         }
 
