@@ -14,30 +14,41 @@ public static class CsvDataset
     /// <param name="labelColumn">The label column; null for the last.</param>
     /// <param name="classNames">The classes, in order, as a saved model knows them; a label outside them is an error.
     /// Null to take the distinct labels of the file.</param>
+    /// <param name="expectedClasses">How many classes the label column holds, to train on a column that the class rule
+    /// (<see cref="MaxClasses"/>) would refuse; null to apply the rule.</param>
     /// <exception cref="DataFormatException">A feature is not a finite number (NaN and infinities included), a label is
-    /// unknown, or there are fewer than two classes; the message names the file, line and column.</exception>
+    /// unknown or holds a control character, there are fewer than two classes, or the label column looks like a
+    /// measurement rather than classes (see <see cref="MaxClasses"/>); the message names the file, line and column.</exception>
     /// <exception cref="ArgumentException">No column is named <paramref name="labelColumn"/>.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public static CsvData Load(string path, string? labelColumn = null, IReadOnlyList<string>? classNames = null) =>
-        Load(CsvTable.Read(path), labelColumn, classNames);
+    public static CsvData Load(string path, string? labelColumn = null, IReadOnlyList<string>? classNames = null, int? expectedClasses = null) =>
+        Load(CsvTable.Read(path), labelColumn, classNames, expectedClasses);
 
-    /// <summary>Reads CSV text from <paramref name="stream"/> as <see cref="Load(string, string?, IReadOnlyList{string}?)"/>
+    /// <summary>Reads CSV text from <paramref name="stream"/> as <see cref="Load(string, string?, IReadOnlyList{string}?, int?)"/>
     /// reads a file; <paramref name="name"/> stands for the file in error messages and names the dataset.</summary>
     /// <exception cref="DataFormatException">The text is not a valid dataset (see the path overload).</exception>
     /// <exception cref="ArgumentException">No column is named <paramref name="labelColumn"/>.</exception>
-    public static CsvData Load(Stream stream, string name, string? labelColumn = null, IReadOnlyList<string>? classNames = null) =>
-        Load(CsvTable.Read(stream, name), labelColumn, classNames);
+    public static CsvData Load(Stream stream, string name, string? labelColumn = null, IReadOnlyList<string>? classNames = null, int? expectedClasses = null) =>
+        Load(CsvTable.Read(stream, name), labelColumn, classNames, expectedClasses);
 
-    private static CsvData Load(CsvTable table, string? labelColumn, IReadOnlyList<string>? classNames)
+    /// <summary>The most classes a label column of <paramref name="rows"/> rows may hold without being forced:
+    /// min(50, rows / 5), and never fewer than 2. More distinct values than that (or non-integer numbers) is a
+    /// measurement, not a class label: training on it would make dozens of classes of a few examples each.</summary>
+    public static int MaxClasses(int rows) => Math.Min(50, Math.Max(2, rows / 5));
+
+    private static CsvData Load(CsvTable table, string? labelColumn, IReadOnlyList<string>? classNames, int? expectedClasses)
     {
         string path = table.Path;
         if (table.Columns < 2) throw new DataFormatException($"{path}: a dataset needs a label column and at least one feature column, the file has {table.Columns} column");
         int label = labelColumn is null ? table.Columns - 1 : table.ColumnIndex(labelColumn);
         int[] featureColumns = [.. Enumerable.Range(0, table.Columns).Where(j => j != label)];
 
+        RefuseControlCharacters(table, label);
         var rawLabels = table.Rows.Select(r => r[label]).ToArray();
-        var names = classNames?.ToArray() ?? DistinctClasses(rawLabels);
-        if (names.Length < 2) throw new DataFormatException($"{path}: column '{table.ColumnName(label)}' holds a single class ('{names.FirstOrDefault()}'): nothing to learn");
+        var declared = label == table.Columns - 1 ? table.DeclaredClassNames : null;
+        var names = classNames?.ToArray() ?? declared?.ToArray() ?? DistinctClasses(rawLabels);
+        if (classNames is null && declared is null) CheckClassRule(table, label, names, expectedClasses);
+        if (names.Length < 2) throw new DataFormatException($"{path}: column '{SafeText.Quote(table.ColumnName(label))}' holds a single class ('{SafeText.Quote(names.FirstOrDefault() ?? "")}'): nothing to learn");
         var labels = Labels(table, label, names);
         var features = ReadFeatures(table, featureColumns);
         var name = System.IO.Path.GetFileNameWithoutExtension(path);
@@ -47,10 +58,26 @@ public static class CsvDataset
     /// <summary>Reads <paramref name="path"/> and splits it, stratified and seeded, into training and test sets
     /// (<paramref name="testFraction"/> held out); fits the standardisation on the training set only and applies it to
     /// both. The returned schema is what a saved model needs to read more rows the same way.</summary>
-    public static (Dataset Train, Dataset Test, FeatureSchema Schema) LoadSplit(string path, string? labelColumn = null, double testFraction = 0.2, int seed = 0)
+    /// <exception cref="DataFormatException">As <see cref="Load(string, string?, IReadOnlyList{string}?, int?)"/>, or the
+    /// file has too few rows to hold out a test set and still train on every class.</exception>
+    public static (Dataset Train, Dataset Test, FeatureSchema Schema) LoadSplit(string path, string? labelColumn = null, double testFraction = 0.2, int seed = 0, int? expectedClasses = null)
     {
-        var csv = Load(path, labelColumn);
+        var csv = Load(path, labelColumn, expectedClasses: expectedClasses);
         var (train, test) = csv.Data.Split(testFraction, seed);
+        if (test.Count == 0)
+        {
+            throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
+                $"{path}: {csv.Data.Count} rows are too few to hold out a {100 * testFraction:0.#}% test split (no class has enough rows to give one)"));
+        }
+
+        var trained = new bool[csv.Data.Classes];
+        foreach (int c in train.Labels) trained[c] = true;
+        if (Array.IndexOf(trained, false) is var untrained and >= 0)
+        {
+            throw new DataFormatException(
+                $"{path}: class '{SafeText.Quote(csv.Data.ClassNames[untrained])}' has too few rows to keep one for training after holding out a {(100 * testFraction).ToString("0.#", CultureInfo.InvariantCulture)}% test split");
+        }
+
         var standardization = Standardization.Fit(train.Features);
         return (standardization.Apply(train), standardization.Apply(test), new FeatureSchema([.. csv.FeatureNames], csv.LabelColumn, standardization));
     }
@@ -76,17 +103,23 @@ public static class CsvDataset
         return LoadForModel(CsvTable.Read(stream, name), schema, classNames);
     }
 
-    private static Dataset LoadForModel(CsvTable table, FeatureSchema schema, IReadOnlyList<string> classNames)
+    /// <summary>Rows of an already read <paramref name="table"/> as a saved model sees them; see
+    /// <see cref="LoadForModel(string, FeatureSchema, IReadOnlyList{string})"/>.</summary>
+    /// <exception cref="DataFormatException">The table does not fit the schema, a label is unknown, or a value is not a finite number.</exception>
+    public static Dataset LoadForModel(CsvTable table, FeatureSchema schema, IReadOnlyList<string> classNames)
     {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(classNames);
         string path = table.Path;
-        int label;
-        try
+        // With a header the label column, like the features, is found by its exact name; without one, by its index.
+        int label = table.Header is { } header ? IndexOf(header, schema.LabelColumn) : PositionalLabel(table, schema.FeatureNames.Length, schema.LabelColumn);
+        if (label < 0)
         {
-            label = table.ColumnIndex(schema.LabelColumn);
-        }
-        catch (ArgumentException e)
-        {
-            throw new DataFormatException($"{path}: the model's label column '{schema.LabelColumn}' is missing ({e.Message})", e);
+            string columns = table.Header is null
+                ? string.Create(CultureInfo.InvariantCulture, $"the file has no header and {table.Columns} columns, not the model's {schema.FeatureNames.Length} features and a label")
+                : $"the file's header names {SafeText.Quote(string.Join(", ", table.Header))}";
+            throw new DataFormatException($"{path}: the model's label column '{SafeText.Quote(schema.LabelColumn)}' is missing ({columns})");
         }
 
         var labels = Labels(table, label, classNames);
@@ -111,46 +144,44 @@ public static class CsvDataset
             $"{table.Path}:{table.LineOf(row)}: feature '{schema.FeatureNames[column]}' is {features.GetFlat(at)} once standardised (μ = {z.Mean[column]}, σ = {z.Scale[column]}): beyond the float range"));
     }
 
-    /// <summary>The feature rows of <paramref name="table"/> for a model that takes <paramref name="featureNames"/>:
-    /// with a header, those columns by name (any order, extra columns ignored); without one, every column when there are
-    /// exactly as many, or every column but <paramref name="labelColumn"/> when there is one more.</summary>
-    /// <exception cref="DataFormatException">The columns do not fit, or a value is not a finite number.</exception>
+    /// <summary>The feature rows of <paramref name="table"/> for a model that takes <paramref name="featureNames"/>.
+    /// A file with a header is matched by name only, exactly: the columns may come in any order and extra columns are
+    /// ignored, but a feature the header lacks is an error, never a column read in its place. A file without a header is
+    /// read by position only when its width is exactly right: the features alone, or (for a model trained on a file
+    /// without a header, whose label column is an index) the features and the label where the training file had it.</summary>
+    /// <exception cref="DataFormatException">The columns do not fit (the message names the missing features), or a
+    /// value is not a finite number.</exception>
     public static Tensor ReadFeatures(CsvTable table, IReadOnlyList<string> featureNames, string? labelColumn)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(featureNames);
-        int[] columns;
-        if (table.Header is not null && featureNames.All(n => table.Header.Contains(n)))
-        {
-            columns = [.. featureNames.Select(table.ColumnIndex)];
-        }
-        else if (table.Columns == featureNames.Count)
-        {
-            columns = [.. Enumerable.Range(0, table.Columns)];
-        }
-        else if (table.Columns == featureNames.Count + 1 && labelColumn is not null && TryColumn(table, labelColumn) is { } label)
-        {
-            columns = [.. Enumerable.Range(0, table.Columns).Where(j => j != label)];
-        }
-        else
-        {
-            var missing = table.Header is null ? "" : $"; missing: {string.Join(", ", featureNames.Where(n => !table.Header.Contains(n)).Take(5))}";
-            throw new DataFormatException($"{table.Path}: the model takes {featureNames.Count} features, the file has {table.Columns} columns{missing}");
-        }
-
-        return ReadFeatures(table, columns);
+        return ReadFeatures(table, FeatureColumns(table, featureNames, labelColumn));
     }
 
-    private static int? TryColumn(CsvTable table, string name)
+    /// <summary>Where each of <paramref name="featureNames"/> is in <paramref name="table"/> (see
+    /// <see cref="ReadFeatures(CsvTable, IReadOnlyList{string}, string?)"/>).</summary>
+    private static int[] FeatureColumns(CsvTable table, IReadOnlyList<string> featureNames, string? labelColumn)
     {
-        try
+        if (table.Header is { } header)
         {
-            return table.ColumnIndex(name);
+            var missing = featureNames.Where(n => !header.Contains(n)).ToArray();
+            if (missing.Length > 0)
+            {
+                var caseOnly = missing.Select(n => header.FirstOrDefault(h => string.Equals(h, n, StringComparison.OrdinalIgnoreCase)) is { } h ? $" ('{SafeText.Quote(h)}' differs from '{SafeText.Quote(n)}' in case)" : "").FirstOrDefault(t => t.Length > 0) ?? "";
+                throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
+                    $"{table.Path}: the model's feature column{(missing.Length > 1 ? "s" : "")} {SafeText.Quote(string.Join(", ", missing.Select(n => $"'{n}'")))} {(missing.Length > 1 ? "are" : "is")} missing{caseOnly}; the file's header names {SafeText.Quote(string.Join(", ", header))} (a file with a header is matched by column name)"));
+            }
+
+            var repeated = featureNames.FirstOrDefault(n => header.Count(h => h == n) > 1);
+            if (repeated is not null) throw new DataFormatException($"{table.Path}: the header names column '{SafeText.Quote(repeated)}' more than once: which one is the feature is not known");
+            return [.. featureNames.Select(n => IndexOf(header, n))];
         }
-        catch (ArgumentException)
-        {
-            return null;
-        }
+
+        if (table.Columns == featureNames.Count) return [.. Enumerable.Range(0, table.Columns)];
+        if (labelColumn is not null && PositionalLabel(table, featureNames.Count, labelColumn) is var label and >= 0)
+            return [.. Enumerable.Range(0, table.Columns).Where(j => j != label)];
+        throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
+            $"{table.Path}: the file has no header and {table.Columns} columns, but the model takes {featureNames.Count} features ({SafeText.Quote(string.Join(", ", featureNames))}); without a header columns are read by position only when their number is exactly right, so add a header row naming them"));
     }
 
     private static Tensor ReadFeatures(CsvTable table, int[] columns)
@@ -165,7 +196,7 @@ public static class CsvDataset
             {
                 string cell = row[columns[j]];
                 if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v) || !float.IsFinite((float)v))
-                    throw new DataFormatException($"{table.Path}:{table.LineOf(i)}: column '{table.ColumnName(columns[j])}' holds '{cell}', not a finite number");
+                    throw new DataFormatException($"{table.Path}:{table.LineOf(i)}: column '{SafeText.Quote(table.ColumnName(columns[j]))}' holds '{SafeText.Quote(cell)}', not a finite number");
                 values[i * columns.Length + j] = (float)v;
             }
         }
@@ -183,10 +214,68 @@ public static class CsvDataset
         for (int i = 0; i < labels.Length; i++)
         {
             if (!index.TryGetValue(table.Rows[i][label], out labels[i]))
-                throw new DataFormatException($"{table.Path}:{table.LineOf(i)}: label '{table.Rows[i][label]}' is not one of the model's classes ({string.Join(", ", classNames)})");
+                throw new DataFormatException($"{table.Path}:{table.LineOf(i)}: label '{SafeText.Quote(table.Rows[i][label])}' is not one of the model's classes ({SafeText.Quote(string.Join(", ", classNames))})");
         }
 
         return labels;
+    }
+
+    /// <summary>Where the label is in a file without a header that holds <paramref name="features"/> features and a
+    /// label, or −1 when its width says it does not. A model trained on a file without a header names its label column
+    /// by index, and the label is there; a model trained under a header has no index to go by, so the label is taken
+    /// to be the last column, as it is by default when training on a file without a header.</summary>
+    public static int PositionalLabel(CsvTable table, int features, string labelColumn)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        if (table.Header is not null || table.Columns != features + 1) return -1;
+        if (int.TryParse(labelColumn, NumberStyles.None, CultureInfo.InvariantCulture, out int index)) return index < table.Columns ? index : -1;
+        return table.Columns - 1;
+    }
+
+    private static int IndexOf(IReadOnlyList<string> header, string name)
+    {
+        for (int j = 0; j < header.Count; j++) if (header[j] == name) return j;
+        return -1;
+    }
+
+    /// <summary>Refuses a label column that looks like a measurement: more distinct values than
+    /// <see cref="MaxClasses"/>, or numbers that are not whole; unless <paramref name="expectedClasses"/> says how many
+    /// classes there are, which must then be the number found.</summary>
+    private static void CheckClassRule(CsvTable table, int label, string[] names, int? expectedClasses)
+    {
+        string column = SafeText.Quote(table.ColumnName(label));
+        if (expectedClasses is { } expected)
+        {
+            if (names.Length != expected)
+                throw new DataFormatException(string.Create(CultureInfo.InvariantCulture, $"{table.Path}: {expected} classes were asked for, but column '{column}' holds {names.Length} distinct labels"));
+            return;
+        }
+
+        int allowed = MaxClasses(table.Rows.Count);
+        string force = string.Create(CultureInfo.InvariantCulture, $"choose the class column with --label-column, or give --classes {names.Length} to train on {names.Length} classes anyway");
+        if (names.Length > allowed)
+        {
+            throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
+                $"{table.Path}: column '{column}' holds {names.Length} distinct labels in {table.Rows.Count} rows, more than the {allowed} classes allowed (min(50, rows/5)): it looks like a measurement, not a class; {force}"));
+        }
+
+        var fractional = names.FirstOrDefault(n => double.TryParse(n, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v != Math.Floor(v));
+        if (fractional is not null)
+        {
+            throw new DataFormatException(
+                $"{table.Path}: column '{column}' holds numbers that are not whole (such as '{SafeText.Quote(fractional)}'): a measurement, not a class label; {force}");
+        }
+    }
+
+    /// <summary>Refuses a label holding a control character (a NUL byte, an ESC): it would make a class of its own that
+    /// no printout can show.</summary>
+    private static void RefuseControlCharacters(CsvTable table, int label)
+    {
+        for (int i = 0; i < table.Rows.Count; i++)
+        {
+            if (SafeText.HasControlCharacter(table.Rows[i][label]))
+                throw new DataFormatException($"{table.Path}:{table.LineOf(i)}: label '{SafeText.Quote(table.Rows[i][label])}' holds a control character");
+        }
     }
 
     private static string[] DistinctClasses(string[] labels)

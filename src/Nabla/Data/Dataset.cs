@@ -102,9 +102,12 @@ public sealed class Dataset
         var random = new Random(seed);
         var train = new List<int>();
         var test = new List<int>();
+        // One pass groups the examples by class: a scan per class would cost classes × examples.
+        var byClass = new List<int>[Classes];
+        for (int i = 0; i < Count; i++) (byClass[Labels[i]] ??= []).Add(i);
         for (int c = 0; c < Classes; c++)
         {
-            var members = Enumerable.Range(0, Count).Where(i => Labels[i] == c).ToArray();
+            var members = byClass[c]?.ToArray() ?? [];
             random.Shuffle(members);
             int testCount = (int)Math.Round(members.Length * testFraction);
             test.AddRange(members[..testCount]);
