@@ -1,3 +1,4 @@
+using Nabla.Data;
 using Nabla.NN;
 
 namespace Nabla.Serialization.Onnx;
@@ -46,41 +47,60 @@ public static partial class OnnxExporter
     /// <returns>The input and output shapes and the size of the graph written.</returns>
     /// <exception cref="NotSupportedException">A module has no ONNX mapping; the message names it and where it is.</exception>
     /// <exception cref="ArgumentException">The input shape is empty or not positive, or does not fit a layer.</exception>
-    public static OnnxExportSummary Export(Module model, IReadOnlyList<int> inputShape, string path)
+    /// <param name="options">Preprocessing put in front of the network and metadata; null for none.</param>
+    public static OnnxExportSummary Export(Module model, IReadOnlyList<int> inputShape, string path, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var graph = Build(model, inputShape);   // every check happens before the file is touched
-        AtomicFile.Write(path, stream => Write(graph, model, stream));
+        var graph = Build(model, inputShape, options);   // every check happens before the file is touched
+        AtomicFile.Write(path, stream => Write(graph, model, options, stream));
         return graph.Summary();
     }
 
     /// <summary>Exports <paramref name="model"/> to <paramref name="stream"/> (left open); see
-    /// <see cref="Export(Module, IReadOnlyList{int}, string)"/>.</summary>
+    /// <see cref="Export(Module, IReadOnlyList{int}, string, OnnxExportOptions?)"/>.</summary>
     /// <returns>The input and output shapes and the size of the graph written.</returns>
     /// <exception cref="NotSupportedException">A module has no ONNX mapping; the message names it and where it is.</exception>
     /// <exception cref="ArgumentException">The input shape is empty or not positive, or does not fit a layer.</exception>
-    public static OnnxExportSummary Export(Module model, IReadOnlyList<int> inputShape, Stream stream)
+    /// <param name="model">The network, as for the file overload.</param>
+    /// <param name="inputShape">The shape of one example, without the batch axis.</param>
+    /// <param name="stream">Where the model's bytes go.</param>
+    /// <param name="options">Preprocessing put in front of the network and metadata; null for none.</param>
+    public static OnnxExportSummary Export(Module model, IReadOnlyList<int> inputShape, Stream stream, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var graph = Build(model, inputShape);
-        Write(graph, model, stream);
+        var graph = Build(model, inputShape, options);
+        Write(graph, model, options, stream);
         return graph.Summary();
     }
 
-    private static OnnxGraph Build(Module model, IReadOnlyList<int> inputShape)
+    private static OnnxGraph Build(Module model, IReadOnlyList<int> inputShape, OnnxExportOptions? options)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputShape);
         if (inputShape.Count == 0 || inputShape.Any(d => d < 1))
             throw new ArgumentException($"ONNX export: the example shape ({string.Join(", ", inputShape)}) must have at least one axis, all sizes positive", nameof(inputShape));
         var graph = new OnnxGraph(InputName, [.. inputShape]);
-        var (output, shape) = Add(graph, "", model, InputName, [.. inputShape]);
+        string input = options?.Standardization is { } z ? Standardize(graph, z, inputShape) : InputName;
+        var (output, shape) = Add(graph, "", model, input, [.. inputShape]);
         graph.SetOutput(output, OutputName, shape);
         return graph;
     }
 
-    /// <summary>ModelProto: IR version, producer, description, graph, opset import.</summary>
-    private static void Write(OnnxGraph graph, Module model, Stream stream)
+    /// <summary>x′ = (x − μ) / σ on flat rows, in float64 as <see cref="Standardization.Apply(Tensors.Tensor)"/> does it:
+    /// Cast(x) to double, Sub μ, Div σ, Cast back to float, so the network sees exactly the inputs Nabla gives it.</summary>
+    private static string Standardize(OnnxGraph graph, Standardization z, IReadOnlyList<int> inputShape)
+    {
+        if (inputShape.Count != 1 || inputShape[0] != z.Mean.Length || z.Scale.Length != z.Mean.Length)
+            throw new ArgumentException($"ONNX export: the standardisation has {z.Mean.Length} features, the network takes ({string.Join(", ", inputShape)})", nameof(inputShape));
+        const string prefix = "standardize";
+        string x = graph.Node(prefix, "Cast", [InputName], OnnxAttribute.Of("to", (long)OnnxProto.DataType.Double));   // (N, D) float64
+        string centred = graph.Node(prefix, "Sub", [x, graph.Float64s($"{prefix}.mean", z.Mean)]);
+        string scaled = graph.Node(prefix, "Div", [centred, graph.Float64s($"{prefix}.scale", z.Scale)]);
+        return graph.Node(prefix, "Cast", [scaled], OnnxAttribute.Of("to", (long)OnnxProto.DataType.Float));
+    }
+
+    /// <summary>ModelProto: IR version, producer, description, graph, opset import, metadata.</summary>
+    private static void Write(OnnxGraph graph, Module model, OnnxExportOptions? options, Stream stream)
     {
         using var w = new ProtoWriter(stream);
         w.Int64(OnnxProto.Model.IrVersion, IrVersion);
@@ -93,6 +113,15 @@ public static partial class OnnxExporter
             o.String(OnnxProto.OperatorSetId.Domain, "");
             o.Int64(OnnxProto.OperatorSetId.Version, OpsetVersion);
         });
+        foreach (var (key, value) in (options?.Metadata ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            w.Message(OnnxProto.Model.MetadataProps, entry =>
+            {
+                entry.String(OnnxProto.StringStringEntry.Key, key);
+                entry.String(OnnxProto.StringStringEntry.Value, value);
+            });
+        }
+
         w.Flush();
     }
 }

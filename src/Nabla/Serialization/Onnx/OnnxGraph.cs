@@ -28,6 +28,9 @@ internal sealed class OnnxGraph(string inputName, IReadOnlyList<int> inputShape)
     /// <summary>Adds a float32 scalar constant and returns its name.</summary>
     public string Scalar(string name, float value) => Add(OnnxInitializer.Float32(Unique(name, _values), [], [value]));
 
+    /// <summary>Adds a 1-D float64 constant and returns its name.</summary>
+    public string Float64s(string name, ReadOnlySpan<double> values) => Add(OnnxInitializer.Float64(Unique(name, _values), values));
+
     /// <summary>Adds a 1-D int64 constant and returns its name.</summary>
     public string Int64s(string name, params long[] values) => Add(OnnxInitializer.Int64(Unique(name, _values), values));
 

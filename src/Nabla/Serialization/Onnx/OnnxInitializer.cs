@@ -25,6 +25,14 @@ internal sealed record OnnxInitializer(string Name, int DataType, IReadOnlyList<
         return new(name, OnnxProto.DataType.Float, [.. dims.Select(d => (long)d)], bytes);
     }
 
+    /// <summary>A 1-D float64 tensor holding <paramref name="values"/> (the standardisation's μ and σ).</summary>
+    public static OnnxInitializer Float64(string name, ReadOnlySpan<double> values)
+    {
+        var bytes = new byte[values.Length * sizeof(double)];
+        for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(i * sizeof(double)), values[i]);
+        return new(name, OnnxProto.DataType.Double, [values.Length], bytes);
+    }
+
     /// <summary>A 1-D int64 tensor holding <paramref name="values"/> (shapes for Reshape).</summary>
     public static OnnxInitializer Int64(string name, ReadOnlySpan<long> values)
     {

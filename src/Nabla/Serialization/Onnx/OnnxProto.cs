@@ -16,6 +16,14 @@ internal static class OnnxProto
         public const int DocString = 6;
         public const int Graph = 7;
         public const int OpsetImport = 8;
+        public const int MetadataProps = 14;
+    }
+
+    /// <summary>message StringStringEntryProto.</summary>
+    public static class StringStringEntry
+    {
+        public const int Key = 1;
+        public const int Value = 2;
     }
 
     /// <summary>message OperatorSetIdProto.</summary>
