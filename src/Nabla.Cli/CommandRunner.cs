@@ -21,7 +21,7 @@ internal static class CommandRunner
         }
         catch (UsageException e)
         {
-            error.WriteLine($"nabla: error: {e.Message}");
+            error.WriteLine($"nabla: error: {OneLine(e.Message)}");
             return UsageError;
         }
         catch (Exception e) when (e is DataFormatException or IOException or UnauthorizedAccessException
@@ -32,5 +32,14 @@ internal static class CommandRunner
         }
     }
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+    /// <summary>The longest error line printed: a message that quotes a file is cut well before it floods the terminal.</summary>
+    public const int MaxMessageLength = 600;
+
+    /// <summary>The message as one safe line: line breaks become spaces, any other control character that a file's text
+    /// carried in (ESC, BEL) is escaped, and a message longer than <see cref="MaxMessageLength"/> is cut.</summary>
+    public static string OneLine(string message)
+    {
+        var line = SafeText.Escape(message.ReplaceLineEndings(" "));
+        return line.Length <= MaxMessageLength ? line : string.Concat(line.AsSpan(0, MaxMessageLength), "…");
+    }
 }

@@ -38,6 +38,17 @@ internal static class OptionParsing
         return value;
     }
 
+    /// <summary>--threads: at least 1; more than the machine's logical cores only slows the kernels down (the extra
+    /// threads wait on each other), so it is capped there, with one line on <paramref name="notes"/> saying so.</summary>
+    public static int Threads(int? value, TextWriter notes)
+    {
+        int cores = Environment.ProcessorCount;
+        int threads = AtLeast(value ?? cores, 1, "--threads");
+        if (threads <= cores) return threads;
+        notes.WriteLine($"nabla: note: --threads {threads} is more than this machine's {cores} logical cores; using {cores}");
+        return cores;
+    }
+
     public static T Parse<T>(string text, string option, Func<string, T> parse)
     {
         try

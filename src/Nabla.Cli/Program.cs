@@ -32,7 +32,7 @@ internal static class Program
             var command = parsed.CommandResult.Command;
             var path = command == root ? "nabla" : $"nabla {command.Name}";
             var error = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
-            Console.Error.WriteLine($"nabla: error: {error.Message} (see '{path} --help')");
+            Console.Error.WriteLine($"nabla: error: {CommandRunner.OneLine(error.Message)} (see '{path} --help')");
             return CommandRunner.UsageError;
         }
 

@@ -156,7 +156,7 @@ public sealed class PredictTests : IDisposable
             (["notes.txt"], 2, "input 'notes.txt': not a CSV or image file"),
             (["absent.png"], 2, "input 'absent.png' does not exist"),
             (["fake.png"], 1, "fake.png: not an image"),
-            (["short.csv"], 1, "short.csv: the model takes 64 features, the file has 3 columns"),
+            (["short.csv"], 1, "short.csv: the file has no header and 3 columns, but the model takes 64 features"),
             (["short.csv", "--top-k", "0"], 2, "--top-k"),
             (["fake.png", "--background", "grey"], 2, "--background: 'grey' is not auto, dark or light"),
         };

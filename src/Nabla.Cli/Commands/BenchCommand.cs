@@ -31,7 +31,7 @@ internal static class BenchCommand
             if (dataDirectory is not null && name is not ("W1" or "W4")) throw new UsageException("--data is used with W1 and W4 only (Fashion-MNIST)");
             if (dataDirectory is not null && !Directory.Exists(dataDirectory)) throw new UsageException($"--data: folder '{dataDirectory}' does not exist");
             // W2 is defined on one thread (DESIGN.md); the others default to all cores.
-            int threadCount = OptionParsing.AtLeast(result.GetValue(threads) ?? (name == "W2" ? 1 : Environment.ProcessorCount), 1, "--threads");
+            int threadCount = OptionParsing.Threads(result.GetValue(threads) ?? (name == "W2" ? 1 : null), Console.Error);
             Parallelism.MaxThreads = threadCount;
             string path = name is "W1" or "W2" or "W4" ? (result.GetValue(autograd) ? ", autograd" : ", training plan") : "";
             Console.Out.WriteLine($"# nabla bench {name}{path}: {threadCount} thread(s), {Environment.ProcessorCount} cores, GEMM kernel {Blas.KernelName}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");

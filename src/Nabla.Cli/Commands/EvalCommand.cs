@@ -25,7 +25,9 @@ internal static class EvalCommand
             {
                 var file = result.GetValue(data);
                 if (!DatasetChoice.IsCsvFile(file)) throw new UsageException("--data FILE.csv is needed: the model was trained on a CSV file");
-                test = CsvDataset.LoadForModel(file!, schema, description.ClassNames ?? throw new DataFormatException($"{path}: the model has no class names"));
+                var table = CsvTable.Read(file!);
+                test = CsvDataset.LoadForModel(table, schema, description.ClassNames ?? throw new DataFormatException($"{path}: the model has no class names"));
+                CsvColumnsNote.WriteIfPositional(Console.Error, table, schema);
             }
             else
             {

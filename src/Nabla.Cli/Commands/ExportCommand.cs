@@ -20,13 +20,16 @@ internal static class ExportCommand
             if (string.IsNullOrWhiteSpace(output)) throw new UsageException("--onnx: the output file name is empty");
             if (Directory.Exists(output)) throw new UsageException($"--onnx: '{output}' is a folder; give a file name such as model.onnx");
 
-            // Saved networks take flat rows of InputFeatures values (image models unflatten them first).
+            // Saved networks take flat rows of InputFeatures values (image models unflatten them first). A CSV model's
+            // standardisation goes into the graph, so that it takes the raw rows `nabla predict` takes.
             var (network, description) = ModelStore.Load(path);
-            var summary = OnnxExporter.Export(network, [description.InputFeatures], output);
+            string architecture = description.Architecture ?? network.Describe();
+            var summary = OnnxExporter.Export(network, [description.InputFeatures], output, OnnxExportOptions.For(description, architecture));
             Console.Out.WriteLine(
-                $"wrote {output}: {description.Architecture ?? network.Describe()} as ONNX opset {OnnxExporter.OpsetVersion}, " +
+                $"wrote {output}: {architecture} as ONNX opset {OnnxExporter.OpsetVersion}, " +
                 $"input '{OnnxExporter.InputName}' (batch, {string.Join(", ", summary.InputShape)}) → '{OnnxExporter.OutputName}' " +
-                $"(batch, {string.Join(", ", summary.OutputShape)}), {summary.Nodes} nodes");
+                $"(batch, {string.Join(", ", summary.OutputShape)}), {summary.Nodes} nodes" +
+                (description.Features?.Standardization is null ? "" : "; raw feature values in: the standardisation is part of the graph"));
             return CommandRunner.Success;
         }));
         return command;

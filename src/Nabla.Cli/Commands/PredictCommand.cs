@@ -79,6 +79,8 @@ internal static class PredictCommand
             ? CsvDataset.ReadFeatures(table, schema)
             : CsvDataset.ReadFeatures(table, [.. Enumerable.Range(0, description.InputFeatures).Select(i => i.ToString(CultureInfo.InvariantCulture))],
                 description.InputFeatures.ToString(CultureInfo.InvariantCulture));
+        // Said only once the columns were read: a file refused for its width gets its one error line alone.
+        CsvColumnsNote.WriteIfPositional(Console.Error, table, description.Features);
         return (features, [.. Enumerable.Range(0, table.Rows.Count).Select(i => (int?)table.LineOf(i))]);
     }
 

@@ -20,6 +20,7 @@ internal static class TrainCommand
         var dataset = new Option<string>("--dataset") { Description = "digits (embedded) or fashion-mnist; a CSV file is given with --data", DefaultValueFactory = _ => DatasetChoice.Digits };
         var data = new Option<string?>("--data") { Description = "a CSV file (one label column, numeric features; 80/20 stratified split, standardised), or the folder of fashion-mnist's files (default " + Data.Datasets.FashionMnist.DefaultDirectory + ")" };
         var labelColumn = new Option<string?>("--label-column") { Description = "with a CSV file: the label column, by header name or 0-based index [default: the last column]" };
+        var classes = NumericOptions.Int("--classes", "with a CSV file: how many classes the label column holds, to train on one with more than min(50, rows/5) distinct values or with non-integer numbers (refused otherwise, as a measurement rather than a class)");
         var hidden = new Option<string?>("--hidden") { Description = "hidden layer widths, comma-separated (e.g. 512,256; 'none' for a linear model) [preset: digits 256, fashion-mnist 512,256, CSV 64]" };
         var activation = new Option<string?>("--activation") { Description = "relu, tanh, sigmoid, leaky-relu, elu, silu, softplus or gelu [default: relu]" };
         var architecture = new Option<string?>("--model") { Description = "the network as a description instead of --hidden/--activation, e.g. conv32k3p1-relu-pool2-flatten-fc10 (README: Architectures)" };
@@ -50,7 +51,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a network with L hidden layers and save it")
         {
-            dataset, data, labelColumn, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, earlyStopping, csv, json, quiet, plots, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output, checkpointEvery, resume,
+            dataset, data, labelColumn, classes, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, earlyStopping, csv, json, quiet, plots, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output, checkpointEvery, resume,
         };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
@@ -76,7 +77,7 @@ internal static class TrainCommand
                 ResumeFrom = checkpoint,
                 LiveProgress = !result.GetValue(quiet) && !original.GetValue(quiet) && TrainingProgress.TerminalIsLive,
             };
-            if (result.GetValue(threads) is { } t) settings = settings with { Threads = OptionParsing.AtLeast(t, 1, "--threads") };
+            if (result.GetValue(threads) is { } t) settings = settings with { Threads = OptionParsing.Threads(t, Console.Error) };
             if (settings.EarlyStopping is not null) throw new UsageException("--resume: the run used --early-stopping, whose best weights are not in the checkpoint; it cannot be resumed");
             return Run(settings, Console.Out);
         }));
@@ -103,6 +104,7 @@ internal static class TrainCommand
             if (csvData && result.GetResult(dataset) is { Implicit: false })
                 throw new UsageException("--dataset names a built-in dataset: leave it out when --data is a CSV file");
             if (!csvData && result.GetValue(labelColumn) is not null) throw new UsageException("--label-column goes with --data FILE.csv");
+            if (!csvData && result.GetValue(classes) is not null) throw new UsageException("--classes goes with --data FILE.csv");
             var datasetName = csvData ? DatasetChoice.Csv : DatasetChoice.Validate(result.GetValue(dataset)!);
             var preset = TrainPreset.For(datasetName);
             var optimizerName = result.GetValue(optimizer)!.ToLowerInvariant();
@@ -115,6 +117,7 @@ internal static class TrainCommand
                 datasetName,
                 dataPath,
                 result.GetValue(labelColumn),
+                result.GetValue(classes) is { } classCount ? OptionParsing.AtLeast(classCount, 2, "--classes") : null,
                 OptionParsing.ParseHidden(result.GetValue(hidden) ?? preset.Hidden),
                 OptionParsing.Parse(result.GetValue(activation) ?? "relu", "--activation", ActivationExtensions.Parse),
                 description,
@@ -129,7 +132,7 @@ internal static class TrainCommand
                 ParseSchedule(result.GetValue(schedule), result.GetValue(warmup), result.GetValue(epochs) ?? preset.Epochs) ?? preset.Schedule,
                 OptionParsing.AtLeast(result.GetValue(batchSize) ?? preset.BatchSize, 1, "--batch-size"),
                 result.GetValue(seed) ?? 0,
-                OptionParsing.AtLeast(result.GetValue(threads) ?? Environment.ProcessorCount, 1, "--threads"),
+                OptionParsing.Threads(result.GetValue(threads), Console.Error),
                 result.GetValue(output) ?? Path.Combine("runs", csvData ? Path.GetFileNameWithoutExtension(dataPath!) : datasetName),
                 result.GetValue(clipNorm) is { } clip ? OptionParsing.Positive(clip, "--clip-norm") : null,
                 result.GetValue(sanity),
@@ -230,7 +233,7 @@ internal static class TrainCommand
         Parallelism.MaxThreads = s.Threads;
         // A CSV file is read first: its width and classes are known only then. A named dataset's are known, so a bad
         // --model is reported before a large dataset is read.
-        var table = s.Dataset == DatasetChoice.Csv ? CsvDataset.LoadSplit(s.DataDirectory!, s.LabelColumn, Data.Datasets.Digits.TestFraction, s.Seed) : default;
+        var table = s.Dataset == DatasetChoice.Csv ? CsvDataset.LoadSplit(s.DataDirectory!, s.LabelColumn, Data.Datasets.Digits.TestFraction, s.Seed, s.Classes) : default;
         var exampleShape = table.Train is not null ? [table.Train.FeatureCount] : DatasetChoice.ExampleShape(s.Dataset);
         int classes = table.Train?.Classes ?? DatasetChoice.Dimensions(s.Dataset).Classes;
         Sequential? described = s.Architecture is null ? null : BuildDescribed(s.Architecture, exampleShape, s.Dataset, classes, s.Seed);

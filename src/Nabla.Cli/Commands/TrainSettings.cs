@@ -9,6 +9,7 @@ internal sealed record TrainSettings(
     string Dataset,
     string? DataDirectory,
     string? LabelColumn,
+    int? Classes,
     int[] Hidden,
     Activation Activation,
     string? Architecture,
