@@ -112,7 +112,8 @@ public static class CheckpointStore
     {
         try
         {
-            return SafeTensors.ReadMetadata(path).TryGetValue(MetadataKey, out var text) ? JsonSerializer.Deserialize<Description>(text, Json)?.Run : null;
+            var run = SafeTensors.ReadMetadata(path).TryGetValue(MetadataKey, out var text) ? JsonSerializer.Deserialize<Description>(text, Json)?.Run : null;
+            return IsWellFormed(run) ? run : null;
         }
         catch (Exception e) when (e is DataFormatException or JsonException or IOException or UnauthorizedAccessException)
         {
@@ -188,9 +189,7 @@ public static class CheckpointStore
             throw new DataFormatException($"{path}: the checkpoint has no \"{ChecksumKey}\" metadata, so its contents cannot be verified");
         if (stored != CheckpointChecksum.Compute(text, tensors))
             throw new DataFormatException($"{path}: the checkpoint's contents do not match its {CheckpointChecksum.Algorithm} checksum (the file is damaged)");
-        if (d.Run is null || string.IsNullOrEmpty(d.Run.Id) || d.Run.Dataset is null || d.Run.Architecture is null
-            || $"{d.Run.Id}{d.Run.Dataset}{d.Run.Architecture}".Any(char.IsControl))
-            throw new DataFormatException($"{path}: the checkpoint does not record its run's identity");
+        if (!IsWellFormed(d.Run)) throw new DataFormatException($"{path}: the checkpoint does not record its run's identity");
         if (d.CompletedEpochs < 0 || d.BatchesInEpoch < 0 || d.Step < 0 || !(d.LearningRate > 0) || !double.IsFinite(d.LearningRate)
             || !(d.InitialLearningRate > 0) || !double.IsFinite(d.InitialLearningRate) || d.History is null || d.History.Count != d.CompletedEpochs
             || d.History.Any(e => e is null) || !double.IsFinite(d.Running.LossSum)
@@ -213,6 +212,12 @@ public static class CheckpointStore
         return new Checkpoint(path, d.CompletedEpochs, d.BatchesInEpoch, d.Step, d.LearningRate, d.InitialLearningRate, d.History,
             d.Running, d.Settings, model, optimizer, d.DropoutDraws, d.Run, callbacks, d.StoppedEarly);
     }
+
+    /// <summary>Whether a run identity read from a file is complete and fit to be shown in a message: an id of ASCII
+    /// letters and digits, and names without control characters (which could drive the terminal) of bounded length.</summary>
+    private static bool IsWellFormed([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] RunIdentity? run) =>
+        run is { Id: { Length: > 0 and <= 64 } id, Dataset: { Length: <= 1000 } dataset, Architecture: { Length: <= 1000 } architecture }
+        && id.All(char.IsAsciiLetterOrDigit) && !dataset.Any(char.IsControl) && !architecture.Any(char.IsControl);
 
     /// <summary>The checkpoint files of <paramref name="directory"/>, newest (most steps) first.</summary>
     private static List<(string Path, long Step)> List(string directory) =>
