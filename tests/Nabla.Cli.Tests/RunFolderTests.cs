@@ -97,6 +97,18 @@ public sealed class RunFolderTests : IDisposable
         Assert.Equal("a file", File.ReadAllText(Path.Combine(_dir, "taken")));
     }
 
+    [Theory]
+    [InlineData("/proc/nabla-out", "the folder cannot be created")]   // root may write anywhere, but not there
+    [InlineData("/sys/kernel", "")]   // permission denied, or a read-only file system, as the machine mounts it
+    public void An_out_that_cannot_be_written_is_refused_before_reading_data(string output, string reason)
+    {
+        var r = NablaProcess.Run(_dir, "train", "--data", WriteUnreadableCsv(), "--epochs", "1", "--quiet", "--out", output);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("", r.Output);
+        var line = Assert.Single(Lines(r.Error));
+        Assert.StartsWith($"nabla: error: --out: cannot write in '{output}': {reason}", line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Export_into_a_folder_that_cannot_be_made_names_the_target_file_not_its_temporary_one()
     {

@@ -74,6 +74,7 @@ public static class AtomicFile
             if (Directory.Exists(folder)) break;
         }
 
-        return e is UnauthorizedAccessException ? "permission denied" : e.Message;
+        if (e is UnauthorizedAccessException) return "permission denied";
+        return Directory.Exists(directory) ? $"files cannot be created in it ({e.Message})" : $"the folder cannot be created ({e.Message})";
     }
 }

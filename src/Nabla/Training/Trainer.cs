@@ -75,7 +75,7 @@ public sealed class Trainer
 
     /// <summary>One step on one batch: forward, loss, backward, update. Returns the data loss and the number correct.</summary>
     /// <remarks>A step trains: a model left in evaluation mode (by <c>Eval()</c>, for inference) is put back in training
-    /// mode first, as <see cref="Fit"/> does every epoch. A submodule put in evaluation mode on its own while the model
+    /// mode first, as <see cref="Fit"/> does. A submodule put in evaluation mode on its own while the model
     /// is in training mode (a frozen batch normalisation) stays so.</remarks>
     /// <exception cref="ArgumentException">The batch does not fit the model or the loss (a label count other than the
     /// batch size, a wrong feature shape, a label outside the classes); thrown before any parameter moves.</exception>
