@@ -72,13 +72,14 @@ public sealed class ResumeTests(ITestOutputHelper log) : IDisposable
         var straight = NablaProcess.Run(_dir, Training("straight", 1));
         Assert.True(straight.ExitCode == 0, straight.Error);
 
+        // The signal goes after the first epoch's line, 99 epochs before the end: the run must be interrupted. A run that
+        // prints no epoch line in time, or ends without being interrupted, fails the test; none returns without checking.
         using var run = NablaProcess.Start(_dir, null, Training("interrupted", 1));
         var output = run.StandardOutput;
-        Assert.StartsWith("epoch   1/100", ReadLineWithin(output, TimeSpan.FromMinutes(1), skipFirst: true), StringComparison.Ordinal);
+        Assert.StartsWith("epoch   1/100", FirstEpochLineWithin(output, TimeSpan.FromMinutes(1)), StringComparison.Ordinal);
         using (var signal = Process.Start("kill", ["-INT", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) signal.WaitForExit();
-        string rest = output.ReadToEnd();
-        Assert.True(run.WaitForExit(TimeSpan.FromMinutes(1)));
-        if (run.ExitCode == 0) return;   // the run finished before the signal arrived: nothing to resume
+        string rest = ReadToEndWithin(output, TimeSpan.FromMinutes(1));
+        Assert.True(run.WaitForExit(TimeSpan.FromMinutes(1)), "the interrupted run did not exit within a minute");
         Assert.Equal(130, run.ExitCode);
         Assert.Contains("interrupted: checkpoint saved at step", rest, StringComparison.Ordinal);
 
@@ -93,8 +94,9 @@ public sealed class ResumeTests(ITestOutputHelper log) : IDisposable
         Directory.CreateDirectory(_dir);
         var longer = NablaProcess.Run(_dir, "train", "--epochs", "3", "--quiet", "--out", "run");
         Assert.True(longer.ExitCode == 0, longer.Error);
-        var shorter = NablaProcess.Run(_dir, "train", "--epochs", "1", "--batch-size", "64", "--quiet", "--out", "run");
+        var shorter = NablaProcess.Run(_dir, "train", "--epochs", "1", "--batch-size", "64", "--quiet", "--overwrite", "--out", "run");
         Assert.True(shorter.ExitCode == 0, shorter.Error);
+        Assert.Contains("--overwrite: removed 2 checkpoint(s) of an earlier run", shorter.Output, StringComparison.Ordinal);
         var (saved, _) = SafeTensors.Read(Path.Combine(_dir, "run", ModelStore.WeightsFile));
 
         // The earlier run's checkpoints are gone, so resuming finds the new run finished and leaves its model as it is.
@@ -162,13 +164,32 @@ public sealed class ResumeTests(ITestOutputHelper log) : IDisposable
             Assert.True(tensor.ToFloatArray().AsSpan().SequenceEqual(actual[name].ToFloatArray()), $"{name} differs from the uninterrupted run");
     }
 
-    private static string ReadLineWithin(StreamReader reader, TimeSpan timeout, bool skipFirst = false)
+    /// <summary>The first line that starts with "epoch ", skipping the banner; fails when none comes in time.</summary>
+    private static string FirstEpochLineWithin(StreamReader reader, TimeSpan timeout)
     {
         var task = Task.Run(() =>
         {
-            if (skipFirst) reader.ReadLine();
-            return reader.ReadLine() ?? "";
+            for (string? line; (line = reader.ReadLine()) is not null;)
+            {
+                if (line.StartsWith("epoch ", StringComparison.Ordinal)) return line;
+            }
+
+            return null;
         });
+        Assert.True(task.Wait(timeout), "no epoch line in time");
+        return task.Result ?? throw new Xunit.Sdk.XunitException("the command ended without an epoch line");
+    }
+
+    private static string ReadToEndWithin(StreamReader reader, TimeSpan timeout)
+    {
+        var task = reader.ReadToEndAsync();
+        Assert.True(task.Wait(timeout), "the command's output did not end in time");
+        return task.Result;
+    }
+
+    private static string ReadLineWithin(StreamReader reader, TimeSpan timeout)
+    {
+        var task = Task.Run(() => reader.ReadLine() ?? "");
         Assert.True(task.Wait(timeout), "the command wrote nothing in time");
         return task.Result;
     }

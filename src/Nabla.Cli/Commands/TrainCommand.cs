@@ -48,10 +48,11 @@ internal static class TrainCommand
         var output = new Option<string?>("--out") { Description = "folder to save the model in (default runs/DATASET); checkpoints go to its checkpoints/ folder" };
         var checkpointEvery = NumericOptions.Int("--checkpoint-every", "also save a checkpoint every N steps within an epoch [default: 0, at epoch ends only]");
         var resume = new Option<string?>("--resume") { Description = "continue the run saved in this folder (its --out) from its last checkpoint, with its options; only --threads and --quiet may be given with it" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "start a new run in an --out folder that holds an earlier run's checkpoints, removing them (without it, such a run is refused)" };
 
         var command = new Command("train", "Train a network with L hidden layers and save it")
         {
-            dataset, data, labelColumn, classes, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, earlyStopping, csv, json, quiet, plots, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output, checkpointEvery, resume,
+            dataset, data, labelColumn, classes, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, earlyStopping, csv, json, quiet, plots, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output, checkpointEvery, resume, overwrite,
         };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
@@ -59,7 +60,7 @@ internal static class TrainCommand
             if (resumeDirectory is null)
             {
                 var fresh = Settings(result);
-                return Run(fresh with { CommandLine = StoredArguments(result, fresh.OutputDirectory) }, Console.Out);
+                return Run(fresh with { CommandLine = StoredArguments(result, fresh.OutputDirectory), Overwrite = result.GetValue(overwrite) }, Console.Out);
             }
 
             // A resumed run takes its options from the checkpoint: the same network, data, optimiser and seed.
@@ -67,7 +68,9 @@ internal static class TrainCommand
             if (given.Count > 0) throw new UsageException($"--resume continues a run with its own options: leave out {string.Join(", ", given)} (only --threads and --quiet may change)");
             var checkpoints = Path.Combine(resumeDirectory, CheckpointFolder);
             if (!Directory.Exists(resumeDirectory)) throw new UsageException($"--resume: folder '{resumeDirectory}' does not exist");
-            var checkpoint = CheckpointStore.LoadLatest(checkpoints) ?? throw new UsageException($"--resume: '{resumeDirectory}' holds no checkpoint (in {checkpoints})");
+            ThrowIfUnsafeCheckpointFolder("--resume", checkpoints);
+            var checkpoint = CheckpointStore.LoadLatest(checkpoints, skipped => Console.Error.WriteLine($"nabla: warning: skipped {skipped.Message.ReplaceLineEndings(" ")}; resuming from an older checkpoint"))
+                ?? throw new UsageException($"--resume: '{resumeDirectory}' holds no checkpoint (in {checkpoints})");
             var original = command.Parse(SavedArguments(checkpoint));
             if (original.Errors.Count > 0) throw new Data.DataFormatException($"{checkpoint.Path}: the run's saved options do not parse ({original.Errors[0].Message})");
             var settings = Settings(original) with
@@ -75,10 +78,10 @@ internal static class TrainCommand
                 OutputDirectory = resumeDirectory,
                 CommandLine = checkpoint.Settings,
                 ResumeFrom = checkpoint,
+                RunId = checkpoint.Run.Id,
                 LiveProgress = !result.GetValue(quiet) && !original.GetValue(quiet) && TrainingProgress.TerminalIsLive,
             };
             if (result.GetValue(threads) is { } t) settings = settings with { Threads = OptionParsing.Threads(t, Console.Error) };
-            if (settings.EarlyStopping is not null) throw new UsageException("--resume: the run used --early-stopping, whose best weights are not in the checkpoint; it cannot be resumed");
             return Run(settings, Console.Out);
         }));
         return command;
@@ -168,6 +171,48 @@ internal static class TrainCommand
     /// <summary>The folder of a run's checkpoints, inside its --out folder.</summary>
     public const string CheckpointFolder = "checkpoints";
 
+    /// <summary>Refuses, before any data is read, an --out folder that cannot hold the run's results: a file, a folder
+    /// that cannot be written, a checkpoint folder that is a symbolic link, and, for a new run, a checkpoint folder
+    /// holding another run's checkpoints (removed instead with --overwrite, said in one line).</summary>
+    private static void PrepareOutput(TrainSettings s, TextWriter output)
+    {
+        try
+        {
+            AtomicFile.EnsureWritableFolder(s.OutputDirectory);
+        }
+        catch (IOException e)
+        {
+            throw new UsageException($"--out: {e.Message}");
+        }
+
+        var checkpoints = Path.Combine(s.OutputDirectory, CheckpointFolder);
+        ThrowIfUnsafeCheckpointFolder("--out", checkpoints);
+        if (s.ResumeFrom is not null) return;   // a resumed run continues among its own checkpoints
+        var earlier = CheckpointStore.Files(checkpoints);
+        if (earlier.Count == 0) return;
+        if (!s.Overwrite)
+        {
+            var (path, _, run) = earlier[0];
+            string whose = run is null ? $"a checkpoint whose run cannot be read ({Path.GetFileName(path)})" : $"the checkpoints of {run}";
+            throw new UsageException($"--out: '{s.OutputDirectory}' holds {whose}; continue that run with --resume {s.OutputDirectory}, give another --out, or add --overwrite to remove them");
+        }
+
+        foreach (var (path, _, _) in earlier) File.Delete(path);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"--overwrite: removed {earlier.Count} checkpoint(s) of an earlier run from {checkpoints}"));
+    }
+
+    private static void ThrowIfUnsafeCheckpointFolder(string option, string checkpoints)
+    {
+        try
+        {
+            CheckpointStore.ThrowIfUnsafeFolder(checkpoints);
+        }
+        catch (IOException e)
+        {
+            throw new UsageException($"{option}: {e.Message}");
+        }
+    }
+
     private static (Data.Dataset Train, Data.Dataset Validation, string Name) Split(Data.Dataset train, int seed)
     {
         var (fit, validation) = train.Split(0.1, seed);
@@ -231,6 +276,7 @@ internal static class TrainCommand
     public static int Run(TrainSettings s, TextWriter output)
     {
         Parallelism.MaxThreads = s.Threads;
+        if (!s.Sanity) PrepareOutput(s, output);   // a sanity check saves nothing
         // A CSV file is read first: its width and classes are known only then. A named dataset's are known, so a bad
         // --model is reported before a large dataset is read.
         var table = s.Dataset == DatasetChoice.Csv ? CsvDataset.LoadSplit(s.DataDirectory!, s.LabelColumn, Data.Datasets.Digits.TestFraction, s.Seed, s.Classes) : default;
@@ -280,9 +326,11 @@ internal static class TrainCommand
         if (jsonLog is not null) callbacks.Add(jsonLog);
         // Checkpoints go next to the model, at every epoch's end (and every --checkpoint-every steps); Ctrl-C asks for
         // one more after the current step, then a clean exit.
+        // A fresh run gets a new id; the messages below name only checkpoints with this run's id.
         var checkpoints = Path.Combine(s.OutputDirectory, CheckpointFolder);
+        string runId = s.RunId ?? RunIdentity.NewId();
         var options = new TrainingOptions(s.Epochs, s.BatchSize, s.Seed, Schedule: s.Schedule,
-            Checkpoints: new CheckpointOptions(checkpoints, s.CheckpointEvery, Settings: s.CommandLine));
+            Checkpoints: new CheckpointOptions(checkpoints, s.CheckpointEvery, Settings: s.CommandLine, RunId: runId));
         if (s.ResumeFrom is { } from)
             output.WriteLine($"resuming from {from.Path}: epoch {from.CompletedEpochs + 1}, batch {from.BatchesInEpoch}, step {from.Step}");
         using var interrupt = new CancellationTokenSource();
@@ -302,13 +350,13 @@ internal static class TrainCommand
         catch (OperationCanceledException)
         {
             output.WriteLine();
-            output.WriteLine($"interrupted: checkpoint saved at step {CheckpointStore.NewestStep(checkpoints)} in {checkpoints}; continue with: nabla train --resume {s.OutputDirectory}");
+            output.WriteLine($"interrupted: checkpoint saved at step {CheckpointStore.NewestStep(checkpoints, runId)} in {checkpoints}; continue with: nabla train --resume {s.OutputDirectory}");
             return CommandRunner.Interrupted;
         }
         catch (TrainingDivergedException e)
         {
             if (s.LiveProgress) output.WriteLine();   // the error goes on a line of its own, not after the bar
-            string last = CheckpointStore.NewestStep(checkpoints) is { } step ? $"the last good checkpoint (step {step}) is kept in {checkpoints}" : "no checkpoint was saved before it";
+            string last = CheckpointStore.NewestStep(checkpoints, runId) is { } step ? $"the last good checkpoint (step {step}) is kept in {checkpoints}" : "no checkpoint was saved before it";
             throw new InvalidOperationException($"{e.Message}; {last}", e);
         }
         catch (Exception) when (s.LiveProgress)

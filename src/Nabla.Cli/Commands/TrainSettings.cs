@@ -40,4 +40,10 @@ internal sealed record TrainSettings(
 
     /// <summary>The checkpoint to continue from, for --resume.</summary>
     public Training.Checkpoint? ResumeFrom { get; init; }
+
+    /// <summary>The run's id: a resumed run's, from its checkpoint; null for a fresh run, which gets a new one.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>Whether a fresh run may remove the checkpoints of an earlier run in its --out folder (--overwrite).</summary>
+    public bool Overwrite { get; init; }
 }

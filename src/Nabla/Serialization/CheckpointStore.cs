@@ -9,15 +9,24 @@ namespace Nabla.Serialization;
 
 /// <summary>Checkpoint files: one safetensors file per checkpoint, <c>checkpoint-STEP.safetensors</c>, holding the
 /// model state (<c>model.NAME</c>), the optimiser's buffers (<c>optimizer.NAME</c>) and, as JSON in the metadata, the
-/// position, learning rates, history, random states and the caller's settings. Each file is written atomically
-/// (temporary file, flush, rename) and the older ones are deleted only after it is complete, so a crash at any moment
-/// leaves the previous checkpoint readable. Reading treats the file as untrusted: it holds data only.</summary>
+/// position, learning rates, history, random states, the run's identity and the caller's settings, with a SHA-256 of
+/// all of it (<c>nabla.checksum</c>). Each file is written atomically (temporary file, flush, rename) and the older
+/// ones are deleted only after it is complete, so a crash at any moment leaves the previous checkpoint readable; only
+/// files of the same run are ever deleted, and never through a symbolic link. Reading treats the file as untrusted:
+/// it holds data only, its checksum must match, and its values must be finite.</summary>
 public static class CheckpointStore
 {
     private const string Prefix = "checkpoint-";
     private const string Extension = ".safetensors";
     private const string MetadataKey = "nabla.checkpoint";
-    private const int FormatVersion = 1;
+    private const string ChecksumKey = "nabla.checksum";
+    private const string ModelPrefix = "model.";
+    private const string OptimizerPrefix = "optimizer.";
+    private const string CallbackPrefix = "callback.";
+
+    // Version 2 added the checksum and the run's identity; a version 1 file has neither, so it can be neither verified
+    // nor told apart from another run's, and is refused.
+    private const int FormatVersion = 2;
 
     // A fault to inject for tests of crash safety: with NABLA_FAULT_PAUSE_CHECKPOINT=N, the N-th checkpoint written by
     // this process stops half-way through its temporary file, says so on stderr and waits, so that a test can kill it
@@ -30,22 +39,28 @@ public static class CheckpointStore
     /// <summary>The file name of the checkpoint after <paramref name="step"/> steps.</summary>
     public static string FileName(long step) => $"{Prefix}{step.ToString("D10", CultureInfo.InvariantCulture)}{Extension}";
 
-    /// <summary>Writes <paramref name="checkpoint"/> into <paramref name="directory"/>, then deletes every checkpoint
-    /// with more steps than it, all but the <paramref name="keep"/> newest of the rest, and temporary files left by an
-    /// interrupted write; returns the path.</summary>
-    /// <remarks>A checkpoint with more steps than the one just written is not this run's future: it was left by an
-    /// earlier run in the same folder (a new run counts steps from 0), or it is the future a run resumed from an older
-    /// checkpoint has abandoned. Kept, it would pass for the newest, and a resume would continue that other run.</remarks>
+    /// <summary>Writes <paramref name="checkpoint"/> into <paramref name="directory"/>, then deletes, among the
+    /// checkpoints of the same run (<see cref="Checkpoint.Run"/>), every one with more steps than it and all but the
+    /// <paramref name="keep"/> newest of the rest, and temporary files left by an interrupted write; returns the path.
+    /// Files of other runs, and files whose run cannot be read, are left alone.</summary>
+    /// <remarks>A checkpoint of this run with more steps than the one just written is the future a run resumed from an
+    /// older checkpoint has abandoned: kept, it would pass for the newest, and a resume would continue it.</remarks>
+    /// <exception cref="IOException">The folder is a symbolic link or a file (<see cref="ThrowIfUnsafeFolder"/>).</exception>
     public static string Save(string directory, Checkpoint checkpoint, int keep = 2)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentNullException.ThrowIfNull(checkpoint.Run);
         ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
+        ThrowIfUnsafeFolder(directory);
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, FileName(checkpoint.Step));
-        var tensors = checkpoint.ModelState.Select(p => KeyValuePair.Create("model." + p.Key, p.Value))
-            .Concat(checkpoint.OptimizerState.Select(p => KeyValuePair.Create("optimizer." + p.Key, p.Value)));
-        var metadata = new Dictionary<string, string> { [MetadataKey] = JsonSerializer.Serialize(Describe(checkpoint), Json) };
+        var tensors = checkpoint.ModelState.Select(p => KeyValuePair.Create(ModelPrefix + p.Key, p.Value))
+            .Concat(checkpoint.OptimizerState.Select(p => KeyValuePair.Create(OptimizerPrefix + p.Key, p.Value)))
+            .Concat((checkpoint.CallbackState ?? new Dictionary<string, Tensor>()).Select(p => KeyValuePair.Create(CallbackPrefix + p.Key, p.Value)))
+            .ToList();
+        var description = JsonSerializer.Serialize(Describe(checkpoint), Json);
+        var metadata = new Dictionary<string, string> { [MetadataKey] = description, [ChecksumKey] = CheckpointChecksum.Compute(description, tensors) };
         bool pause = Interlocked.Increment(ref _writes) == PauseAtWrite;
         AtomicFile.Write(path, stream =>
         {
@@ -64,34 +79,74 @@ public static class CheckpointStore
             stream.Write(whole.GetBuffer().AsSpan((int)(whole.Length / 2), (int)(whole.Length - whole.Length / 2)));
         });
 
-        var checkpoints = List(directory);
-        foreach (var other in checkpoints.Where(c => c.Step > checkpoint.Step)) File.Delete(other.Path);
-        foreach (var old in checkpoints.Where(c => c.Step <= checkpoint.Step).Skip(keep)) File.Delete(old.Path);
+        var own = Files(directory).Where(f => f.Run?.Id == checkpoint.Run.Id).ToList();
+        foreach (var future in own.Where(c => c.Step > checkpoint.Step)) File.Delete(future.Path);
+        foreach (var old in own.Where(c => c.Step <= checkpoint.Step).Skip(keep)) File.Delete(old.Path);
         foreach (var stale in Directory.EnumerateFiles(directory, $".{Prefix}*.tmp")) TryDelete(stale);
         return path;
     }
 
+    /// <summary>Throws when <paramref name="directory"/> is a symbolic link or a file. Checkpoints go in a real folder:
+    /// a link would let the deletion of old checkpoints reach files elsewhere. A folder that does not exist yet is fine.</summary>
+    /// <exception cref="IOException">The folder is a symbolic link, or a file; the message names it.</exception>
+    public static void ThrowIfUnsafeFolder(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var info = new DirectoryInfo(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
+        if (info.LinkTarget is { } target)
+            throw new IOException($"{directory}: the checkpoint folder is a symbolic link (to {target}); give a real folder, so that removing old checkpoints cannot reach files elsewhere");
+        if (File.Exists(info.FullName)) throw new IOException($"{directory}: the checkpoint folder is a file, not a folder");
+    }
+
+    /// <summary>The checkpoint files of <paramref name="directory"/>, newest (most steps) first, each with the run its
+    /// header records; null where the header cannot be read or records none. Only the headers are read.</summary>
+    public static IReadOnlyList<(string Path, long Step, RunIdentity? Run)> Files(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        if (!Directory.Exists(directory)) return [];
+        return [.. List(directory).Select(f => (f.Path, f.Step, RunOf(f.Path)))];
+    }
+
+    /// <summary>The run a checkpoint file's header records, or null when it cannot be read.</summary>
+    private static RunIdentity? RunOf(string path)
+    {
+        try
+        {
+            var run = SafeTensors.ReadMetadata(path).TryGetValue(MetadataKey, out var text) ? JsonSerializer.Deserialize<Description>(text, Json)?.Run : null;
+            return IsWellFormed(run) ? run : null;
+        }
+        catch (Exception e) when (e is DataFormatException or JsonException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The newest checkpoint in <paramref name="directory"/> that reads back whole, or null when there is none.
-    /// A newer file that cannot be read (which atomic writing should rule out) is passed over for the one before.</summary>
-    /// <exception cref="DataFormatException">Checkpoint files exist but none can be read; the message gives the newest's problem.</exception>
-    public static Checkpoint? LoadLatest(string directory)
+    /// A newer file that cannot be read or fails its checksum is passed over for the one before; each one passed over
+    /// is reported to <paramref name="skipped"/> (with the reason in the exception's message), so that the caller can
+    /// say which file was skipped and why.</summary>
+    /// <exception cref="DataFormatException">Checkpoint files exist but none can be read; the message gives the newest's
+    /// problem (and <paramref name="skipped"/> is not called).</exception>
+    public static Checkpoint? LoadLatest(string directory, Action<DataFormatException>? skipped = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         if (!Directory.Exists(directory)) return null;
-        DataFormatException? newestProblem = null;
+        var problems = new List<DataFormatException>();
         foreach (var (path, _) in List(directory))
         {
             try
             {
-                return Load(path);
+                var checkpoint = Load(path);
+                foreach (var problem in problems) skipped?.Invoke(problem);
+                return checkpoint;
             }
             catch (DataFormatException e)
             {
-                newestProblem ??= e;
+                problems.Add(e);
             }
         }
 
-        return newestProblem is null ? null : throw newestProblem;
+        return problems.Count == 0 ? null : throw problems[0];
     }
 
     /// <summary>Reads the checkpoint at <paramref name="path"/>.</summary>
@@ -123,7 +178,18 @@ public static class CheckpointStore
             throw new DataFormatException($"{path}: the checkpoint's description is not valid JSON ({e.Message})", e);
         }
 
-        if (d is null || d.Version != FormatVersion) throw new DataFormatException($"{path}: checkpoint format version {d?.Version} is not supported ({FormatVersion})");
+        if (d is null || d.Version != FormatVersion)
+        {
+            throw new DataFormatException(d?.Version == 1
+                ? $"{path}: the checkpoint was written by an earlier Nabla (format 1, without a checksum or run identity) and cannot be verified; start the run again"
+                : $"{path}: checkpoint format version {d?.Version} is not supported ({FormatVersion})");
+        }
+
+        if (!metadata.TryGetValue(ChecksumKey, out var stored))
+            throw new DataFormatException($"{path}: the checkpoint has no \"{ChecksumKey}\" metadata, so its contents cannot be verified");
+        if (stored != CheckpointChecksum.Compute(text, tensors))
+            throw new DataFormatException($"{path}: the checkpoint's contents do not match its {CheckpointChecksum.Algorithm} checksum (the file is damaged)");
+        if (!IsWellFormed(d.Run)) throw new DataFormatException($"{path}: the checkpoint does not record its run's identity");
         if (d.CompletedEpochs < 0 || d.BatchesInEpoch < 0 || d.Step < 0 || !(d.LearningRate > 0) || !double.IsFinite(d.LearningRate)
             || !(d.InitialLearningRate > 0) || !double.IsFinite(d.InitialLearningRate) || d.History is null || d.History.Count != d.CompletedEpochs
             || d.History.Any(e => e is null) || !double.IsFinite(d.Running.LossSum)
@@ -132,16 +198,26 @@ public static class CheckpointStore
 
         var model = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var optimizer = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var callbacks = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, tensor) in tensors)
         {
-            if (name.StartsWith("model.", StringComparison.Ordinal)) model[name["model.".Length..]] = tensor;
-            else if (name.StartsWith("optimizer.", StringComparison.Ordinal)) optimizer[name["optimizer.".Length..]] = tensor;
-            else throw new DataFormatException($"{path}: tensor '{name}' is neither model nor optimizer state");
+            // A run that went non-finite saves no checkpoint, so NaN or ∞ here was written by something else.
+            if (tensor.HasNonFinite()) throw new DataFormatException($"{path}: tensor '{name}' holds NaN or infinite values");
+            if (name.StartsWith(ModelPrefix, StringComparison.Ordinal)) model[name[ModelPrefix.Length..]] = tensor;
+            else if (name.StartsWith(OptimizerPrefix, StringComparison.Ordinal)) optimizer[name[OptimizerPrefix.Length..]] = tensor;
+            else if (name.StartsWith(CallbackPrefix, StringComparison.Ordinal)) callbacks[name[CallbackPrefix.Length..]] = tensor;
+            else throw new DataFormatException($"{path}: tensor '{name}' is neither model, optimizer nor callback state");
         }
 
         return new Checkpoint(path, d.CompletedEpochs, d.BatchesInEpoch, d.Step, d.LearningRate, d.InitialLearningRate, d.History,
-            d.Running, d.Settings, model, optimizer, d.DropoutDraws);
+            d.Running, d.Settings, model, optimizer, d.DropoutDraws, d.Run, callbacks, d.StoppedEarly);
     }
+
+    /// <summary>Whether a run identity read from a file is complete and fit to be shown in a message: an id of ASCII
+    /// letters and digits, and names without control characters (which could drive the terminal) of bounded length.</summary>
+    private static bool IsWellFormed([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] RunIdentity? run) =>
+        run is { Id: { Length: > 0 and <= 64 } id, Dataset: { Length: <= 1000 } dataset, Architecture: { Length: <= 1000 } architecture }
+        && id.All(char.IsAsciiLetterOrDigit) && !dataset.Any(char.IsControl) && !architecture.Any(char.IsControl);
 
     /// <summary>The checkpoint files of <paramref name="directory"/>, newest (most steps) first.</summary>
     private static List<(string Path, long Step)> List(string directory) =>
@@ -154,10 +230,11 @@ public static class CheckpointStore
     private static long StepOf(string path) =>
         long.TryParse(Path.GetFileNameWithoutExtension(path).AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out long step) ? step : -1;
 
-    /// <summary>The step of the newest checkpoint file in <paramref name="directory"/>, from its name alone (nothing is
-    /// read), or null when there is none: for messages that only say where a run stopped.</summary>
-    public static long? NewestStep(string directory) =>
-        Directory.Exists(directory) && List(directory) is [var newest, ..] ? newest.Step : null;
+    /// <summary>The step of the newest checkpoint file in <paramref name="directory"/> of the run
+    /// <paramref name="runId"/> (from the headers; the tensors are not read), or null when there is none: for messages
+    /// that say where a run stopped, which must never point at another run's checkpoint.</summary>
+    public static long? NewestStep(string directory, string runId) =>
+        Files(directory).FirstOrDefault(f => f.Run?.Id == runId) is { Path: not null } newest ? newest.Step : null;
 
     private static void TryDelete(string path)
     {
@@ -183,6 +260,8 @@ public static class CheckpointStore
         Running = c.Running,
         Settings = c.Settings,
         DropoutDraws = new Dictionary<string, long>(c.DropoutDraws),
+        Run = c.Run,
+        StoppedEarly = c.StoppedEarly,
     };
 
     /// <summary>The JSON saved in the file's metadata.</summary>
@@ -207,5 +286,9 @@ public static class CheckpointStore
         public string? Settings { get; init; }
 
         public Dictionary<string, long>? DropoutDraws { get; init; }
+
+        public RunIdentity? Run { get; init; }
+
+        public bool StoppedEarly { get; init; }
     }
 }

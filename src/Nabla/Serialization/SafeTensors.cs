@@ -183,6 +183,20 @@ public static class SafeTensors
         });
     }
 
+    /// <summary>Reads only the metadata of the file at <paramref name="path"/>: its header is read and checked, its
+    /// tensors' data is not (a cheap look at many files).</summary>
+    /// <exception cref="DataFormatException">The header is not valid safetensors.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        long length = RandomAccess.GetLength(file);
+        var header = ReadHeader(path, (destination, offset) => RandomAccess.Read(file, destination, offset), length);
+        return ParseHeader(path, header, length - 8 - header.Length).Metadata;
+    }
+
     /// <summary>Reads up to destination.Length bytes at <paramref name="offset"/>; 0 at the end.</summary>
     private delegate int ReadAt(Span<byte> destination, long offset);
 

@@ -18,6 +18,12 @@ namespace Nabla.Training;
 /// <param name="ModelState">The model's parameters and buffers by name.</param>
 /// <param name="OptimizerState">The optimiser's buffers by name.</param>
 /// <param name="DropoutDraws">Per dropout layer (by module path), the draws its generator has made.</param>
+/// <param name="Run">The run that saved it: a fresh run writes into its folder only over its own checkpoints, and
+/// deletes only its own.</param>
+/// <param name="CallbackState">State the callbacks keep across a resume, by name
+/// (<see cref="Callbacks.ITrainingCallback.SaveState"/>): early stopping's best weights.</param>
+/// <param name="StoppedEarly">Whether a callback stopped the run after its last finished epoch: a resume then trains
+/// no further, as the uninterrupted run did not.</param>
 public sealed record Checkpoint(
     string Path,
     int CompletedEpochs,
@@ -30,4 +36,7 @@ public sealed record Checkpoint(
     string? Settings,
     IReadOnlyDictionary<string, Tensor> ModelState,
     IReadOnlyDictionary<string, Tensor> OptimizerState,
-    IReadOnlyDictionary<string, long> DropoutDraws);
+    IReadOnlyDictionary<string, long> DropoutDraws,
+    RunIdentity Run,
+    IReadOnlyDictionary<string, Tensor>? CallbackState = null,
+    bool StoppedEarly = false);

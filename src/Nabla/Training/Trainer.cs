@@ -75,7 +75,7 @@ public sealed class Trainer
 
     /// <summary>One step on one batch: forward, loss, backward, update. Returns the data loss and the number correct.</summary>
     /// <remarks>A step trains: a model left in evaluation mode (by <c>Eval()</c>, for inference) is put back in training
-    /// mode first, as <see cref="Fit"/> does every epoch. A submodule put in evaluation mode on its own while the model
+    /// mode first, as <see cref="Fit"/> does. A submodule put in evaluation mode on its own while the model
     /// is in training mode (a frozen batch normalisation) stays so.</remarks>
     /// <exception cref="ArgumentException">The batch does not fit the model or the loss (a label count other than the
     /// batch size, a wrong feature shape, a label outside the classes); thrown before any parameter moves.</exception>
@@ -114,14 +114,25 @@ public sealed class Trainer
     /// each, and calls <paramref name="onEpoch"/> with every epoch's result, then each of <paramref name="callbacks"/>
     /// (which may stop training early). With <see cref="TrainingOptions.Checkpoints"/>, checkpoints are saved as it goes;
     /// with <paramref name="resumeFrom"/>, training continues from that checkpoint (made by a run with the same model,
-    /// optimiser, data and options) and ends with the same weights, bit for bit, as a run that never stopped.</summary>
+    /// optimiser, data and options) and ends with the same weights, bit for bit, as a run that never stopped; a run that
+    /// a callback had stopped early trains no further.</summary>
+    /// <remarks>
+    /// <para>Modes: a model left in evaluation mode as a whole (by <c>Eval()</c>, for inference) is put in training
+    /// mode; a submodule the caller put in evaluation mode on its own (a frozen batch normalisation) stays so for the
+    /// whole run. The modes are taken once at the start and put back at every epoch's start, after evaluation and the
+    /// callbacks, whatever they changed.</para>
+    /// <para>Checkpoints carry the run's identity (<see cref="RunIdentity"/>): a fresh run gets a new id (or
+    /// <see cref="CheckpointOptions.RunId"/>), a resumed one keeps its checkpoint's. A run refuses a checkpoint folder
+    /// that holds another run's checkpoints, or that is a symbolic link, and deletes only its own old checkpoints.</para>
+    /// </remarks>
     /// <exception cref="OperationCanceledException"><see cref="TrainingOptions.Cancellation"/> was signalled; a checkpoint
     /// was saved first if checkpoints are on.</exception>
     /// <exception cref="TrainingDivergedException">The loss or a gradient became NaN or infinite; the message names the
     /// step and the first layer whose values went non-finite. No checkpoint is written after it.</exception>
     /// <exception cref="ArgumentException">Before any training: a dataset is empty or has a non-finite feature (the
-    /// message names the dataset, example and feature), or the validation set's features or classes differ from the
-    /// training set's.</exception>
+    /// message names the dataset, example and feature), the validation set's features or classes differ from the
+    /// training set's, or the checkpoint folder holds another run's checkpoints.</exception>
+    /// <exception cref="IOException">Before any training: the checkpoint folder is a symbolic link or a file.</exception>
     public TrainingHistory Fit(Dataset train, Dataset? validation, TrainingOptions options, Action<EpochResult>? onEpoch = null, IReadOnlyList<ITrainingCallback>? callbacks = null, Checkpoint? resumeFrom = null)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -137,6 +148,7 @@ public sealed class Trainer
             validation.ThrowIfNotFinite();
         }
 
+        var run = RunOf(train, options.Checkpoints, resumeFrom);
         var loader = new DataLoader(train, options.BatchSize, options.Shuffle, options.Seed, reuseBatches: true);
         var results = new List<EpochResult>();
         double initialRate = Optimizer.LearningRate;
@@ -151,12 +163,19 @@ public sealed class Trainer
             initialRate = resumeFrom.InitialLearningRate;
             loader.SkipEpochs(resumeFrom.CompletedEpochs);   // the data order is replayed from the seed
             (firstEpoch, startBatch, totals) = (resumeFrom.CompletedEpochs + 1, resumeFrom.BatchesInEpoch, resumeFrom.Running);
+            if (resumeFrom.StoppedEarly) firstEpoch = options.Epochs + 1;   // the run had ended: only its end remains
+            var state = resumeFrom.CallbackState ?? new Dictionary<string, Tensor>();
+            foreach (var callback in callbacks) callback.RestoreState(state);
             foreach (var callback in callbacks) callback.OnResume(this, results);
         }
 
+        // A model in evaluation mode as a whole was left so for inference; a submodule in evaluation mode under a
+        // training model was frozen on purpose and stays so.
+        if (!Model.IsTraining) Model.Train();
+        var modes = Model.CaptureModes();
         for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
         {
-            Model.Train();
+            NN.Module.RestoreModes(modes);
 
             // An epoch resumed half-way keeps the rate it was running with; schedules are consulted at epoch starts.
             if (startBatch == 0) Optimizer.LearningRate = (options.Schedule ?? LearningRateSchedule.Constant).Rate(epoch - 1, options.Epochs, initialRate, Optimizer.LearningRate, results);
@@ -177,7 +196,7 @@ public sealed class Trainer
                 // between saving and stopping, where it would stop the run without the checkpoint of this step.
                 bool cancelled = options.Cancellation.IsCancellationRequested;
                 if (options.Checkpoints is { } every && (cancelled || (every.EverySteps > 0 && Optimizer.StepCount % every.EverySteps == 0 && batchNumber < loader.BatchesPerEpoch)))
-                    SaveCheckpoint(every, epoch - 1, batchNumber, totals, initialRate, results);
+                    SaveCheckpoint(every, run!, epoch - 1, batchNumber, totals, initialRate, results, callbacks, stoppedEarly: false);
                 if (cancelled) throw new OperationCanceledException(options.Cancellation);
             }
 
@@ -190,7 +209,7 @@ public sealed class Trainer
             onEpoch?.Invoke(result);
             bool stop = false;
             foreach (var callback in callbacks) stop |= callback.OnEpochEnd(this, result, results);
-            if (options.Checkpoints is { } checkpoints) SaveCheckpoint(checkpoints, epoch, 0, default, initialRate, results);
+            if (options.Checkpoints is { } checkpoints) SaveCheckpoint(checkpoints, run!, epoch, 0, default, initialRate, results, callbacks, stop);
             if (stop) break;
         }
 
@@ -231,13 +250,38 @@ public sealed class Trainer
         Optimizer.LearningRate = checkpoint.LearningRate;
     }
 
-    private void SaveCheckpoint(CheckpointOptions options, int completedEpochs, int batches, EpochTotals totals, double initialRate, List<EpochResult> history)
+    /// <summary>The identity of this run's checkpoints, checked against the folder before training; null without
+    /// checkpoints.</summary>
+    private RunIdentity? RunOf(Dataset train, CheckpointOptions? options, Checkpoint? resumeFrom)
     {
+        if (options is null) return null;
+        if (resumeFrom is not null && options.RunId is not null && options.RunId != resumeFrom.Run.Id)
+            throw new ArgumentException($"{resumeFrom.Path}: the checkpoint is of run {resumeFrom.Run.Id}, not of run {options.RunId} as the options say", nameof(resumeFrom));
+        var run = resumeFrom?.Run ?? new RunIdentity(options.RunId ?? RunIdentity.NewId(), train.Name, Model.Describe());
+        Serialization.CheckpointStore.ThrowIfUnsafeFolder(options.Directory);
+        var other = Serialization.CheckpointStore.Files(options.Directory).FirstOrDefault(f => f.Run is { } r && r.Id != run.Id);
+        if (other.Run is not null)
+            throw new ArgumentException($"{options.Directory} holds checkpoints of another run ({other.Run}, {Path.GetFileName(other.Path)}): give this run a folder of its own, or remove them", nameof(options));
+        return run;
+    }
+
+    private void SaveCheckpoint(CheckpointOptions options, RunIdentity run, int completedEpochs, int batches, EpochTotals totals, double initialRate, List<EpochResult> history, IReadOnlyList<ITrainingCallback> callbacks, bool stoppedEarly)
+    {
+        var callbackState = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var callback in callbacks)
+        {
+            foreach (var (name, tensor) in callback.SaveState())
+            {
+                if (!callbackState.TryAdd(name, tensor)) throw new InvalidOperationException($"two callbacks save state named '{name}'");
+            }
+        }
+
         var checkpoint = new Checkpoint(
             "", completedEpochs, batches, Optimizer.StepCount, Optimizer.LearningRate, initialRate, [.. history], totals, options.Settings,
             Model.NamedState().ToDictionary(p => p.Key, p => p.Value),
             Optimizer.SaveState().ToDictionary(p => p.Key, p => p.Value),
-            DropoutLayers().ToDictionary(d => d.Path, d => d.Layer.Draws));
+            DropoutLayers().ToDictionary(d => d.Path, d => d.Layer.Draws),
+            run, callbackState, stoppedEarly);
         Serialization.CheckpointStore.Save(options.Directory, checkpoint, options.Keep);
     }
 

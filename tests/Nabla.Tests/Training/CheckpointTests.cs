@@ -124,16 +124,90 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
-    public void A_new_run_in_the_same_folder_removes_the_checkpoints_of_an_earlier_longer_run()
+    public void A_new_run_in_the_folder_of_an_earlier_run_is_refused_and_leaves_its_checkpoints()
     {
-        // Kept, the earlier run's checkpoints (more steps) would pass for the newest, and a resume would continue it.
+        // Mixed in one folder, the earlier run's checkpoints could pass for the newest, and a resume would continue it.
         var directory = _files.PathOf("reused");
         NewTrainer("sgd").Fit(Digits.Train, null, Options(null, epochs: 2) with { Checkpoints = new CheckpointOptions(directory, EverySteps: 4) });
-        Assert.Equal(30, CheckpointStore.LoadLatest(directory)!.Step);
+        var before = Directory.GetFiles(directory).Order(StringComparer.Ordinal).ToArray();
+        var earlier = CheckpointStore.LoadLatest(directory)!;
 
-        NewTrainer("adam").Fit(Digits.Train, null, Options(null, epochs: 1) with { Checkpoints = new CheckpointOptions(directory) });
-        Assert.Equal([CheckpointStore.FileName(15)], Directory.GetFiles(directory).Select(f => Path.GetFileName(f)!));
-        Assert.Equal(15, CheckpointStore.LoadLatest(directory)!.Step);
+        var adam = NewTrainer("adam");
+        var weights = Weights(adam);
+        var e = Assert.Throws<ArgumentException>(() => adam.Fit(Digits.Train, null, Options(null, epochs: 1) with { Checkpoints = new CheckpointOptions(directory) }));
+        Assert.Contains("holds checkpoints of another run", e.Message, StringComparison.Ordinal);
+        Assert.Contains(earlier.Run.Id[..8], e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Directory.GetFiles(directory).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(weights, Weights(adam), new ArrayComparer());   // refused before training
+    }
+
+    [Fact]
+    public void A_resumed_run_keeps_its_run_identity_and_refuses_a_folder_shared_with_another_run()
+    {
+        var directory = _files.PathOf("identity");
+        NewTrainer("sgd").Fit(Digits.Train, null, Options(null, epochs: 2) with { Checkpoints = new CheckpointOptions(directory, EverySteps: 4, Keep: 100) });
+        var checkpoints = Directory.GetFiles(directory).Order(StringComparer.Ordinal).Select(CheckpointStore.Load).ToList();
+        var run = checkpoints[0].Run;
+        Assert.All(checkpoints, c => Assert.Equal(run, c.Run));
+        Assert.Equal((Digits.Train.Name, NewTrainer("sgd").Model.Describe()), (run.Dataset, run.Architecture));
+
+        // Another run's checkpoint with more steps, put there by hand: a resume of the first run must not delete it.
+        var foreign = checkpoints[^1] with { Step = 999, Run = run with { Id = RunIdentity.NewId() } };
+        CheckpointStore.Save(_files.PathOf("elsewhere"), foreign);
+        File.Copy(Path.Combine(_files.PathOf("elsewhere"), CheckpointStore.FileName(999)), Path.Combine(directory, CheckpointStore.FileName(999)));
+        Assert.Throws<ArgumentException>(() => NewTrainer("sgd").Fit(Digits.Train, null, Options(null, epochs: 2) with { Checkpoints = new CheckpointOptions(directory, EverySteps: 4) }, resumeFrom: checkpoints[2]));
+        File.Delete(Path.Combine(directory, CheckpointStore.FileName(999)));
+
+        NewTrainer("sgd").Fit(Digits.Train, null, Options(null, epochs: 2) with { Checkpoints = new CheckpointOptions(directory, EverySteps: 4, Keep: 100) }, resumeFrom: checkpoints[2]);
+        Assert.All(Directory.GetFiles(directory).Select(CheckpointStore.Load), c => Assert.Equal(run, c.Run));
+        Assert.Equal(30, CheckpointStore.NewestStep(directory, run.Id));
+        Assert.Null(CheckpointStore.NewestStep(directory, foreign.Run.Id));
+    }
+
+    [Fact]
+    public void Saving_deletes_only_the_checkpoints_of_its_own_run()
+    {
+        var directory = _files.PathOf("shared");
+        NewTrainer("sgd").Fit(Digits.Train, null, Options(null, epochs: 1) with { Checkpoints = new CheckpointOptions(directory) });
+        var mine = CheckpointStore.LoadLatest(directory)!;
+        var other = mine with { Step = 100, Run = mine.Run with { Id = RunIdentity.NewId() } };
+        CheckpointStore.Save(directory, other);
+        foreach (long step in new long[] { 16, 17, 18 }) CheckpointStore.Save(directory, mine with { Step = step }, keep: 1);
+
+        // The other run's step 100 would pass for this run's abandoned future, and its step-15 file for an old one.
+        Assert.Equal([CheckpointStore.FileName(18), CheckpointStore.FileName(100)], Directory.GetFiles(directory).Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal));
+        Assert.Equal(18, CheckpointStore.NewestStep(directory, mine.Run.Id));
+        Assert.Equal(100, CheckpointStore.NewestStep(directory, other.Run.Id));
+    }
+
+    [Fact]
+    public void A_run_with_early_stopping_resumed_from_any_checkpoint_ends_with_the_same_weights_and_epoch()
+    {
+        // Patience 1 stops this run early, so the last checkpoint is of a stopped run, which a resume must not extend.
+        static (Trainer, EarlyStopping, TrainingHistory) Run(string? directory, Checkpoint? resumeFrom)
+        {
+            var trainer = NewTrainer("adam");
+            var stopper = new EarlyStopping(patience: 1);
+            var history = trainer.Fit(Digits.Train, Digits.Test, Options(directory, epochs: 12), callbacks: [stopper], resumeFrom: resumeFrom);
+            return (trainer, stopper, history);
+        }
+
+        var (straight, straightStopper, straightHistory) = Run(null, null);
+        Assert.True(straightHistory.Epochs.Count < 12, "the run was meant to stop early");
+        Assert.True(straightStopper.BestEpoch < straightHistory.Epochs.Count);   // the best weights are not the last ones
+        var expected = Weights(straight);
+
+        var directory = _files.PathOf("early");
+        Run(directory, null);
+        var files = Directory.GetFiles(directory, "checkpoint-*.safetensors").Order(StringComparer.Ordinal).ToArray();
+        Assert.True(CheckpointStore.Load(files[^1]).StoppedEarly);
+        foreach (var file in files)
+        {
+            var (resumed, stopper, history) = Run(null, CheckpointStore.Load(file));
+            Assert.True(expected.SequenceEqual(Weights(resumed), new ArrayComparer()), $"resumed from {Path.GetFileName(file)}: weights differ");
+            Assert.Equal(straightStopper.BestEpoch, stopper.BestEpoch);
+            Assert.Equal(straightHistory.Epochs.Count, history.Epochs.Count);
+        }
     }
 
     [Fact]
@@ -218,6 +292,8 @@ public sealed class CheckpointTests : IDisposable
         NewTrainer("sgd").Fit(Digits.Train, Digits.Test, Options(null, epochs: 2), callbacks: [resumedCsv, json], resumeFrom: afterFirstEpoch);
         Assert.Equal(3, File.ReadAllLines(_files.PathOf("log.csv")).Length);
         Assert.Equal(2, File.ReadAllLines(_files.PathOf("log.jsonl")).Length);
+
+        // A checkpoint of a run without early stopping lacks its best weights: a resume with it is refused.
         Assert.Throws<InvalidOperationException>(() => NewTrainer("sgd").Fit(Digits.Train, Digits.Test, Options(null, epochs: 2), callbacks: [new EarlyStopping()], resumeFrom: afterFirstEpoch));
     }
 

@@ -64,4 +64,36 @@ public sealed class TrainerTests
         Assert.InRange(step, 1e-4, (0.5 * 0.01) + 1e-6);   // ‖ΔW‖ = η·‖clipped g‖ ≤ η·0.01
         Assert.Throws<ArgumentOutOfRangeException>(() => trainer.ClipGradientNorm = 0);
     }
+
+    [Fact]
+    public void Fit_keeps_a_layer_the_user_froze_in_evaluation_mode_and_trains_the_rest()
+    {
+        // Fine-tuning with a frozen batch normalisation: its running statistics must not move, epoch after epoch.
+        var (train, test) = Digits.LoadSplit();
+        var (model, _) = Architecture.Build("fc32-bn-relu-fc10", [64], new Random(3));
+        var norm = model.NamedModules().Select(m => m.Module).OfType<Nabla.NN.Layers.BatchNorm>().Single();
+        norm.RunningMean.Fill(0.25f);
+        norm.Eval();
+        var firstWeight = model.Parameters().First().ToFloatArray();
+        var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.05, momentum: 0.9));
+        trainer.Fit(train, test, new TrainingOptions(3, 64, Seed: 1));
+
+        Assert.False(norm.IsTraining);
+        Assert.True(model.IsTraining);
+        Assert.All(norm.RunningMean.ToFloatArray(), m => Assert.Equal(0.25f, m));   // used, never updated
+        Assert.All(norm.RunningVariance.ToFloatArray(), v => Assert.Equal(1f, v));
+        Assert.NotEqual(firstWeight, model.Parameters().First().ToFloatArray());   // the rest trained
+    }
+
+    [Fact]
+    public void Fit_puts_a_model_left_in_evaluation_mode_as_a_whole_back_into_training_mode()
+    {
+        var (train, _) = Digits.LoadSplit();
+        var (model, _) = Architecture.Build("fc32-bn-relu-fc10", [64], new Random(3));
+        var norm = model.NamedModules().Select(m => m.Module).OfType<Nabla.NN.Layers.BatchNorm>().Single();
+        model.Eval();   // as after inference
+        new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.05)).Fit(train, null, new TrainingOptions(1, 64, Seed: 1));
+        Assert.True(norm.IsTraining);
+        Assert.Contains(norm.RunningMean.ToFloatArray(), m => m != 0);   // batch statistics were collected
+    }
 }

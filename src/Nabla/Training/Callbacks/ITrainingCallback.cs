@@ -19,6 +19,16 @@ public interface ITrainingCallback
     {
     }
 
+    /// <summary>The state this callback needs to continue after a resume, by names unique among the callbacks, saved in
+    /// every checkpoint (<see cref="Checkpoint.CallbackState"/>). The default has none.</summary>
+    IEnumerable<KeyValuePair<string, Tensors.Tensor>> SaveState() => [];
+
+    /// <summary>Once, when <see cref="Trainer.Fit"/> resumes, before <see cref="OnResume"/>: the state every callback
+    /// saved in the checkpoint (each takes its own names). The default ignores it.</summary>
+    void RestoreState(IReadOnlyDictionary<string, Tensors.Tensor> state)
+    {
+    }
+
     /// <summary>Once, when training ends (after the last epoch, or after a callback stopped it).</summary>
     void OnTrainingEnd(Trainer trainer, IReadOnlyList<EpochResult> history)
     {
