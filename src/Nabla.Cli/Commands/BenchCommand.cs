@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using Nabla.Cli.Benchmarks;
 using Nabla.Data;
@@ -34,7 +35,7 @@ internal static class BenchCommand
             int threadCount = OptionParsing.Threads(result.GetValue(threads) ?? (name == "W2" ? 1 : null), Console.Error);
             Parallelism.MaxThreads = threadCount;
             string path = name is "W1" or "W2" or "W4" ? (result.GetValue(autograd) ? ", autograd" : ", training plan") : "";
-            Console.Out.WriteLine($"# nabla bench {name}{path}: {threadCount} thread(s), {Environment.ProcessorCount} cores, GEMM kernel {Blas.KernelName}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# nabla bench {name}{path}: {threadCount} thread(s), {Environment.ProcessorCount} cores, GEMM kernel {Blas.KernelName}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
             switch (name)
             {
                 case "W1": RunW1(runCount, dataDirectory, !result.GetValue(autograd)); break;
@@ -61,10 +62,10 @@ internal static class BenchCommand
             var r = MlpTrainingWorkload.RunW1Epoch(trainer, loader);
             rates.Add(r.SamplesPerSecond);
             Console.Out.WriteLine(
-                $"W1 run {run}: {r.SamplesPerSecond,9:F0} samples/s  ({r.Steps} steps in {r.Seconds:F3} s; {r.BytesPerStep:F0} B allocated per step, {(double)r.Allocation.ThreadBytes / r.Steps:F0} B on the training thread; GCs gen0 {r.Allocation.Gen0}, gen1 {r.Allocation.Gen1}, gen2 {r.Allocation.Gen2})");
+                string.Create(CultureInfo.InvariantCulture, $"W1 run {run}: {r.SamplesPerSecond,9:F0} samples/s  ({r.Steps} steps in {r.Seconds:F3} s; {r.BytesPerStep:F0} B allocated per step, {(double)r.Allocation.ThreadBytes / r.Steps:F0} B on the training thread; GCs gen0 {r.Allocation.Gen0}, gen1 {r.Allocation.Gen1}, gen2 {r.Allocation.Gen2})"));
         }
 
-        Console.Out.WriteLine($"W1 median: {Statistics.Median(rates):F0} samples/s");
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"W1 median: {Statistics.Median(rates):F0} samples/s"));
     }
 
     private static void RunW2(int runs, bool plans)
@@ -77,10 +78,10 @@ internal static class BenchCommand
         {
             var r = MlpTrainingWorkload.RunW2Steps(trainer, batch, steps: 200_000);
             latencies.Add(r.MicrosecondsPerStep);
-            Console.Out.WriteLine($"W2 run {run}: {r.MicrosecondsPerStep,7:F2} µs per step  ({r.BytesPerStep:F0} B allocated per step; GCs gen0 {r.Allocation.Gen0}, gen2 {r.Allocation.Gen2})");
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"W2 run {run}: {r.MicrosecondsPerStep,7:F2} µs per step  ({r.BytesPerStep:F0} B allocated per step; GCs gen0 {r.Allocation.Gen0}, gen2 {r.Allocation.Gen2})"));
         }
 
-        Console.Out.WriteLine($"W2 median: {Statistics.Median(latencies):F2} µs per step");
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"W2 median: {Statistics.Median(latencies):F2} µs per step"));
     }
 
     private static void RunW4(int runs, string? dataDirectory, bool plans)
@@ -96,10 +97,10 @@ internal static class BenchCommand
             var r = CnnTrainingWorkload.Run(trainer, batches, steps: 100);
             rates.Add(r.SamplesPerSecond);
             Console.Out.WriteLine(
-                $"W4 run {run}: {r.SamplesPerSecond,9:F0} samples/s  ({r.Steps} steps in {r.Seconds:F3} s; {r.BytesPerStep:F0} B allocated per step; GCs gen0 {r.Allocation.Gen0}, gen2 {r.Allocation.Gen2})");
+                string.Create(CultureInfo.InvariantCulture, $"W4 run {run}: {r.SamplesPerSecond,9:F0} samples/s  ({r.Steps} steps in {r.Seconds:F3} s; {r.BytesPerStep:F0} B allocated per step; GCs gen0 {r.Allocation.Gen0}, gen2 {r.Allocation.Gen2})"));
         }
 
-        Console.Out.WriteLine($"W4 median: {Statistics.Median(rates):F0} samples/s");
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"W4 median: {Statistics.Median(rates):F0} samples/s"));
     }
 
     private static void RunW3(int runs)
@@ -109,7 +110,7 @@ internal static class BenchCommand
             var results = Enumerable.Range(0, runs).Select(_ => GemmWorkload.Measure(c, seconds: 0.3)).ToList();
             var rates = results.Select(r => r.GigaflopsPerSecond).ToList();
             Console.Out.WriteLine(
-                $"W3 {c.Name,-28} {c.M,5}×{c.K,4}×{c.N,4}: median {Statistics.Median(rates),6:F1} GFLOP/s  (runs: {string.Join(", ", rates.Select(x => x.ToString("F1")))}; {results.Max(r => r.BytesPerProduct):F1} B allocated per product at most)");
+                string.Create(CultureInfo.InvariantCulture, $"W3 {c.Name,-28} {c.M,5}×{c.K,4}×{c.N,4}: median {Statistics.Median(rates),6:F1} GFLOP/s  (runs: {string.Join(", ", rates.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))}; {results.Max(r => r.BytesPerProduct):F1} B allocated per product at most)"));
         }
     }
 }

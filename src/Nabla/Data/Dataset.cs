@@ -1,3 +1,4 @@
+using System.Globalization;
 using Nabla.Tensors;
 
 namespace Nabla.Data;
@@ -98,7 +99,7 @@ public sealed class Dataset
     /// (rounded) goes to the test part, so both parts keep the class proportions. Each part lists its examples class by class.</summary>
     public (Dataset Train, Dataset Test) Split(double testFraction, int seed)
     {
-        if (!(testFraction > 0 && testFraction < 1)) throw new ArgumentOutOfRangeException(nameof(testFraction), $"test fraction must be in (0, 1), not {testFraction}");
+        if (!(testFraction > 0 && testFraction < 1)) throw new ArgumentOutOfRangeException(nameof(testFraction), string.Create(CultureInfo.InvariantCulture, $"test fraction must be in (0, 1), not {testFraction}"));
         var random = new Random(seed);
         var train = new List<int>();
         var test = new List<int>();

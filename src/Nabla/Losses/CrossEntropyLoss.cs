@@ -1,3 +1,4 @@
+using System.Globalization;
 using Nabla.Autograd.Functions;
 using Nabla.Tensors;
 
@@ -21,7 +22,7 @@ public sealed class CrossEntropyLoss : Loss
     /// <summary>The softmax loss with label smoothing ε ∈ [0, 1) and optional weights, one per class (positive).</summary>
     public CrossEntropyLoss(double labelSmoothing = 0, IReadOnlyList<double>? classWeights = null)
     {
-        if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new ArgumentOutOfRangeException(nameof(labelSmoothing), $"label smoothing must be in [0, 1), not {labelSmoothing}");
+        if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new ArgumentOutOfRangeException(nameof(labelSmoothing), string.Create(CultureInfo.InvariantCulture, $"label smoothing must be in [0, 1), not {labelSmoothing}"));
         if (classWeights is not null && classWeights.Any(w => !(w > 0) || !double.IsFinite(w)))
             throw new ArgumentException("class weights must be finite and > 0", nameof(classWeights));
         LabelSmoothing = labelSmoothing;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Nabla.Tensors;
 
 namespace Nabla.Losses;
@@ -13,7 +14,7 @@ namespace Nabla.Losses;
 public sealed class HuberLoss(double delta = 1) : Loss
 {
     /// <summary>δ.</summary>
-    public double Delta { get; } = delta > 0 && double.IsFinite(delta) ? delta : throw new ArgumentOutOfRangeException(nameof(delta), $"delta must be finite and > 0, not {delta}");
+    public double Delta { get; } = delta > 0 && double.IsFinite(delta) ? delta : throw new ArgumentOutOfRangeException(nameof(delta), string.Create(CultureInfo.InvariantCulture, $"delta must be finite and > 0, not {delta}"));
 
     /// <inheritdoc/>
     public override string Name => "huber";

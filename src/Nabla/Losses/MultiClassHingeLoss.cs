@@ -1,3 +1,4 @@
+using System.Globalization;
 using Nabla.Tensors;
 
 namespace Nabla.Losses;
@@ -6,7 +7,7 @@ namespace Nabla.Losses;
 public sealed class MultiClassHingeLoss(double margin = 1.0) : Loss
 {
     /// <summary>Δ.</summary>
-    public double Margin { get; } = double.IsFinite(margin) ? margin : throw new ArgumentOutOfRangeException(nameof(margin), $"the margin must be finite, not {margin}");
+    public double Margin { get; } = double.IsFinite(margin) ? margin : throw new ArgumentOutOfRangeException(nameof(margin), string.Create(CultureInfo.InvariantCulture, $"the margin must be finite, not {margin}"));
 
     /// <inheritdoc/>
     public override string Name => "hinge";

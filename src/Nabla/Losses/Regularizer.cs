@@ -1,3 +1,4 @@
+using System.Globalization;
 using Nabla.NN;
 using Nabla.Tensors;
 
@@ -11,7 +12,7 @@ public abstract class Regularizer
     /// <summary>A regulariser of strength λ ≥ 0.</summary>
     protected Regularizer(double strength, bool includeBiases)
     {
-        if (!double.IsFinite(strength) || strength < 0) throw new ArgumentOutOfRangeException(nameof(strength), $"regularisation strength must be finite and >= 0, not {strength}");
+        if (!double.IsFinite(strength) || strength < 0) throw new ArgumentOutOfRangeException(nameof(strength), string.Create(CultureInfo.InvariantCulture, $"regularisation strength must be finite and >= 0, not {strength}"));
         Strength = strength;
         IncludeBiases = includeBiases;
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics.Tensors;
 using Nabla.Tensors;
 using Tensor = Nabla.Tensors.Tensor;
@@ -13,7 +14,7 @@ public static class GradientClipping
     public static double ClipByNorm(IReadOnlyList<Tensor> parameters, double maxNorm)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        if (!(maxNorm > 0) || !double.IsFinite(maxNorm)) throw new ArgumentOutOfRangeException(nameof(maxNorm), $"the maximum norm must be finite and > 0, not {maxNorm}");
+        if (!(maxNorm > 0) || !double.IsFinite(maxNorm)) throw new ArgumentOutOfRangeException(nameof(maxNorm), string.Create(CultureInfo.InvariantCulture, $"the maximum norm must be finite and > 0, not {maxNorm}"));
         double squares = 0;
         for (int i = 0; i < parameters.Count; i++)
         {
@@ -42,7 +43,7 @@ public static class GradientClipping
     public static void ClipByValue(IReadOnlyList<Tensor> parameters, double limit)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        if (!(limit > 0) || !double.IsFinite(limit)) throw new ArgumentOutOfRangeException(nameof(limit), $"the limit must be finite and > 0, not {limit}");
+        if (!(limit > 0) || !double.IsFinite(limit)) throw new ArgumentOutOfRangeException(nameof(limit), string.Create(CultureInfo.InvariantCulture, $"the limit must be finite and > 0, not {limit}"));
         for (int i = 0; i < parameters.Count; i++)
         {
             var g = parameters[i].Grad;

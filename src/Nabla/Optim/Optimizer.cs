@@ -1,3 +1,4 @@
+using System.Globalization;
 using Nabla.Tensors;
 
 namespace Nabla.Optim;
@@ -38,7 +39,7 @@ public abstract class Optimizer
         get;
         set
         {
-            if (!double.IsFinite(value) || value <= 0) throw new ArgumentOutOfRangeException(nameof(LearningRate), $"learning rate must be finite and > 0, not {value}");
+            if (!double.IsFinite(value) || value <= 0) throw new ArgumentOutOfRangeException(nameof(LearningRate), string.Create(CultureInfo.InvariantCulture, $"learning rate must be finite and > 0, not {value}"));
             field = value;
         }
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Nabla.Tensors;
@@ -22,8 +23,8 @@ public sealed class Sgd : Optimizer
     public Sgd(IEnumerable<Tensor> parameters, double learningRate, double momentum = 0, bool nesterov = false, double weightDecay = 0)
         : base(parameters, learningRate)
     {
-        if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), $"momentum must be in [0, 1), not {momentum}");
-        if (!(weightDecay >= 0) || !double.IsFinite(weightDecay)) throw new ArgumentOutOfRangeException(nameof(weightDecay), $"weight decay must be finite and >= 0, not {weightDecay}");
+        if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), string.Create(CultureInfo.InvariantCulture, $"momentum must be in [0, 1), not {momentum}"));
+        if (!(weightDecay >= 0) || !double.IsFinite(weightDecay)) throw new ArgumentOutOfRangeException(nameof(weightDecay), string.Create(CultureInfo.InvariantCulture, $"weight decay must be finite and >= 0, not {weightDecay}"));
         if (nesterov && momentum == 0) throw new ArgumentException("Nesterov momentum needs a momentum > 0");
         Momentum = momentum;
         Nesterov = nesterov;

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Nabla.Tensors;
 
 public sealed partial class Tensor
@@ -50,7 +52,7 @@ public sealed partial class Tensor
     /// <exception cref="ArgumentException"><paramref name="step"/> is zero or not finite.</exception>
     public static Tensor Arange(double start, double stop, double step = 1, DType dtype = DType.Float32)
     {
-        if (step == 0 || !double.IsFinite(step)) throw new ArgumentException($"arange step must be finite and non-zero, not {step}", nameof(step));
+        if (step == 0 || !double.IsFinite(step)) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"arange step must be finite and non-zero, not {step}"), nameof(step));
         int n = Math.Max(0, (int)Math.Ceiling((stop - start) / step));
         var values = new double[n];
         for (int i = 0; i < n; i++) values[i] = start + (i * step);
@@ -108,7 +110,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(random);
         if (!(low <= high) || !double.IsFinite(low) || !double.IsFinite(high))
-            throw new ArgumentException($"uniform bounds must be finite with low <= high, not [{low}, {high}]");
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"uniform bounds must be finite with low <= high, not [{low}, {high}]"));
         var values = new double[shape.Count];
         for (int i = 0; i < values.Length; i++) values[i] = low + ((high - low) * random.NextDouble());
         return FromDoubles(values, shape, dtype);
@@ -119,7 +121,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(random);
         if (!(std >= 0) || !double.IsFinite(std) || !double.IsFinite(mean))
-            throw new ArgumentException($"normal needs a finite mean and a finite std >= 0, not mean {mean}, std {std}");
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"normal needs a finite mean and a finite std >= 0, not mean {mean}, std {std}"));
         var values = new double[shape.Count];
         for (int i = 0; i < values.Length; i += 2)
         {

@@ -10,6 +10,9 @@ namespace Nabla.Training;
 /// <param name="ClassNames">A name per class.</param>
 public sealed record EvaluationResult(double Accuracy, double Loss, int[,] ConfusionMatrix, IReadOnlyList<string> ClassNames)
 {
+    /// <summary>"accuracy 96.10%, loss 0.1234", the same under every culture.</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"accuracy {100 * Accuracy:F2}%, loss {Loss:F4}");
+
     /// <summary>The confusion matrix as a table: rows are true classes, columns predicted ones.</summary>
     public string FormatConfusionMatrix()
     {

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Nabla.Training;
 
 /// <summary>How the learning rate changes from epoch to epoch during <see cref="Trainer.Fit"/>: before each epoch e
@@ -52,11 +54,11 @@ public abstract class LearningRateSchedule
         ArgumentNullException.ThrowIfNull(history);
         if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), $"{Name} schedule: epochs must be at least 1, not {epochs}");
         if (epoch < 0 || epoch >= epochs) throw new ArgumentOutOfRangeException(nameof(epoch), $"{Name} schedule: epoch {epoch} is outside [0, {epochs})");
-        if (!(initial > 0) || !double.IsFinite(initial)) throw new ArgumentOutOfRangeException(nameof(initial), $"{Name} schedule: the initial learning rate must be finite and > 0, not {initial}");
-        if (!(current > 0) || !double.IsFinite(current)) throw new ArgumentOutOfRangeException(nameof(current), $"{Name} schedule: the current learning rate must be finite and > 0, not {current}");
+        if (!(initial > 0) || !double.IsFinite(initial)) throw new ArgumentOutOfRangeException(nameof(initial), string.Create(CultureInfo.InvariantCulture, $"{Name} schedule: the initial learning rate must be finite and > 0, not {initial}"));
+        if (!(current > 0) || !double.IsFinite(current)) throw new ArgumentOutOfRangeException(nameof(current), string.Create(CultureInfo.InvariantCulture, $"{Name} schedule: the current learning rate must be finite and > 0, not {current}"));
         double rate = ComputeRate(epoch, epochs, initial, current, history);
         if (!(rate > 0) || !double.IsFinite(rate))
-            throw new InvalidOperationException($"{Name} schedule: the learning rate for epoch {epoch} came out as {rate}, not a finite rate > 0");
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"{Name} schedule: the learning rate for epoch {epoch} came out as {rate}, not a finite rate > 0"));
         return rate;
     }
 
@@ -99,11 +101,11 @@ public abstract class LearningRateSchedule
         public StepSchedule(int stepEpochs, double gamma)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(stepEpochs, 1);
-            if (!(gamma > 0 && gamma <= 1)) throw new ArgumentOutOfRangeException(nameof(gamma), $"the decay factor must be in (0, 1], not {gamma}");
+            if (!(gamma > 0 && gamma <= 1)) throw new ArgumentOutOfRangeException(nameof(gamma), string.Create(CultureInfo.InvariantCulture, $"the decay factor must be in (0, 1], not {gamma}"));
             (_step, _gamma) = (stepEpochs, gamma);
         }
 
-        public override string Name => _step == 1 ? $"exponential (×{_gamma} per epoch)" : $"step (×{_gamma} every {_step} epochs)";
+        public override string Name => _step == 1 ? string.Create(CultureInfo.InvariantCulture, $"exponential (×{_gamma} per epoch)") : string.Create(CultureInfo.InvariantCulture, $"step (×{_gamma} every {_step} epochs)");
 
         protected override double ComputeRate(int epoch, int epochs, double initial, double current, IReadOnlyList<EpochResult> history) =>
             initial * Math.Pow(_gamma, epoch / _step);
@@ -131,12 +133,12 @@ public abstract class LearningRateSchedule
 
         public PlateauSchedule(double factor, int patience)
         {
-            if (!(factor > 0 && factor < 1)) throw new ArgumentOutOfRangeException(nameof(factor), $"the reduction factor must be in (0, 1), not {factor}");
+            if (!(factor > 0 && factor < 1)) throw new ArgumentOutOfRangeException(nameof(factor), string.Create(CultureInfo.InvariantCulture, $"the reduction factor must be in (0, 1), not {factor}"));
             ArgumentOutOfRangeException.ThrowIfLessThan(patience, 1);
             (_factor, _patience) = (factor, patience);
         }
 
-        public override string Name => $"reduce on plateau (×{_factor} after {_patience} epochs without improvement)";
+        public override string Name => string.Create(CultureInfo.InvariantCulture, $"reduce on plateau (×{_factor} after {_patience} epochs without improvement)");
 
         public override bool WatchesValidation => true;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Nabla.Autograd;
 using Nabla.Data;
 using Nabla.Losses;
@@ -65,7 +66,7 @@ public sealed class Trainer
         get;
         set
         {
-            if (value is { } v && (!(v > 0) || !double.IsFinite(v))) throw new ArgumentOutOfRangeException(nameof(ClipGradientNorm), $"the clipping norm must be finite and > 0, not {v}");
+            if (value is { } v && (!(v > 0) || !double.IsFinite(v))) throw new ArgumentOutOfRangeException(nameof(ClipGradientNorm), string.Create(CultureInfo.InvariantCulture, $"the clipping norm must be finite and > 0, not {v}"));
             field = value;
         }
     }

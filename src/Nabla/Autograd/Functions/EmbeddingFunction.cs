@@ -1,3 +1,4 @@
+using System.Globalization;
 using Nabla.Tensors;
 
 namespace Nabla.Autograd.Functions;
@@ -19,7 +20,7 @@ internal sealed class EmbeddingFunction(Tensor weight, int[] indices) : Function
         {
             double v = indices.GetFlat(i);
             if (v != Math.Floor(v) || v < 0 || v >= vocabulary)
-                throw new ArgumentOutOfRangeException(nameof(indices), $"embedding: index {v} at position {i} is not a whole number in [0, {vocabulary})");
+                throw new ArgumentOutOfRangeException(nameof(indices), string.Create(CultureInfo.InvariantCulture, $"embedding: index {v} at position {i} is not a whole number in [0, {vocabulary})"));
             flat[i] = (int)v;
         }
 

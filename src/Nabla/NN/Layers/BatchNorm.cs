@@ -1,3 +1,4 @@
+using System.Globalization;
 using Nabla.Autograd;
 using Nabla.Autograd.Functions;
 using Nabla.Tensors;
@@ -21,8 +22,8 @@ public class BatchNorm : Module
     protected BatchNorm(int channels, int rank, double epsilon, double momentum, DType dtype)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
-        if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"epsilon must be > 0, not {epsilon}");
-        if (!(momentum > 0 && momentum <= 1)) throw new ArgumentOutOfRangeException(nameof(momentum), $"momentum must be in (0, 1], not {momentum}");
+        if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), string.Create(CultureInfo.InvariantCulture, $"epsilon must be > 0, not {epsilon}"));
+        if (!(momentum > 0 && momentum <= 1)) throw new ArgumentOutOfRangeException(nameof(momentum), string.Create(CultureInfo.InvariantCulture, $"momentum must be in (0, 1], not {momentum}"));
         (Channels, Rank, Epsilon, Momentum) = (channels, rank, epsilon, momentum);
         Weight = RegisterParameter("weight", Tensor.Ones([channels], dtype));
         Bias = RegisterParameter("bias", Tensor.Zeros([channels], dtype));

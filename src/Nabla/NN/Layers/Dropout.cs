@@ -1,3 +1,4 @@
+using System.Globalization;
 using Nabla.Tensors;
 
 namespace Nabla.NN.Layers;
@@ -15,7 +16,7 @@ public sealed class Dropout : Module
     /// <summary>A layer dropping each value with probability <paramref name="p"/> ∈ [0, 1), masks seeded by <paramref name="seed"/>.</summary>
     public Dropout(double p = 0.5, int seed = 0)
     {
-        if (!(p >= 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), $"the dropout probability must be in [0, 1), not {p}");
+        if (!(p >= 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), string.Create(CultureInfo.InvariantCulture, $"the dropout probability must be in [0, 1), not {p}"));
         Probability = p;
         _key = Kernels.CounterRandom.Key(seed);
     }

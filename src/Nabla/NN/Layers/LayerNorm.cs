@@ -1,3 +1,4 @@
+using System.Globalization;
 using Nabla.Autograd.Functions;
 using Nabla.Tensors;
 
@@ -11,7 +12,7 @@ public sealed class LayerNorm : Module
     public LayerNorm(int features, double epsilon = 1e-5, DType dtype = DType.Float32)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(features, 1);
-        if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"epsilon must be > 0, not {epsilon}");
+        if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), string.Create(CultureInfo.InvariantCulture, $"epsilon must be > 0, not {epsilon}"));
         (Features, Epsilon) = (features, epsilon);
         Weight = RegisterParameter("weight", Tensor.Ones([features], dtype));
         Bias = RegisterParameter("bias", Tensor.Zeros([features], dtype));
