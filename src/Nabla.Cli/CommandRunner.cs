@@ -1,10 +1,11 @@
+using System.Text.RegularExpressions;
 using Nabla.Data;
 
 namespace Nabla.Cli;
 
 /// <summary>Runs a command's body and turns every expected failure into one line on stderr and a non-zero exit code,
 /// never a stack trace.</summary>
-internal static class CommandRunner
+internal static partial class CommandRunner
 {
     public const int Success = 0;
     public const int Failure = 1;
@@ -36,10 +37,19 @@ internal static class CommandRunner
     public const int MaxMessageLength = 600;
 
     /// <summary>The message as one safe line: line breaks become spaces, any other control character that a file's text
-    /// carried in (ESC, BEL) is escaped, and a message longer than <see cref="MaxMessageLength"/> is cut.</summary>
+    /// carried in (ESC, BEL) is escaped, a quoted value longer than <see cref="SafeText.QuoteLength"/> characters is
+    /// cut to that (wherever in the library it was quoted from, a model.json field or a tensor name), and a message
+    /// longer than <see cref="MaxMessageLength"/> is cut.</summary>
     public static string OneLine(string message)
     {
-        var line = SafeText.Escape(message.ReplaceLineEndings(" "));
+        ArgumentNullException.ThrowIfNull(message);
+        var line = LongQuote().Replace(message.ReplaceLineEndings(" "), m => m.Groups[1].Value.EndsWith(" characters)", StringComparison.Ordinal) ? m.Value : $"'{SafeText.Quote(m.Groups[1].Value)}'");   // a quote the library already cut stays as it is
+        line = SafeText.Escape(line);
         return line.Length <= MaxMessageLength ? line : string.Concat(line.AsSpan(0, MaxMessageLength), "…");
     }
+
+    /// <summary>A value in single quotes, longer than a quote may be: the opening quote follows a space or bracket and the
+    /// closing one precedes a space or punctuation, so that an apostrophe in the prose ("model's") starts nothing.</summary>
+    [GeneratedRegex(@"(?<=^|[\s(\[=:,])'([^']{81,}?)'(?=$|[\s)\].,;:])")]
+    private static partial Regex LongQuote();
 }

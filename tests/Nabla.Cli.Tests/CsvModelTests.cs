@@ -189,6 +189,19 @@ public sealed class CsvModelTests : IDisposable
         Assert.Equal(1, longCell.ExitCode);
         Assert.True(longCell.Error.Length < 300, longCell.Error);
         Assert.Contains("… (5001 characters)", longCell.Error, StringComparison.Ordinal);
+
+        // A field of model.json and a JSON parser's excerpt: escaped, one line, the field quoted short.
+        Train("--epochs", "1", "--out", "model");
+        var json = File.ReadAllText(Path.Combine(_dir, "model", "model.json"));
+        File.WriteAllText(Path.Combine(_dir, "model", "model.json"), json.Replace("\"relu\"", $"\"relu\\u001b]0;owned\\u0007{new string('x', 300)}\"", StringComparison.Ordinal));
+        var field = NablaProcess.Run(_dir, "eval", "--model", "model");
+        AssertOneErrorLine(field, 1, "model.json: invalid architecture (unknown activation 'relu\\u001B]0;owned\\u0007xxx");
+        Assert.DoesNotContain('\u001b', field.Error);
+        Assert.Contains("… (314 characters)'", field.Error, StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(_dir, "model", "model.json"), "{\n \"kind\": \"mlp\u001b]0;owned\u0007\n ,,,\n}");
+        var parser = NablaProcess.Run(_dir, "eval", "--model", "model");
+        AssertOneErrorLine(parser, 1, "model.json: not a Nabla model (invalid JSON");
+        Assert.DoesNotContain('\u001b', parser.Error);
     }
 
     [Fact]
