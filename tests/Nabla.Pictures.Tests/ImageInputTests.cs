@@ -111,6 +111,26 @@ public sealed class ImageInputTests : IDisposable
     }
 
     [Fact]
+    public void Large_comment_segments_in_a_jpeg_file_are_read_past_and_its_pixels_read_as_without_them()
+    {
+        var jpeg = File.ReadAllBytes(Write("whole.jpg", Gradient(28, 28, (y, x) => 9 * x + y), ScottPlot.ImageFormat.Jpeg));
+        var expected = ImageInput.Read(jpeg, "whole.jpg", 1, 28, 28);
+        // 16 MB of COM segments (at most 64 KB each) right after the SOI marker.
+        var comment = new byte[65535 + 2];
+        comment[0] = 0xFF;
+        comment[1] = 0xFE;
+        comment[2] = 0xFF;
+        comment[3] = 0xFF;
+        var padded = new List<byte>(jpeg[..2]);
+        for (int i = 0; i < 256; i++) padded.AddRange(comment);
+        padded.AddRange(jpeg[2..]);
+        var path = _files.Write("padded.jpg", [.. padded]);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(expected, ImageInput.Read(path, 1, 28, 28));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"reading took {clock.Elapsed}");   // a sanity bound, not a benchmark
+    }
+
+    [Fact]
     public void An_image_file_longer_than_the_limit_is_refused_naming_the_file_and_the_limit()
     {
         // A valid PNG followed by zeros up to one byte past the limit (a sparse file): decoders stop at IEND and
