@@ -70,6 +70,14 @@ public static class DecisionRegions
     /// top, to <paramref name="path"/> (PNG); <paramref name="title"/> heads it.</summary>
     public static void Save(Module model, Dataset data, string path, string? title = null, int width = 700, int height = 700, int resolution = 200)
     {
+        var plot = CreatePlot(model, data, out var regionImage, title, resolution);
+        using (regionImage) PngFile.Save(plot, path, width, height);
+    }
+
+    /// <summary>The picture <see cref="Save"/> draws, as a plot; <paramref name="regionImage"/> is the regions' image it
+    /// shows, to be disposed once the plot has been drawn.</summary>
+    internal static Plot CreatePlot(Module model, Dataset data, out ScottPlot.Image regionImage, string? title = null, int resolution = 200)
+    {
         ArgumentNullException.ThrowIfNull(data);
         var bounds = Bounds(data);
         var regions = Classify(model, bounds, resolution, resolution);
@@ -88,7 +96,7 @@ public static class DecisionRegions
         }
 
         var plot = new Plot();
-        using var regionImage = new ScottPlot.Image(pixels);
+        regionImage = new ScottPlot.Image(pixels);
         plot.Add.ImageRect(regionImage, new CoordinateRect(bounds.XMin, bounds.XMax, bounds.YMin, bounds.YMax));
         var v = data.Features.ToDoubleArray();
         for (int k = 0; k < data.Classes; k++)
@@ -103,8 +111,11 @@ public static class DecisionRegions
 
         plot.Axes.SetLimits(bounds.XMin, bounds.XMax, bounds.YMin, bounds.YMax);
         plot.Title(title ?? string.Create(CultureInfo.InvariantCulture, $"Decision regions: {model.Describe()}"));
+        // The toy data's two features are plain coordinates; the regions' colours are the predicted classes.
+        plot.XLabel("feature 1");
+        plot.YLabel("feature 2");
         plot.ShowLegend();
-        PngFile.Save(plot, path, width, height);
+        return plot;
     }
 
     private static byte Wash(byte channel) => (byte)(channel + (255 - channel) * 0.6);

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
 using Nabla.Data;
 using SkiaSharp;
 
@@ -5,7 +7,9 @@ namespace Nabla.Pictures;
 
 /// <summary>Image files (PNG, JPEG, and the other formats Skia decodes) as network inputs: decoded, converted to grey
 /// or RGB, resized to the model's example shape, and scaled to [0, 1] as the datasets are. The file is untrusted: its
-/// claimed size is checked before any pixel is decoded.</summary>
+/// length is capped (<see cref="MaxFileBytes"/>), a PNG's metadata chunks are skipped unread and its other chunks
+/// checked (see <see cref="PngChunks"/>), its claimed size is checked before any pixel is decoded, and an image whose
+/// pixel data is damaged or cut short is refused, never decoded as far as it goes.</summary>
 public static class ImageInput
 {
     /// <summary>The largest image decoded, in pixels (a 64-megapixel photo); a larger claim is refused before decoding.</summary>
@@ -21,6 +25,10 @@ public static class ImageInput
     /// <summary>The pixels any image may claim whatever its file's length (one megapixel).</summary>
     public const long FreePixels = 1L << 20;
 
+    /// <summary>The longest image file read, in bytes (64 MiB, more than a 64-megapixel JPEG needs); a longer file is
+    /// refused before any of it is read.</summary>
+    public const long MaxFileBytes = 64L * 1024 * 1024;
+
     /// <summary>Reads <paramref name="path"/> as a (channels × height × width) row of values in [0, 1], channel-major;
     /// one channel is the mean of red, green and blue. Transparent pixels blend onto black, the datasets' background.</summary>
     /// <param name="path">The image file.</param>
@@ -29,9 +37,10 @@ public static class ImageInput
     /// <param name="width">Columns after resizing.</param>
     /// <param name="background">The image's background: the datasets draw light on dark, so a light background is
     /// inverted (1 − value); <see cref="ImageBackground.Auto"/> decides from the border of the resized image.</param>
-    /// <exception cref="DataFormatException">The file is not an image Skia can decode, it claims more than
-    /// <see cref="MaxPixels"/> pixels, or more than its length can hold (see <see cref="MaxPixelsPerByte"/>); the
-    /// message names the file.</exception>
+    /// <exception cref="DataFormatException">The file is longer than <see cref="MaxFileBytes"/>, not an image Skia
+    /// can decode, damaged or cut short (a bad PNG chunk CRC, pixel data that does not decompress or ends early), or
+    /// it claims more than <see cref="MaxPixels"/> pixels, or more than its length can hold (see
+    /// <see cref="MaxPixelsPerByte"/>); the message names the file.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The channels are not 1 or 3, or the size is not positive or above <see cref="MaxPixels"/>.</exception>
     public static float[] Read(string path, int channels, int height, int width, ImageBackground background = ImageBackground.Auto)
@@ -39,23 +48,39 @@ public static class ImageInput
         ArgumentNullException.ThrowIfNull(path);
         CheckSize(channels, height, width);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
+        // Read here, not streamed into Skia: its managed-stream reader is what turned a large chunk into minutes.
         using var stream = File.OpenRead(path);
-        long length = stream.Length;
-        using var codec = SKCodec.Create(stream);
-        return Decode(codec, length, path, channels, height, width, background);
+        return Decode(ReadBounded(stream, path), path, channels, height, width, background);
     }
 
     /// <summary>Reads an image held in memory, as <see cref="Read(string, int, int, int, ImageBackground)"/> reads a
     /// file; <paramref name="name"/> stands for the file in error messages.</summary>
-    /// <exception cref="DataFormatException">The bytes are not an image Skia can decode, or claim too many pixels.</exception>
+    /// <exception cref="DataFormatException">The bytes are more than <see cref="MaxFileBytes"/>, not an image Skia can
+    /// decode, damaged or cut short, or claim too many pixels.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The channels are not 1 or 3, or the size is not positive or above <see cref="MaxPixels"/>.</exception>
     public static float[] Read(ReadOnlyMemory<byte> content, string name, int channels, int height, int width, ImageBackground background = ImageBackground.Auto)
     {
         ArgumentNullException.ThrowIfNull(name);
         CheckSize(channels, height, width);
-        using var data = SKData.CreateCopy(content.Span);
-        using var codec = SKCodec.Create(data);
-        return Decode(codec, content.Length, name, channels, height, width, background);
+        using var stream = MemoryMarshal.TryGetArray(content, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(content.ToArray(), writable: false);
+        return Decode(ReadBounded(stream, name), name, channels, height, width, background);
+    }
+
+    /// <summary>The bytes Skia is given: the whole file, or a PNG's pixel chunks only; refused when the file is longer
+    /// than <see cref="MaxFileBytes"/>.</summary>
+    private static byte[] ReadBounded(Stream stream, string name)
+    {
+        if (stream.Length > MaxFileBytes)
+            throw new DataFormatException(string.Create(CultureInfo.InvariantCulture, $"{name}: the image file is {stream.Length} bytes, more than the {MaxFileBytes} bytes (64 MiB) an image may have"));
+        Span<byte> start = stackalloc byte[8];
+        int read = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        stream.Position = 0;
+        if (PngChunks.HasSignature(start[..read])) return PngChunks.KeepPixelChunks(stream, name);
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
     }
 
     private static void CheckSize(int channels, int height, int width)
@@ -66,19 +91,27 @@ public static class ImageInput
         if ((long)height * width > MaxPixels) throw new ArgumentOutOfRangeException(nameof(height), $"{height}×{width} is more than {MaxPixels} pixels");
     }
 
-    private static float[] Decode(SKCodec? codec, long length, string name, int channels, int height, int width, ImageBackground background)
+    private static float[] Decode(byte[] content, string name, int channels, int height, int width, ImageBackground background)
     {
+        using var data = SKData.CreateCopy(content);
+        using var codec = SKCodec.Create(data);
+        // The bytes that can hold pixels: a PNG's skipped metadata does not count.
+        long length = content.Length;
         if (codec is null) throw new DataFormatException($"{name}: not an image (PNG, JPEG, GIF, BMP or WebP)");
         var info = codec.Info;
         long pixels = (long)info.Width * info.Height;
         if (info.Width <= 0 || info.Height <= 0 || pixels > MaxPixels)
             throw new DataFormatException($"{name}: image claims {info.Width}×{info.Height} pixels (at most {MaxPixels} are read)");
         if (pixels > FreePixels && pixels > MaxPixelsPerByte * length)
-            throw new DataFormatException($"{name}: image claims {info.Width}×{info.Height} pixels, more than its {length} bytes can hold");
+            throw new DataFormatException($"{name}: image claims {info.Width}×{info.Height} pixels, more than its {length} bytes of image data can hold");
         using var decoded = new SKBitmap(new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         if (decoded.GetPixels() == IntPtr.Zero) throw new DataFormatException($"{name}: no memory for a {info.Width}×{info.Height} image");
         var status = codec.GetPixels(decoded.Info, decoded.GetPixels());
-        if (status is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
+        // Skia reports pixel data that stops decompressing or ends early as IncompleteInput and leaves the rest of the
+        // canvas blank: such an image must not be predicted as if it were whole.
+        if (status is SKCodecResult.IncompleteInput or SKCodecResult.ErrorInInput)
+            throw new DataFormatException($"{name}: the image is damaged or cut short: its pixel data ends early or does not decompress ({status})");
+        if (status != SKCodecResult.Success)
             throw new DataFormatException($"{name}: the image could not be decoded ({status})");
         using var resized = decoded.Resize(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul), new SKSamplingOptions(SKCubicResampler.Mitchell))
             ?? throw new DataFormatException($"{name}: the image could not be resized to {width}×{height}");

@@ -18,6 +18,16 @@ public static class LearningCurves
 
     private static void Save(IReadOnlyList<EpochResult> history, string path, int width, int height, string quantity, Func<EpochResult, double> train, Func<EpochResult, double?> validation, string validationName)
     {
+        var plot = CreatePlot(history, quantity, train, validation, validationName);
+        PngFile.Save(plot, path, width, height);
+    }
+
+    /// <summary>The loss curves as a plot, before it is drawn.</summary>
+    internal static Plot CreateLossPlot(IReadOnlyList<EpochResult> history, string validationName = "validation") =>
+        CreatePlot(history, "loss", e => e.Loss, e => e.ValidationLoss, validationName);
+
+    private static Plot CreatePlot(IReadOnlyList<EpochResult> history, string quantity, Func<EpochResult, double> train, Func<EpochResult, double?> validation, string validationName)
+    {
         ArgumentNullException.ThrowIfNull(history);
         if (history.Count == 0) throw new ArgumentException("the training history is empty: there is nothing to plot", nameof(history));
         var plot = new Plot();
@@ -37,7 +47,8 @@ public static class LearningCurves
         plot.XLabel("epoch");
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.YLabel(quantity);
-        plot.ShowLegend();
-        PngFile.Save(plot, path, width, height);
+        // Beside the data area, not in a corner of it, where it covered the last points of a curve.
+        plot.ShowLegend(Edge.Right);
+        return plot;
     }
 }

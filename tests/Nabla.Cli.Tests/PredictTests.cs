@@ -168,4 +168,61 @@ public sealed class PredictTests : IDisposable
             Assert.Equal(string.Empty, r.Output);
         }
     }
+
+    [Fact]
+    public void Predict_reports_each_unreadable_image_in_one_line_and_still_predicts_the_good_ones()
+    {
+        var train = NablaProcess.Run(_dir, "train", "--epochs", "1", "--out", "m");
+        Assert.True(train.ExitCode == 0, train.Error);
+        var gray = new byte[8, 8];
+        for (int p = 0; p < 64; p++) gray[p / 8, p % 8] = (byte)(p % 8 is 2 or 5 ? 220 : 0);
+        using var image = new ScottPlot.Image(gray);
+        var png = image.GetImageBytes(ScottPlot.ImageFormat.Png, 100);
+        var noise = new byte[4096];
+        new Random(3).NextBytes(noise);
+        File.WriteAllBytes(Path.Combine(_dir, "good.png"), png);
+        File.WriteAllBytes(Path.Combine(_dir, "garbage.png"), PngBytes.ReplaceImageData(png, data => noise[..data.Length]));
+        File.WriteAllBytes(Path.Combine(_dir, "cut.png"), png[..^20]);
+        // 40 MB of metadata, read from a file as predict reads it: skipped, so the pixels predict as without it.
+        var padded = PngBytes.InsertAfterHeader(PngBytes.InsertAfterHeader(png, PngBytes.Chunk("tEXt", new byte[20 << 20])), PngBytes.Chunk("nbLa", new byte[20 << 20]));
+        File.WriteAllBytes(Path.Combine(_dir, "padded.png"), padded);
+        using (var file = File.Create(Path.Combine(_dir, "long.png")))
+        {
+            file.Write(png);
+            file.SetLength((64 << 20) + 1);   // one byte past the limit on an image file
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var r = NablaProcess.Run(_dir, "predict", "--model", "m", "--json", "--background", "dark", "good.png", "garbage.png", "padded.png", "cut.png", "long.png");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"predict took {clock.Elapsed}");   // a sanity bound: it took minutes
+        Assert.True(r.ExitCode == 1, $"exit {r.ExitCode}: {r.Error}");
+        var errors = r.Error.Trim().Split('\n');
+        Assert.Equal(3, errors.Length);
+        Assert.StartsWith("nabla: error: garbage.png: the image is damaged or cut short", errors[0], StringComparison.Ordinal);
+        Assert.StartsWith("nabla: error: cut.png: the PNG file is cut short", errors[1], StringComparison.Ordinal);
+        Assert.Equal("nabla: error: long.png: the image file is 67108865 bytes, more than the 67108864 bytes (64 MiB) an image may have", errors[2]);
+
+        using var json = JsonDocument.Parse(r.Output);
+        var rows = json.RootElement.EnumerateArray().ToArray();
+        Assert.Equal(["good.png", "padded.png"], rows.Select(row => row.GetProperty("input").GetString()));
+        Assert.Equal(rows[0].GetProperty("top").GetRawText(), rows[1].GetProperty("top").GetRawText());
+    }
+
+    [Fact]
+    public void Predict_escapes_control_characters_in_the_class_names_it_prints()
+    {
+        var flowers = WriteFlowers();
+        var train = NablaProcess.Run(_dir, "train", "--data", flowers, "--label-column", "species", "--epochs", "20", "--out", "flowers-model");
+        Assert.True(train.ExitCode == 0, train.Error);
+        // A model.json from elsewhere whose class name would set the terminal's title and ring its bell.
+        var modelJson = Path.Combine(_dir, "flowers-model", "model.json");
+        File.WriteAllText(modelJson, File.ReadAllText(modelJson).Replace("\"setosa\"", "\"set\\u001B]0;owned\\u0007osa\"", StringComparison.Ordinal));
+        File.WriteAllLines(Path.Combine(_dir, "new.csv"), ["sepal_mm,petal_width,petal_length", "505,0.25,1.4"]);
+
+        var r = NablaProcess.Run(_dir, "predict", "--model", "flowers-model", "new.csv");
+        Assert.True(r.ExitCode == 0, r.Error);
+        Assert.StartsWith("new.csv:2: set\\u001B]0;owned\\u0007osa ", r.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001B', r.Output);
+        Assert.DoesNotContain('\u0007', r.Output);
+    }
 }

@@ -63,8 +63,96 @@ public sealed class ImageInputTests : IDisposable
         Assert.Contains("notes.png: not an image", e.Message, StringComparison.Ordinal);
         var truncated = File.ReadAllBytes(Write("whole.png", Gradient(32, 32, (y, x) => x * 8)));
         var cut = _files.Write("cut.png", truncated[..(truncated.Length / 3)]);
-        var values = Record.Exception(() => ImageInput.Read(cut, 1, 8, 8));
-        Assert.True(values is null or DataFormatException, values?.ToString());
+        Assert.Contains("cut.png: ", Assert.Throws<DataFormatException>(() => ImageInput.Read(cut, 1, 8, 8)).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("garbage", "damaged or cut short")]           // random bytes where the zlib stream should be
+    [InlineData("inflate-error", "damaged or cut short")]     // a valid zlib header, then a corrupt deflate stream
+    [InlineData("adler", "damaged or cut short")]             // the zlib checksum at the end is wrong
+    [InlineData("half", "damaged or cut short")]              // only the first half of the zlib stream
+    [InlineData("bad-crc", "the CRC of its IDAT chunk")]
+    [InlineData("no-end", "cut short")]                       // the file stops inside IDAT, before IEND
+    public void A_png_with_damaged_pixel_data_is_refused_never_decoded_as_far_as_it_goes(string damage, string reason)
+    {
+        var whole = File.ReadAllBytes(Write("whole.png", Gradient(28, 28, (y, x) => 9 * x)));
+        var damaged = damage switch
+        {
+            "garbage" => PngBytes.ReplaceImageData(whole, data => Noise(data.Length, 1)),
+            "inflate-error" => PngBytes.ReplaceImageData(whole, data => [data[0], data[1], .. Noise(data.Length - 2, 2)]),
+            "adler" => PngBytes.ReplaceImageData(whole, data => [.. data[..^1], (byte)(data[^1] ^ 0xFF)]),
+            "half" => PngBytes.ReplaceImageData(whole, data => data[..(data.Length / 2)]),
+            "bad-crc" => PngBytes.ReplaceImageData(whole, data => data, badCrc: true),
+            _ => PngBytes.ReplaceImageData(whole, data => data)[..^20],
+        };
+        var path = _files.Write($"{damage}.png", damaged);
+        foreach (var read in new Func<float[]>[] { () => ImageInput.Read(path, 1, 8, 8), () => ImageInput.Read(damaged, path, 1, 8, 8) })
+        {
+            var e = Assert.Throws<DataFormatException>(read);
+            Assert.StartsWith($"{path}: ", e.Message, StringComparison.Ordinal);
+            Assert.Contains(reason, e.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(ImageInput.Read(whole, "whole.png", 1, 8, 8), ImageInput.Read(PngBytes.ReplaceImageData(whole, data => data), "same.png", 1, 8, 8));
+    }
+
+    [Fact]
+    public void Large_metadata_chunks_in_a_png_file_are_skipped_and_its_pixels_read_as_without_them()
+    {
+        var whole = File.ReadAllBytes(Write("whole.png", Gradient(28, 28, (y, x) => 9 * x + y)));
+        var expected = ImageInput.Read(whole, "whole.png", 1, 28, 28);
+        // 24 MB of text and 24 MB of an unknown ancillary chunk: Skia's reader took minutes over one 16 MB chunk.
+        var padded = PngBytes.InsertAfterHeader(PngBytes.InsertAfterHeader(whole, PngBytes.Chunk("tEXt", new byte[24 << 20])), PngBytes.Chunk("nbLa", new byte[24 << 20]));
+        var path = _files.Write("padded.png", padded);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(expected, ImageInput.Read(path, 1, 28, 28));
+        Assert.Equal(expected, ImageInput.Read(padded, "padded.png", 1, 28, 28));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"reading took {clock.Elapsed}");   // a sanity bound, not a benchmark
+    }
+
+    [Fact]
+    public void Large_comment_segments_in_a_jpeg_file_are_read_past_and_its_pixels_read_as_without_them()
+    {
+        var jpeg = File.ReadAllBytes(Write("whole.jpg", Gradient(28, 28, (y, x) => 9 * x + y), ScottPlot.ImageFormat.Jpeg));
+        var expected = ImageInput.Read(jpeg, "whole.jpg", 1, 28, 28);
+        // 16 MB of COM segments (at most 64 KB each) right after the SOI marker.
+        var comment = new byte[65535 + 2];
+        comment[0] = 0xFF;
+        comment[1] = 0xFE;
+        comment[2] = 0xFF;
+        comment[3] = 0xFF;
+        var padded = new List<byte>(jpeg[..2]);
+        for (int i = 0; i < 256; i++) padded.AddRange(comment);
+        padded.AddRange(jpeg[2..]);
+        var path = _files.Write("padded.jpg", [.. padded]);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(expected, ImageInput.Read(path, 1, 28, 28));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"reading took {clock.Elapsed}");   // a sanity bound, not a benchmark
+    }
+
+    [Fact]
+    public void An_image_file_longer_than_the_limit_is_refused_naming_the_file_and_the_limit()
+    {
+        // A valid PNG followed by zeros up to one byte past the limit (a sparse file): decoders stop at IEND and
+        // would take it, but no more than the limit is read of any image.
+        var png = File.ReadAllBytes(Write("small.png", Gradient(8, 8, (y, x) => x)));
+        var path = _files.PathOf("long.png");
+        using (var file = File.Create(path))
+        {
+            file.Write(png);
+            file.SetLength(ImageInput.MaxFileBytes + 1);
+        }
+
+        var e = Assert.Throws<DataFormatException>(() => ImageInput.Read(path, 1, 8, 8));
+        Assert.Equal($"{path}: the image file is 67108865 bytes, more than the 67108864 bytes (64 MiB) an image may have", e.Message);
+        Assert.Equal(64, ImageInput.Read(_files.Write("exact.png", [.. png, .. new byte[1000]]), 1, 8, 8).Length);
+    }
+
+    private static byte[] Noise(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
     }
 
     // Untrusted files (docs/fuzzing.md).

@@ -51,11 +51,54 @@ public sealed class PictureTests : IDisposable
     public void First_layer_tiles_of_an_mlp_show_one_tile_per_hidden_unit_at_the_computed_size()
     {
         var model = new Mlp(new MlpSpec(64, [10], 10), seed: 1);
-        var size = WeightTiles.SaveFirstLayer(model, [1, 8, 8], _files.PathOf("weights.png"), scale: 3);
-        // 10 tiles in a 4×3 grid of 8×8 tiles with 1-pixel gaps and border, scaled 3×: (4·9 + 1)·3 by (3·9 + 1)·3.
-        Assert.Equal((111, 84), size);
+        var size = WeightTiles.SaveFirstLayer(model, [1, 8, 8], _files.PathOf("weights.png"), scale: 8);
+        // 10 tiles in a 4×3 grid of 8×8 tiles with 1-pixel gaps and border, scaled 8×: (4·9 + 1)·8 by (3·9 + 1)·8,
+        // plus 70 pixels for the title, and at least 520 wide so that the title fits beside the colour bar.
+        Assert.Equal((520, 224 + 70), size);
         Assert.Equal(size, Png.Decode(_files.PathOf("weights.png")));
         Assert.True(Png.DistinctColors(_files.PathOf("weights.png")) > 20);
+    }
+
+    [Fact]
+    public void The_weights_picture_says_which_units_it_shows_and_has_a_colour_bar_with_zero_marked()
+    {
+        var model = new Mlp(new MlpSpec(64, [512], 10), seed: 1);
+        var weight = model.NamedParameters().First(p => p.Key.EndsWith("weight", StringComparison.Ordinal)).Value;   // (512, 64)
+        var plot = WeightTiles.CreatePlot(weight, 8, 8);
+        var (width, height) = WeightTiles.PictureSize(512, 8, 8, 4);
+        plot.GetImageBytes(width, height, ScottPlot.ImageFormat.Png);   // lays out the ticks
+        Assert.Equal("First-layer weights (first 256 of 512 units)", plot.Axes.Title.Label.Text);
+        var colorBar = Assert.Single(plot.Axes.GetPanels().OfType<ScottPlot.Panels.ColorBar>());
+        Assert.Contains(colorBar.Axis.TickGenerator.Ticks, t => t.Position == 0 && t.Label == "0");
+        Assert.Contains("largest |w|", colorBar.Label, StringComparison.Ordinal);
+        Assert.Equal("First-layer weights (all 10 units)", CreatedTitle(new Mlp(new MlpSpec(64, [10], 10), seed: 1)));
+
+        var (cnn, _) = Architecture.Build("conv6k3-relu-flatten-fc10", [1, 8, 8], new Random(0));
+        Assert.Equal("First-layer weights (all 6 filters)", CreatedTitle(cnn));
+    }
+
+    private static string CreatedTitle(Module model)
+    {
+        var (weight, tileHeight, tileWidth, kind) = WeightTiles.FirstLayer(model, [1, 8, 8]);
+        return WeightTiles.CreatePlot(weight, tileHeight, tileWidth, kind).Axes.Title.Label.Text;
+    }
+
+    [Fact]
+    public void The_loss_legend_sits_beside_the_curves_not_over_their_last_points()
+    {
+        var plot = LearningCurves.CreateLossPlot(History, "test");
+        var legend = Assert.Single(plot.Axes.GetPanels().OfType<ScottPlot.Panels.LegendPanel>());
+        Assert.Equal(ScottPlot.Edge.Right, legend.Edge);
+        Assert.False(plot.Legend.IsVisible);   // not also drawn inside the data area
+    }
+
+    [Fact]
+    public void Decision_regions_label_their_axes()
+    {
+        var plot = DecisionRegions.CreatePlot(new Mlp(new MlpSpec(2, [4], 2), seed: 0), ToyData.Moons(20), out var regionImage, resolution: 10);
+        regionImage.Dispose();
+        Assert.Equal("feature 1", plot.Axes.Bottom.Label.Text);
+        Assert.Equal("feature 2", plot.Axes.Left.Label.Text);
     }
 
     [Fact]

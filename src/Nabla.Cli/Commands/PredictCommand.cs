@@ -10,7 +10,8 @@ using Nabla.Training;
 namespace Nabla.Cli.Commands;
 
 /// <summary><c>nabla predict</c>: a saved model's class and top-k probabilities for each row of CSV files and for
-/// image files (resized and converted to the model's input), as text or JSON.</summary>
+/// image files (resized and converted to the model's input), as text or JSON. An input that cannot be read (a damaged
+/// image, a malformed CSV) is one error line; the other inputs are still predicted, and the exit code is non-zero.</summary>
 internal static class PredictCommand
 {
     private static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp"];
@@ -50,9 +51,23 @@ internal static class PredictCommand
             IReadOnlyList<string>? classNames = description.ClassNames;
             var dtype = network.Parameters().First().DType;
             var predictions = new List<Prediction>();
+            int unreadable = 0;
             foreach (var file in files)
             {
-                var (features, lines) = IsCsv(file) ? ReadCsv(file, description) : (ReadImage(file, description, imageBackground), [(int?)null]);
+                Tensor features;
+                int?[] lines;
+                try
+                {
+                    (features, lines) = IsCsv(file) ? ReadCsv(file, description) : (ReadImage(file, description, imageBackground), [(int?)null]);
+                }
+                catch (Exception e) when (e is DataFormatException or IOException or UnauthorizedAccessException)
+                {
+                    // One bad file among many is said, and the others are still predicted; the exit code tells at the end.
+                    Console.Error.WriteLine($"nabla: error: {CommandRunner.OneLine(e.Message)}");
+                    unreadable++;
+                    continue;
+                }
+
                 var probabilities = Evaluator.Probabilities(network, features.To(dtype));
                 classNames ??= [.. Enumerable.Range(0, probabilities.GetLength(1)).Select(c => c.ToString(CultureInfo.InvariantCulture))];
                 for (int i = 0; i < lines.Length; i++) predictions.Add(new Prediction(file, lines[i], Top(probabilities, i, k)));
@@ -60,7 +75,7 @@ internal static class PredictCommand
 
             if (result.GetValue(json)) WriteJson(Console.Out, predictions, classNames!);
             else WriteText(Console.Out, predictions, classNames!);
-            return CommandRunner.Success;
+            return unreadable == 0 ? CommandRunner.Success : CommandRunner.Failure;
         }));
         return command;
     }
@@ -107,7 +122,8 @@ internal static class PredictCommand
         foreach (var p in predictions)
         {
             string where = p.Line is { } line ? $"{p.Input}:{line}" : p.Input;
-            string Show((int Class, double Probability) c) => string.Create(CultureInfo.InvariantCulture, $"{classNames[c.Class]} {100 * c.Probability:F1}%");
+            // Class names come from model.json: a control character in one must not reach the terminal raw.
+            string Show((int Class, double Probability) c) => string.Create(CultureInfo.InvariantCulture, $"{SafeText.Escape(classNames[c.Class])} {100 * c.Probability:F1}%");
             string rest = p.Top.Length > 1 ? $"  ({string.Join(", ", p.Top.Skip(1).Select(Show))})" : "";
             output.WriteLine($"{where}: {Show(p.Top[0])}{rest}");
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Nabla.Data;
 
 namespace Nabla.Training;
 
@@ -13,14 +14,13 @@ public sealed record EvaluationResult(double Accuracy, double Loss, int[,] Confu
     /// <summary>"accuracy 96.10%, loss 0.1234", the same under every culture.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"accuracy {100 * Accuracy:F2}%, loss {Loss:F4}");
 
-    /// <summary>The confusion matrix as a table: rows are true classes, columns predicted ones.</summary>
+    /// <summary>The confusion matrix as a table: rows are true classes, columns predicted ones. Columns are headed by
+    /// class numbers; each row by its number and, where the class has a name other than its number, the name.</summary>
     public string FormatConfusionMatrix()
     {
         int c = ClassNames.Count;
         int width = Math.Max(5, ConfusionMatrix.Cast<int>().Max().ToString(CultureInfo.InvariantCulture).Length + 1);
-        var rowLabels = Enumerable.Range(0, c)
-            .Select(i => $"{i,2} {(ClassNames[i].Length > 14 ? ClassNames[i][..14] : ClassNames[i])}")
-            .ToArray();
+        var rowLabels = Enumerable.Range(0, c).Select(RowLabel).ToArray();
         int labelWidth = Math.Max("true \\ predicted".Length, rowLabels.Max(l => l.Length));
         var sb = new StringBuilder();
         sb.Append("true \\ predicted".PadRight(labelWidth));
@@ -34,5 +34,17 @@ public sealed record EvaluationResult(double Accuracy, double Loss, int[,] Confu
         }
 
         return sb.ToString().TrimEnd();
+    }
+
+    /// <summary>A row's label: the class's number, which heads its column, and its name unless the name is that number
+    /// (classes without names are numbered, and "0 0" said nothing twice).</summary>
+    private string RowLabel(int i)
+    {
+        string number = i.ToString(CultureInfo.InvariantCulture);
+        string name = ClassNames[i];
+        if (name == number) return number.PadLeft(2);
+        // A name comes from a file: escaped, so that it cannot reach the terminal raw, and cut to keep the table narrow.
+        name = SafeText.Escape(name.Length > 14 ? name[..14] : name);
+        return $"{number,2} {name}";
     }
 }
