@@ -1,0 +1,48 @@
+using Nabla.Testing;
+
+namespace Nabla.Cli.Tests;
+
+/// <summary>A run that cannot fit in memory is refused before anything large is allocated, in one line.</summary>
+public sealed class MemoryEstimateCliTests : IDisposable
+{
+    private readonly TestFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    // A 4 GiB heap limit makes the refusal the same on any machine: 64 → 46000 → 46000 → 10 with momentum needs ≈ 24 GiB.
+    private static readonly Dictionary<string, string> FourGiBHeap = new() { ["DOTNET_GCHeapHardLimit"] = "0x100000000" };
+
+    [Fact]
+    public void Train_with_two_46000_wide_layers_is_refused_at_once_with_the_estimate_and_the_available_memory()
+    {
+        var result = Run(FourGiBHeap, "train", "--hidden", "46000,46000", "--epochs", "1", "--out", _files.PathOf("run"));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Output);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("nabla: error: this run needs about 23.7 GiB (parameters 7.9 GiB", line, StringComparison.Ordinal);
+        Assert.Contains("is available", line, StringComparison.Ordinal);
+        Assert.Contains("GC's limit", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_train_banner_prints_the_memory_estimate()
+    {
+        var result = Run(null, "train", "--epochs", "1", "--hidden", "32", "--quiet", "--out", _files.PathOf("run"));
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches(@"^Mlp\(64 → 32 → 10, relu\): .*; memory ≈ \d+\.\d MiB\r?$", result.Output.Split('\n')[0]);
+    }
+
+    private static NablaProcess.Result Run(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        using var process = NablaProcess.Start(Path.GetTempPath(), environment, args);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"nabla {string.Join(' ', args)} did not finish in 2 minutes");
+        }
+
+        return new NablaProcess.Result(process.ExitCode, output.Result, error.Result);
+    }
+}
