@@ -15,7 +15,7 @@ public sealed class MemoryEstimateCliTests : IDisposable
     [Fact]
     public void Train_with_two_46000_wide_layers_is_refused_at_once_with_the_estimate_and_the_available_memory()
     {
-        var result = Run(FourGiBHeap, "train", "--hidden", "46000,46000", "--epochs", "1", "--out", _files.PathOf("run"));
+        var result = NablaProcess.Run(Path.GetTempPath(), FourGiBHeap, "train", "--hidden", "46000,46000", "--epochs", "1", "--out", _files.PathOf("run"));
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("", result.Output);
         var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -27,22 +27,8 @@ public sealed class MemoryEstimateCliTests : IDisposable
     [Fact]
     public void The_train_banner_prints_the_memory_estimate()
     {
-        var result = Run(null, "train", "--epochs", "1", "--hidden", "32", "--quiet", "--out", _files.PathOf("run"));
+        var result = NablaProcess.Run(Path.GetTempPath(), "train", "--epochs", "1", "--hidden", "32", "--quiet", "--out", _files.PathOf("run"));
         Assert.Equal(0, result.ExitCode);
         Assert.Matches(@"^Mlp\(64 → 32 → 10, relu\): .*; memory ≈ \d+\.\d MiB\r?$", result.Output.Split('\n')[0]);
-    }
-
-    private static NablaProcess.Result Run(IReadOnlyDictionary<string, string>? environment, params string[] args)
-    {
-        using var process = NablaProcess.Start(Path.GetTempPath(), environment, args);
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"nabla {string.Join(' ', args)} did not finish in 2 minutes");
-        }
-
-        return new NablaProcess.Result(process.ExitCode, output.Result, error.Result);
     }
 }
