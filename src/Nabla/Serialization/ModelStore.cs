@@ -273,10 +273,24 @@ public static class ModelStore
                     keys.Pop();
                     break;
                 case JsonTokenType.PropertyName:
-                    string key = reader.GetString()!;
+                    string key = KeyOf(ref reader, path);
                     if (!keys.Peek().Add(key)) throw new DataFormatException($"{path}: not a Nabla model (the key '{SafeText.Quote(key)}' appears twice in one object)");
                     break;
             }
+        }
+    }
+
+    // The reader checks UTF-8 only when a string is decoded, and then throws InvalidOperationException (found by the
+    // model-file fuzz target): a key that is not UTF-8 is the file's fault, reported as such.
+    private static string KeyOf(ref Utf8JsonReader reader, string path)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new DataFormatException($"{path}: not a Nabla model (a key is not valid UTF-8)", e);
         }
     }
 }

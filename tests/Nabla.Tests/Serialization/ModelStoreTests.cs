@@ -101,6 +101,15 @@ public sealed class ModelStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_key_that_is_not_utf8_is_a_format_error()
+    {
+        // Found by the model-file fuzz target: the duplicate-key check decoded keys and met invalid UTF-8.
+        byte[] json = [.. "{\"format\": \"nabla-model\", \""u8.ToArray(), 0x94, .. "\": 1}"u8.ToArray()];
+        var e = Assert.Throws<DataFormatException>(() => ModelStore.Load(json, "m/model.json", NoWeights, "m/model.safetensors"));
+        Assert.Equal("m/model.json: not a Nabla model (a key is not valid UTF-8)", e.Message);
+    }
+
+    [Fact]
     public void A_file_that_is_not_a_model_is_reported_and_leaves_a_saved_model_intact()
     {
         var dir = _files.PathOf("m");
