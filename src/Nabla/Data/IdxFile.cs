@@ -7,9 +7,8 @@ namespace Nabla.Data;
 /// <param name="Dimensions">The sizes, outermost first: (N) for labels, (N, rows, cols) for images.</param>
 /// <param name="Values">The elements in row-major order.</param>
 /// <remarks>The file is untrusted: the element count the header claims is checked against what an array holds and,
-/// where the length is known, against the bytes that follow, before anything is allocated; values are read in chunks
-/// from streams of unknown length (gzip), so memory grows only with the data really present, and decompression stops
-/// one byte past the count the header claims. What the header claims is also held against a memory budget (by default
+/// where the length is known, against the bytes that follow, before anything is allocated; decompression stops one
+/// byte past the count the header claims. What the header claims is also held against a memory budget (by default
 /// the memory this process can still use, see <see cref="AvailableMemory"/>) before a value is decoded, so that a gzip
 /// file that really holds gigabytes of zeros is refused in one line instead of exhausting the machine. A gzip file is a
 /// single member that ends the file: its CRC-32 and length are checked, and bytes after it are refused.</remarks>
@@ -24,9 +23,6 @@ public sealed record IdxFile(int[] Dimensions, byte[] Values)
     private const int GzipHeaderBytes = 10;
     private const int GzipTrailerBytes = 8;
     private const byte DeflateMethod = 8;
-
-    // Chunk in which values are read when the remaining length is unknown.
-    private const int ChunkBytes = 1 << 20;
 
     /// <summary>Reads a plain or gzip-compressed (by the .gz extension) IDX file of unsigned bytes.</summary>
     /// <remarks>Layout: two zero bytes, a type byte (0x08 = unsigned byte), the number of dimensions, then each
@@ -148,7 +144,10 @@ public sealed record IdxFile(int[] Dimensions, byte[] Values)
         if (count > memoryBudget)
             throw new DataFormatException($"{name}: IDX header ({shape}) claims {count} values ({AvailableMemory.Format(count)}), more than the memory budget of {AvailableMemory.Format(memoryBudget)} for this file");
 
-        var values = remaining is null && count > ChunkBytes ? ReadGrowing(stream, (int)count) : ReadExact(stream, (int)count);
+        // The claim is within the budget now, so the array is allocated at once: a fresh array's pages become resident
+        // only as values are written, so a header that lies about a gzip stream still costs memory only for the data
+        // really there, and an honest file costs one copy of its values (growing a buffer cost up to twice that).
+        var values = ReadExact(stream, (int)count);
         if (values.Length < count)
             throw new DataFormatException($"{name}: truncated IDX file: header ({shape}) needs {count} values, found {values.Length}");
         if (stream.ReadByte() != -1)
@@ -161,23 +160,6 @@ public sealed record IdxFile(int[] Dimensions, byte[] Values)
         var values = new byte[count];
         int read = ReadFully(stream, values);
         return read == count ? values : values[..read];
-    }
-
-    /// <summary>Reads up to <paramref name="count"/> bytes, growing the buffer as data arrives, so that a header that
-    /// lies about a stream of unknown length costs memory only for the data really there.</summary>
-    private static byte[] ReadGrowing(Stream stream, int count)
-    {
-        var buffer = new byte[ChunkBytes];
-        int total = 0;
-        while (total < count)
-        {
-            if (total == buffer.Length) Array.Resize(ref buffer, (int)Math.Min(count, 2L * buffer.Length));
-            int n = stream.Read(buffer.AsSpan(total, Math.Min(buffer.Length, count) - total));
-            if (n == 0) break;
-            total += n;
-        }
-
-        return total == buffer.Length ? buffer : buffer[..total];
     }
 
     private static int ReadFully(Stream stream, Span<byte> buffer)
