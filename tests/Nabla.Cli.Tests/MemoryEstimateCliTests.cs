@@ -31,4 +31,13 @@ public sealed class MemoryEstimateCliTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Matches(@"^Mlp\(64 → 32 → 10, relu\): .*; memory ≈ \d+\.\d MiB\r?$", result.Output.Split('\n')[0]);
     }
+
+    [Fact]
+    public void A_described_network_with_batch_norm_and_dropout_is_estimated_without_disturbing_its_training()
+    {
+        // The estimate probes the network with one example: in training mode batch norm refuses a batch of one.
+        var result = NablaProcess.Run(Path.GetTempPath(), "train", "--model", "conv8k3p1-bn-relu-pool2-flatten-dropout0.2-fc10", "--epochs", "1", "--quiet", "--out", _files.PathOf("run"));
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Matches(@"^conv8k3p1-bn-relu-pool2-flatten-dropout0\.2-fc10: .*; memory ≈ \d+\.\d MiB\r?$", result.Output.Split('\n')[0]);
+    }
 }

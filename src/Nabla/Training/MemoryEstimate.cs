@@ -70,7 +70,8 @@ public sealed record MemoryEstimate(long Parameters, long Gradients, long Optimi
     }
 
     /// <summary>The estimate for a built network that takes flat rows of <paramref name="inputValues"/> values: one
-    /// example is run through it (no gradients) to learn every layer's output size. Its weights exist already, so call
+    /// example is run through it (no gradients, in evaluation mode, every module's mode restored after) to learn every
+    /// layer's output size; its state (batch norm's running estimates, dropout's draws) is left as it was. Its weights exist already, so call
     /// this before the optimiser, the batches and the dataset are allocated.</summary>
     /// <exception cref="ArgumentException">The network does not take rows of <paramref name="inputValues"/> values.</exception>
     public static MemoryEstimate ForModel(Sequential model, int inputValues, int batchSize, int optimizerBuffers, long datasetBytes)
@@ -78,7 +79,20 @@ public sealed record MemoryEstimate(long Parameters, long Gradients, long Optimi
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(inputValues, 1);
         var dtype = model.Parameters().FirstOrDefault()?.DType ?? DType.Float32;
-        var summary = ModelSummary.Of(model, new Shape(1, inputValues), dtype, prefix: "");
+        // In evaluation mode, so that the probe moves nothing: batch norm's running estimates and dropout's draws are
+        // the run's state, and the run must be the same with or without the estimate.
+        var modes = model.CaptureModes();
+        ModelSummary summary;
+        try
+        {
+            model.Eval();
+            summary = ModelSummary.Of(model, new Shape(1, inputValues), dtype, prefix: "");
+        }
+        finally
+        {
+            Module.RestoreModes(modes);
+        }
+
         long perExample = inputValues + summary.Layers.Sum(l => l.OutputShape.Count);
         long widest = Math.Max(inputValues, summary.Layers.Max(l => (long)l.OutputShape.Count));
         long state = model.NamedState().Sum(t => (long)t.Value.Count);

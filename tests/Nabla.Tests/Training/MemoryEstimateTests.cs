@@ -73,6 +73,24 @@ public sealed class MemoryEstimateTests
     }
 
     [Fact]
+    public void Estimating_a_described_network_leaves_its_state_and_modes_as_they_were()
+    {
+        // The estimate runs one example through the network: batch norm's running estimates and dropout's draws must
+        // not move, or a run with the estimate would train differently from one without it.
+        var (model, _) = Architecture.Build("fc8-bn-relu-dropout0.5-fc3", [4], new Random(0));
+        model.NamedChildren().First().Value.Eval();   // a layer the user froze stays frozen
+        var before = model.StateDict();
+        var modes = model.CaptureModes().Select(m => m.Training).ToList();
+        long draws = model.NamedChildren().Select(c => c.Value).OfType<Nabla.NN.Layers.Dropout>().Single().Draws;
+
+        MemoryEstimate.ForModel(model, 4, batchSize: 8, optimizerBuffers: 1, datasetBytes: 0);
+
+        foreach (var (name, value) in model.StateDict()) Assert.Equal(before[name].ToDoubleArray(), value.ToDoubleArray());
+        Assert.Equal(modes, model.CaptureModes().Select(m => m.Training).ToList());
+        Assert.Equal(draws, model.NamedChildren().Select(c => c.Value).OfType<Nabla.NN.Layers.Dropout>().Single().Draws);
+    }
+
+    [Fact]
     public void A_run_that_does_not_fit_is_refused_in_one_line_giving_the_estimate_and_the_memory_available()
     {
         var e = MemoryEstimate.ForMlp(new MlpSpec(64, [46000, 46000], 10), 16, 1, 0);
