@@ -1,6 +1,7 @@
 using System.Globalization;
 using Nabla.Fuzz.Engine;
 using Nabla.Fuzz.Targets;
+using Nabla.Pictures;
 
 // nabla-fuzz: mutation fuzzing of Nabla's file readers. See docs/fuzzing.md.
 //   list                                   the targets
@@ -8,13 +9,22 @@ using Nabla.Fuzz.Targets;
 //   repro <target> <file>...               runs saved inputs once and prints what each did
 //   seeds <target|all> <folder>            writes the generated seeds as files
 //   afl <target>                           one process of a coverage-guided afl-fuzz campaign (SharpFuzz)
+//   large <target|all>                     reads generated large inputs (tens of MB, bombs) once each through the
+//                                          file targets, measuring time and peak memory; prints a Markdown table
 // Options of run: --inputs N (default 100000), --seconds S, --seed N (1), --timeout-ms N (2000), --max-len N (65536),
 // --max-alloc-mb N (512), --crashes DIR (fuzz/crashes under the repository, or ./fuzz-crashes).
-IReadOnlyList<FuzzTarget> targets = [.. CoreTargets.All, new ImageTarget()];
+// The image reader's path entry point, as `nabla predict FILE` calls it (an odd-length input is read as RGB).
+var imageFile = new FileTarget(new ImageTarget(), "fuzz-image", path =>
+{
+    int channels = new FileInfo(path).Length % 2 == 0 ? 1 : 3;
+    var values = ImageInput.Read(path, channels, 8, 8);
+    if (values.Length != channels * 64 || values.Any(v => !(v >= 0 && v <= 1))) throw new InvariantException($"{values.Length} values, or one outside [0, 1]");
+});
+IReadOnlyList<FuzzTarget> targets = [.. CoreTargets.All, new ImageTarget(), imageFile];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine("usage: nabla-fuzz list | run <target|all> [--inputs N] [--seconds S] [--seed N] [--timeout-ms N] [--max-len N] [--max-alloc-mb N] [--crashes DIR] | repro <target> <file>... | seeds <target|all> <folder>");
+    Console.WriteLine("usage: nabla-fuzz list | run <target|all> [--inputs N] [--seconds S] [--seed N] [--timeout-ms N] [--max-len N] [--max-alloc-mb N] [--crashes DIR] | repro <target> <file>... | seeds <target|all> <folder> | large <target|all>");
     return args.Length == 0 ? 2 : 0;
 }
 
@@ -23,7 +33,7 @@ try
     switch (args[0])
     {
         case "list":
-            foreach (var t in targets) Console.WriteLine($"{t.Name,-14}{t.Description}");
+            foreach (var t in targets) Console.WriteLine($"{t.Name,-18}{t.Description}");
             return 0;
         case "run" when args.Length >= 2:
             return Run(Select(args[1]), args[2..]);
@@ -48,6 +58,13 @@ try
                 }
             });
             return 0;
+        }
+
+        case "large" when args.Length == 2:
+        {
+            var fileTargets = Select(args[1]).OfType<FileTarget>().ToList();
+            if (fileTargets.Count == 0) throw new ArgumentException($"large: '{args[1]}' is not a file target (the *-file targets, or all)");
+            return LargeRunner.Run(LargeInputs.All, fileTargets, Console.Out) ? 0 : 1;
         }
 
         case "seeds" when args.Length == 3:

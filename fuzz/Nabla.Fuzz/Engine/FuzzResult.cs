@@ -48,12 +48,12 @@ internal sealed class FuzzResult(string target)
 
     /// <summary>The summary table's header.</summary>
     public static string HeaderLine =>
-        $"{"target",-14}{"inputs",12}{"rejected",12}{"accepted",11}{"crashes",9}{"hangs",7}{"big-alloc",10}{"seconds",9}{"inputs/s",10}{"reasons",9}{"seeds ok",10}";
+        $"{"target",-18}{"inputs",12}{"rejected",12}{"accepted",11}{"crashes",9}{"hangs",7}{"big-alloc",10}{"seconds",9}{"inputs/s",10}{"reasons",9}{"seeds ok",10}";
 
     /// <summary>One line of the summary table.</summary>
     public string Line => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Target,-14}{Inputs,12:N0}{Rejected,12:N0}{Accepted,11:N0}{Crashes,9:N0}{Hangs,7:N0}{LargeAllocations,10:N0}{Seconds,9:F1}{Inputs / Math.Max(Seconds, 1e-9),10:N0}{DistinctRejections,9:N0}{$"{SeedsAccepted}/{SeedCount}",10}");
+        $"{Target,-18}{Inputs,12:N0}{Rejected,12:N0}{Accepted,11:N0}{Crashes,9:N0}{Hangs,7:N0}{LargeAllocations,10:N0}{Seconds,9:F1}{Inputs / Math.Max(Seconds, 1e-9),10:N0}{DistinctRejections,9:N0}{$"{SeedsAccepted}/{SeedCount}",10}");
 
     /// <summary>The findings, one per line.</summary>
     public string FindingsText()

@@ -47,6 +47,17 @@ internal sealed class FuzzRunner
         _result.SeedCount = seeds.Count;
 
         using var done = new CancellationTokenSource();
+
+        // An exception thrown inside a native callback (Skia reading a FileStream) cannot be caught and ends the
+        // process: the input that was running is saved first, so that it can be replayed.
+        void SaveOnProcessCrash(object? sender, UnhandledExceptionEventArgs e)
+        {
+            if (Volatile.Read(ref _current) is not { } input) return;
+            var path = Save("process crash (an exception no catch could reach)", "process-crash", input, e.ExceptionObject as Exception);
+            Console.Error.WriteLine($"{_target.Name}: the process is ending on an unhandled exception{(path is null ? "" : $"; the input is saved as {path}")}");
+        }
+
+        AppDomain.CurrentDomain.UnhandledException += SaveOnProcessCrash;
         var watchdog = new Thread(() => Watch(done.Token)) { IsBackground = true, Name = "fuzz watchdog" };
         watchdog.Start();
         var clock = Stopwatch.StartNew();
@@ -84,6 +95,7 @@ internal sealed class FuzzRunner
         finally
         {
             done.Cancel();
+            AppDomain.CurrentDomain.UnhandledException -= SaveOnProcessCrash;
         }
 
         _result.Seconds = clock.Elapsed.TotalSeconds;

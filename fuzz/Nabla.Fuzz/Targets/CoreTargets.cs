@@ -2,7 +2,8 @@ using Nabla.Fuzz.Engine;
 
 namespace Nabla.Fuzz.Targets;
 
-/// <summary>The targets of the managed readers (the image target, which needs SkiaSharp, is added by the program).</summary>
+/// <summary>The targets of the managed readers, in memory and through files (the image targets, which need SkiaSharp,
+/// are added by the program).</summary>
 /// <remarks>To fuzz another reader (another format, say), write a <see cref="FuzzTarget"/>: its seeds, its
 /// <see cref="FuzzTarget.Run"/> calling the reader on in-memory bytes, and its dictionary; then add it here. The
 /// runner, the crash folder, the command line and the bounded test in tests/Nabla.Tests/Fuzzing pick it up.</remarks>
@@ -17,5 +18,6 @@ internal static class CoreTargets
         new ModelTarget(),
         new ArchitectureTarget(),
         new CheckpointTarget(),
+        .. FileTargets.All,
     ];
 }

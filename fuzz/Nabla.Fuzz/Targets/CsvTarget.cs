@@ -8,8 +8,8 @@ namespace Nabla.Fuzz.Targets;
 /// fixed schema (features a, b, c; label "label"; classes x, y, z). An input is accepted when either accepts it.</summary>
 internal sealed class CsvTarget : FuzzTarget
 {
-    private static readonly FeatureSchema Schema = new(["a", "b", "c"], "label", new Standardization([0.5, -1, 2], [1, 2, 0.5]));
-    private static readonly string[] Classes = ["x", "y", "z"];
+    internal static readonly FeatureSchema Schema = new(["a", "b", "c"], "label", new Standardization([0.5, -1, 2], [1, 2, 0.5]));
+    internal static readonly string[] Classes = ["x", "y", "z"];
 
     public override string Name => "csv";
 
@@ -27,10 +27,11 @@ internal sealed class CsvTarget : FuzzTarget
         Words.Utf8("a,b,c,label\n1,2,3,x\n4,5,6,y\n0.5,-1e3,7,z\n"),
         Words.Utf8("1,2,3,x\n4,5,6,y\n7,8,9,x\n"),
         Words.Utf8("label,c,b,a\nx,1,2,3\ny,4,5,6\nz,7,8,9\n"),
-        Words.Utf8("\"a\",\"b, with a comma\",c,label\n\"1\",2,3,\"x\"\n\"4\",\"5\",6,\"y\"\n7,8,9,\"z\"\n"),
+        // 15 rows for 3 classes: fewer would make the label column look like a measurement (at most rows/5 classes).
+        Words.Utf8("\"a\",\"b, with a comma\",c,label\n" + string.Concat(Enumerable.Repeat("\"1\",2,3,\"x\"\n\"4\",\"5\",6,\"y\"\n7,8,9,\"z\"\n", 5))),
         Words.Utf8("\uFEFFa,b,c,label\r\n1,2,3,x\r\n\r\n2,3,4,y\r\n"),
         Words.Utf8("f1,f2,label\n1,2,1\n3,4,2\n5,6,1\n"),
-        Words.Utf8("a,b,c,label\n1,2,3,\"two\nlines\"\n  4 , 5 ,6,y\n"),
+        Words.Utf8("a,b,c,label\n1,2,3,\"x, quoted\"\n  4 , 5 ,6,y\n"),   // a label may not hold a line break (a control character)
     ];
 
     public override void Run(byte[] input)

@@ -36,9 +36,12 @@ internal sealed class IdxTarget(bool gzip) : FuzzTarget
         return gzip ? [.. plain.Select(Gzip)] : plain;
     }
 
-    public override void Run(byte[] input)
+    public override void Run(byte[] input) => Check(IdxFile.Read(input, FileName, gzip), FileName);
+
+    /// <summary>What an accepted IDX file promises: as many values as its dimensions say, and (N, rows, cols) images
+    /// that make a dataset of N examples.</summary>
+    public static void Check(IdxFile idx, string fileName)
     {
-        var idx = IdxFile.Read(input, FileName, gzip);
         long count = idx.Dimensions.Aggregate(1L, (a, d) => a * d);
         if (idx.Dimensions.Length is < 1 or > 4 || idx.Dimensions.Any(d => d < 0) || count != idx.Values.Length)
             throw new InvariantException($"dimensions ({string.Join(", ", idx.Dimensions)}) but {idx.Values.Length} values");
@@ -48,7 +51,7 @@ internal sealed class IdxTarget(bool gzip) : FuzzTarget
             // input, so the harness allocates no labels (the reader must refuse such images before reading them).
             int n = idx.Dimensions[0];
             var labels = new IdxFile([n], idx.Values.Length >= n ? new byte[n] : []);
-            var data = FashionMnist.FromIdx(idx, labels, FileName, "labels", "fuzz", FashionMnist.ClassNames);
+            var data = FashionMnist.FromIdx(idx, labels, fileName, "labels", "fuzz", FashionMnist.ClassNames);
             if (data.Count != idx.Dimensions[0]) throw new InvariantException($"{data.Count} examples from {idx.Dimensions[0]} images");
         }
     }

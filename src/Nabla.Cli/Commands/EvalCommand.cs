@@ -31,9 +31,11 @@ internal static class EvalCommand
             }
             else
             {
-                var name = result.GetValue(dataset) ?? description.Dataset
-                    ?? throw new UsageException("--dataset is needed: the model does not record its dataset");
-                (_, test) = DatasetChoice.Load(DatasetChoice.Validate(name), result.GetValue(data));
+                // A name given with --dataset is a usage error when wrong; one read from model.json is the file's fault.
+                var name = result.GetValue(dataset) is { } given ? DatasetChoice.Validate(given)
+                    : description.Dataset is { } saved ? ModelDataset(saved, path)
+                    : throw new UsageException("--dataset is needed: the model does not record its dataset");
+                (_, test) = DatasetChoice.Load(name, result.GetValue(data));
             }
 
             if (test.FeatureCount != description.InputFeatures)
@@ -45,5 +47,18 @@ internal static class EvalCommand
             return CommandRunner.Success;
         }));
         return command;
+    }
+
+    private static string ModelDataset(string saved, string modelPath)
+    {
+        try
+        {
+            return DatasetChoice.Validate(saved);
+        }
+        catch (UsageException)
+        {
+            string file = Directory.Exists(modelPath) ? Path.Combine(modelPath, ModelStore.DescriptionFile) : modelPath;
+            throw new DataFormatException($"{file}: \"dataset\" is '{SafeText.Quote(saved)}', not a dataset eval can load (digits or fashion-mnist; a CSV model records its columns in \"features\")");
+        }
     }
 }

@@ -283,6 +283,7 @@ internal static class TrainCommand
         var exampleShape = table.Train is not null ? [table.Train.FeatureCount] : DatasetChoice.ExampleShape(s.Dataset);
         int classes = table.Train?.Classes ?? DatasetChoice.Dimensions(s.Dataset).Classes;
         Sequential? described = s.Architecture is null ? null : BuildDescribed(s.Architecture, exampleShape, s.Dataset, classes, s.Seed);
+        var memory = RunMemory.Check(s, exampleShape.Aggregate(1, (a, d) => a * d), classes, described, (table.Train, table.Test));
         var (train, test) = table.Train is not null ? (table.Train, table.Test) : DatasetChoice.Load(s.Dataset, s.DataDirectory);
         Module CreateModel() => s.Architecture is not null
             ? BuildDescribed(s.Architecture, exampleShape, s.Dataset, classes, s.Seed)
@@ -312,7 +313,7 @@ internal static class TrainCommand
 
         string name = s.Architecture ?? model.Describe();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {model.ParameterCount():N0} parameters; {(table.Train is not null ? s.DataDirectory : s.Dataset)} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {s.Threads} thread(s)"));
+            $"{name}: {model.ParameterCount():N0} parameters; {(table.Train is not null ? s.DataDirectory : s.Dataset)} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {s.Threads} thread(s); memory ≈ {AvailableMemory.Format(memory.Total)}"));
         var trainer = new Trainer(model, s.Loss, optimizer, regularizers) { ClipGradientNorm = s.ClipNorm };
         // Early stopping chooses an epoch and reduce-on-plateau a learning rate, so neither may look at the test set:
         // they watch a stratified 10% of the training data held out for validation, and the test set is scored once,

@@ -7,9 +7,11 @@ namespace Nabla.Data;
 /// <param name="Dimensions">The sizes, outermost first: (N) for labels, (N, rows, cols) for images.</param>
 /// <param name="Values">The elements in row-major order.</param>
 /// <remarks>The file is untrusted: the element count the header claims is checked against what an array holds and,
-/// where the length is known, against the bytes that follow, before anything is allocated; values are read in chunks
-/// from streams of unknown length (gzip), so memory grows only with the data really present, and decompression stops
-/// one byte past the count the header claims.</remarks>
+/// where the length is known, against the bytes that follow, before anything is allocated; decompression stops one
+/// byte past the count the header claims. What the header claims is also held against a memory budget (by default
+/// the memory this process can still use, see <see cref="AvailableMemory"/>) before a value is decoded, so that a gzip
+/// file that really holds gigabytes of zeros is refused in one line instead of exhausting the machine. A gzip file is a
+/// single member that ends the file: its CRC-32 and length are checked, and bytes after it are refused.</remarks>
 public sealed record IdxFile(int[] Dimensions, byte[] Values)
 {
     private const int UnsignedByteType = 0x08;
@@ -18,8 +20,9 @@ public sealed record IdxFile(int[] Dimensions, byte[] Values)
     /// file of L bytes cannot hold more than about 1032·L values, so a header claiming more is refused at once.</summary>
     private const long MaxDeflateRatio = 1032;
 
-    // Chunk in which values are read when the remaining length is unknown.
-    private const int ChunkBytes = 1 << 20;
+    private const int GzipHeaderBytes = 10;
+    private const int GzipTrailerBytes = 8;
+    private const byte DeflateMethod = 8;
 
     /// <summary>Reads a plain or gzip-compressed (by the .gz extension) IDX file of unsigned bytes.</summary>
     /// <remarks>Layout: two zero bytes, a type byte (0x08 = unsigned byte), the number of dimensions, then each
@@ -27,13 +30,23 @@ public sealed record IdxFile(int[] Dimensions, byte[] Values)
     /// <exception cref="DataFormatException">The magic number is wrong, a dimension is invalid, the header claims more
     /// values than the file can hold, or the file is truncated, too long, or not valid gzip (the message names the file).</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public static IdxFile Read(string path)
+    public static IdxFile Read(string path) => Read(path, AvailableMemory.Query().Bytes);
+
+    /// <summary>Reads a plain or gzip-compressed (by the .gz extension) IDX file of unsigned bytes, refusing, from its
+    /// header and before decoding any value, one that claims more than <paramref name="memoryBudget"/> bytes of values.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="memoryBudget">The most bytes of values the file may claim (one byte per value).</param>
+    /// <exception cref="DataFormatException">As for <see cref="Read(string)"/>, or the header claims more values than
+    /// the budget allows (the message names the file, the claimed size and the budget).</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static IdxFile Read(string path, long memoryBudget)
     {
         ArgumentNullException.ThrowIfNull(path);
+        ArgumentOutOfRangeException.ThrowIfNegative(memoryBudget);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
         using var file = File.OpenRead(path);
-        if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) return Read(file, path);
-        return ReadGzip(file, file.Length, path);
+        if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) return ReadContent(file, path, file.Length, maxCount: null, memoryBudget);
+        return ReadGzip(file, file.Length, path, memoryBudget);
     }
 
     /// <summary>Reads IDX content (not compressed) from a stream; <paramref name="name"/> is used in error messages.</summary>
@@ -43,34 +56,59 @@ public sealed record IdxFile(int[] Dimensions, byte[] Values)
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(name);
         long? remaining = stream.CanSeek ? stream.Length - stream.Position : null;
-        return ReadContent(stream, name, remaining, maxCount: null);
+        return ReadContent(stream, name, remaining, maxCount: null, AvailableMemory.Query().Bytes);
     }
 
     /// <summary>Reads IDX content held in memory, gzip-compressed when <paramref name="gzip"/> is set;
-    /// <paramref name="name"/> is used in error messages.</summary>
-    /// <exception cref="DataFormatException">The content is not a valid IDX file or not valid gzip (see <see cref="Read(string)"/>).</exception>
-    public static IdxFile Read(ReadOnlyMemory<byte> content, string name, bool gzip = false)
+    /// <paramref name="name"/> is used in error messages; <paramref name="memoryBudget"/> (default: the memory
+    /// available) bounds the bytes of values the header may claim.</summary>
+    /// <exception cref="DataFormatException">The content is not a valid IDX file or not valid gzip, or claims more than
+    /// the budget (see <see cref="Read(string, long)"/>).</exception>
+    public static IdxFile Read(ReadOnlyMemory<byte> content, string name, bool gzip = false, long? memoryBudget = null)
     {
         ArgumentNullException.ThrowIfNull(name);
+        long budget = memoryBudget ?? AvailableMemory.Query().Bytes;
         using var stream = InMemory.Open(content);
-        return gzip ? ReadGzip(stream, content.Length, name) : Read(stream, name);
+        return gzip ? ReadGzip(stream, content.Length, name, budget) : ReadContent(stream, name, content.Length, maxCount: null, budget);
     }
 
-    private static IdxFile ReadGzip(Stream compressed, long compressedLength, string name)
+    private static IdxFile ReadGzip(Stream compressed, long compressedLength, string name, long memoryBudget)
     {
-        using var stream = new GZipStream(compressed, CompressionMode.Decompress, leaveOpen: true);
+        // .NET reads the header itself, but names every fault "an unsupported compression method": the two header
+        // faults are named here, so that its exception can only mean corrupt data.
+        Span<byte> header = stackalloc byte[GzipHeaderBytes];
+        long start = compressed.Position;
+        if (ReadFully(compressed, header) < GzipHeaderBytes || header[0] != 0x1f || header[1] != 0x8b)
+            throw new DataFormatException($"{name}: not a gzip file (no 1f 8b signature at its start)");
+        if (header[2] != DeflateMethod)
+            throw new DataFormatException($"{name}: gzip compression method {header[2]} is not supported (only deflate, 8)");
+        compressed.Position = start;
+
+        using var gzip = new GZipStream(compressed, CompressionMode.Decompress, leaveOpen: true);
+        using var stream = new ChecksummedStream(gzip);
+        IdxFile idx;
         try
         {
-            return ReadContent(stream, name, remaining: null, maxCount: (compressedLength * MaxDeflateRatio) + 1024);
+            idx = ReadContent(stream, name, remaining: null, maxCount: (compressedLength * MaxDeflateRatio) + 1024, memoryBudget);
         }
         catch (InvalidDataException e)
         {
-            throw new DataFormatException($"{name}: not a valid gzip file ({e.Message})", e);
+            throw new DataFormatException($"{name}: corrupt gzip file (its deflate data is invalid or its CRC-32 check failed)", e);
         }
+
+        // The file's last 8 bytes are the trailer of the member just read, unless something follows it.
+        Span<byte> trailer = stackalloc byte[GzipTrailerBytes];
+        compressed.Position = start + compressedLength - GzipTrailerBytes;
+        if (ReadFully(compressed, trailer) < GzipTrailerBytes
+            || BinaryPrimitives.ReadUInt32LittleEndian(trailer) != stream.Crc
+            || BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]) != (uint)stream.BytesRead)
+            throw new DataFormatException($"{name}: bytes follow the end of the gzip data (a .gz IDX file holds one gzip member and nothing after it)");
+        return idx;
     }
 
-    // remaining: the bytes left in the stream, when known; maxCount: the most values it can hold, when bounded (gzip).
-    private static IdxFile ReadContent(Stream stream, string name, long? remaining, long? maxCount)
+    // remaining: the bytes left in the stream, when known; maxCount: the most values it can hold, when bounded (gzip);
+    // memoryBudget: the most bytes of values the caller can hold.
+    private static IdxFile ReadContent(Stream stream, string name, long? remaining, long? maxCount, long memoryBudget)
     {
         Span<byte> magic = stackalloc byte[4];
         if (ReadFully(stream, magic) < 4) throw new DataFormatException($"{name}: truncated IDX file (no 4-byte magic number)");
@@ -102,7 +140,14 @@ public sealed record IdxFile(int[] Dimensions, byte[] Values)
         if (count > maxCount)
             throw new DataFormatException($"{name}: IDX header ({shape}) claims {count} values, more than a {(maxCount - 1024) / MaxDeflateRatio}-byte gzip file can hold");
 
-        var values = remaining is null && count > ChunkBytes ? ReadGrowing(stream, (int)count) : ReadExact(stream, (int)count);
+        // Checked from the header alone, before a value is decoded or widened.
+        if (count > memoryBudget)
+            throw new DataFormatException($"{name}: IDX header ({shape}) claims {count} values ({AvailableMemory.Format(count)}), more than the memory budget of {AvailableMemory.Format(memoryBudget)} for this file");
+
+        // The claim is within the budget now, so the array is allocated at once: a fresh array's pages become resident
+        // only as values are written, so a header that lies about a gzip stream still costs memory only for the data
+        // really there, and an honest file costs one copy of its values (growing a buffer cost up to twice that).
+        var values = ReadExact(stream, (int)count);
         if (values.Length < count)
             throw new DataFormatException($"{name}: truncated IDX file: header ({shape}) needs {count} values, found {values.Length}");
         if (stream.ReadByte() != -1)
@@ -115,23 +160,6 @@ public sealed record IdxFile(int[] Dimensions, byte[] Values)
         var values = new byte[count];
         int read = ReadFully(stream, values);
         return read == count ? values : values[..read];
-    }
-
-    /// <summary>Reads up to <paramref name="count"/> bytes, growing the buffer as data arrives, so that a header that
-    /// lies about a stream of unknown length costs memory only for the data really there.</summary>
-    private static byte[] ReadGrowing(Stream stream, int count)
-    {
-        var buffer = new byte[ChunkBytes];
-        int total = 0;
-        while (total < count)
-        {
-            if (total == buffer.Length) Array.Resize(ref buffer, (int)Math.Min(count, 2L * buffer.Length));
-            int n = stream.Read(buffer.AsSpan(total, Math.Min(buffer.Length, count) - total));
-            if (n == 0) break;
-            total += n;
-        }
-
-        return total == buffer.Length ? buffer : buffer[..total];
     }
 
     private static int ReadFully(Stream stream, Span<byte> buffer)

@@ -23,6 +23,8 @@ public static class ModelStore
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
     /// <summary>Saves <paramref name="model"/> into <paramref name="directory"/> (created if needed).</summary>
     /// <param name="directory">The folder.</param>
     /// <param name="model">The network.</param>
@@ -93,7 +95,8 @@ public static class ModelStore
     /// before any weight is allocated: known format, version, kind, dtype, activation and loss; positive sizes; an
     /// architecture that parses and fits its example shape; at most <see cref="Architecture.MaxStateElements"/> values in
     /// all and <see cref="Architecture.MaxExampleElements"/> per example; one class name per output; a feature schema
-    /// with one name, μ and σ &gt; 0 per input. Then the weights file is read (its tensors are bounded by its length),
+    /// with one name, μ and σ &gt; 0 (a normal number, not subnormal) per input; no key twice in one object; a UTF-8 BOM
+    /// is allowed. Then the weights file is read (its tensors are bounded by its length),
     /// and the network is built only if the file holds at least as many values as the description needs, so that a
     /// description cannot make the loader allocate more than the weights file really holds.</remarks>
     /// <exception cref="DataFormatException">A file is not a Nabla model, or its weights do not fit its description
@@ -221,17 +224,22 @@ public static class ModelStore
         int inputs = description.InputFeatures;
         if (features.FeatureNames is null || features.FeatureNames.Length != inputs || features.FeatureNames.Any(n => n is null) || features.LabelColumn is null)
             throw new DataFormatException($"{path}: \"features\" must name the label column and {inputs} feature columns");
+        // σ must be a normal number > 0: a subnormal σ passes "> 0" but divides values into infinities, which would
+        // then be blamed on the data file.
         if (features.Standardization is { } z
             && (z.Mean is null || z.Scale is null || z.Mean.Length != inputs || z.Scale.Length != inputs
-                || !z.Mean.All(double.IsFinite) || !z.Scale.All(v => double.IsFinite(v) && v > 0)))
-            throw new DataFormatException($"{path}: \"standardization\" must hold {inputs} finite means and {inputs} finite scales > 0");
+                || !z.Mean.All(double.IsFinite) || !z.Scale.All(v => double.IsNormal(v) && v > 0)))
+            throw new DataFormatException($"{path}: \"standardization\" must hold {inputs} finite means and {inputs} finite scales > 0 (normal numbers, not subnormal)");
     }
 
     private static ModelDescription ReadDescription(ReadOnlySpan<byte> json, string path)
     {
+        // A BOM is what editors on Windows write at the start of UTF-8 text; CSV files are read with one too.
+        if (json.StartsWith(Utf8Bom)) json = json[Utf8Bom.Length..];
         ModelDescription? description;
         try
         {
+            ThrowIfDuplicateKey(json, path);
             description = JsonSerializer.Deserialize<ModelDescription>(json);
         }
         catch (JsonException e)
@@ -244,5 +252,45 @@ public static class ModelStore
         if (description.Version != 1) throw new DataFormatException($"{path}: model format version {description.Version} is not supported (1)");
         if (description.Kind is not ("mlp" or "sequential")) throw new DataFormatException($"{path}: model kind '{description.Kind}' is not supported (mlp or sequential)");
         return description;
+    }
+
+    /// <summary>Refuses an object that holds a key twice, at any depth: the deserialiser would keep the last value
+    /// silently, so a file could show one value to a reader and give the model another (safetensors headers are
+    /// refused for the same reason).</summary>
+    /// <exception cref="JsonException">The JSON is malformed (reported like any other parse error).</exception>
+    private static void ThrowIfDuplicateKey(ReadOnlySpan<byte> json, string path)
+    {
+        var reader = new Utf8JsonReader(json);
+        var keys = new Stack<HashSet<string>>();
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    keys.Push(new HashSet<string>(StringComparer.Ordinal));
+                    break;
+                case JsonTokenType.EndObject:
+                    keys.Pop();
+                    break;
+                case JsonTokenType.PropertyName:
+                    string key = KeyOf(ref reader, path);
+                    if (!keys.Peek().Add(key)) throw new DataFormatException($"{path}: not a Nabla model (the key '{SafeText.Quote(key)}' appears twice in one object)");
+                    break;
+            }
+        }
+    }
+
+    // The reader checks UTF-8 only when a string is decoded, and then throws InvalidOperationException (found by the
+    // model-file fuzz target): a key that is not UTF-8 is the file's fault, reported as such.
+    private static string KeyOf(ref Utf8JsonReader reader, string path)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new DataFormatException($"{path}: not a Nabla model (a key is not valid UTF-8)", e);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using Nabla.Data;
 using Nabla.Data.Datasets;
 
@@ -139,6 +140,63 @@ public sealed class IdxFileTests : IDisposable
         var plain = IdxFile.Read(TestFiles.Idx([2, 2], [1, 2, 3, 4]), "m.idx");
         Assert.Equal([2, 2], plain.Dimensions);
         Assert.Equal([1, 2, 3, 4], plain.Values);
+    }
+
+    [Fact]
+    public void A_header_claiming_more_than_the_memory_budget_is_refused_before_any_value_is_decoded()
+    {
+        // 1000 × 28 × 28 zeros (784,000 bytes, within deflate's ratio) against a budget of 100,000 bytes.
+        var path = _files.PathOf("bomb-images-idx3-ubyte.gz");
+        WriteGzipOfZeros(path, [1000, 28, 28]);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<DataFormatException>(() => IdxFile.Read(path, memoryBudget: 100_000));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 512 << 10, "values were decoded before the budget was checked");
+        Assert.Equal($"{path}: IDX header (1000 x 28 x 28) claims 784000 values (765.6 KiB), more than the memory budget of 97.7 KiB for this file", e.Message);
+        Assert.Equal([1000, 28, 28], IdxFile.Read(path, memoryBudget: 784_000).Dimensions);
+        var inMemory = Assert.Throws<DataFormatException>(() => IdxFile.Read(File.ReadAllBytes(path), "m.gz", gzip: true, memoryBudget: 1000));
+        Assert.Contains("memory budget", inMemory.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_gzip_crc_error_is_reported_as_corrupt_data_not_as_an_unsupported_compression_method()
+    {
+        var gz = Gzip(TestFiles.Idx([3], [1, 2, 3]));
+        gz[^8] ^= 0x01;   // the trailer's CRC-32
+        var e = Assert.Throws<DataFormatException>(() => IdxFile.Read(gz, "crc.gz", gzip: true));
+        Assert.StartsWith("crc.gz: corrupt gzip file", e.Message, StringComparison.Ordinal);
+        Assert.Contains("CRC-32", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("compression method", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_gzip_file_of_another_compression_method_says_so()
+    {
+        var gz = Gzip(TestFiles.Idx([3], [1, 2, 3]));
+        gz[2] = 7;
+        var e = Assert.Throws<DataFormatException>(() => IdxFile.Read(gz, "m7.gz", gzip: true));
+        Assert.Equal("m7.gz: gzip compression method 7 is not supported (only deflate, 8)", e.Message);
+    }
+
+    [Theory]
+    [InlineData("garbage after the member")]
+    [InlineData("\0")]
+    public void Bytes_after_the_gzip_member_are_refused(string tail)
+    {
+        var gz = Gzip(TestFiles.Idx([3], [1, 2, 3]));
+        var path = _files.Write("tail.idx.gz", [.. gz, .. System.Text.Encoding.ASCII.GetBytes(tail)]);
+        var e = Assert.Throws<DataFormatException>(() => IdxFile.Read(path));
+        Assert.Equal($"{path}: bytes follow the end of the gzip data (a .gz IDX file holds one gzip member and nothing after it)", e.Message);
+    }
+
+    // The IDX header of dims followed by zeros, streamed through gzip: a small file for a large claim.
+    private static void WriteGzipOfZeros(string path, int[] dims)
+    {
+        using var file = File.Create(path);
+        using var gzip = new GZipStream(file, CompressionLevel.Optimal);
+        gzip.Write(TestFiles.Idx(dims, []));
+        long count = dims.Aggregate(1L, (a, d) => a * d);
+        var zeros = new byte[1 << 16];
+        for (long written = 0; written < count; written += zeros.Length) gzip.Write(zeros, 0, (int)Math.Min(zeros.Length, count - written));
     }
 
     [Fact]

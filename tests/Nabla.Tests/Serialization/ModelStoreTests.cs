@@ -63,6 +63,52 @@ public sealed class ModelStoreTests : IDisposable
         Assert.Contains("finite scales > 0", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("5E-324")]
+    [InlineData("1E-310")]
+    [InlineData("-0.5")]
+    public void A_subnormal_or_negative_scale_is_refused_when_the_model_is_loaded_naming_model_json(string scale)
+    {
+        var model = new Mlp(new MlpSpec(2, [3], 2), seed: 0);
+        var dir = _files.PathOf("subnormal");
+        ModelStore.Save(dir, model, dataset: "csv", classNames: ["no", "yes"], features: new FeatureSchema(["x", "y"], "label", new Standardization([1.5, -2], [0.5, 3])));
+        var path = Path.Combine(dir, ModelStore.DescriptionFile);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("0.5", scale, StringComparison.Ordinal));
+        var e = Assert.Throws<DataFormatException>(() => ModelStore.Load(dir));
+        Assert.StartsWith($"{path}: \"standardization\" must hold 2 finite means and 2 finite scales > 0 (normal numbers, not subnormal)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_description_starting_with_a_utf8_bom_is_read()
+    {
+        var dir = _files.PathOf("bom");
+        ModelStore.Save(dir, new Mlp(new MlpSpec(3, [2], 2), seed: 0), classNames: ["n", "y"]);
+        var path = Path.Combine(dir, ModelStore.DescriptionFile);
+        File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. File.ReadAllBytes(path)]);
+        var (model, description) = ModelStore.Load(dir);
+        Assert.Equal(["n", "y"], description.ClassNames!);
+        Assert.Equal(3 * 2 + 2 + 2 * 2 + 2, model.ParameterCount());
+    }
+
+    [Theory]
+    [InlineData("\"inputs\": 4, \"hidden\": [3], \"outputs\": 2, \"inputs\": 2", "inputs")]
+    [InlineData("\"inputs\": 2, \"hidden\": [3], \"outputs\": 2, \"features\": {\"names\": [\"a\", \"b\"], \"labelColumn\": \"y\", \"labelColumn\": \"z\"}", "labelColumn")]
+    [InlineData("\"inputs\": 4, \"hidden\": [3], \"outputs\": 2, \"format\": \"nabla-model\"", "format")]
+    public void A_key_that_appears_twice_in_one_object_is_refused(string fields, string key)
+    {
+        var e = Refused($"{{\"format\": \"nabla-model\", {fields}}}");
+        Assert.Equal($"m/model.json: not a Nabla model (the key '{key}' appears twice in one object)", e.Message);
+    }
+
+    [Fact]
+    public void A_key_that_is_not_utf8_is_a_format_error()
+    {
+        // Found by the model-file fuzz target: the duplicate-key check decoded keys and met invalid UTF-8.
+        byte[] json = [.. "{\"format\": \"nabla-model\", \""u8.ToArray(), 0x94, .. "\": 1}"u8.ToArray()];
+        var e = Assert.Throws<DataFormatException>(() => ModelStore.Load(json, "m/model.json", NoWeights, "m/model.safetensors"));
+        Assert.Equal("m/model.json: not a Nabla model (a key is not valid UTF-8)", e.Message);
+    }
+
     [Fact]
     public void A_file_that_is_not_a_model_is_reported_and_leaves_a_saved_model_intact()
     {

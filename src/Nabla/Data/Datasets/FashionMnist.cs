@@ -27,10 +27,13 @@ public static class FashionMnist
     }
 
     /// <summary>Loads one images/labels pair, e.g. <c>train-images-idx3-ubyte[.gz]</c> and <c>train-labels-idx1-ubyte[.gz]</c>.</summary>
+    /// <remarks>Each file may claim at most a fifth of the memory available (<see cref="AvailableMemory"/>): its values
+    /// are held as bytes while they are widened to float32, 1 + 4 bytes each. The budget is checked from the header,
+    /// before anything is decoded.</remarks>
     public static Dataset LoadPart(string directory, string prefix, string name)
     {
-        var images = IdxFile.Read(Find(directory, $"{prefix}-images-idx3-ubyte"));
-        var labels = IdxFile.Read(Find(directory, $"{prefix}-labels-idx1-ubyte"));
+        var images = IdxFile.Read(Find(directory, $"{prefix}-images-idx3-ubyte"), AvailableMemory.Query().Bytes / (1 + sizeof(float)));
+        var labels = IdxFile.Read(Find(directory, $"{prefix}-labels-idx1-ubyte"), AvailableMemory.Query().Bytes / (1 + sizeof(float)));
         return FromIdx(images, labels, $"{prefix}-images-idx3-ubyte", $"{prefix}-labels-idx1-ubyte", name, ClassNames);
     }
 
