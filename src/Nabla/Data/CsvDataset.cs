@@ -268,13 +268,18 @@ public static class CsvDataset
     }
 
     /// <summary>Refuses a label holding a control character (a NUL byte, an ESC): it would make a class of its own that
-    /// no printout can show.</summary>
+    /// no printout can show; and one longer than <see cref="Dataset.MaxClassNameLength"/>, which a saved model would
+    /// carry into every printout.</summary>
     private static void RefuseControlCharacters(CsvTable table, int label)
     {
         for (int i = 0; i < table.Rows.Count; i++)
         {
-            if (SafeText.HasControlCharacter(table.Rows[i][label]))
-                throw new DataFormatException($"{table.Path}:{table.LineOf(i)}: label '{SafeText.Quote(table.Rows[i][label])}' holds a control character");
+            string cell = table.Rows[i][label];
+            if (SafeText.HasControlCharacter(cell))
+                throw new DataFormatException($"{table.Path}:{table.LineOf(i)}: label '{SafeText.Quote(cell)}' holds a control character");
+            if (cell.Length > Dataset.MaxClassNameLength)
+                throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
+                    $"{table.Path}:{table.LineOf(i)}: label '{SafeText.Quote(cell)}' is longer than the {Dataset.MaxClassNameLength} characters a class name may have"));
         }
     }
 

@@ -6,6 +6,10 @@ namespace Nabla.Data;
 /// <summary>An in-memory classification dataset: features X (N, D) and labels y ∈ [0, C)ᴺ.</summary>
 public sealed class Dataset
 {
+    /// <summary>The longest class name a file may give (a CSV label, a class in model.json): names are printed in
+    /// tables, predictions and ONNX metadata, and a name of megabytes is a damaged or hostile file, not a class.</summary>
+    public const int MaxClassNameLength = 256;
+
     /// <summary>A dataset; checks that shapes agree, labels are in range and features are finite.</summary>
     /// <exception cref="ArgumentException">The counts differ, a label is out of range, or a feature is NaN or infinite.</exception>
     public Dataset(Tensor features, int[] labels, int classes, IReadOnlyList<string>? classNames = null, string name = "dataset")

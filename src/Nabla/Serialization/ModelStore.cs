@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Nabla.Data;
 using Nabla.Initialization;
@@ -209,6 +210,8 @@ public static class ModelStore
         if (description.ClassNames is { } names)
         {
             if (names.Any(n => n is null)) throw new DataFormatException($"{path}: a class name is null");
+            if (names.FirstOrDefault(n => n.Length > Dataset.MaxClassNameLength) is { } longName)
+                throw new DataFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: class name '{SafeText.Quote(longName)}' is longer than the {Dataset.MaxClassNameLength} characters a class name may have"));
             if (outputs > 0 && names.Length != outputs)
                 throw new DataFormatException($"{path}: {names.Length} class names for a network of {outputs} outputs");
         }

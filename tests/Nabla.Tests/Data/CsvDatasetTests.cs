@@ -186,6 +186,15 @@ public sealed class CsvDatasetTests : IDisposable
     }
 
     [Fact]
+    public void A_label_longer_than_a_class_name_may_be_is_refused()
+    {
+        string label = new('q', Dataset.MaxClassNameLength + 1);
+        var e = Assert.Throws<DataFormatException>(() => CsvDataset.Load(Text($"a,label\n1,x\n2,{label}\n3,x\n"), "names.csv"));
+        Assert.Contains("names.csv:3: label 'qqq", e.Message, StringComparison.Ordinal);
+        Assert.Contains("is longer than the 256 characters a class name may have", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_control_character_in_a_label_is_refused_not_made_a_class()
     {
         var e = Assert.Throws<DataFormatException>(() => CsvDataset.Load(Text("a,label\n1,x\n2,x\u0000\n3,y\n"), "nul.csv"));

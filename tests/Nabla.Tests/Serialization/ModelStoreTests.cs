@@ -79,6 +79,18 @@ public sealed class ModelStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_class_name_of_megabytes_is_refused_naming_model_json()
+    {
+        var dir = _files.PathOf("long-name");
+        ModelStore.Save(dir, new Mlp(new MlpSpec(3, [2], 2), seed: 0), classNames: ["n", "LONG"]);
+        var path = Path.Combine(dir, ModelStore.DescriptionFile);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("LONG", new string('y', 1_000_000), StringComparison.Ordinal));
+        var e = Assert.Throws<DataFormatException>(() => ModelStore.Load(dir));
+        Assert.StartsWith($"{path}: class name 'yyy", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("… (1000000 characters)' is longer than the 256 characters a class name may have", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_description_starting_with_a_utf8_bom_is_read()
     {
         var dir = _files.PathOf("bom");
