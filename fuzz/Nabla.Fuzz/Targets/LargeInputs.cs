@@ -55,6 +55,8 @@ internal static class LargeInputs
         // Images (predict FILE.png); the target exists in the program only (SkiaSharp).
         new("image-file", "28 × 28 PNG with a 16 MB tEXt chunk", "text.png", path => WritePng(path, 28, 28, ("tEXt", [.. "Comment\0"u8.ToArray(), .. Enumerable.Repeat((byte)'x', 16 * Megabyte)]))),
         new("image-file", "28 × 28 PNG with a 16 MB unknown chunk", "chunk.png", path => WritePng(path, 28, 28, ("zZzZ", new byte[16 * Megabyte]))),
+        new("image-file", "28 × 28 PNG with a 50 MB tEXt chunk", "text50.png", path => WritePng(path, 28, 28, ("tEXt", [.. "Comment\0"u8.ToArray(), .. Enumerable.Repeat((byte)'x', 50 * Megabyte)]))),
+        new("image-file", "28 × 28 PNG with a 70 MB unknown chunk (over the 64 MiB file limit)", "huge.png", path => WritePng(path, 28, 28, ("zZzZ", new byte[70 * Megabyte]))),
         new("image-file", "4,000 × 4,000 grey PNG (16 megapixels, 16 KB)", "large.png", path => WritePng(path, 4000, 4000)),
     ];
 
