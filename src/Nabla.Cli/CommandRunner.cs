@@ -31,6 +31,13 @@ internal static partial class CommandRunner
             error.WriteLine($"nabla: error: {OneLine(e.Message)}");
             return Failure;
         }
+        catch (OutOfMemoryException)
+        {
+            // The run's estimate is checked before anything large is allocated, but it is an estimate, and a process
+            // limit may be lower than the machine's memory: one line rather than a stack trace.
+            error.WriteLine("nabla: error: out of memory: the run needs more memory than this process may use (try a smaller network, a smaller batch, or fewer threads)");
+            return Failure;
+        }
     }
 
     /// <summary>The longest error line printed: a message that quotes a file is cut well before it floods the terminal.</summary>

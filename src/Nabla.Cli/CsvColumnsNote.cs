@@ -10,7 +10,7 @@ internal static class CsvColumnsNote
     public static void WriteIfPositional(TextWriter notes, CsvTable table, FeatureSchema? schema)
     {
         if (table.Header is not null || schema is null) return;
-        int label = CsvDataset.PositionalLabel(table, schema.FeatureNames.Length, schema.LabelColumn);
+        int label = CsvDataset.PositionalLabel(table, schema.FeatureNames.Length, schema.LabelColumn, schema.LabelIndex);
         string labelNote = label < 0 ? "" : string.Create(CultureInfo.InvariantCulture, $", and column {label + 1} of {table.Columns} as its label");
         notes.WriteLine($"nabla: note: {table.Path} has no header row: its columns are read by position as the model's features ({SafeText.Quote(string.Join(", ", schema.FeatureNames))}){labelNote}");
     }

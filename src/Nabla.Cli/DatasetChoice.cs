@@ -48,7 +48,9 @@ internal static class DatasetChoice
         _ => throw new UsageException($"unknown dataset '{name}'"),
     };
 
-    public static (Dataset Train, Dataset Test) Load(string name, string? dataDirectory)
+    /// <summary>The named dataset; a file-backed one (Fashion-MNIST) within <paramref name="memoryBudget"/> bytes,
+    /// checked from its headers before anything is decoded (default: the memory available).</summary>
+    public static (Dataset Train, Dataset Test) Load(string name, string? dataDirectory, long? memoryBudget = null)
     {
         if (dataDirectory is not null && !Directory.Exists(dataDirectory))
             throw new UsageException($"--data: folder '{dataDirectory}' does not exist");
@@ -56,7 +58,7 @@ internal static class DatasetChoice
         {
             Digits when dataDirectory is not null => throw new UsageException("--data is used with --dataset fashion-mnist; the digits are embedded"),
             Digits => Data.Datasets.Digits.LoadSplit(),
-            FashionMnist => Data.Datasets.FashionMnist.Load(dataDirectory),
+            FashionMnist => Data.Datasets.FashionMnist.Load(dataDirectory, memoryBudget),
             _ => throw new UsageException($"unknown dataset '{name}'"),
         };
     }

@@ -25,6 +25,15 @@ internal static class RunMemory
         return estimate;
     }
 
+    /// <summary>Before a --model network is built (its weights are allocated as it is), refuses one whose parameters,
+    /// gradients and optimiser state alone cannot fit: the architecture counts its state from the description.</summary>
+    public static void CheckDescribedFits(TrainSettings s, int[] exampleShape, long stateElements)
+    {
+        int buffers = MemoryEstimate.OptimizerBuffers(s.Optimizer, s.Momentum);
+        int inputs = exampleShape.Aggregate(1, (a, d) => a * d);
+        MemoryEstimate.For(stateElements, inputs, inputs, s.BatchSize, buffers, datasetBytes: 0).ThrowIfExceeds(AvailableMemory.Query(), "this run");
+    }
+
     // Examples of the built-in datasets, train and test together; an IDX file's pixels are held as bytes while they are
     // widened to float32, so fashion-mnist counts 1 + 4 bytes a pixel.
     private static long BuiltInDatasetBytes(string dataset, int inputs) => dataset switch

@@ -116,7 +116,22 @@ public sealed class CsvModelTests : IDisposable
         File.WriteAllLines(Path.Combine(_dir, "narrower.csv"), lines.Skip(1).Select(l => string.Join(',', l.Split(',')[1..4])));
         AssertOneErrorLine(NablaProcess.Run(_dir, "predict", "--model", "model", "narrower.csv"), 1, "narrower.csv: the file has no header and 3 columns, but the model takes 4 features");
 
+        // A model trained with its label first records where the label was, and reads a file without a header in that
+        // layout by it; one whose model.json does not say (saved before it was recorded) never guesses.
+        File.WriteAllLines(Path.Combine(_dir, "label-first.csv"), ["label,f0,f1,f2,f3", .. lines.Skip(1).Select(LabelFirst)]);
+        Train("--data", "label-first.csv", "--label-column", "label", "--epochs", "2", "--out", "first");
+        var firstByName = NablaProcess.Run(_dir, "eval", "--model", "first", "--data", "label-first.csv");
+        File.WriteAllLines(Path.Combine(_dir, "label-first-plain.csv"), lines.Skip(1).Select(LabelFirst));
+        var firstPlain = NablaProcess.Run(_dir, "eval", "--model", "first", "--data", "label-first-plain.csv");
+        Assert.True(firstPlain.ExitCode == 0, firstPlain.Error);
+        Assert.Equal(Accuracy(firstByName.Output), Accuracy(firstPlain.Output));
+        Assert.Contains("and column 1 of 5 as its label", firstPlain.Error, StringComparison.Ordinal);
+        var json = Path.Combine(_dir, "first", "model.json");
+        File.WriteAllText(json, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(json), @",\s*""labelIndex"":\s*0", ""));
+        AssertOneErrorLine(NablaProcess.Run(_dir, "eval", "--model", "first", "--data", "label-first-plain.csv"), 1, "label-first-plain.csv: the model's label column 'label' is missing (the file has no header and 5 columns");
+
         static string Reverse(string line) => line.Split(',') is var c ? $"{c[3]},{c[2]},{c[1]},{c[0]},{c[4]}" : "";
+        static string LabelFirst(string line) => line.Split(',') is var c ? $"{c[4]},{c[0]},{c[1]},{c[2]},{c[3]}" : "";
         static string Accuracy(string output) => output[output.IndexOf("accuracy", StringComparison.Ordinal)..].Split(',')[0];
     }
 
@@ -164,6 +179,12 @@ public sealed class CsvModelTests : IDisposable
         AssertOneErrorLine(r, 1, "tworows.csv: 2 rows are too few to hold out a 20% test split");
         Assert.DoesNotContain("tworows-test", r.Error, StringComparison.Ordinal);
         Assert.Equal("", r.Output);
+
+        // Ten rows train, but leave no row of a class for the validation split early stopping watches.
+        File.WriteAllLines(Path.Combine(_dir, "ten.csv"), ["a,b,label", .. Enumerable.Range(0, 10).Select(i => $"{i},{i % 3},{(i % 2 == 0 ? "x" : "y")}")]);
+        var early = NablaProcess.Run(_dir, "train", "--data", "ten.csv", "--early-stopping", "2");
+        AssertOneErrorLine(early, 1, "ten.csv: 8 training rows are too few to hold out a 10% validation split for --early-stopping");
+        Assert.Equal("", early.Output);
     }
 
     [Fact]

@@ -52,6 +52,11 @@ public sealed class RunFolderTests : IDisposable
         Assert.Equal(files.Keys.Order(), Directory.GetFiles(checkpoints).Order());
         Assert.All(files, f => Assert.Equal(f.Value, File.ReadAllBytes(f.Key)));
 
+        // --overwrite removes them only once the new run has passed its checks: a refused run leaves them.
+        var refusedOverwrite = NablaProcess.Run(_dir, "train", "--data", WriteUnreadableCsv(), "--epochs", "1", "--quiet", "--overwrite", "--out", "x");
+        Assert.Equal(1, refusedOverwrite.ExitCode);
+        Assert.All(files, f => Assert.Equal(f.Value, File.ReadAllBytes(f.Key)));
+
         // With --overwrite the earlier run's checkpoints go, said in one line, and --resume continues the new run.
         var csv = WriteCsv("two.csv");
         var replaced = NablaProcess.Run(_dir, "train", "--data", csv, "--epochs", "2", "--quiet", "--overwrite", "--out", "x");

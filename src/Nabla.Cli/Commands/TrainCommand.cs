@@ -69,7 +69,7 @@ internal static class TrainCommand
             var checkpoints = Path.Combine(resumeDirectory, CheckpointFolder);
             if (!Directory.Exists(resumeDirectory)) throw new UsageException($"--resume: folder '{resumeDirectory}' does not exist");
             ThrowIfUnsafeCheckpointFolder("--resume", checkpoints);
-            var checkpoint = CheckpointStore.LoadLatest(checkpoints, skipped => Console.Error.WriteLine($"nabla: warning: skipped {skipped.Message.ReplaceLineEndings(" ")}; resuming from an older checkpoint"))
+            var checkpoint = CheckpointStore.LoadLatest(checkpoints, skipped => Console.Error.WriteLine($"nabla: warning: skipped {CommandRunner.OneLine(skipped.Message)}; resuming from an older checkpoint"))
                 ?? throw new UsageException($"--resume: '{resumeDirectory}' holds no checkpoint (in {checkpoints})");
             var original = command.Parse(SavedArguments(checkpoint));
             if (original.Errors.Count > 0) throw new Data.DataFormatException($"{checkpoint.Path}: the run's saved options do not parse ({original.Errors[0].Message})");
@@ -172,9 +172,9 @@ internal static class TrainCommand
     public const string CheckpointFolder = "checkpoints";
 
     /// <summary>Refuses, before any data is read, an --out folder that cannot hold the run's results: a file, a folder
-    /// that cannot be written, a checkpoint folder that is a symbolic link, and, for a new run, a checkpoint folder
-    /// holding another run's checkpoints (removed instead with --overwrite, said in one line).</summary>
-    private static void PrepareOutput(TrainSettings s, TextWriter output)
+    /// that cannot be written, a checkpoint folder that is a symbolic link, and, for a new run without --overwrite, a
+    /// checkpoint folder holding another run's checkpoints.</summary>
+    private static void PrepareOutput(TrainSettings s)
     {
         try
         {
@@ -190,13 +190,21 @@ internal static class TrainCommand
         if (s.ResumeFrom is not null) return;   // a resumed run continues among its own checkpoints
         var earlier = CheckpointStore.Files(checkpoints);
         if (earlier.Count == 0) return;
-        if (!s.Overwrite)
-        {
-            var (path, _, run) = earlier[0];
-            string whose = run is null ? $"a checkpoint whose run cannot be read ({Path.GetFileName(path)})" : $"the checkpoints of {run}";
-            throw new UsageException($"--out: '{s.OutputDirectory}' holds {whose}; continue that run with --resume {s.OutputDirectory}, give another --out, or add --overwrite to remove them");
-        }
+        if (s.Overwrite) return;   // removed by RemoveEarlierRun, once every other check has passed
+        var (path, _, run) = earlier[0];
+        string whose = run is null ? $"a checkpoint whose run cannot be read ({Path.GetFileName(path)})" : $"the checkpoints of {run}";
+        throw new UsageException($"--out: '{s.OutputDirectory}' holds {whose}; continue that run with --resume {s.OutputDirectory}, give another --out, or add --overwrite to remove them");
+    }
 
+    /// <summary>With --overwrite, removes the checkpoints an earlier run left in --out, said in one line. Called just
+    /// before training starts, after the data, the network and the memory were checked, so that a run refused for any
+    /// reason leaves the earlier run as it was.</summary>
+    private static void RemoveEarlierRun(TrainSettings s, TextWriter output)
+    {
+        if (!s.Overwrite || s.ResumeFrom is not null) return;
+        var checkpoints = Path.Combine(s.OutputDirectory, CheckpointFolder);
+        var earlier = CheckpointStore.Files(checkpoints);
+        if (earlier.Count == 0) return;
         foreach (var (path, _, _) in earlier) File.Delete(path);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"--overwrite: removed {earlier.Count} checkpoint(s) of an earlier run from {checkpoints}"));
     }
@@ -213,10 +221,31 @@ internal static class TrainCommand
         }
     }
 
-    private static (Data.Dataset Train, Data.Dataset Validation, string Name) Split(Data.Dataset train, int seed)
+    private static (Data.Dataset Train, Data.Dataset Validation, string Name) Split(Data.Dataset train, int seed, TrainSettings s)
     {
         var (fit, validation) = train.Split(0.1, seed);
+        if (validation.Count == 0 || fit.Count == 0)
+        {
+            string source = s.Dataset == DatasetChoice.Csv ? s.DataDirectory! : s.Dataset;
+            string option = s.EarlyStopping is not null ? "--early-stopping" : "--schedule plateau";
+            throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
+                $"{source}: {train.Count} training rows are too few to hold out a 10% validation split for {option}"));
+        }
+
         return (fit, validation, "validation");
+    }
+
+    /// <summary>The parameters and buffers a --model description would hold, counted without building it.</summary>
+    private static long CheckDescribed(string description, int[] exampleShape)
+    {
+        try
+        {
+            return Architecture.Check(description, exampleShape).StateElements;
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--model: {e.Message}");
+        }
     }
 
     /// <summary>The network of a --model description, checked against the dataset before its files are read.</summary>
@@ -276,15 +305,18 @@ internal static class TrainCommand
     public static int Run(TrainSettings s, TextWriter output)
     {
         Parallelism.MaxThreads = s.Threads;
-        if (!s.Sanity) PrepareOutput(s, output);   // a sanity check saves nothing
+        if (!s.Sanity) PrepareOutput(s);   // a sanity check saves nothing
         // A CSV file is read first: its width and classes are known only then. A named dataset's are known, so a bad
         // --model is reported before a large dataset is read.
         var table = s.Dataset == DatasetChoice.Csv ? CsvDataset.LoadSplit(s.DataDirectory!, s.LabelColumn, Data.Datasets.Digits.TestFraction, s.Seed, s.Classes) : default;
         var exampleShape = table.Train is not null ? [table.Train.FeatureCount] : DatasetChoice.ExampleShape(s.Dataset);
         int classes = table.Train?.Classes ?? DatasetChoice.Dimensions(s.Dataset).Classes;
+        if (s.Architecture is not null) RunMemory.CheckDescribedFits(s, exampleShape, CheckDescribed(s.Architecture, exampleShape));
         Sequential? described = s.Architecture is null ? null : BuildDescribed(s.Architecture, exampleShape, s.Dataset, classes, s.Seed);
         var memory = RunMemory.Check(s, exampleShape.Aggregate(1, (a, d) => a * d), classes, described, (table.Train, table.Test));
-        var (train, test) = table.Train is not null ? (table.Train, table.Test) : DatasetChoice.Load(s.Dataset, s.DataDirectory);
+        // The data may take what the rest of the run leaves: a file whose header claims more is refused before decoding.
+        long dataBudget = AvailableMemory.Query().Bytes - (memory.Total - memory.Dataset);
+        var (train, test) = table.Train is not null ? (table.Train, table.Test) : DatasetChoice.Load(s.Dataset, s.DataDirectory, dataBudget);
         Module CreateModel() => s.Architecture is not null
             ? BuildDescribed(s.Architecture, exampleShape, s.Dataset, classes, s.Seed)
             : new Mlp(new MlpSpec(train.FeatureCount, s.Hidden, train.Classes, s.Activation), s.Seed);
@@ -311,15 +343,19 @@ internal static class TrainCommand
         if (s.L2 > 0) regularizers.Add(new L2Regularizer(s.L2));
         if (s.L1 > 0) regularizers.Add(new L1Regularizer(s.L1));
 
+        // Early stopping chooses an epoch and reduce-on-plateau a learning rate, so neither may look at the test set:
+        // they watch a stratified 10% of the training data held out for validation, and the test set is scored once,
+        // at the end. Split before the banner: a set too small to hold out any row is refused like any other data error.
+        EarlyStopping? stopper = s.EarlyStopping is { } patience ? new EarlyStopping(patience) : null;
+        var (fitData, watched, watchedName) = stopper is null && !s.Schedule.WatchesValidation ? (train, test, "test") : Split(train, s.Seed, s);
+        RemoveEarlierRun(s, output);
+
+        // The estimate counted the built-in datasets at their usual size; the banner gives what was really read.
+        memory = memory with { Dataset = ((long)(train.Count + test.Count)) * ((train.FeatureCount * sizeof(float)) + sizeof(int)) };
         string name = s.Architecture ?? model.Describe();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name}: {model.ParameterCount():N0} parameters; {(table.Train is not null ? s.DataDirectory : s.Dataset)} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {s.Threads} thread(s); memory ≈ {AvailableMemory.Format(memory.Total)}"));
         var trainer = new Trainer(model, s.Loss, optimizer, regularizers) { ClipGradientNorm = s.ClipNorm };
-        // Early stopping chooses an epoch and reduce-on-plateau a learning rate, so neither may look at the test set:
-        // they watch a stratified 10% of the training data held out for validation, and the test set is scored once,
-        // at the end.
-        EarlyStopping? stopper = s.EarlyStopping is { } patience ? new EarlyStopping(patience) : null;
-        var (fitData, watched, watchedName) = stopper is null && !s.Schedule.WatchesValidation ? (train, test, "test") : Split(train, s.Seed);
         var callbacks = new List<ITrainingCallback> { new TrainingProgress(output, s.LiveProgress, s.Epochs, watchedName) };
         if (stopper is not null) callbacks.Add(stopper);
         if (s.CsvLog is not null) callbacks.Add(new CsvLogger(s.CsvLog));

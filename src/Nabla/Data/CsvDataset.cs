@@ -48,11 +48,12 @@ public static class CsvDataset
         var declared = label == table.Columns - 1 ? table.DeclaredClassNames : null;
         var names = classNames?.ToArray() ?? declared?.ToArray() ?? DistinctClasses(rawLabels);
         if (classNames is null && declared is null) CheckClassRule(table, label, names, expectedClasses);
+        if (classNames is null && declared is not null) CheckDeclaredClasses(table, declared, expectedClasses);
         if (names.Length < 2) throw new DataFormatException($"{path}: column '{SafeText.Quote(table.ColumnName(label))}' holds a single class ('{SafeText.Quote(names.FirstOrDefault() ?? "")}'): nothing to learn");
         var labels = Labels(table, label, names);
         var features = ReadFeatures(table, featureColumns);
         var name = System.IO.Path.GetFileNameWithoutExtension(path);
-        return new CsvData(new Dataset(features, labels, names.Length, names, name), [.. featureColumns.Select(table.ColumnName)], table.ColumnName(label));
+        return new CsvData(new Dataset(features, labels, names.Length, names, name), [.. featureColumns.Select(table.ColumnName)], table.ColumnName(label), label);
     }
 
     /// <summary>Reads <paramref name="path"/> and splits it, stratified and seeded, into training and test sets
@@ -79,7 +80,7 @@ public static class CsvDataset
         }
 
         var standardization = Standardization.Fit(train.Features);
-        return (standardization.Apply(train), standardization.Apply(test), new FeatureSchema([.. csv.FeatureNames], csv.LabelColumn, standardization));
+        return (standardization.Apply(train), standardization.Apply(test), new FeatureSchema([.. csv.FeatureNames], csv.LabelColumn, standardization, csv.LabelIndex));
     }
 
     /// <summary>Reads <paramref name="path"/> as a saved model sees it: the schema's feature columns (by name when the
@@ -113,11 +114,11 @@ public static class CsvDataset
         ArgumentNullException.ThrowIfNull(classNames);
         string path = table.Path;
         // With a header the label column, like the features, is found by its exact name; without one, by its index.
-        int label = table.Header is { } header ? IndexOf(header, schema.LabelColumn) : PositionalLabel(table, schema.FeatureNames.Length, schema.LabelColumn);
+        int label = table.Header is { } header ? IndexOf(header, schema.LabelColumn) : PositionalLabel(table, schema.FeatureNames.Length, schema.LabelColumn, schema.LabelIndex);
         if (label < 0)
         {
             string columns = table.Header is null
-                ? string.Create(CultureInfo.InvariantCulture, $"the file has no header and {table.Columns} columns, not the model's {schema.FeatureNames.Length} features and a label")
+                ? string.Create(CultureInfo.InvariantCulture, $"the file has no header and {table.Columns} columns, not the model's {schema.FeatureNames.Length} features and a label{(table.Columns == schema.FeatureNames.Length + 1 ? " whose place the model records" : "")}")
                 : $"the file's header names {SafeText.Quote(string.Join(", ", table.Header))}";
             throw new DataFormatException($"{path}: the model's label column '{SafeText.Quote(schema.LabelColumn)}' is missing ({columns})");
         }
@@ -134,7 +135,7 @@ public static class CsvDataset
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(schema);
-        var features = ReadFeatures(table, schema.FeatureNames, schema.LabelColumn);
+        var features = ReadFeatures(table, FeatureColumns(table, schema.FeatureNames, schema.LabelColumn, schema.LabelIndex));
         if (schema.Standardization is not { } z) return features;
         features = z.Apply(features);
         int at = features.FirstNonFinite();
@@ -155,12 +156,12 @@ public static class CsvDataset
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(featureNames);
-        return ReadFeatures(table, FeatureColumns(table, featureNames, labelColumn));
+        return ReadFeatures(table, FeatureColumns(table, featureNames, labelColumn, labelIndex: null));
     }
 
     /// <summary>Where each of <paramref name="featureNames"/> is in <paramref name="table"/> (see
     /// <see cref="ReadFeatures(CsvTable, IReadOnlyList{string}, string?)"/>).</summary>
-    private static int[] FeatureColumns(CsvTable table, IReadOnlyList<string> featureNames, string? labelColumn)
+    private static int[] FeatureColumns(CsvTable table, IReadOnlyList<string> featureNames, string? labelColumn, int? labelIndex)
     {
         if (table.Header is { } header)
         {
@@ -178,7 +179,7 @@ public static class CsvDataset
         }
 
         if (table.Columns == featureNames.Count) return [.. Enumerable.Range(0, table.Columns)];
-        if (labelColumn is not null && PositionalLabel(table, featureNames.Count, labelColumn) is var label and >= 0)
+        if (labelColumn is not null && PositionalLabel(table, featureNames.Count, labelColumn, labelIndex) is var label and >= 0)
             return [.. Enumerable.Range(0, table.Columns).Where(j => j != label)];
         throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
             $"{table.Path}: the file has no header and {table.Columns} columns, but the model takes {featureNames.Count} features ({SafeText.Quote(string.Join(", ", featureNames))}); without a header columns are read by position only when their number is exactly right, so add a header row naming them"));
@@ -221,15 +222,16 @@ public static class CsvDataset
     }
 
     /// <summary>Where the label is in a file without a header that holds <paramref name="features"/> features and a
-    /// label, or −1 when its width says it does not. A model trained on a file without a header names its label column
-    /// by index, and the label is there; a model trained under a header has no index to go by, so the label is taken
-    /// to be the last column, as it is by default when training on a file without a header.</summary>
-    public static int PositionalLabel(CsvTable table, int features, string labelColumn)
+    /// label, or −1 when its width says it does not or nothing says where the label is. A model trained on a file
+    /// without a header names its label column by index; one trained under a header records the label's place in its
+    /// training file (<paramref name="labelIndex"/>, <see cref="FeatureSchema.LabelIndex"/>). A model saved before that
+    /// was recorded gives no place, and its label is never guessed.</summary>
+    public static int PositionalLabel(CsvTable table, int features, string labelColumn, int? labelIndex = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         if (table.Header is not null || table.Columns != features + 1) return -1;
         if (int.TryParse(labelColumn, NumberStyles.None, CultureInfo.InvariantCulture, out int index)) return index < table.Columns ? index : -1;
-        return table.Columns - 1;
+        return labelIndex is { } at && at >= 0 && at < table.Columns ? at : -1;
     }
 
     private static int IndexOf(IReadOnlyList<string> header, string name)
@@ -265,6 +267,20 @@ public static class CsvDataset
             throw new DataFormatException(
                 $"{table.Path}: column '{column}' holds numbers that are not whole (such as '{SafeText.Quote(fractional)}'): a measurement, not a class label; {force}");
         }
+    }
+
+    /// <summary>Refuses class names declared by a scikit-learn first line that could not be told apart or printed: a
+    /// name twice (its rows would merge into one class), a control character or a name too long; and a count other
+    /// than <paramref name="expectedClasses"/> when one was given.</summary>
+    private static void CheckDeclaredClasses(CsvTable table, IReadOnlyList<string> declared, int? expectedClasses)
+    {
+        string where = $"{table.Path}:1: the first line (scikit-learn's layout) declares";
+        if (declared.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new DataFormatException($"{where} class '{SafeText.Quote(twice.Key)}' twice");
+        if (declared.FirstOrDefault(n => SafeText.HasControlCharacter(n) || n.Length > Dataset.MaxClassNameLength) is { } bad)
+            throw new DataFormatException(string.Create(CultureInfo.InvariantCulture, $"{where} class '{SafeText.Quote(bad)}', which holds a control character or is longer than {Dataset.MaxClassNameLength} characters"));
+        if (expectedClasses is { } expected && expected != declared.Count)
+            throw new DataFormatException(string.Create(CultureInfo.InvariantCulture, $"{where} {declared.Count} classes, not the {expected} of --classes"));
     }
 
     /// <summary>Refuses a label holding a control character (a NUL byte, an ESC): it would make a class of its own that

@@ -111,7 +111,9 @@ public sealed class CsvTable
 
                 int width = announced?.Columns ?? (rows.Count > 0 ? rows[0].Length : cells.Length);
                 if (rows.Count > (announced is null ? 0 : 1) && cells.Length != width)
-                    throw new DataFormatException($"{name}:{line}: {cells.Length} cells, but the first row has {width}");
+                    throw new DataFormatException(announced is null
+                        ? $"{name}:{line}: {cells.Length} cells, but the first row has {width}"
+                        : $"{name}:{line}: {cells.Length} cells, but the first line announces {width} (the features and the label)");
                 rows.Add(cells);
                 lines.Add(line);
             }

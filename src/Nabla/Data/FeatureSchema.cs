@@ -7,7 +7,11 @@ namespace Nabla.Data;
 /// <param name="FeatureNames">The feature columns, in the order the model takes them.</param>
 /// <param name="LabelColumn">The label column.</param>
 /// <param name="Standardization">μ and σ per feature, or null when inputs are used as they are.</param>
+/// <param name="LabelIndex">Where the label column was in the training file (0-based), so that a file without a header
+/// in the same layout is read by position; null for models saved before it was recorded, whose files without a header
+/// must then hold the features alone.</param>
 public sealed record FeatureSchema(
     [property: JsonPropertyName("names")] string[] FeatureNames,
     [property: JsonPropertyName("labelColumn")] string LabelColumn,
-    [property: JsonPropertyName("standardization")] Standardization? Standardization);
+    [property: JsonPropertyName("standardization")] Standardization? Standardization,
+    [property: JsonPropertyName("labelIndex")] int? LabelIndex = null);

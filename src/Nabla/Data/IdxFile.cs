@@ -144,9 +144,9 @@ public sealed record IdxFile(int[] Dimensions, byte[] Values)
         if (count > memoryBudget)
             throw new DataFormatException($"{name}: IDX header ({shape}) claims {count} values ({AvailableMemory.Format(count)}), more than the memory budget of {AvailableMemory.Format(memoryBudget)} for this file");
 
-        // The claim is within the budget now, so the array is allocated at once: a fresh array's pages become resident
-        // only as values are written, so a header that lies about a gzip stream still costs memory only for the data
-        // really there, and an honest file costs one copy of its values (growing a buffer cost up to twice that).
+        // The claim is within the budget now, so the array is allocated at once: an honest file costs one copy of its
+        // values (growing a buffer cost up to twice that), and a header that lies about a gzip stream costs at most the
+        // budget it was checked against.
         var values = ReadExact(stream, (int)count);
         if (values.Length < count)
             throw new DataFormatException($"{name}: truncated IDX file: header ({shape}) needs {count} values, found {values.Length}");

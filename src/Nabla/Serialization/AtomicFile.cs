@@ -5,8 +5,8 @@ public static class AtomicFile
 {
     /// <summary>Writes to a temporary file in the same folder, flushes it to disk, then renames it over <paramref name="path"/>.
     /// If <paramref name="write"/> throws, the temporary file is removed and the existing file is untouched.</summary>
-    /// <exception cref="IOException">The folder cannot be created or written (the message names
-    /// <paramref name="path"/> and why, never the temporary file).</exception>
+    /// <exception cref="IOException">The folder cannot be created or written, or writing or renaming fails (the
+    /// message names <paramref name="path"/> and why, never the temporary file).</exception>
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -35,6 +35,12 @@ public static class AtomicFile
             }
 
             File.Move(temporary, full, overwrite: true);
+        }
+        catch (IOException e)
+        {
+            File.Delete(temporary);
+            // A disk that fills up while writing, or a rename refused: said of the file asked for, not the temporary one.
+            throw new IOException($"cannot write {path}: {e.Message.Replace(temporary, full, StringComparison.Ordinal)}", e);
         }
         catch
         {

@@ -233,6 +233,8 @@ public static class ModelStore
             && (z.Mean is null || z.Scale is null || z.Mean.Length != inputs || z.Scale.Length != inputs
                 || !z.Mean.All(double.IsFinite) || !z.Scale.All(v => double.IsNormal(v) && v > 0)))
             throw new DataFormatException($"{path}: \"standardization\" must hold {inputs} finite means and {inputs} finite scales > 0 (normal numbers, not subnormal)");
+        if (features.LabelIndex is { } at && (at < 0 || at > inputs))
+            throw new DataFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: \"labelIndex\" is {at}, not a column of a {inputs + 1}-column file"));
     }
 
     private static ModelDescription ReadDescription(ReadOnlySpan<byte> json, string path)

@@ -8,6 +8,25 @@ namespace Nabla.Training;
 /// <param name="Architecture">The network, as <see cref="NN.Module.Describe"/> gives it.</param>
 public sealed record RunIdentity(string Id, string Dataset, string Architecture)
 {
+    /// <summary>The longest dataset or architecture name an identity keeps: they are for messages, and a checkpoint
+    /// whose identity is longer (or holds a control character) is not trusted when it is read back.</summary>
+    public const int MaxNameLength = 200;
+
+    /// <summary>An identity whose names are fit to be saved and read back: control characters escaped and each name
+    /// cut to <see cref="MaxNameLength"/> characters (a dataset named after a file, a deep network's description).</summary>
+    public static RunIdentity Of(string id, string dataset, string architecture)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(architecture);
+        return new RunIdentity(id, Fit(dataset), Fit(architecture));
+
+        static string Fit(string name)
+        {
+            name = Data.SafeText.Escape(name);
+            return name.Length <= MaxNameLength ? name : string.Concat(name.AsSpan(0, MaxNameLength - 1), "…");
+        }
+    }
+
     /// <summary>A new random run id: 32 lowercase hex digits.</summary>
     public static string NewId() => Guid.NewGuid().ToString("N");
 

@@ -258,7 +258,7 @@ public sealed class Trainer
         if (options is null) return null;
         if (resumeFrom is not null && options.RunId is not null && options.RunId != resumeFrom.Run.Id)
             throw new ArgumentException($"{resumeFrom.Path}: the checkpoint is of run {resumeFrom.Run.Id}, not of run {options.RunId} as the options say", nameof(resumeFrom));
-        var run = resumeFrom?.Run ?? new RunIdentity(options.RunId ?? RunIdentity.NewId(), train.Name, Model.Describe());
+        var run = resumeFrom?.Run ?? RunIdentity.Of(options.RunId ?? RunIdentity.NewId(), train.Name, Model.Describe());
         Serialization.CheckpointStore.ThrowIfUnsafeFolder(options.Directory);
         var other = Serialization.CheckpointStore.Files(options.Directory).FirstOrDefault(f => f.Run is { } r && r.Id != run.Id);
         if (other.Run is not null)

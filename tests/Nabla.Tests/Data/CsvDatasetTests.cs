@@ -186,6 +186,19 @@ public sealed class CsvDatasetTests : IDisposable
     }
 
     [Fact]
+    public void Class_names_a_scikit_learn_first_line_declares_must_be_distinct_and_agree_with_the_given_count()
+    {
+        const string rows = "1,0\n2,1\n3,2\n4,0\n5,1\n6,2\n";
+        var twice = Assert.Throws<DataFormatException>(() => CsvDataset.Load(Text("6,1,a,a,b\n" + rows), "twice.csv"));
+        Assert.Equal("twice.csv:1: the first line (scikit-learn's layout) declares class 'a' twice", twice.Message);
+        var count = Assert.Throws<DataFormatException>(() => CsvDataset.Load(Text("6,1,a,b,c\n" + rows), "count.csv", expectedClasses: 2));
+        Assert.Equal("count.csv:1: the first line (scikit-learn's layout) declares 3 classes, not the 2 of --classes", count.Message);
+        var wide = Assert.Throws<DataFormatException>(() => CsvDataset.Load(Text("6,1,a,b,c\n1,2,0\n"), "wide.csv"));
+        Assert.Equal("wide.csv:2: 3 cells, but the first line, in scikit-learn's layout (6 rows, 1 features, classes a, b, c), announces 2", wide.Message);
+        Assert.Equal(["a", "b", "c"], CsvDataset.Load(Text("6,1,a,b,c\n" + rows), "fine.csv", expectedClasses: 3).Data.ClassNames);
+    }
+
+    [Fact]
     public void A_label_longer_than_a_class_name_may_be_is_refused()
     {
         string label = new('q', Dataset.MaxClassNameLength + 1);

@@ -15,25 +15,33 @@ public static class FashionMnist
 
     /// <summary>Loads the training and test sets from <paramref name="directory"/> (default: <see cref="DefaultDirectory"/>),
     /// pixels scaled to [0, 1], images flattened to 784 features. Files may be plain or gzip-compressed.</summary>
+    /// <param name="directory">The folder of the four IDX files.</param>
+    /// <param name="memoryBudget">The bytes the two sets may take together (default: the memory available). Each
+    /// value is held as a byte while it is widened to float32, 1 + 4 bytes; every file's claim is checked against
+    /// what is left of the budget from its header, before anything is decoded.</param>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
-    /// <exception cref="DataFormatException">A file is malformed or the image and label counts differ.</exception>
-    public static (Dataset Train, Dataset Test) Load(string? directory = null)
+    /// <exception cref="DataFormatException">A file is malformed, claims more than the budget, or the image and label counts differ.</exception>
+    public static (Dataset Train, Dataset Test) Load(string? directory = null, long? memoryBudget = null)
     {
         directory ??= DefaultDirectory;
         if (!Directory.Exists(directory))
             throw new DirectoryNotFoundException($"{directory}: data folder not found (install Debian's dataset-fashion-mnist, or pass a folder holding the four IDX files)");
-        return (LoadPart(directory, "train", "fashion-mnist-train"), LoadPart(directory, "t10k", "fashion-mnist-test"));
+        long budget = Math.Max(0, memoryBudget ?? AvailableMemory.Query().Bytes);
+        var train = LoadPart(directory, "train", "fashion-mnist-train", budget);
+        long spent = ((long)train.Count * train.FeatureCount * (1 + sizeof(float))) + ((long)train.Count * (1 + sizeof(int)));
+        return (train, LoadPart(directory, "t10k", "fashion-mnist-test", Math.Max(0, budget - spent)));
     }
 
-    /// <summary>Loads one images/labels pair, e.g. <c>train-images-idx3-ubyte[.gz]</c> and <c>train-labels-idx1-ubyte[.gz]</c>.</summary>
-    /// <remarks>Each file may claim at most a fifth of the memory available (<see cref="AvailableMemory"/>): its values
-    /// are held as bytes while they are widened to float32, 1 + 4 bytes each. The budget is checked from the header,
-    /// before anything is decoded.</remarks>
-    public static Dataset LoadPart(string directory, string prefix, string name)
+    /// <summary>Loads one images/labels pair, e.g. <c>train-images-idx3-ubyte[.gz]</c> and <c>train-labels-idx1-ubyte[.gz]</c>,
+    /// within <paramref name="memoryBudget"/> bytes (default: the memory available).</summary>
+    /// <remarks>Each value is held as a byte while it is widened to float32 (a label to an int), so a file may claim
+    /// at most a fifth of the budget in values. The claim is checked from the header, before anything is decoded.</remarks>
+    public static Dataset LoadPart(string directory, string prefix, string name, long? memoryBudget = null)
     {
-        var images = IdxFile.Read(Find(directory, $"{prefix}-images-idx3-ubyte"), AvailableMemory.Query().Bytes / (1 + sizeof(float)));
-        var labels = IdxFile.Read(Find(directory, $"{prefix}-labels-idx1-ubyte"), AvailableMemory.Query().Bytes / (1 + sizeof(float)));
+        long valueBudget = Math.Max(0, memoryBudget ?? AvailableMemory.Query().Bytes) / (1 + sizeof(float));
+        var images = IdxFile.Read(Find(directory, $"{prefix}-images-idx3-ubyte"), valueBudget);
+        var labels = IdxFile.Read(Find(directory, $"{prefix}-labels-idx1-ubyte"), valueBudget);
         return FromIdx(images, labels, $"{prefix}-images-idx3-ubyte", $"{prefix}-labels-idx1-ubyte", name, ClassNames);
     }
 
