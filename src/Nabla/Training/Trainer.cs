@@ -18,11 +18,13 @@ public sealed class Trainer
     /// <summary>A trainer of <paramref name="model"/> (which outputs logits) with a loss, an optimiser over the model's
     /// parameters, and optional regularisers.</summary>
     /// <exception cref="ArgumentException">The optimiser holds none of the model's parameters (it was made for another model).</exception>
+    /// <exception cref="InvalidOperationException">A module of the model keeps a submodule or parameter in a field without registering it (<see cref="ModuleRegistration"/>).</exception>
     public Trainer(Module model, Loss loss, Optimizer optimizer, IReadOnlyList<Regularizer>? regularizers = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(optimizer);
+        ModuleRegistration.ThrowIfUnregistered(model);   // a submodule kept in a field but never registered would not train
         var own = model.Parameters().ToHashSet(ReferenceEqualityComparer.Instance);
         if (!optimizer.Parameters.Any(own.Contains))
             throw new ArgumentException($"the optimiser holds none of the model's {own.Count} parameters: was it made for another model?", nameof(optimizer));
@@ -71,8 +73,9 @@ public sealed class Trainer
         }
     }
 
-    /// <summary>How many steps ran on a training plan rather than autograd (for tests).</summary>
-    internal long PlannedSteps { get; private set; }
+    /// <summary>How many of this trainer's steps ran on a training plan rather than through autograd: how a step
+    /// ran, for benchmarks and for users who wonder why one network trains faster than another.</summary>
+    public long PlannedSteps { get; private set; }
 
     /// <summary>One step on one batch: forward, loss, backward, update. Returns the data loss and the number correct.</summary>
     /// <remarks>A step trains: a model left in evaluation mode (by <c>Eval()</c>, for inference) is put back in training
