@@ -8,6 +8,7 @@ Usage (from the repository root, after `dotnet build Nabla.slnx -c Release`):
     python3 bench/compare.py W1 --reference torch --pairs 5 --threads 2
     python3 bench/compare.py W2 --reference torchsharp --pairs 5
     python3 bench/compare.py W3 --reference numpy --pairs 5 --threads 1
+    python3 bench/compare.py W6 --reference torch --pairs 3 --threads 2
 References: torch (Debian python3-torch on OpenBLAS/OpenMP), numpy (W3: OpenBLAS GEMM), torchsharp (TorchSharp-cpu).
 Higher is better for samples/s and GFLOP/s; for W2 (µs per step) the ratio is reference / Nabla, so > 1 means Nabla
 is faster in every row.
@@ -47,7 +48,7 @@ def run(side, workload, threads):
     for line in result.stdout.splitlines():
         if line.startswith("#"):
             header = line
-        elif m := re.match(r"(W[124]) median: ([\d.]+)", line):
+        elif m := re.match(r"(W[12456]) median: ([\d.]+)", line):
             figures[m.group(1)] = float(m.group(2))
         elif m := re.match(r"W3 (.+?)\s+\d+×\s*\d+×\s*\d+: median\s+([\d.]+) GFLOP/s", line):
             figures[m.group(1).strip()] = float(m.group(2))
@@ -58,7 +59,7 @@ def run(side, workload, threads):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("workload", choices=["W1", "W2", "W3", "W4"])
+    parser.add_argument("workload", choices=["W1", "W2", "W3", "W4", "W5", "W6"])
     parser.add_argument("--reference", choices=["torch", "numpy", "torchsharp"], required=True)
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--threads", type=int, help="default: all cores (W2: 1, as DESIGN.md defines it)")
@@ -88,7 +89,7 @@ def main():
 
     for header in sorted(headers):
         print(header)
-    unit = {"W1": "samples/s", "W2": "µs per step", "W3": "GFLOP/s", "W4": "samples/s"}[args.workload]
+    unit = {"W1": "samples/s", "W2": "µs per step", "W3": "GFLOP/s", "W4": "samples/s", "W5": "samples/s", "W6": "samples/s"}[args.workload]
     print(f"\n| {args.workload} ({args.threads} thread(s)) | Nabla median {unit} | {args.reference} median {unit} | median of pairwise ratios |")
     print("|---|---|---|---|")
     for name in ratios:

@@ -5,8 +5,13 @@ W1: one epoch of Fashion-MNIST (60,000 images, inputs scaled to [0, 1], preloade
 W2: the 4-16-3 tanh MLP, batch 1, one SGD step (forward, loss, backward, update): µs per step per run.
 W4: the Fashion-MNIST CNN of DESIGN.md (conv 1→32 3×3 pad 1, ReLU, max-pool 2, conv 32→64 3×3 pad 1, ReLU, max-pool 2,
     flatten, linear 3136→128, ReLU, linear 128→10), Adam lr 1e-3, batch 128: training samples/s over 100 steps per run.
+W5: the README's deeper CNN (conv32k3p1-bn-relu-conv32k3p1-bn-relu-pool2-dropout0.25-conv64k3p1-bn-relu-conv64k3p1-bn-
+    relu-pool2-dropout0.25-flatten-fc256-bn-relu-dropout0.5-fc10), AdamW lr 1e-3 weight decay 0.01, batch 128:
+    training samples/s over 40 steps per run.
+W6: a residual MLP as a custom module, 784 → Linear 512 → 4 × [x + Linear(1024→512)(GELU(Linear(512→1024)(LayerNorm(x))))]
+    → LayerNorm → Linear 10, AdamW lr 1e-3 weight decay 0.01, batch 128: training samples/s over 100 steps per run.
 
-Usage: bench/reference/with-openblas-openmp.sh /usr/bin/python3 bench/reference/torch_mlp.py W1|W2|W4 [--runs 5] [--threads N]
+Usage: bench/reference/with-openblas-openmp.sh /usr/bin/python3 bench/reference/torch_mlp.py W1|W2|W4|W5|W6 [--runs 5] [--threads N]
 """
 import argparse
 import gzip
@@ -16,7 +21,7 @@ import struct
 import time
 
 parser = argparse.ArgumentParser()
-parser.add_argument("workload", choices=["W1", "W2", "W4"])
+parser.add_argument("workload", choices=["W1", "W2", "W4", "W5", "W6"])
 parser.add_argument("--runs", type=int, default=5)
 parser.add_argument("--threads", type=int, default=os.cpu_count())
 parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
@@ -113,15 +118,64 @@ def w2():
 
 
 def w4():
-    images = read_idx(os.path.join(args.data, "train-images-idx3-ubyte.gz"))
-    labels = read_idx(os.path.join(args.data, "train-labels-idx1-ubyte.gz"))
-    x = torch.from_numpy(images.reshape(len(images), 1, 28, 28).astype(np.float32) / 255.0)
-    y = torch.from_numpy(labels.astype(np.int64))
     model = torch.nn.Sequential(
         torch.nn.Conv2d(1, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
         torch.nn.Conv2d(32, 64, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
         torch.nn.Flatten(), torch.nn.Linear(3136, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    train_images("W4", model, torch.optim.Adam(model.parameters(), lr=1e-3), shape=(1, 28, 28), steps_per_run=100, warm_up=20)
+
+
+def w5():
+    def block(c_in, c_out):
+        return [torch.nn.Conv2d(c_in, c_out, 3, padding=1), torch.nn.BatchNorm2d(c_out), torch.nn.ReLU()]
+
+    model = torch.nn.Sequential(
+        *block(1, 32), *block(32, 32), torch.nn.MaxPool2d(2), torch.nn.Dropout(0.25),
+        *block(32, 64), *block(64, 64), torch.nn.MaxPool2d(2), torch.nn.Dropout(0.25),
+        torch.nn.Flatten(), torch.nn.Linear(3136, 256), torch.nn.BatchNorm1d(256), torch.nn.ReLU(), torch.nn.Dropout(0.5),
+        torch.nn.Linear(256, 10))
+    train_images("W5", model, torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01), shape=(1, 28, 28), steps_per_run=40, warm_up=10)
+
+
+class ResidualBlock(torch.nn.Module):
+    """x + Linear(hidden → width)(GELU(Linear(width → hidden)(LayerNorm(x))))."""
+
+    def __init__(self, width, hidden):
+        super().__init__()
+        self.norm = torch.nn.LayerNorm(width)
+        self.up = torch.nn.Linear(width, hidden)
+        self.down = torch.nn.Linear(hidden, width)
+
+    def forward(self, x):
+        return x + self.down(torch.nn.functional.gelu(self.up(self.norm(x))))
+
+
+class ResidualMlp(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.input = torch.nn.Linear(784, 512)
+        self.blocks = torch.nn.ModuleList([ResidualBlock(512, 1024) for _ in range(4)])
+        self.norm = torch.nn.LayerNorm(512)
+        self.output = torch.nn.Linear(512, 10)
+
+    def forward(self, x):
+        x = self.input(x)
+        for block in self.blocks:
+            x = block(x)
+        return self.output(self.norm(x))
+
+
+def w6():
+    model = ResidualMlp()
+    train_images("W6", model, torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01), shape=(784,), steps_per_run=100, warm_up=10)
+
+
+def train_images(name, model, optimizer, shape, steps_per_run, warm_up):
+    """Samples/s of steps of 128 Fashion-MNIST images, as `nabla bench` times W4, W5 and W6."""
+    images = read_idx(os.path.join(args.data, "train-images-idx3-ubyte.gz"))
+    labels = read_idx(os.path.join(args.data, "train-labels-idx1-ubyte.gz"))
+    x = torch.from_numpy(images.reshape(len(images), *shape).astype(np.float32) / 255.0)
+    y = torch.from_numpy(labels.astype(np.int64))
     loss_fn = torch.nn.CrossEntropyLoss()
     generator = torch.Generator().manual_seed(0)
     order = torch.randperm(len(x), generator=generator)
@@ -135,15 +189,16 @@ def w4():
             optimizer.step()
 
     print(describe() + f"; mkldnn {torch.backends.mkldnn.is_available()}", flush=True)
-    steps(20, 0)  # warm up
+    model.train()
+    steps(warm_up, 0)  # warm up
     rates = []
     for run in range(1, args.runs + 1):
         start = time.perf_counter()
-        steps(100, run * 100)
+        steps(steps_per_run, run * steps_per_run)
         seconds = time.perf_counter() - start
-        rates.append(100 * 128 / seconds)
-        print(f"W4 run {run}: {rates[-1]:9.0f} samples/s  (100 steps in {seconds:.3f} s)", flush=True)
-    print(f"W4 median: {statistics.median(rates):.0f} samples/s", flush=True)
+        rates.append(steps_per_run * 128 / seconds)
+        print(f"{name} run {run}: {rates[-1]:9.0f} samples/s  ({steps_per_run} steps in {seconds:.3f} s)", flush=True)
+    print(f"{name} median: {statistics.median(rates):.0f} samples/s", flush=True)
 
 
-{"W1": w1, "W2": w2, "W4": w4}[args.workload]()
+{"W1": w1, "W2": w2, "W4": w4, "W5": w5, "W6": w6}[args.workload]()

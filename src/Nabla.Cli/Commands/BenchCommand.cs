@@ -7,13 +7,13 @@ using Nabla.LinearAlgebra;
 
 namespace Nabla.Cli.Commands;
 
-/// <summary><c>nabla bench W1|W2|W3|W4</c>: the end-to-end workloads of DESIGN.md, each run several times in this
+/// <summary><c>nabla bench W1|W2|W3|W4|W5|W6</c>: the end-to-end workloads of DESIGN.md, each run several times in this
 /// process, with every run's figure and the median printed.</summary>
 internal static class BenchCommand
 {
     public static Command Create()
     {
-        var workload = new Argument<string>("workload") { Description = "W1 (MLP training), W2 (tiny step latency), W3 (GEMM) or W4 (CNN training)" };
+        var workload = new Argument<string>("workload") { Description = "W1 (MLP training), W2 (tiny step latency), W3 (GEMM), W4 (CNN training), W5 (batch-norm CNN training) or W6 (residual MLP training)" };
         var runs = NumericOptions.Int("--runs", "timed runs; the median is reported (default 5)");
         var threads = NumericOptions.Int("--threads", "threads for the kernels (default: all cores)");
         var data = new Option<string?>("--data") { Description = "folder with the Fashion-MNIST IDX files (default: the Debian package's)" };
@@ -26,21 +26,24 @@ internal static class BenchCommand
         {
             int runCount = OptionParsing.AtLeast(result.GetValue(runs) ?? 5, 1, "--runs");
             string name = result.GetValue(workload)!.ToUpperInvariant();
-            if (name is not ("W1" or "W2" or "W3" or "W4"))
-                throw new UsageException($"unknown workload '{result.GetValue(workload)}' (expected W1, W2, W3 or W4)");
+            if (name is not ("W1" or "W2" or "W3" or "W4" or "W5" or "W6"))
+                throw new UsageException($"unknown workload '{result.GetValue(workload)}' (expected W1, W2, W3, W4, W5 or W6)");
             string? dataDirectory = result.GetValue(data);
-            if (dataDirectory is not null && name is not ("W1" or "W4")) throw new UsageException("--data is used with W1 and W4 only (Fashion-MNIST)");
+            if (dataDirectory is not null && name is not ("W1" or "W4" or "W5" or "W6")) throw new UsageException("--data is used with W1, W4, W5 and W6 only (Fashion-MNIST)");
             if (dataDirectory is not null && !Directory.Exists(dataDirectory)) throw new UsageException($"--data: folder '{dataDirectory}' does not exist");
             // W2 is defined on one thread (DESIGN.md); the others default to all cores.
             int threadCount = OptionParsing.Threads(result.GetValue(threads) ?? (name == "W2" ? 1 : null), Console.Error);
             Parallelism.MaxThreads = threadCount;
-            string path = name is "W1" or "W2" or "W4" ? (result.GetValue(autograd) ? ", autograd" : ", training plan") : "";
+            string path = name is "W1" or "W2" or "W4" or "W5" ? (result.GetValue(autograd) ? ", autograd" : ", training plan") : name == "W6" ? ", autograd" : "";
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# nabla bench {name}{path}: {threadCount} thread(s), {Environment.ProcessorCount} cores, GEMM kernel {Blas.KernelName}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
             switch (name)
             {
                 case "W1": RunW1(runCount, dataDirectory, !result.GetValue(autograd)); break;
                 case "W2": RunW2(runCount, !result.GetValue(autograd)); break;
                 case "W4": RunW4(runCount, dataDirectory, !result.GetValue(autograd)); break;
+                // W6 is a custom module, which no training plan takes: it runs through autograd whatever --autograd says.
+                case "W5": RunImageWorkload("W5", EngineWorkloads.CreateW5(seed: 0), runCount, dataDirectory, steps: 40, !result.GetValue(autograd)); break;
+                case "W6": RunImageWorkload("W6", EngineWorkloads.CreateW6(seed: 0), runCount, dataDirectory, steps: 100, plans: false); break;
                 default: RunW3(runCount); break;
             }
 
@@ -101,6 +104,26 @@ internal static class BenchCommand
         }
 
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"W4 median: {Statistics.Median(rates):F0} samples/s"));
+    }
+
+    /// <summary>W5 and W6: samples/s over <paramref name="steps"/> steps of 128 Fashion-MNIST images per run, after a
+    /// warm-up of 10 steps.</summary>
+    private static void RunImageWorkload(string name, Training.Trainer trainer, int runs, string? dataDirectory, int steps, bool plans)
+    {
+        trainer.UseTrainingPlans = plans;
+        var (train, _) = DatasetChoice.Load(DatasetChoice.FashionMnist, dataDirectory);
+        using var batches = CnnTrainingWorkload.Batches(new DataLoader(train, 128, shuffle: true, seed: 0, reuseBatches: true));
+        CnnTrainingWorkload.Run(trainer, batches, steps: 10);   // warm up: the JIT, the workers, the optimiser's state
+        var rates = new List<double>();
+        for (int run = 1; run <= runs; run++)
+        {
+            var r = CnnTrainingWorkload.Run(trainer, batches, steps);
+            rates.Add(r.SamplesPerSecond);
+            Console.Out.WriteLine(
+                string.Create(CultureInfo.InvariantCulture, $"{name} run {run}: {r.SamplesPerSecond,9:F0} samples/s  ({r.Steps} steps in {r.Seconds:F3} s; {r.BytesPerStep:F0} B allocated per step; GCs gen0 {r.Allocation.Gen0}, gen2 {r.Allocation.Gen2})"));
+        }
+
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} median: {Statistics.Median(rates):F0} samples/s ({trainer.PlannedSteps} of {10 + (runs * steps)} steps on a training plan)"));
     }
 
     private static void RunW3(int runs)
