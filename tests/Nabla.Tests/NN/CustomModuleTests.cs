@@ -87,6 +87,20 @@ public sealed class CustomModuleTests
     }
 
     [Fact]
+    public void A_module_dict_names_its_members_as_given_in_order_and_refuses_a_name_twice()
+    {
+        var random = new Random(0);
+        var heads = new ModuleDict([new("digits", new Linear(4, 10, random)), new("letters", new Linear(4, 26, random))]);
+        Assert.Equal(["digits", "letters"], heads.Keys);
+        Assert.Equal(["digits.weight", "digits.bias", "letters.weight", "letters.bias"], heads.NamedParameters().Select(p => p.Key));
+        Assert.Equal(new Shape(2, 26), heads["letters"].Forward(Tensor.Ones([2, 4])).Shape);
+        Assert.Throws<ArgumentException>(() => heads.Add("digits", new Linear(4, 2, random)));
+        Assert.Throws<ArgumentException>(() => heads.Add("a.b", new Linear(4, 2, random)));
+        Assert.Contains("digits, letters", Assert.Throws<KeyNotFoundException>(() => heads["greek"]).Message, StringComparison.Ordinal);
+        Assert.Equal(2, heads.Count);
+    }
+
+    [Fact]
     public void Modules_kept_in_a_field_without_registration_are_refused_before_the_first_step_naming_the_field()
     {
         var forgetful = new ForgetfulStack(new Random(0));
