@@ -178,6 +178,41 @@ public sealed class TensorTests
         }
     }
 
+    [Theory]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.Float64)]
+    public void Smooth_activations_and_their_gradients_are_the_same_on_one_thread_and_on_all_cores(DType dtype)
+    {
+        // Large enough to be split between threads: each element on its own, so the bits must not change.
+        var x = Tensor.Normal([128, 1024], 0, 3, new Random(5)).To(dtype);
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            foreach (Func<Tensor, Tensor> activation in new Func<Tensor, Tensor>[] { t => t.Gelu(), t => t.Silu(), t => t.Softplus(), t => t.Elu() })
+            {
+                Parallelism.MaxThreads = 1;
+                var (single, singleGrad) = ValueAndGradient(activation);
+                Parallelism.MaxThreads = Math.Max(2, Environment.ProcessorCount);
+                var (split, splitGrad) = ValueAndGradient(activation);
+                Assert.Equal(single, split);
+                Assert.Equal(singleGrad, splitGrad);
+            }
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+
+        (double[] Value, double[] Gradient) ValueAndGradient(Func<Tensor, Tensor> activation)
+        {
+            var input = x.Clone();
+            input.RequiresGrad = true;
+            var y = activation(input);
+            y.Sum().Backward();
+            return (y.ToDoubleArray(), input.Grad!.ToDoubleArray());
+        }
+    }
+
     [Fact]
     public void MatMul_is_the_same_on_one_thread_and_on_all_cores()
     {
