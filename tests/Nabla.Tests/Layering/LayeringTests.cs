@@ -1,0 +1,114 @@
+using System.Text.RegularExpressions;
+
+namespace Nabla.Tests.Layering;
+
+/// <summary>The layering of DESIGN.md, enforced: each folder of src/Nabla may use its own floor and the floors below,
+/// never one above, and Training and Serialization do not import each other.
+/// <code>
+/// Kernels, Threading, the root  &lt;-  Backends  &lt;-  Tensors + Autograd + Engine  &lt;-  NN / Losses / Optim / Initialization /
+/// GradientChecking / Plans  &lt;-  Data / Training / Serialization
+/// </code>
+/// A folder's references are read from its source: <c>using Nabla.X</c>, and any <c>Nabla.X.</c> written out in code or
+/// in a doc comment's cref (plain comments do not count). Code in a namespace reaches its parents' types without a
+/// using, but those are on its own floor or below, so the scan sees every reference that could cross a floor.</summary>
+public sealed partial class LayeringTests
+{
+    /// <summary>Each folder's floor, from the bottom. <c>Nabla</c> is the root namespace (Parallelism, AvailableMemory).
+    /// LinearAlgebra is the public face of the GEMM kernels.</summary>
+    private static readonly Dictionary<string, int> Floors = new(StringComparer.Ordinal)
+    {
+        ["Nabla"] = 0, ["Kernels"] = 0, ["Threading"] = 0, ["LinearAlgebra"] = 0,
+        ["Backends"] = 1,
+        ["Tensors"] = 2, ["Autograd"] = 2, ["Engine"] = 2,
+        ["NN"] = 3, ["Losses"] = 3, ["Optim"] = 3, ["Initialization"] = 3, ["GradientChecking"] = 3, ["Plans"] = 3,
+        ["Data"] = 4, ["Training"] = 4, ["Serialization"] = 4,
+    };
+
+    /// <summary>Same-floor pairs that must not reference each other (in either direction).</summary>
+    private static readonly (string, string)[] Forbidden = [("Training", "Serialization")];
+
+    /// <summary>What issue 12 is to remove: kernels that take a <c>Tensor</c>, and Training and Serialization importing
+    /// each other. Listed so that the test fails on anything new, and each entry must still occur: once one is
+    /// fixed, it leaves the list, and the rule holds from then on.</summary>
+    private static readonly HashSet<(string From, string To)> KnownDebt =
+    [
+        ("Kernels", "Tensors"),
+        ("Training", "Serialization"),
+        ("Serialization", "Training"),
+    ];
+
+    [Fact]
+    public void No_folder_of_the_library_uses_a_floor_above_its_own_and_training_and_serialization_stay_apart()
+    {
+        var references = References();
+        var breaches = references.Where(r => Breaks(r.From, r.To)).Select(r => (r.From, r.To)).Distinct().ToList();
+        var unexpected = breaches.Where(b => !KnownDebt.Contains(b))
+            .Select(b => $"{b.From} → {b.To} ({string.Join(", ", references.Where(r => r.From == b.From && r.To == b.To).Select(r => r.File).Distinct().Take(3))})")
+            .ToList();
+        Assert.True(unexpected.Count == 0, "references against DESIGN.md's layering:\n" + string.Join('\n', unexpected));
+        var paid = KnownDebt.Where(d => !breaches.Contains(d)).ToList();
+        Assert.True(paid.Count == 0, $"no longer found, so remove from {nameof(KnownDebt)}: {string.Join(", ", paid.Select(d => $"{d.From} → {d.To}"))}");
+    }
+
+    [Fact]
+    public void The_scan_sees_usings_qualified_names_and_crefs_but_not_plain_comments()
+    {
+        const string code = """
+            using Nabla.Tensors;
+            // a plain comment that mentions Nabla.Training.Trainer
+            /// <see cref="Nabla.Serialization.ModelStore"/>
+            var x = new Nabla.Optim.Sgd(p, 0.1);
+            """;
+        Assert.Equal(["Optim", "Serialization", "Tensors"], NamespacesUsed(code).Order());
+        Assert.True(Breaks("Kernels", "Tensors"));
+        Assert.True(Breaks("Serialization", "Training"));
+        Assert.False(Breaks("Training", "NN"));
+        Assert.False(Breaks("NN", "NN"));
+    }
+
+    private static bool Breaks(string from, string to) =>
+        from != to && (Floors[to] > Floors[from] || Forbidden.Any(f => (f.Item1 == from && f.Item2 == to) || (f.Item1 == to && f.Item2 == from)));
+
+    private static List<(string From, string To, string File)> References()
+    {
+        var library = Path.Combine(RepositoryRoot(), "src", "Nabla");
+        var found = new List<(string, string, string)>();
+        foreach (var file in Directory.EnumerateFiles(library, "*.cs", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(library, file);
+            var parts = relative.Split(Path.DirectorySeparatorChar);
+            if (parts[0] is "bin" or "obj") continue;
+            string folder = parts.Length == 1 ? "Nabla" : parts[0];
+            Assert.True(Floors.ContainsKey(folder), $"src/Nabla/{folder} has no floor in {nameof(Floors)}: add it where DESIGN.md puts it");
+            foreach (var used in NamespacesUsed(File.ReadAllText(file)))
+            {
+                if (Floors.ContainsKey(used)) found.Add((folder, used, relative));
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The second parts of the Nabla namespaces <paramref name="code"/> names, plain comments left out.</summary>
+    private static HashSet<string> NamespacesUsed(string code)
+    {
+        var text = PlainComment().Replace(code, "");
+        return [.. NablaName().Matches(text).Select(m => m.Groups[1].Value)];
+    }
+
+    [GeneratedRegex(@"(?<!/)//(?!/).*$", RegexOptions.Multiline)]
+    private static partial Regex PlainComment();
+
+    [GeneratedRegex(@"\bNabla\.([A-Z][A-Za-z]*)\b")]
+    private static partial Regex NablaName();
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Nabla.slnx"))) return dir.FullName;
+        }
+
+        throw new DirectoryNotFoundException($"no Nabla.slnx above {AppContext.BaseDirectory}");
+    }
+}
