@@ -1,41 +1,42 @@
 using System.Numerics;
-using Nabla.Tensors;
 
 namespace Nabla.Kernels;
 
 /// <summary>Applies a binary operator under NumPy broadcasting: d[i] = op(x[bx(i)], y[by(i)]), where bx and by map an
-/// output index to an input index by giving every broadcast dimension a stride of 0.</summary>
+/// output index to an input index by giving every broadcast dimension a stride of 0. Shapes are given as their
+/// dimensions (the kernels know no <c>Shape</c>); the caller has checked that they broadcast to
+/// the output's dimensions.</summary>
 internal static class BroadcastKernel
 {
-    public static void Apply<TOp, T>(ReadOnlySpan<T> x, Shape xShape, ReadOnlySpan<T> y, Shape yShape, Span<T> destination, Shape outShape)
+    public static void Apply<TOp, T>(ReadOnlySpan<T> x, ReadOnlySpan<int> xDims, ReadOnlySpan<T> y, ReadOnlySpan<int> yDims, Span<T> destination, ReadOnlySpan<int> outDims)
         where TOp : IBinaryOperator<TOp>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // The three shapes that cover almost all traffic: same shape, scalar on either side.
-        if (xShape == yShape)
+        if (xDims.SequenceEqual(yDims))
         {
             TOp.Apply(x, y, destination);
             return;
         }
 
-        if (yShape.Count == 1)
+        if (Count(yDims) == 1)
         {
             TOp.Apply(x, y[0], destination);
             return;
         }
 
-        if (xShape.Count == 1)
+        if (Count(xDims) == 1)
         {
             TOp.Apply(x[0], y, destination);
             return;
         }
 
-        int rank = outShape.Rank;
-        var xStrides = BroadcastStrides(xShape, outShape);
-        var yStrides = BroadcastStrides(yShape, outShape);
-        var dims = outShape.Dims;
+        int rank = outDims.Length;
+        var xStrides = BroadcastStrides(xDims, outDims);
+        var yStrides = BroadcastStrides(yDims, outDims);
+        var dims = outDims;
         int inner = dims[rank - 1];
-        int outer = outShape.Count / Math.Max(inner, 1);
+        int outer = Count(outDims) / Math.Max(inner, 1);
         if (inner == 0) return;
         int xInner = xStrides[rank - 1], yInner = yStrides[rank - 1];
 
@@ -63,15 +64,26 @@ internal static class BroadcastKernel
         }
     }
 
-    /// <summary>Strides of <paramref name="input"/> seen through <paramref name="output"/>'s dimensions: 0 where the
-    /// input is broadcast (missing or of size 1).</summary>
-    public static int[] BroadcastStrides(Shape input, Shape output)
+    private static int Count(ReadOnlySpan<int> dims)
     {
-        int rank = output.Rank, offset = rank - input.Rank;
-        var own = input.Strides();
+        int count = 1;
+        foreach (int d in dims) count *= d;
+        return count;
+    }
+
+    /// <summary>Strides of an input of dimensions <paramref name="input"/> seen through <paramref name="output"/>'s: 0
+    /// where the input is broadcast (missing or of size 1).</summary>
+    public static int[] BroadcastStrides(ReadOnlySpan<int> input, ReadOnlySpan<int> output)
+    {
+        int rank = output.Length, offset = rank - input.Length;
         var strides = new int[rank];
-        for (int i = 0; i < input.Rank; i++)
-            strides[i + offset] = input.Dims[i] == 1 && output.Dims[i + offset] != 1 ? 0 : own[i];
+        int own = 1;   // the input's own row-major stride of axis i, built from the last axis
+        for (int i = input.Length - 1; i >= 0; i--)
+        {
+            strides[i + offset] = input[i] == 1 && output[i + offset] != 1 ? 0 : own;
+            own *= input[i];
+        }
+
         return strides;
     }
 }

@@ -1,26 +1,26 @@
-using Nabla.Tensors;
-
 namespace Nabla.Kernels;
 
 /// <summary>Copies that move elements between layouts: permutation of axes, a slab of one axis, and its inverse.</summary>
 internal static class LayoutKernels
 {
-    /// <summary>d = x with its axes reordered: output axis i is input axis perm[i].</summary>
-    public static void Permute<T>(ReadOnlySpan<T> x, Shape xShape, ReadOnlySpan<int> perm, Span<T> destination)
+    /// <summary>d = x with its axes reordered: output axis i is input axis perm[i]; x has dimensions
+    /// <paramref name="xDims"/>, row-major.</summary>
+    public static void Permute<T>(ReadOnlySpan<T> x, ReadOnlySpan<int> xDims, ReadOnlySpan<int> perm, Span<T> destination)
     {
-        int rank = xShape.Rank;
+        int rank = xDims.Length;
         if (rank == 2 && perm[0] == 1)
         {
-            Transpose2D(x, xShape[0], xShape[1], destination);
+            Transpose2D(x, xDims[0], xDims[1], destination);
             return;
         }
 
-        var xStrides = xShape.Strides();
+        var xStrides = new int[rank];
+        for (int i = rank - 1, s = 1; i >= 0; s *= xDims[i], i--) xStrides[i] = s;
         var outDims = new int[rank];
         var strides = new int[rank];
         for (int i = 0; i < rank; i++)
         {
-            outDims[i] = xShape.Dims[perm[i]];
+            outDims[i] = xDims[perm[i]];
             strides[i] = xStrides[perm[i]];
         }
 

@@ -31,8 +31,8 @@ public sealed partial class Tensor
         }
 
         var d = Zeros(shape, x.DType);
-        if (x.DType == DType.Float32) BroadcastKernel.Apply<TOp, float>(x.Buffer<float>(), x.Shape, y.Buffer<float>(), y.Shape, d.Buffer<float>(), shape);
-        else BroadcastKernel.Apply<TOp, double>(x.Buffer<double>(), x.Shape, y.Buffer<double>(), y.Shape, d.Buffer<double>(), shape);
+        if (x.DType == DType.Float32) BroadcastKernel.Apply<TOp, float>(x.Buffer<float>(), x.Shape.Dims, y.Buffer<float>(), y.Shape.Dims, d.Buffer<float>(), shape.Dims);
+        else BroadcastKernel.Apply<TOp, double>(x.Buffer<double>(), x.Shape.Dims, y.Buffer<double>(), y.Shape.Dims, d.Buffer<double>(), shape.Dims);
         return d;
     }
 
@@ -111,8 +111,8 @@ public sealed partial class Tensor
         var dims = new int[Rank];
         for (int i = 0; i < Rank; i++) dims[i] = Shape.Dims[perm[i]];
         var y = Zeros(new Shape(dims), DType);
-        if (DType == DType.Float32) LayoutKernels.Permute<float>(Buffer<float>(), Shape, perm, y.Buffer<float>());
-        else LayoutKernels.Permute<double>(Buffer<double>(), Shape, perm, y.Buffer<double>());
+        if (DType == DType.Float32) LayoutKernels.Permute<float>(Buffer<float>(), Shape.Dims, perm, y.Buffer<float>());
+        else LayoutKernels.Permute<double>(Buffer<double>(), Shape.Dims, perm, y.Buffer<double>());
         return y;
     }
 
