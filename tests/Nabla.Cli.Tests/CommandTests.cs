@@ -198,6 +198,23 @@ public sealed partial class CommandTests : IDisposable
     }
 
     [Fact]
+    public void Verbose_training_says_how_its_steps_ran_and_what_they_allocated()
+    {
+        var planned = NablaProcess.Run(_dir, "train", "--epochs", "1", "--quiet", "--verbose", "--out", "planned");
+        Assert.True(planned.ExitCode == 0, planned.Error);
+        var line = Assert.Single(planned.Output.Split('\n'), l => l.StartsWith("steps: ", StringComparison.Ordinal));
+        var m = System.Text.RegularExpressions.Regex.Match(line, @"^steps: (\d+) of (\d+) on a training plan, 0 through autograd; \d+ B allocated per step");
+        Assert.True(m.Success, line);
+        Assert.Equal(m.Groups[1].Value, m.Groups[2].Value);
+
+        // GELU has no training plan: every step goes through autograd, and allocates.
+        var eager = NablaProcess.Run(_dir, "train", "--epochs", "1", "--quiet", "--verbose", "--activation", "gelu", "--out", "eager");
+        Assert.True(eager.ExitCode == 0, eager.Error);
+        Assert.Matches(@"steps: 0 of (\d+) on a training plan, \1 through autograd; [1-9]\d* B allocated per step", eager.Output);
+        Assert.DoesNotContain("steps: ", NablaProcess.Run(_dir, "train", "--epochs", "1", "--quiet", "--out", "plain").Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bench_W2_reports_a_median_step_time_and_no_allocation_on_the_training_plan()
     {
         var r = NablaProcess.Run(_dir, "bench", "W2", "--runs", "1");

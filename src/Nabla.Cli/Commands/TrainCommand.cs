@@ -48,11 +48,12 @@ internal static class TrainCommand
         var output = new Option<string?>("--out") { Description = "folder to save the model in (default runs/DATASET); checkpoints go to its checkpoints/ folder" };
         var checkpointEvery = NumericOptions.Int("--checkpoint-every", "also save a checkpoint every N steps within an epoch [default: 0, at epoch ends only]");
         var resume = new Option<string?>("--resume") { Description = "continue the run saved in this folder (its --out) from its last checkpoint, with its options; only --threads and --quiet may be given with it" };
+        var verbose = new Option<bool>("--verbose") { Description = "after training, say how the steps ran (on a training plan or through autograd) and the bytes they allocated" };
         var overwrite = new Option<bool>("--overwrite") { Description = "start a new run in an --out folder that holds an earlier run's checkpoints, removing them (without it, such a run is refused)" };
 
         var command = new Command("train", "Train a network with L hidden layers and save it")
         {
-            dataset, data, labelColumn, classes, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, earlyStopping, csv, json, quiet, plots, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output, checkpointEvery, resume, overwrite,
+            dataset, data, labelColumn, classes, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, earlyStopping, csv, json, quiet, plots, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output, checkpointEvery, resume, overwrite, verbose,
         };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
@@ -60,12 +61,12 @@ internal static class TrainCommand
             if (resumeDirectory is null)
             {
                 var fresh = Settings(result);
-                return Run(fresh with { CommandLine = StoredArguments(result, fresh.OutputDirectory), Overwrite = result.GetValue(overwrite) }, Console.Out);
+                return Run(fresh with { CommandLine = StoredArguments(result, fresh.OutputDirectory), Overwrite = result.GetValue(overwrite), Verbose = result.GetValue(verbose) }, Console.Out);
             }
 
             // A resumed run takes its options from the checkpoint: the same network, data, optimiser and seed.
-            var given = command.Options.Where(o => o != resume && o != threads && o != quiet && result.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
-            if (given.Count > 0) throw new UsageException($"--resume continues a run with its own options: leave out {string.Join(", ", given)} (only --threads and --quiet may change)");
+            var given = command.Options.Where(o => o != resume && o != threads && o != quiet && o != verbose && result.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+            if (given.Count > 0) throw new UsageException($"--resume continues a run with its own options: leave out {string.Join(", ", given)} (only --threads, --quiet and --verbose may change)");
             var checkpoints = Path.Combine(resumeDirectory, CheckpointFolder);
             if (!Directory.Exists(resumeDirectory)) throw new UsageException($"--resume: folder '{resumeDirectory}' does not exist");
             ThrowIfUnsafeCheckpointFolder("--resume", checkpoints);
@@ -79,6 +80,7 @@ internal static class TrainCommand
                 CommandLine = checkpoint.Settings,
                 ResumeFrom = checkpoint,
                 RunId = checkpoint.Run.Id,
+                Verbose = result.GetValue(verbose),
                 LiveProgress = !result.GetValue(quiet) && !original.GetValue(quiet) && TrainingProgress.TerminalIsLive,
             };
             if (result.GetValue(threads) is { } t) settings = settings with { Threads = OptionParsing.Threads(t, Console.Error) };
@@ -380,6 +382,7 @@ internal static class TrainCommand
 
         Console.CancelKeyPress += OnCtrlC;
         TrainingHistory history;
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         try
         {
             history = trainer.Fit(fitData, watched, options with { Cancellation = interrupt.Token }, callbacks: callbacks, resumeFrom: s.ResumeFrom);
@@ -404,6 +407,14 @@ internal static class TrainCommand
         finally
         {
             Console.CancelKeyPress -= OnCtrlC;
+        }
+
+        if (s.Verbose && trainer.Steps > 0)
+        {
+            // Every thread's allocations, the evaluation after each epoch included: what a user sees the GC do.
+            long perStep = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / trainer.Steps;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"steps: {trainer.PlannedSteps} of {trainer.Steps} on a training plan, {trainer.Steps - trainer.PlannedSteps} through autograd; {perStep} B allocated per step (evaluation included)"));
         }
 
         if (stopper is not null)

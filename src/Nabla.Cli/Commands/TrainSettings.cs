@@ -46,4 +46,7 @@ internal sealed record TrainSettings(
 
     /// <summary>Whether a fresh run may remove the checkpoints of an earlier run in its --out folder (--overwrite).</summary>
     public bool Overwrite { get; init; }
+
+    /// <summary>Whether to say, after training, how the steps ran and what they allocated (--verbose).</summary>
+    public bool Verbose { get; init; }
 }

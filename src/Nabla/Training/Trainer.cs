@@ -77,6 +77,10 @@ public sealed class Trainer
     /// ran, for benchmarks and for users who wonder why one network trains faster than another.</summary>
     public long PlannedSteps { get; private set; }
 
+    /// <summary>How many steps this trainer has taken (by <see cref="Step"/> or <see cref="Fit"/>), whichever way they
+    /// ran; <see cref="Steps"/> − <see cref="PlannedSteps"/> went through autograd.</summary>
+    public long Steps { get; private set; }
+
     /// <summary>One step on one batch: forward, loss, backward, update. Returns the data loss and the number correct.</summary>
     /// <remarks>A step trains: a model left in evaluation mode (by <c>Eval()</c>, for inference) is put back in training
     /// mode first, as <see cref="Fit"/> does. A submodule put in evaluation mode on its own while the model
@@ -99,6 +103,7 @@ public sealed class Trainer
             if (!double.IsFinite(loss + penalty)) throw Diverged(loss + penalty, batch.Features);
             Update(batch.Features);
             PlannedSteps++;
+            Steps++;
             return (loss, correct);
         }
 
@@ -111,6 +116,7 @@ public sealed class Trainer
         if (!double.IsFinite(objective.Item())) throw Diverged(objective.Item(), batch.Features);
         objective.Backward();
         Update(batch.Features);
+        Steps++;
         return (lossValue, CountCorrect(logits, batch.Labels));
     }
 
