@@ -195,7 +195,7 @@ internal static class TrainCommand
         if (s.Overwrite) return;   // removed by RemoveEarlierRun, once every other check has passed
         var (path, _, run) = earlier[0];
         string whose = run is null ? $"a checkpoint whose run cannot be read ({Path.GetFileName(path)})" : $"the checkpoints of {run}";
-        throw new UsageException($"--out: '{s.OutputDirectory}' holds {whose}; continue that run with --resume {s.OutputDirectory}, give another --out, or add --overwrite to remove them");
+        throw new UsageException($"--out: '{s.OutputDirectory}' holds {whose}; continue that run with --resume {s.OutputDirectory} if it did not finish, give another --out, or add --overwrite to replace it");
     }
 
     /// <summary>With --overwrite, removes the checkpoints an earlier run left in --out, said in one line. Called just
