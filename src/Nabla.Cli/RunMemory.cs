@@ -15,7 +15,7 @@ internal static class RunMemory
     public static MemoryEstimate Check(TrainSettings s, int inputs, int classes, Sequential? described, (Dataset? Train, Dataset? Test) csv)
     {
         long datasetBytes = csv.Train is { } train && csv.Test is { } test
-            ? (long)(train.Count + test.Count) * ((train.FeatureCount * sizeof(float)) + sizeof(int))
+            ? DatasetBytes(train, test)
             : BuiltInDatasetBytes(s.Dataset, inputs);
         int buffers = MemoryEstimate.OptimizerBuffers(s.Optimizer, s.Momentum);
         var estimate = described is not null
@@ -33,6 +33,10 @@ internal static class RunMemory
         int inputs = exampleShape.Aggregate(1, (a, d) => a * d);
         MemoryEstimate.For(stateElements, inputs, inputs, s.BatchSize, buffers, datasetBytes: 0).ThrowIfExceeds(AvailableMemory.Query(), "this run");
     }
+
+    /// <summary>What the training and test sets hold in memory: float32 features and an int label per example.</summary>
+    public static long DatasetBytes(Dataset train, Dataset test) =>
+        (long)(train.Count + test.Count) * ((train.FeatureCount * sizeof(float)) + sizeof(int));
 
     // Examples of the built-in datasets, train and test together; an IDX file's pixels are held as bytes while they are
     // widened to float32, so fashion-mnist counts 1 + 4 bytes a pixel.

@@ -63,7 +63,7 @@ internal static class PngChunks
             var data = new byte[length + 4];
             ReadExactly(stream, data, name, $"the {type} chunk");
             uint stored = BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan((int)length));
-            if (PngCrc.Compute(header[4..], data.AsSpan(0, (int)length)) != stored)
+            if (Crc32.Append(Crc32.Append(0, header[4..]), data.AsSpan(0, (int)length)) != stored)   // over type and data
                 throw new DataFormatException(string.Create(CultureInfo.InvariantCulture, $"{name}: damaged PNG: the CRC of its {type} chunk at byte {at} does not match its contents"));
             kept.Write(header);
             kept.Write(data);

@@ -164,7 +164,7 @@ public sealed class ImageInputTests : IDisposable
         var png = File.ReadAllBytes(Write("small.png", Gradient(8, 8, (y, x) => x)));
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(16), 8000);
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(20), 8000);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(29), Crc32(png.AsSpan(12, 17)));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(29), PngBytes.Crc32(png.AsSpan(12, 17)));
         var e = Assert.Throws<DataFormatException>(() => ImageInput.Read(png, "claims.png", 1, 8, 8));
         Assert.Contains("claims.png: image claims 8000×8000 pixels, more than its", e.Message, StringComparison.Ordinal);
     }
@@ -177,19 +177,6 @@ public sealed class ImageInputTests : IDisposable
         foreach (var bad in new byte[][] { [], [0x89, 0x50, 0x4E, 0x47], "GIF89a"u8.ToArray(), [0xFF, 0xD8, 0xFF, 0xD9] })
             Assert.Contains("bad.img", Assert.Throws<DataFormatException>(() => ImageInput.Read(bad, "bad.img", 3, 4, 4)).Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => ImageInput.Read(File.ReadAllBytes(path), "m.png", 1, 100_000, 100_000));
-    }
-
-    /// <summary>The CRC-32 of PNG chunks (polynomial 0xEDB88320, bit by bit).</summary>
-    private static uint Crc32(ReadOnlySpan<byte> bytes)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (byte b in bytes)
-        {
-            crc ^= b;
-            for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? 0xEDB88320 ^ (crc >> 1) : crc >> 1;
-        }
-
-        return ~crc;
     }
 
     /// <summary>BMPs of about 100 bytes that the fuzzer's file-path target found (fuzz/findings, now removed): read

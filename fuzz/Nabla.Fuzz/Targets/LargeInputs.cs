@@ -205,19 +205,7 @@ internal static class LargeInputs
         Encoding.ASCII.GetBytes(type).CopyTo(typeAndData, 0);
         data.CopyTo(typeAndData, 4);
         file.Write(typeAndData);
-        BinaryPrimitives.WriteUInt32BigEndian(field, PngCrc(typeAndData));
+        BinaryPrimitives.WriteUInt32BigEndian(field, Crc32.Append(0, typeAndData));
         file.Write(field);
-    }
-
-    private static uint PngCrc(ReadOnlySpan<byte> bytes)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (byte b in bytes)
-        {
-            crc ^= b;
-            for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? 0xEDB88320 ^ (crc >> 1) : crc >> 1;
-        }
-
-        return ~crc;
     }
 }

@@ -353,7 +353,7 @@ internal static class TrainCommand
         RemoveEarlierRun(s, output);
 
         // The estimate counted the built-in datasets at their usual size; the banner gives what was really read.
-        memory = memory with { Dataset = ((long)(train.Count + test.Count)) * ((train.FeatureCount * sizeof(float)) + sizeof(int)) };
+        memory = memory with { Dataset = RunMemory.DatasetBytes(train, test) };
         string name = s.Architecture ?? model.Describe();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name}: {model.ParameterCount():N0} parameters; {(table.Train is not null ? s.DataDirectory : s.Dataset)} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {s.Threads} thread(s); memory ≈ {AvailableMemory.Format(memory.Total)}"));

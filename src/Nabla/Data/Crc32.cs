@@ -1,8 +1,8 @@
 namespace Nabla.Data;
 
-/// <summary>CRC-32 as gzip stores it (ISO 3309, reflected polynomial 0xEDB88320), to check a gzip file's trailer
-/// against the bytes really decompressed: .NET checks it too, but reports a mismatch as an unsupported compression
-/// method, and says nothing of bytes that follow the trailer.</summary>
+/// <summary>CRC-32 as gzip and PNG store it (ISO 3309, reflected polynomial 0xEDB88320): to check a gzip file's trailer
+/// against the bytes really decompressed (.NET checks it too, but reports a mismatch as an unsupported compression
+/// method, and says nothing of bytes that follow the trailer), and each PNG chunk's type and data.</summary>
 internal static class Crc32
 {
     private static readonly uint[] Table = CreateTable();
