@@ -124,7 +124,8 @@ public static class CheckpointStore
     /// <summary>The newest checkpoint in <paramref name="directory"/> that reads back whole, or null when there is none.
     /// A newer file that cannot be read or fails its checksum is passed over for the one before; each one passed over
     /// is reported to <paramref name="skipped"/> (with the reason in the exception's message), so that the caller can
-    /// say which file was skipped and why.</summary>
+    /// say which file was skipped and why. The one before must be of the same run as the newest whose identity reads:
+    /// falling back to another run's checkpoint would continue a run the caller did not ask for.</summary>
     /// <exception cref="DataFormatException">Checkpoint files exist but none can be read; the message gives the newest's
     /// problem (and <paramref name="skipped"/> is not called).</exception>
     public static Checkpoint? LoadLatest(string directory, Action<DataFormatException>? skipped = null)
@@ -132,11 +133,15 @@ public static class CheckpointStore
         ArgumentNullException.ThrowIfNull(directory);
         if (!Directory.Exists(directory)) return null;
         var problems = new List<DataFormatException>();
+        string? runId = null;   // the run of the newest file whose identity reads: a fallback must be of the same run
         foreach (var (path, _) in List(directory))
         {
+            runId ??= RunOf(path)?.Id;
             try
             {
                 var checkpoint = Load(path);
+                if (runId is not null && checkpoint.Run.Id != runId)
+                    throw new DataFormatException($"{path}: a checkpoint of another run ({checkpoint.Run}), not of run {runId[..Math.Min(8, runId.Length)]}, whose newer checkpoint was skipped");
                 foreach (var problem in problems) skipped?.Invoke(problem);
                 return checkpoint;
             }

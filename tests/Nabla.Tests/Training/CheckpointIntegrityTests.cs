@@ -51,6 +51,27 @@ public sealed class CheckpointIntegrityTests : IDisposable
     }
 
     [Fact]
+    public void A_damaged_newest_checkpoint_never_falls_back_to_another_runs_checkpoint()
+    {
+        // Run B's step-5 checkpoint copied under run A's damaged newest: resuming from it would continue B, not A.
+        var directory = Checkpoints("mine");
+        var other = Checkpoints("other");
+        foreach (int step in new[] { 5, 10 }) File.Delete(Path.Combine(directory, CheckpointStore.FileName(step)));
+        File.Copy(Path.Combine(other, CheckpointStore.FileName(5)), Path.Combine(directory, CheckpointStore.FileName(5)));
+        var newest = Path.Combine(directory, CheckpointStore.FileName(15));
+        var bytes = File.ReadAllBytes(newest);
+        bytes[^1] ^= 0x5A;   // the last value: the checksum fails, the header (and its run) still reads
+        File.WriteAllBytes(newest, bytes);
+
+        // Refused with the newest's own problem, as when nothing is readable; never B's checkpoint, with or without a report.
+        var skipped = new List<string>();
+        var e = Assert.Throws<DataFormatException>(() => CheckpointStore.LoadLatest(directory, s => skipped.Add(s.Message)));
+        Assert.StartsWith(newest, e.Message, StringComparison.Ordinal);
+        Assert.Contains("checksum", e.Message, StringComparison.Ordinal);
+        Assert.Empty(skipped);
+    }
+
+    [Fact]
     public void Nan_written_into_the_optimiser_state_of_the_file_is_detected()
     {
         var directory = Checkpoints("nan-bytes");
