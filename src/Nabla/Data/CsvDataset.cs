@@ -115,6 +115,8 @@ public static class CsvDataset
         string path = table.Path;
         // With a header the label column, like the features, is found by its exact name; without one, by its index.
         int label = table.Header is { } header ? IndexOf(header, schema.LabelColumn) : PositionalLabel(table, schema.FeatureNames.Length, schema.LabelColumn, schema.LabelIndex);
+        if (table.Header is { } named && named.Count(h => h == schema.LabelColumn) > 1)
+            throw new DataFormatException($"{path}: the header names the label column '{SafeText.Quote(schema.LabelColumn)}' more than once: which one holds the labels is not known");
         if (label < 0)
         {
             string columns = table.Header is null

@@ -134,6 +134,7 @@ public sealed class CsvDatasetTests : IDisposable
         var forModel = CsvDataset.LoadForModel(Text("b,label,a\n2,y,1\n"), "m.csv", schema, ["x", "y"]);
         Assert.Equal([1f, 2f], forModel.Features.ToFloatArray());
         Assert.Contains("m.csv", Assert.Throws<DataFormatException>(() => CsvDataset.LoadForModel(Text("q,r,s,t\n1,2,3,4\n"), "m.csv", schema, ["x", "y"])).Message, StringComparison.Ordinal);
+        Assert.Contains("names the label column 'label' more than once", Assert.Throws<DataFormatException>(() => CsvDataset.LoadForModel(Text("label,a,b,label\n y,1,2,x\n"), "twice.csv", schema, ["x", "y"])).Message, StringComparison.Ordinal);
     }
 
     [Fact]
