@@ -42,9 +42,20 @@ public sealed class CrossEntropyLoss : Loss
     public override string Name => "cross-entropy";
 
     /// <inheritdoc/>
+    internal override bool HasCapturedForm => IsPlain;
+
+    /// <inheritdoc/>
+    internal override Tensor? ComputeCaptured(Tensor logits, int[] labels) => IsPlain ? SoftmaxCrossEntropyFunction.Apply(logits, labels) : null;
+
+    /// <inheritdoc/>
     protected override Tensor ComputeChecked(Tensor logits, ReadOnlySpan<int> labels)
     {
-        if (IsPlain) return SoftmaxCrossEntropyFunction.Apply(logits, labels);   // one fused pass: loss and ∂L/∂logits
+        if (IsPlain)
+        {
+            // One fused pass: loss and ∂L/∂logits. The copy of the labels is host work a capture could not repeat.
+            Engine.KernelTape.ObserveHostValues("the labels were copied on the host");
+            return SoftmaxCrossEntropyFunction.Apply(logits, labels.ToArray());
+        }
 
         int classes = logits.Shape[1];
         if (_classWeights is not null && _classWeights.Length != classes)

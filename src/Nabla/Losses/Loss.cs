@@ -36,6 +36,14 @@ public abstract class Loss
     /// <summary>How many label values C outputs stand for (C itself, but 2 for a single binary output).</summary>
     protected virtual int LabelCount(int outputs) => outputs;
 
+    /// <summary>The loss for validated inputs in a form a captured step can replay: the labels are read from
+    /// <paramref name="labels"/> when its kernels run, so that the step can copy each batch's labels there. Null where
+    /// the loss has no such form yet (its steps then run eagerly).</summary>
+    internal virtual Tensor? ComputeCaptured(Tensor logits, int[] labels) => null;
+
+    /// <summary>Whether <see cref="ComputeCaptured"/> gives a replayable form.</summary>
+    internal virtual bool HasCapturedForm => false;
+
     /// <summary>The loss for validated inputs.</summary>
     protected abstract Tensor ComputeChecked(Tensor logits, ReadOnlySpan<int> labels);
 

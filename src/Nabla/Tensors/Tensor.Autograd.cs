@@ -1,4 +1,5 @@
 using Nabla.Autograd;
+using Nabla.Engine;
 
 namespace Nabla.Tensors;
 
@@ -63,10 +64,14 @@ public sealed partial class Tensor
 
     internal void AccumulateGrad(Tensor g)
     {
-        // The first gradient is copied: a backward may hand the same tensor to several inputs.
-        if (Grad is null) Grad = g.Clone();
-        else if (DType == DType.Float32) System.Numerics.Tensors.TensorPrimitives.Add(Grad.Buffer<float>(), g.Buffer<float>(), Grad.Buffer<float>());
-        else System.Numerics.Tensors.TensorPrimitives.Add(Grad.Buffer<double>(), g.Buffer<double>(), Grad.Buffer<double>());
+        // The first gradient is added to zeros rather than copied: every step then does the same arithmetic, so a
+        // captured step (which replays the add) and an eager one agree bit for bit, down to the sign of a zero.
+        var sum = Grad ??= ZerosLike(this);
+        Kernel.Launch(() =>
+        {
+            if (DType == DType.Float32) System.Numerics.Tensors.TensorPrimitives.Add(sum.Buffer<float>(), g.Buffer<float>(), sum.Buffer<float>());
+            else System.Numerics.Tensors.TensorPrimitives.Add(sum.Buffer<double>(), g.Buffer<double>(), sum.Buffer<double>());
+        });
     }
 
     /// <summary>The gradient tensor, created (zero) if there is none yet: for kernels that write gradients in place.</summary>

@@ -1,16 +1,26 @@
 using System.Globalization;
+using Nabla.Engine;
 
 namespace Nabla.Tensors;
 
 public sealed partial class Tensor
 {
     /// <summary>A tensor of zeros.</summary>
-    public static Tensor Zeros(Shape shape, DType dtype = DType.Float32) => dtype switch
+    public static Tensor Zeros(Shape shape, DType dtype = DType.Float32)
     {
-        DType.Float32 => new Tensor(new CpuStorage<float>(new float[shape.Count]), shape),
-        DType.Float64 => new Tensor(new CpuStorage<double>(new double[shape.Count]), shape),
-        _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
-    };
+        var zeros = dtype switch
+        {
+            DType.Float32 => new Tensor(new CpuStorage<float>(new float[shape.Count]), shape),
+            DType.Float64 => new Tensor(new CpuStorage<double>(new double[shape.Count]), shape),
+            _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
+        };
+        if (KernelTape.Current is { } tape) ZeroOnReplay(tape, zeros);   // a replay reuses the array, which is zero only the first time
+        return zeros;
+    }
+
+    private static void ZeroOnReplay(KernelTape tape, Tensor zeros) => tape.Append(zeros.DType == DType.Float32
+        ? () => Array.Clear(zeros.Buffer<float>())
+        : () => Array.Clear(zeros.Buffer<double>()));
 
     /// <summary>A tensor whose elements are not initialised: for kernel outputs that overwrite every element.</summary>
     internal static Tensor Uninitialized(Shape shape, DType dtype) => dtype switch
@@ -62,6 +72,7 @@ public sealed partial class Tensor
     /// <summary>A Float32 tensor that copies <paramref name="values"/> into the given shape.</summary>
     public static Tensor FromArray(float[] values, Shape shape)
     {
+        KernelTape.ObserveHostValues("a tensor was made from host values");
         ArgumentNullException.ThrowIfNull(values);
         CheckCount(values.Length, shape);
         return new Tensor(new CpuStorage<float>((float[])values.Clone()), shape);
@@ -70,6 +81,7 @@ public sealed partial class Tensor
     /// <summary>A Float64 tensor that copies <paramref name="values"/> into the given shape.</summary>
     public static Tensor FromArray(double[] values, Shape shape)
     {
+        KernelTape.ObserveHostValues("a tensor was made from host values");
         ArgumentNullException.ThrowIfNull(values);
         CheckCount(values.Length, shape);
         return new Tensor(new CpuStorage<double>((double[])values.Clone()), shape);
@@ -84,6 +96,7 @@ public sealed partial class Tensor
     /// <summary>A 2-D Float32 tensor of a rectangular array.</summary>
     public static Tensor FromArray(float[,] values)
     {
+        KernelTape.ObserveHostValues("a tensor was made from host values");
         ArgumentNullException.ThrowIfNull(values);
         var flat = new float[values.Length];
         System.Buffer.BlockCopy(values, 0, flat, 0, flat.Length * sizeof(float));
@@ -93,6 +106,7 @@ public sealed partial class Tensor
     /// <summary>A 2-D Float64 tensor of a rectangular array.</summary>
     public static Tensor FromArray(double[,] values)
     {
+        KernelTape.ObserveHostValues("a tensor was made from host values");
         ArgumentNullException.ThrowIfNull(values);
         var flat = new double[values.Length];
         System.Buffer.BlockCopy(values, 0, flat, 0, flat.Length * sizeof(double));
@@ -100,15 +114,24 @@ public sealed partial class Tensor
     }
 
     /// <summary>Wraps an array without copying; the tensor and the caller share it.</summary>
-    internal static Tensor Wrap(float[] values, Shape shape) => new(new CpuStorage<float>(values), shape);
+    internal static Tensor Wrap(float[] values, Shape shape)
+    {
+        KernelTape.ObserveHostValues("a tensor was made from host values");
+        return new(new CpuStorage<float>(values), shape);
+    }
 
     /// <summary>Wraps an array without copying; the tensor and the caller share it.</summary>
-    internal static Tensor Wrap(double[] values, Shape shape) => new(new CpuStorage<double>(values), shape);
+    internal static Tensor Wrap(double[] values, Shape shape)
+    {
+        KernelTape.ObserveHostValues("a tensor was made from host values");
+        return new(new CpuStorage<double>(values), shape);
+    }
 
     /// <summary>Independent draws from U(low, high), reproducible from <paramref name="random"/>'s seed.</summary>
     public static Tensor Uniform(Shape shape, double low, double high, Random random, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(random);
+        KernelTape.ObserveHostValues("random numbers were drawn on the host");
         if (!(low <= high) || !double.IsFinite(low) || !double.IsFinite(high))
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"uniform bounds must be finite with low <= high, not [{low}, {high}]"));
         var values = new double[shape.Count];
@@ -120,6 +143,7 @@ public sealed partial class Tensor
     public static Tensor Normal(Shape shape, double mean, double std, Random random, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(random);
+        KernelTape.ObserveHostValues("random numbers were drawn on the host");
         if (!(std >= 0) || !double.IsFinite(std) || !double.IsFinite(mean))
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"normal needs a finite mean and a finite std >= 0, not mean {mean}, std {std}"));
         var values = new double[shape.Count];

@@ -1,3 +1,4 @@
+using Nabla.Engine;
 using Nabla.Kernels;
 using Nabla.Kernels.Gemm;
 
@@ -10,9 +11,12 @@ public sealed partial class Tensor
     internal static Tensor RawUnary<TOp>(Tensor x, double alpha = 0)
         where TOp : IUnaryOperator
     {
-        var y = Zeros(x.Shape, x.DType);
-        if (x.DType == DType.Float32) TOp.Apply<float>(x.Buffer<float>(), (float)alpha, y.Buffer<float>());
-        else TOp.Apply<double>(x.Buffer<double>(), alpha, y.Buffer<double>());
+        var y = Uninitialized(x.Shape, x.DType);
+        Kernel.Launch(() =>
+        {
+            if (x.DType == DType.Float32) TOp.Apply<float>(x.Buffer<float>(), (float)alpha, y.Buffer<float>());
+            else TOp.Apply<double>(x.Buffer<double>(), alpha, y.Buffer<double>());
+        });
         return y;
     }
 
@@ -30,9 +34,12 @@ public sealed partial class Tensor
             throw new ArgumentException($"{opName}: shapes {x.Shape} and {y.Shape} cannot be broadcast together");
         }
 
-        var d = Zeros(shape, x.DType);
-        if (x.DType == DType.Float32) BroadcastKernel.Apply<TOp, float>(x.Buffer<float>(), x.Shape.Dims, y.Buffer<float>(), y.Shape.Dims, d.Buffer<float>(), shape.Dims);
-        else BroadcastKernel.Apply<TOp, double>(x.Buffer<double>(), x.Shape.Dims, y.Buffer<double>(), y.Shape.Dims, d.Buffer<double>(), shape.Dims);
+        var d = Uninitialized(shape, x.DType);
+        Kernel.Launch(() =>
+        {
+            if (x.DType == DType.Float32) BroadcastKernel.Apply<TOp, float>(x.Buffer<float>(), x.Shape.Dims, y.Buffer<float>(), y.Shape.Dims, d.Buffer<float>(), d.Shape.Dims);
+            else BroadcastKernel.Apply<TOp, double>(x.Buffer<double>(), x.Shape.Dims, y.Buffer<double>(), y.Shape.Dims, d.Buffer<double>(), d.Shape.Dims);
+        });
         return d;
     }
 
@@ -76,17 +83,20 @@ public sealed partial class Tensor
             if (max && n == 0) throw new ArgumentException($"max: axis {axis} of shape {x.Shape} is empty");
             var dims = s.ToArray();
             dims[axis] = 1;
-            var next = Zeros(new Shape(dims), x.DType);
-            if (x.DType == DType.Float32)
+            var (source, next) = (current, Uninitialized(new Shape(dims), x.DType));
+            Kernel.Launch(() =>
             {
-                if (max) ReductionKernels.Max<float>(current.Buffer<float>(), outer, n, inner, next.Buffer<float>());
-                else ReductionKernels.Sum<float>(current.Buffer<float>(), outer, n, inner, next.Buffer<float>());
-            }
-            else
-            {
-                if (max) ReductionKernels.Max<double>(current.Buffer<double>(), outer, n, inner, next.Buffer<double>());
-                else ReductionKernels.Sum<double>(current.Buffer<double>(), outer, n, inner, next.Buffer<double>());
-            }
+                if (x.DType == DType.Float32)
+                {
+                    if (max) ReductionKernels.Max<float>(source.Buffer<float>(), outer, n, inner, next.Buffer<float>());
+                    else ReductionKernels.Sum<float>(source.Buffer<float>(), outer, n, inner, next.Buffer<float>());
+                }
+                else
+                {
+                    if (max) ReductionKernels.Max<double>(source.Buffer<double>(), outer, n, inner, next.Buffer<double>());
+                    else ReductionKernels.Sum<double>(source.Buffer<double>(), outer, n, inner, next.Buffer<double>());
+                }
+            });
 
             current = next;
         }
@@ -110,9 +120,12 @@ public sealed partial class Tensor
     {
         var dims = new int[Rank];
         for (int i = 0; i < Rank; i++) dims[i] = Shape.Dims[perm[i]];
-        var y = Zeros(new Shape(dims), DType);
-        if (DType == DType.Float32) LayoutKernels.Permute<float>(Buffer<float>(), Shape.Dims, perm, y.Buffer<float>());
-        else LayoutKernels.Permute<double>(Buffer<double>(), Shape.Dims, perm, y.Buffer<double>());
+        var y = Uninitialized(new Shape(dims), DType);
+        Kernel.Launch(() =>
+        {
+            if (DType == DType.Float32) LayoutKernels.Permute<float>(Buffer<float>(), Shape.Dims, perm, y.Buffer<float>());
+            else LayoutKernels.Permute<double>(Buffer<double>(), Shape.Dims, perm, y.Buffer<double>());
+        });
         return y;
     }
 
@@ -121,9 +134,12 @@ public sealed partial class Tensor
         int outer = Shape.Product(0, axis), n = Shape.Dims[axis], inner = Shape.Product(axis + 1, Rank);
         var dims = Shape.ToArray();
         dims[axis] = length;
-        var y = Zeros(new Shape(dims), DType);
-        if (DType == DType.Float32) LayoutKernels.Narrow<float>(Buffer<float>(), outer, n, inner, start, length, y.Buffer<float>());
-        else LayoutKernels.Narrow<double>(Buffer<double>(), outer, n, inner, start, length, y.Buffer<double>());
+        var y = Uninitialized(new Shape(dims), DType);
+        Kernel.Launch(() =>
+        {
+            if (DType == DType.Float32) LayoutKernels.Narrow<float>(Buffer<float>(), outer, n, inner, start, length, y.Buffer<float>());
+            else LayoutKernels.Narrow<double>(Buffer<double>(), outer, n, inner, start, length, y.Buffer<double>());
+        });
         return y;
     }
 
@@ -132,8 +148,11 @@ public sealed partial class Tensor
     {
         int outer = Shape.Product(0, axis), n = Shape.Dims[axis], inner = Shape.Product(axis + 1, Rank);
         int length = part.Shape.Dims[axis];
-        if (DType == DType.Float32) LayoutKernels.Place<float>(part.Buffer<float>(), outer, n, inner, start, length, Buffer<float>());
-        else LayoutKernels.Place<double>(part.Buffer<double>(), outer, n, inner, start, length, Buffer<double>());
+        Kernel.Launch(() =>
+        {
+            if (DType == DType.Float32) LayoutKernels.Place<float>(part.Buffer<float>(), outer, n, inner, start, length, Buffer<float>());
+            else LayoutKernels.Place<double>(part.Buffer<double>(), outer, n, inner, start, length, Buffer<double>());
+        });
     }
 
     /// <summary>op(A)·op(B) over the last two axes, with the leading (batch) axes broadcast; op(X) is X, or Xᵀ when
@@ -169,15 +188,20 @@ public sealed partial class Tensor
             throw new ArgumentException($"matmul: batch dimensions of shapes {a.Shape} and {b.Shape} must be equal, or one operand a plain matrix");
 
         var c = Uninitialized(new Shape([.. batch.Dims, m, n]), a.DType);
-        for (int i = 0; i < batch.Count; i++)
+        int batches = batch.Count;
+        bool aBatched = aBatch.Rank != 0, bBatched = bBatch.Rank != 0;
+        Kernel.Launch(() =>
         {
-            int aOffset = aBatch.Rank == 0 ? 0 : i * m * k;
-            int bOffset = bBatch.Rank == 0 ? 0 : i * k * n;
-            if (a.DType == DType.Float32)
-                Gemm.Multiply(a.Buffer<float>(), aOffset, transposeA, b.Buffer<float>(), bOffset, transposeB, c.Buffer<float>(), i * m * n, m, k, n);
-            else
-                Gemm.Multiply(a.Buffer<double>(), aOffset, transposeA, b.Buffer<double>(), bOffset, transposeB, c.Buffer<double>(), i * m * n, m, k, n);
-        }
+            for (int i = 0; i < batches; i++)
+            {
+                int aOffset = aBatched ? i * m * k : 0;
+                int bOffset = bBatched ? i * k * n : 0;
+                if (a.DType == DType.Float32)
+                    Gemm.Multiply(a.Buffer<float>(), aOffset, transposeA, b.Buffer<float>(), bOffset, transposeB, c.Buffer<float>(), i * m * n, m, k, n);
+                else
+                    Gemm.Multiply(a.Buffer<double>(), aOffset, transposeA, b.Buffer<double>(), bOffset, transposeB, c.Buffer<double>(), i * m * n, m, k, n);
+            }
+        });
 
         return c;
     }

@@ -41,9 +41,17 @@ public sealed partial class Tensor
         int a = Shape.NormalizeAxis(axis);
         int outer = Shape.Product(0, a), n = Shape.Dims[a], inner = Shape.Product(a + 1, Rank);
         var result = new int[outer * inner];
-        if (DType == DType.Float32) ReductionKernels.ArgMax<float>(Buffer<float>(), outer, n, inner, result);
-        else ReductionKernels.ArgMax<double>(Buffer<double>(), outer, n, inner, result);
+        ArgMaxInto(a, result);
         return result;
+    }
+
+    /// <summary><see cref="ArgMax"/> into a caller's array of the result's size: without allocating, for every step.</summary>
+    internal void ArgMaxInto(int axis, int[] result)
+    {
+        int a = Shape.NormalizeAxis(axis);
+        int outer = Shape.Product(0, a), n = Shape.Dims[a], inner = Shape.Product(a + 1, Rank);
+        if (DType == DType.Float32) ReductionKernels.ArgMax<float>(Buffer<float>(), outer, n, inner, result.AsSpan(0, outer * inner));
+        else ReductionKernels.ArgMax<double>(Buffer<double>(), outer, n, inner, result.AsSpan(0, outer * inner));
     }
 
     /// <summary>log Σ exp over one axis, computed stably as m + log Σ exp(x − m) with m the (detached) maximum.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text;
 using Nabla.Autograd;
+using Nabla.Engine;
 
 namespace Nabla.Tensors;
 
@@ -45,7 +46,11 @@ public sealed partial class Tensor
 
     /// <summary>The underlying array; the dtype must match <typeparamref name="T"/>.</summary>
     internal T[] Buffer<T>()
-        where T : unmanaged => ((CpuStorage<T>)Storage).Data;
+        where T : unmanaged
+    {
+        KernelTape.ObserveRawAccess();   // outside a kernel, a capture could not repeat what is done with the values
+        return ((CpuStorage<T>)Storage).Data;
+    }
 
     /// <summary>The elements as a writable span. <typeparamref name="T"/> must be <c>float</c> for Float32 and
     /// <c>double</c> for Float64. Writing through it bypasses autograd.</summary>
@@ -55,6 +60,7 @@ public sealed partial class Tensor
     {
         if (Storage is not CpuStorage<T> s)
             throw new InvalidOperationException($"tensor of dtype {DType.Name()} cannot be viewed as {typeof(T).Name}");
+        KernelTape.ObserveRawAccess();
         return s.Data;
     }
 
@@ -114,9 +120,12 @@ public sealed partial class Tensor
     }
 
     /// <summary>A copy of the values in new storage, detached from the graph.</summary>
-    public Tensor Clone() => DType == DType.Float32
-        ? new Tensor(new CpuStorage<float>((float[])Buffer<float>().Clone()), Shape)
-        : new Tensor(new CpuStorage<double>((double[])Buffer<double>().Clone()), Shape);
+    public Tensor Clone()
+    {
+        var copy = Uninitialized(Shape, DType);
+        copy.CopyFrom(this);
+        return copy;
+    }
 
     /// <summary>Copies <paramref name="source"/>'s values into this tensor in place (same shape and dtype).</summary>
     public void CopyFrom(Tensor source)
@@ -124,12 +133,28 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(source);
         if (source.Shape != Shape || source.DType != DType)
             throw new ArgumentException($"cannot copy a {source.DType.Name()} tensor of shape {source.Shape} into a {DType.Name()} tensor of shape {Shape}");
-        if (DType == DType.Float32) source.Buffer<float>().CopyTo(Buffer<float>(), 0);
-        else source.Buffer<double>().CopyTo(Buffer<double>(), 0);
+        if (KernelTape.Current is { } tape) RecordCopy(tape, source);
+        else CopyValues(source, this);   // no closure outside a capture: an eager copy allocates nothing
+    }
+
+    private void RecordCopy(KernelTape tape, Tensor source) => tape.Run(() => CopyValues(source, this));
+
+    private static void CopyValues(Tensor source, Tensor destination)
+    {
+        if (source.DType == DType.Float32) source.Buffer<float>().CopyTo(destination.Buffer<float>(), 0);
+        else source.Buffer<double>().CopyTo(destination.Buffer<double>(), 0);
     }
 
     /// <summary>Sets every element to <paramref name="value"/> in place, bypassing autograd.</summary>
     public void Fill(double value)
+    {
+        if (KernelTape.Current is { } tape) RecordFill(tape, value);
+        else FillValues(value);   // no closure outside a capture: zeroing gradients every step allocates nothing
+    }
+
+    private void RecordFill(KernelTape tape, double value) => tape.Run(() => FillValues(value));
+
+    private void FillValues(double value)
     {
         if (DType == DType.Float32) Buffer<float>().AsSpan().Fill((float)value);
         else Buffer<double>().AsSpan().Fill(value);

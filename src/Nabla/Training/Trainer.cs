@@ -34,6 +34,7 @@ public sealed class Trainer
         Regularizers = regularizers ?? [];
         _regularizersPlannable = Regularizers.All(r => r.SupportsPlans);
         _penalised = [.. Regularizers.Select(r => r.PenalisedParameters(model))];
+        _step = TrainingStep.Capture(model, loss, optimizer, Regularizers);
     }
 
     /// <summary>The network.</summary>
@@ -55,6 +56,18 @@ public sealed class Trainer
     public bool UseTrainingPlans { get; set; } = true;
 
     private readonly Dictionary<int, TrainingPlan?> _plans = [];
+    private readonly TrainingStep _step;
+
+    /// <summary>Whether steps that no training plan takes are captured once per batch shape and replayed without
+    /// allocation (default true; see <see cref="TrainingStep"/>); false runs them eagerly through autograd.</summary>
+    public bool CaptureSteps
+    {
+        get => _step.Captures;
+        set => _step.Captures = value;
+    }
+
+    /// <summary>How the steps that no plan took ran: captures made, replays, eager steps, and why a capture failed.</summary>
+    public TrainingStep CapturedStep => _step;
 
     // The regularisers are fixed at construction: whether plans can take them is decided once, not on every step,
     // and so are the parameters each one penalises.
@@ -65,12 +78,8 @@ public sealed class Trainer
     /// (<see cref="GradientClipping.ClipByNorm"/>); null (the default) leaves them as they are.</summary>
     public double? ClipGradientNorm
     {
-        get;
-        set
-        {
-            if (value is { } v && (!(v > 0) || !double.IsFinite(v))) throw new ArgumentOutOfRangeException(nameof(ClipGradientNorm), string.Create(CultureInfo.InvariantCulture, $"the clipping norm must be finite and > 0, not {v}"));
-            field = value;
-        }
+        get => _step.ClipGradientNorm;
+        set => _step.ClipGradientNorm = value;
     }
 
     /// <summary>How many of this trainer's steps ran on a training plan rather than through autograd: how a step
@@ -107,17 +116,9 @@ public sealed class Trainer
             return (loss, correct);
         }
 
-        Optimizer.ZeroGrad();
-        var logits = Model.Forward(batch.Features);             // (B, C)
-        var dataLoss = Loss.Compute(logits, batch.Labels);
-        var objective = dataLoss;
-        foreach (var r in Regularizers) objective += r.Penalty(Model);
-        double lossValue = dataLoss.Item();
-        if (!double.IsFinite(objective.Item())) throw Diverged(objective.Item(), batch.Features);
-        objective.Backward();
-        Update(batch.Features);
+        var result = _step.Run(batch);
         Steps++;
-        return (lossValue, CountCorrect(logits, batch.Labels));
+        return result;
     }
 
     /// <summary>Trains for <see cref="TrainingOptions.Epochs"/> epochs, evaluating on <paramref name="validation"/> after
@@ -301,38 +302,12 @@ public sealed class Trainer
 
     private void Update(Tensor features)
     {
-        if (!GradientsAreFinite()) throw Diverged(double.NaN, features, gradients: true);
+        if (!_step.GradientsAreFinite()) throw Diverged(double.NaN, features, gradients: true);
         if (ClipGradientNorm is { } maxNorm) GradientClipping.ClipByNorm(Optimizer.Parameters, maxNorm);
         Optimizer.Step();
     }
 
-    /// <summary>The step that went non-finite, and where: the first layer whose output on <paramref name="features"/> is
-    /// NaN or infinite, else the first parameter whose gradient is, else the loss itself.</summary>
-    private TrainingDivergedException Diverged(double loss, Tensor features, bool gradients = false)
-    {
-        long step = Optimizer.StepCount + 1;
-        var (description, layer) = NonFiniteLocator.Locate(Model, features);
-        var what = gradients ? "the gradients became NaN or infinite" : $"the loss became {loss.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
-        return new TrainingDivergedException($"training stopped at step {step}: {what}, first in {description}; try a smaller learning rate", step, layer);
-    }
-
-    /// <summary>Whether every gradient is finite. A finite sum means every term is finite, and a sum is the cheapest
-    /// vectorised pass (a largest-magnitude scan costs W1 about 5%); but large finite gradients can overflow it, so a
-    /// sum that is not finite is confirmed element by element before the step is called diverged.</summary>
-    private bool GradientsAreFinite()
-    {
-        var parameters = Optimizer.Parameters;
-        for (int i = 0; i < parameters.Count; i++)   // indexed: a foreach over the interface would allocate each step
-        {
-            if (parameters[i].Grad is not { } g) continue;
-            double sum = g.DType == DType.Float32
-                ? System.Numerics.Tensors.TensorPrimitives.Sum(g.AsSpan<float>())
-                : System.Numerics.Tensors.TensorPrimitives.Sum(g.AsSpan<double>());
-            if (!double.IsFinite(sum) && g.HasNonFinite()) return false;
-        }
-
-        return true;
-    }
+    private TrainingDivergedException Diverged(double loss, Tensor features, bool gradients = false) => _step.Diverged(loss, features, gradients);
 
     /// <summary>The plan for batches like <paramref name="features"/>, made on first use; null where none applies.</summary>
     private TrainingPlan? PlanFor(Tensor features)
@@ -347,17 +322,5 @@ public sealed class Trainer
         }
 
         return plan is not null && plan.Fits(features) ? plan : null;
-    }
-
-    internal static int CountCorrect(Tensor logits, int[] labels)
-    {
-        var predicted = logits.ArgMax(-1);
-        int correct = 0;
-        for (int i = 0; i < labels.Length; i++)
-        {
-            if (predicted[i] == labels[i]) correct++;
-        }
-
-        return correct;
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Nabla.Engine;
 using Nabla.Kernels;
 using Nabla.Tensors;
 
@@ -34,10 +35,13 @@ internal sealed class BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, Ten
         var variance = new double[channels];
         var inverseStd = new double[channels];
         int n = x.Shape[0], length = x.Shape.Product(2, x.Rank);
-        if (x.DType == DType.Float32)
-            BatchNormKernel.Forward<float>(x.Buffer<float>(), gamma.Buffer<float>(), beta.Buffer<float>(), y.Buffer<float>(), normalised.Buffer<float>(), n, channels, length, mean, variance, inverseStd, epsilon);
-        else
-            BatchNormKernel.Forward<double>(x.Buffer<double>(), gamma.Buffer<double>(), beta.Buffer<double>(), y.Buffer<double>(), normalised.Buffer<double>(), n, channels, length, mean, variance, inverseStd, epsilon);
+        Kernel.Launch(() =>
+        {
+            if (x.DType == DType.Float32)
+                BatchNormKernel.Forward<float>(x.Buffer<float>(), gamma.Buffer<float>(), beta.Buffer<float>(), y.Buffer<float>(), normalised.Buffer<float>(), n, channels, length, mean, variance, inverseStd, epsilon);
+            else
+                BatchNormKernel.Forward<double>(x.Buffer<double>(), gamma.Buffer<double>(), beta.Buffer<double>(), y.Buffer<double>(), normalised.Buffer<double>(), n, channels, length, mean, variance, inverseStd, epsilon);
+        });
         var result = Needed(x, gamma, beta) ? Record(y, new BatchNormFunction(x, gamma, beta, normalised, inverseStd)) : y;
         return (result, mean, variance);
     }
@@ -51,8 +55,8 @@ internal sealed class BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, Ten
         var gx = Tensor.Uninitialized(x.Shape, x.DType);
         var gGamma = Tensor.Uninitialized(gamma.Shape, x.DType);
         var gBeta = Tensor.Uninitialized(gamma.Shape, x.DType);
-        BatchNormKernel.Backward<T>(gy.Buffer<T>(), normalised.Buffer<T>(), gamma.Buffer<T>(), inverseStd, x.Shape[0], x.Shape[1], x.Shape.Product(2, x.Rank),
-            gx.Buffer<T>(), gGamma.Buffer<T>(), gBeta.Buffer<T>());
+        Kernel.Launch(() => BatchNormKernel.Backward<T>(gy.Buffer<T>(), normalised.Buffer<T>(), gamma.Buffer<T>(), inverseStd, x.Shape[0], x.Shape[1], x.Shape.Product(2, x.Rank),
+            gx.Buffer<T>(), gGamma.Buffer<T>(), gBeta.Buffer<T>()));
         return [x.RequiresGrad ? gx : null, gamma.RequiresGrad ? gGamma : null, Inputs[2].RequiresGrad ? gBeta : null];
     }
 }

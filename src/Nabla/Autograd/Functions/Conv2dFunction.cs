@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Nabla.Engine;
 using Nabla.Kernels.Convolution;
 using Nabla.Kernels.Gemm;
 using Nabla.Tensors;
@@ -61,25 +62,28 @@ internal sealed class Conv2dFunction : Function
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int images = x.Shape[0], outputs = weight.Shape[0], perGroup = outputs / groups, positions = g.OutputPositions;
-        var columns = new T[g.PatchSize * positions];
-        T[] xs = x.Buffer<T>(), ws = weight.Buffer<T>(), ys = y.Buffer<T>();
-        for (int n = 0; n < images; n++)
+        var columns = new T[g.PatchSize * positions];   // scratch, kept by a captured step for its replays
+        Kernel.Launch(() =>
         {
-            for (int group = 0; group < groups; group++)
+            T[] xs = x.Buffer<T>(), ws = weight.Buffer<T>(), ys = y.Buffer<T>();
+            for (int n = 0; n < images; n++)
             {
-                Im2Col.Unfold<T>(xs.AsSpan(((n * groups) + group) * g.ImageSize, g.ImageSize), g, columns);
-                int yOffset = ((n * outputs) + (group * perGroup)) * positions;
-                Gemm.Multiply(ws, group * perGroup * g.PatchSize, false, columns, 0, false, ys, yOffset, perGroup, g.PatchSize, positions);
-            }
+                for (int group = 0; group < groups; group++)
+                {
+                    Im2Col.Unfold<T>(xs.AsSpan(((n * groups) + group) * g.ImageSize, g.ImageSize), g, columns);
+                    int yOffset = ((n * outputs) + (group * perGroup)) * positions;
+                    Gemm.Multiply(ws, group * perGroup * g.PatchSize, false, columns, 0, false, ys, yOffset, perGroup, g.PatchSize, positions);
+                }
 
-            if (bias is null) continue;
-            var b = bias.Buffer<T>();
-            for (int o = 0; o < outputs; o++)
-            {
-                var plane = ys.AsSpan(((n * outputs) + o) * positions, positions);
-                TensorPrimitives.Add(plane, b[o], plane);
+                if (bias is null) continue;
+                var b = bias.Buffer<T>();
+                for (int o = 0; o < outputs; o++)
+                {
+                    var plane = ys.AsSpan(((n * outputs) + o) * positions, positions);
+                    TensorPrimitives.Add(plane, b[o], plane);
+                }
             }
-        }
+        });
     }
 
     public override Tensor?[] Backward(Tensor gradOutput) => gradOutput.DType == DType.Float32
@@ -91,23 +95,32 @@ internal sealed class Conv2dFunction : Function
     {
         var (x, weight) = (Inputs[0], Inputs[1]);
         var g = _geometry;
-        int images = x.Shape[0], outputs = weight.Shape[0], perGroup = outputs / _groups, positions = g.OutputPositions;
+        int outputs = weight.Shape[0], positions = g.OutputPositions;
         bool needX = x.RequiresGrad, needW = weight.RequiresGrad, needB = _hasBias && Inputs[2].RequiresGrad;
         var gx = needX ? Tensor.Zeros(x.Shape, x.DType) : null;
         var gw = needW ? Tensor.Zeros(weight.Shape, x.DType) : null;
         var gb = needB ? Tensor.Zeros([outputs], x.DType) : null;
         var columns = new T[g.PatchSize * positions];
+        int groups = _groups;
+        Kernel.Launch(() => BackwardKernel(x, weight, gy, gx, gw, gb, g, groups, columns));
+        return _hasBias ? [gx, gw, gb] : [gx, gw];
+    }
+
+    private static void BackwardKernel<T>(Tensor x, Tensor weight, Tensor gy, Tensor? gx, Tensor? gw, Tensor? gb, Conv2dGeometry g, int groups, T[] columns)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int images = x.Shape[0], outputs = weight.Shape[0], perGroup = outputs / groups, positions = g.OutputPositions;
         T[] xs = x.Buffer<T>(), ws = weight.Buffer<T>(), gys = gy.Buffer<T>();
         for (int n = 0; n < images; n++)
         {
-            for (int group = 0; group < _groups; group++)
+            for (int group = 0; group < groups; group++)
             {
                 int gyOffset = ((n * outputs) + (group * perGroup)) * positions;
                 int wOffset = group * perGroup * g.PatchSize;
                 if (gw is not null)
                 {
                     // ∂L/∂W_g += G_y · colsᵀ: (O/G × L) · (L × C/G·KH·KW), reading cols transposed in place.
-                    Im2Col.Unfold<T>(xs.AsSpan(((n * _groups) + group) * g.ImageSize, g.ImageSize), g, columns);
+                    Im2Col.Unfold<T>(xs.AsSpan(((n * groups) + group) * g.ImageSize, g.ImageSize), g, columns);
                     Gemm.Multiply(gys, gyOffset, false, columns, 0, true, gw.Buffer<T>(), wOffset, perGroup, positions, g.PatchSize, accumulate: true);
                 }
 
@@ -115,7 +128,7 @@ internal sealed class Conv2dFunction : Function
                 {
                     // ∂L/∂cols = W_gᵀ · G_y: (C/G·KH·KW × O/G) · (O/G × L), then folded back onto the image.
                     Gemm.Multiply(ws, wOffset, true, gys, gyOffset, false, columns, 0, g.PatchSize, perGroup, positions);
-                    Im2Col.FoldAdd<T>(columns, g, gx.Buffer<T>().AsSpan(((n * _groups) + group) * g.ImageSize, g.ImageSize));
+                    Im2Col.FoldAdd<T>(columns, g, gx.Buffer<T>().AsSpan(((n * groups) + group) * g.ImageSize, g.ImageSize));
                 }
             }
 
@@ -123,7 +136,5 @@ internal sealed class Conv2dFunction : Function
             var b = gb.Buffer<T>();
             for (int o = 0; o < outputs; o++) b[o] += TensorPrimitives.Sum<T>(gys.AsSpan(((n * outputs) + o) * positions, positions));
         }
-
-        return _hasBias ? [gx, gw, gb] : [gx, gw];
     }
 }

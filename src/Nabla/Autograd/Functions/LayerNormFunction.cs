@@ -1,4 +1,5 @@
 using System.Numerics;
+using Nabla.Engine;
 using Nabla.Tensors;
 
 namespace Nabla.Autograd.Functions;
@@ -23,8 +24,11 @@ internal sealed class LayerNormFunction(Tensor x, Tensor gamma, Tensor beta, Ten
         var y = Tensor.Uninitialized(x.Shape, x.DType);
         var normalised = Tensor.Uninitialized(x.Shape, x.DType);
         var inverseStd = new double[x.Count / features];
-        if (x.DType == DType.Float32) Forward<float>(x.Buffer<float>(), gamma.Buffer<float>(), beta.Buffer<float>(), y.Buffer<float>(), normalised.Buffer<float>(), features, inverseStd, epsilon);
-        else Forward<double>(x.Buffer<double>(), gamma.Buffer<double>(), beta.Buffer<double>(), y.Buffer<double>(), normalised.Buffer<double>(), features, inverseStd, epsilon);
+        Kernel.Launch(() =>
+        {
+            if (x.DType == DType.Float32) Forward<float>(x.Buffer<float>(), gamma.Buffer<float>(), beta.Buffer<float>(), y.Buffer<float>(), normalised.Buffer<float>(), features, inverseStd, epsilon);
+            else Forward<double>(x.Buffer<double>(), gamma.Buffer<double>(), beta.Buffer<double>(), y.Buffer<double>(), normalised.Buffer<double>(), features, inverseStd, epsilon);
+        });
         return Needed(x, gamma, beta) ? Record(y, new LayerNormFunction(x, gamma, beta, normalised, inverseStd)) : y;
     }
 
@@ -56,9 +60,28 @@ internal sealed class LayerNormFunction(Tensor x, Tensor gamma, Tensor beta, Ten
         var (x, gamma) = (Inputs[0], Inputs[1]);
         int features = x.Shape[-1];
         var gx = Tensor.Uninitialized(x.Shape, x.DType);
-        var gGamma = new double[features];
-        var gBeta = new double[features];
-        T[] g = gy.Buffer<T>(), hat = normalised.Buffer<T>(), scale = gamma.Buffer<T>(), dx = gx.Buffer<T>();
+        var gGamma = Tensor.Uninitialized(gamma.Shape, x.DType);
+        var gBeta = Tensor.Uninitialized(gamma.Shape, x.DType);
+        var gammaSums = new double[features];   // Σ_rows g ⊙ x̂ and Σ_rows g, accumulated in double precision
+        var betaSums = new double[features];
+        Kernel.Launch(() =>
+        {
+            Array.Clear(gammaSums);
+            Array.Clear(betaSums);
+            BackwardKernel(gy.Buffer<T>(), normalised.Buffer<T>(), gamma.Buffer<T>(), gx.Buffer<T>(), inverseStd, gammaSums, betaSums);
+            for (int f = 0; f < features; f++)
+            {
+                gGamma.SetFlat(f, gammaSums[f]);
+                gBeta.SetFlat(f, betaSums[f]);
+            }
+        });
+        return [x.RequiresGrad ? gx : null, gamma.RequiresGrad ? gGamma : null, Inputs[2].RequiresGrad ? gBeta : null];
+    }
+
+    private static void BackwardKernel<T>(T[] g, T[] hat, T[] scale, T[] dx, double[] inverseStd, double[] gGamma, double[] gBeta)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int features = gGamma.Length;
         for (int r = 0; r < inverseStd.Length; r++)
         {
             double sumH = 0, sumHHat = 0;
@@ -79,7 +102,5 @@ internal sealed class LayerNormFunction(Tensor x, Tensor gamma, Tensor beta, Ten
                 dx[i] = T.CreateTruncating(inverseStd[r] / features * ((features * h) - sumH - (double.CreateTruncating(hat[i]) * sumHHat)));
             }
         }
-
-        return [x.RequiresGrad ? gx : null, gamma.RequiresGrad ? Tensor.FromArray(gGamma, [features]).To(x.DType) : null, Inputs[2].RequiresGrad ? Tensor.FromArray(gBeta, [features]).To(x.DType) : null];
     }
 }

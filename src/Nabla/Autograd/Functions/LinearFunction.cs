@@ -1,3 +1,4 @@
+using Nabla.Engine;
 using Nabla.Kernels;
 using Nabla.Kernels.Gemm;
 using Nabla.Tensors;
@@ -19,10 +20,13 @@ internal sealed class LinearFunction : Function
     {
         int rows = x.Shape[0], inputs = weight.Shape[1], outputs = weight.Shape[0];
         var a = Tensor.Uninitialized([rows, outputs], x.DType);
-        if (x.DType == DType.Float32)
-            Gemm.Multiply(x.Buffer<float>(), 0, false, weight.Buffer<float>(), 0, true, a.Buffer<float>(), 0, rows, inputs, outputs, bias?.Buffer<float>());
-        else
-            Gemm.Multiply(x.Buffer<double>(), 0, false, weight.Buffer<double>(), 0, true, a.Buffer<double>(), 0, rows, inputs, outputs, bias?.Buffer<double>());
+        Kernel.Launch(() =>
+        {
+            if (x.DType == DType.Float32)
+                Gemm.Multiply(x.Buffer<float>(), 0, false, weight.Buffer<float>(), 0, true, a.Buffer<float>(), 0, rows, inputs, outputs, bias?.Buffer<float>());
+            else
+                Gemm.Multiply(x.Buffer<double>(), 0, false, weight.Buffer<double>(), 0, true, a.Buffer<double>(), 0, rows, inputs, outputs, bias?.Buffer<double>());
+        });
         Tensor[] operands = bias is null ? [x, weight] : [x, weight, bias];
         return Needed(operands) ? Record(a, new LinearFunction(operands, bias is not null)) : a;
     }
@@ -37,9 +41,12 @@ internal sealed class LinearFunction : Function
         if (weight.RequiresGrad) gw = Tensor.RawMatMul(g, x, transposeA: true, transposeB: false);
         if (_hasBias && Inputs[2].RequiresGrad)
         {
-            gb = Tensor.Uninitialized([outputs], g.DType);
-            if (g.DType == DType.Float32) ActivationKernels.SumRows<float>(g.Buffer<float>(), rows, outputs, gb.Buffer<float>());
-            else ActivationKernels.SumRows<double>(g.Buffer<double>(), rows, outputs, gb.Buffer<double>());
+            var sums = gb = Tensor.Uninitialized([outputs], g.DType);
+            Kernel.Launch(() =>
+            {
+                if (g.DType == DType.Float32) ActivationKernels.SumRows<float>(g.Buffer<float>(), rows, outputs, sums.Buffer<float>());
+                else ActivationKernels.SumRows<double>(g.Buffer<double>(), rows, outputs, sums.Buffer<double>());
+            });
         }
 
         return _hasBias ? [gx, gw, gb] : [gx, gw];

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Nabla.Engine;
 using Nabla.Kernels;
 using Nabla.Kernels.Convolution;
 using Nabla.Tensors;
@@ -24,16 +25,22 @@ internal sealed class MaxPool2dFunction(Tensor x, int[] argMax) : Function(x)
             throw new ArgumentException($"max-pool: padding {padding.H}×{padding.W} must be at most half the {kernel.H}×{kernel.W} kernel");
         var y = Tensor.Uninitialized([x.Shape[0], x.Shape[1], g.OutputHeight, g.OutputWidth], x.DType);
         var argMax = new int[y.Count];
-        if (x.DType == DType.Float32) MaxPoolKernel.Forward<float>(x.Buffer<float>(), y.Buffer<float>(), argMax, x.Shape[0] * x.Shape[1], g);
-        else MaxPoolKernel.Forward<double>(x.Buffer<double>(), y.Buffer<double>(), argMax, x.Shape[0] * x.Shape[1], g);
+        Kernel.Launch(() =>
+        {
+            if (x.DType == DType.Float32) MaxPoolKernel.Forward<float>(x.Buffer<float>(), y.Buffer<float>(), argMax, x.Shape[0] * x.Shape[1], g);
+            else MaxPoolKernel.Forward<double>(x.Buffer<double>(), y.Buffer<double>(), argMax, x.Shape[0] * x.Shape[1], g);
+        });
         return Needed(x) ? Record(y, new MaxPool2dFunction(x, argMax)) : y;
     }
 
     public override Tensor?[] Backward(Tensor g)
     {
         var gx = Tensor.ZerosLike(Inputs[0]);
-        if (g.DType == DType.Float32) MaxPoolKernel.ScatterGradient<float>(g.Buffer<float>(), argMax, gx.Buffer<float>(), 0, argMax.Length);
-        else MaxPoolKernel.ScatterGradient<double>(g.Buffer<double>(), argMax, gx.Buffer<double>(), 0, argMax.Length);
+        Kernel.Launch(() =>
+        {
+            if (g.DType == DType.Float32) MaxPoolKernel.ScatterGradient<float>(g.Buffer<float>(), argMax, gx.Buffer<float>(), 0, argMax.Length);
+            else MaxPoolKernel.ScatterGradient<double>(g.Buffer<double>(), argMax, gx.Buffer<double>(), 0, argMax.Length);
+        });
         return [gx];
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Nabla.Engine;
 using Nabla.Tensors;
 using Nabla.Threading;
 
@@ -32,19 +33,20 @@ internal sealed class SmoothActivationFunction(Tensor x, Tensor derivative, Smoo
         var derivative = Tensor.Uninitialized(x.Shape, x.DType);
         // Each element is computed on its own, so the parts give the same bits in any split.
         int parts = x.Count < ParallelThreshold ? 1 : Math.Min(Parallelism.MaxThreads, x.Count / (ParallelThreshold / 2));
-        if (x.DType == DType.Float32) WorkerPool.Run(new Job<float>(x.Buffer<float>(), y.Buffer<float>(), derivative.Buffer<float>(), kind, alpha), parts);
-        else WorkerPool.Run(new Job<double>(x.Buffer<double>(), y.Buffer<double>(), derivative.Buffer<double>(), kind, alpha), parts);
+        // The job is made once, outside the kernel, so that a replay allocates nothing.
+        IParallelJob job = x.DType == DType.Float32 ? new Job<float>(x, y, derivative, kind, alpha) : new Job<double>(x, y, derivative, kind, alpha);
+        Kernel.Launch(() => WorkerPool.Run(job, parts));
         return Needed(x) ? Record(y, new SmoothActivationFunction(x, derivative, kind)) : y;
     }
 
     /// <summary>One contiguous part of the elements per thread.</summary>
-    private sealed class Job<T>(T[] x, T[] y, T[] derivative, SmoothActivation kind, double alpha) : IParallelJob
+    private sealed class Job<T>(Tensor x, Tensor y, Tensor derivative, SmoothActivation kind, double alpha) : IParallelJob
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Run(int part, int parts)
         {
-            int start = (int)((long)x.Length * part / parts), end = (int)((long)x.Length * (part + 1) / parts);
-            Compute(x, y, derivative, kind, alpha, start, end);
+            int start = (int)((long)x.Count * part / parts), end = (int)((long)x.Count * (part + 1) / parts);
+            Compute(x.Buffer<T>(), y.Buffer<T>(), derivative.Buffer<T>(), kind, alpha, start, end);
         }
     }
 

@@ -1,3 +1,4 @@
+using Nabla.Engine;
 using Nabla.Kernels;
 using Nabla.Tensors;
 
@@ -11,14 +12,20 @@ internal sealed class SoftmaxCrossEntropyFunction(Tensor logits, Tensor gradient
     public override string Name => "SoftmaxCrossEntropy";
 
     /// <summary>The mean loss (a scalar tensor); labels must already be validated to lie in [0, C).</summary>
-    public static Tensor Apply(Tensor logits, ReadOnlySpan<int> labels)
+    /// <remarks>The labels are read when the kernel runs: a captured step that owns <paramref name="labels"/> replays
+    /// with whatever labels it has copied there.</remarks>
+    public static Tensor Apply(Tensor logits, int[] labels)
     {
         int rows = logits.Shape[0], classes = logits.Shape[1];
         var gradient = Tensor.Uninitialized(logits.Shape, logits.DType);
-        double lossSum = logits.DType == DType.Float32
-            ? SoftmaxCrossEntropyKernel.Run<float>(logits.Buffer<float>().AsSpan(0, rows * classes), labels, classes, gradient.Buffer<float>(), 1f / rows).LossSum
-            : SoftmaxCrossEntropyKernel.Run<double>(logits.Buffer<double>().AsSpan(0, rows * classes), labels, classes, gradient.Buffer<double>(), 1.0 / rows).LossSum;
-        var loss = Tensor.Scalar(lossSum / rows, logits.DType);
+        var loss = Tensor.Uninitialized(Shape.Scalar, logits.DType);
+        Kernel.Launch(() =>
+        {
+            double lossSum = logits.DType == DType.Float32
+                ? SoftmaxCrossEntropyKernel.Run<float>(logits.Buffer<float>().AsSpan(0, rows * classes), labels, classes, gradient.Buffer<float>(), 1f / rows).LossSum
+                : SoftmaxCrossEntropyKernel.Run<double>(logits.Buffer<double>().AsSpan(0, rows * classes), labels, classes, gradient.Buffer<double>(), 1.0 / rows).LossSum;
+            loss.SetFlat(0, lossSum / rows);
+        });
         return Needed(logits) ? Record(loss, new SoftmaxCrossEntropyFunction(logits, gradient)) : loss;
     }
 

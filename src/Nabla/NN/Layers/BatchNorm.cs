@@ -1,5 +1,6 @@
 using System.Globalization;
 using Nabla.Autograd;
+using Nabla.Engine;
 using Nabla.Autograd.Functions;
 using Nabla.Tensors;
 
@@ -93,14 +94,15 @@ public class BatchNorm : Module
     /// over M values per channel.</summary>
     internal void UpdateRunningStatistics(double[] mean, double[] variance, double count)
     {
-        using (GradMode.NoGrad())
+        // A kernel of its own: a captured step replays it, reading the statistics its batch-norm kernel wrote.
+        Kernel.Launch(() =>
         {
             for (int c = 0; c < Channels; c++)
             {
                 RunningMean.SetFlat(c, ((1 - Momentum) * RunningMean.GetFlat(c)) + (Momentum * mean[c]));
                 RunningVariance.SetFlat(c, ((1 - Momentum) * RunningVariance.GetFlat(c)) + (Momentum * variance[c] * count / (count - 1)));
             }
-        }
+        });
     }
 }
 

@@ -33,8 +33,12 @@ public sealed class Dropout : Module
         ArgumentNullException.ThrowIfNull(input);
         if (!IsTraining || Probability == 0) return input;
         var mask = Tensor.Uninitialized(input.Shape, input.DType);
-        if (input.DType == DType.Float32) FillMask<float>(mask.Buffer<float>());
-        else FillMask<double>(mask.Buffer<double>());
+        // The draw count is read and advanced inside the kernel, so that a captured step draws a fresh mask each replay.
+        Engine.Kernel.Launch(() =>
+        {
+            if (mask.DType == DType.Float32) FillMask<float>(mask.Buffer<float>());
+            else FillMask<double>(mask.Buffer<double>());
+        });
         return input * mask;
     }
 

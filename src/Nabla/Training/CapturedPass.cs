@@ -1,0 +1,70 @@
+using Nabla.NN;
+using Nabla.Tensors;
+
+namespace Nabla.Training;
+
+/// <summary>One captured forward and backward pass for one input shape: the recorded kernels, the input and label
+/// buffers they read, the tensors they leave the results in, and what the capture assumed about the model (each
+/// module's mode, each parameter's gradient tensor), checked before every replay.</summary>
+internal sealed class CapturedPass
+{
+    private readonly Action[] _kernels;
+    private readonly Module[] _modules;
+    private readonly bool[] _training;
+    private readonly Tensor?[] _gradients;
+
+    public CapturedPass(Action[] kernels, Tensor input, int[] labels, Tensor logits, Tensor dataLoss, Tensor objective, Module model, IReadOnlyList<Tensor> parameters)
+    {
+        _kernels = kernels;
+        Input = input;
+        Labels = labels;
+        Logits = logits;
+        DataLoss = dataLoss;
+        Objective = objective;
+        _modules = [.. model.NamedModules().Select(m => m.Module)];
+        _training = [.. _modules.Select(m => m.IsTraining)];
+        _gradients = [.. parameters.Select(p => p.Grad)];
+    }
+
+    /// <summary>The captured input (B, …), which a replay overwrites with its batch.</summary>
+    public Tensor Input { get; }
+
+    /// <summary>The captured labels (B).</summary>
+    public int[] Labels { get; }
+
+    /// <summary>The logits (B, C) of the last run.</summary>
+    public Tensor Logits { get; }
+
+    /// <summary>The data loss of the last run (a scalar).</summary>
+    public Tensor DataLoss { get; }
+
+    /// <summary>The data loss plus the penalties of the last run (a scalar).</summary>
+    public Tensor Objective { get; }
+
+    /// <summary>Whether the model is still as captured: every module in the same mode, every parameter's gradient the
+    /// same tensor (the kernels accumulate into it).</summary>
+    public bool Fits(IReadOnlyList<Tensor> parameters)
+    {
+        for (int i = 0; i < _modules.Length; i++)
+        {
+            if (_modules[i].IsTraining != _training[i]) return false;
+        }
+
+        if (parameters.Count != _gradients.Length) return false;
+        for (int i = 0; i < _gradients.Length; i++)
+        {
+            if (!ReferenceEquals(parameters[i].Grad, _gradients[i])) return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Copies the batch into the captured buffers and runs the recorded kernels.</summary>
+    public void Replay(Tensor features, int[] labels)
+    {
+        if (features.DType == DType.Float32) features.AsSpan<float>().CopyTo(Input.AsSpan<float>());
+        else features.AsSpan<double>().CopyTo(Input.AsSpan<double>());
+        labels.CopyTo(Labels, 0);
+        foreach (var kernel in _kernels) kernel();
+    }
+}

@@ -1,0 +1,250 @@
+using System.Globalization;
+using Nabla.Data;
+using Nabla.Engine;
+using Nabla.Losses;
+using Nabla.NN;
+using Nabla.Optim;
+using Nabla.Tensors;
+
+namespace Nabla.Training;
+
+/// <summary>One step of mini-batch SGD on any <see cref="Module"/> — forward, loss, penalties, backward, then gradient
+/// clipping and the optimiser's update — captured on its first batch of each shape and replayed on every later batch of
+/// that shape, with no graph building and no allocation.</summary>
+/// <remarks>
+/// <para><b>How.</b> The first batch of a shape runs eagerly through autograd while every kernel it launches is recorded
+/// (a <c>KernelTape</c>). Later batches of that shape are copied into the captured input and label buffers and the
+/// kernels run again on the same buffers: the results are those of an eager step, bit for bit. Dropout draws a fresh
+/// mask on each replay and batch normalisation updates its running statistics, as an eager step would. Each input shape
+/// (the last, partial batch of an epoch) gets its own capture, kept for later epochs.</para>
+/// <para><b>Limits.</b> A capture records one path through the model's code, as tinygrad's TinyJit and PyTorch's CUDA
+/// graphs do. A model whose <c>Forward</c> reads tensor values to decide what to do (data-dependent control flow), or
+/// builds tensors from host arrays or host random numbers, cannot be replayed: the capture notices every such read or
+/// creation, keeps that shape eager and says why in <see cref="NotCapturedReason"/>. A change of a module's training or
+/// evaluation mode, or a parameter's gradient tensor replaced (by <c>ClearGrad</c>), is noticed too and captures
+/// afresh. What a capture cannot notice is a change of plain C# state the <c>Forward</c> reads (a field that picks a
+/// branch, set between steps): after changing such state, call <see cref="Reset"/>.</para>
+/// <para>Losses other than plain cross-entropy (no smoothing, no class weights), and the layers not yet converted to
+/// captured kernels (embedding, average pooling, row gathering), run eagerly for now.</para>
+/// </remarks>
+public sealed class TrainingStep
+{
+    private readonly Dictionary<(Shape Shape, DType DType), CapturedPass?> _captures = [];
+    private int[] _predictions = [];
+
+    private TrainingStep(Module model, Loss loss, Optimizer optimizer, IReadOnlyList<Regularizer> regularizers)
+    {
+        Model = model;
+        Loss = loss;
+        Optimizer = optimizer;
+        Regularizers = regularizers;
+    }
+
+    /// <summary>A step of <paramref name="model"/> (which outputs logits) with a loss, an optimiser over its parameters
+    /// and optional regularisers, captured on its first batch of each shape.</summary>
+    /// <exception cref="ArgumentException">The optimiser holds none of the model's parameters.</exception>
+    /// <exception cref="InvalidOperationException">A module keeps a submodule or parameter in a field without registering it.</exception>
+    public static TrainingStep Capture(Module model, Loss loss, Optimizer optimizer, IReadOnlyList<Regularizer>? regularizers = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ModuleRegistration.ThrowIfUnregistered(model);   // a submodule kept in a field but never registered would not train
+        var own = model.Parameters().ToHashSet(ReferenceEqualityComparer.Instance);
+        if (!optimizer.Parameters.Any(own.Contains))
+            throw new ArgumentException($"the optimiser holds none of the model's {own.Count} parameters: was it made for another model?", nameof(optimizer));
+        return new TrainingStep(model, loss, optimizer, regularizers ?? []);
+    }
+
+    /// <summary>The network.</summary>
+    public Module Model { get; }
+
+    /// <summary>L.</summary>
+    public Loss Loss { get; }
+
+    /// <summary>The update rule.</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>The λΩ terms.</summary>
+    public IReadOnlyList<Regularizer> Regularizers { get; }
+
+    /// <summary>Whether steps are captured and replayed (default true); false runs every step eagerly through autograd,
+    /// to compare or to debug.</summary>
+    public bool Captures { get; set; } = true;
+
+    /// <summary>When set, the gradients' joint L2 norm is clipped to this before every update; null leaves them.</summary>
+    public double? ClipGradientNorm
+    {
+        get;
+        set
+        {
+            if (value is { } v && (!(v > 0) || !double.IsFinite(v))) throw new ArgumentOutOfRangeException(nameof(ClipGradientNorm), string.Create(CultureInfo.InvariantCulture, $"the clipping norm must be finite and > 0, not {v}"));
+            field = value;
+        }
+    }
+
+    /// <summary>How many captures were made: one per input shape, and again after a mode change.</summary>
+    public int CapturesMade { get; private set; }
+
+    /// <summary>How many steps were replays of a capture.</summary>
+    public long ReplayedSteps { get; private set; }
+
+    /// <summary>How many steps ran eagerly (the capturing steps included).</summary>
+    public long EagerSteps { get; private set; }
+
+    /// <summary>Why the last capture that failed could not be replayed (host work on tensor values, a loss without a
+    /// captured form); null when none failed.</summary>
+    public string? NotCapturedReason { get; private set; }
+
+    /// <summary>Forgets every capture: the next batch of each shape captures afresh.</summary>
+    public void Reset() => _captures.Clear();
+
+    /// <summary>One step on one batch: forward, loss, backward, update. Returns the data loss and the number correct.</summary>
+    /// <exception cref="ArgumentException">The batch does not fit the model or the loss; thrown before any parameter moves.</exception>
+    /// <exception cref="TrainingDivergedException">The loss or a gradient is NaN or infinite; the parameters are left as they were.</exception>
+    public (double Loss, int Correct) Run(Batch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return Run(batch.Features, batch.Labels);
+    }
+
+    /// <inheritdoc cref="Run(Batch)"/>
+    public (double Loss, int Correct) Run(Tensor features, int[] labels)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        Batch.Check(features, labels);
+        if (!Model.IsTraining) Model.Train();
+        var (logits, dataLoss, objective) = ForwardBackward(features, labels);
+        if (!double.IsFinite(dataLoss)) throw Diverged(dataLoss, features);
+        if (!double.IsFinite(objective)) throw Diverged(objective, features);
+        if (!GradientsAreFinite()) throw Diverged(double.NaN, features, gradients: true);
+        if (ClipGradientNorm is { } maxNorm) GradientClipping.ClipByNorm(Optimizer.Parameters, maxNorm);
+        Optimizer.Step();
+        return (dataLoss, CountCorrect(logits, labels));
+    }
+
+    /// <summary>Zeroes the gradients and runs forward, loss, penalties and backward, replayed where a capture fits.
+    /// Returns the logits and the data loss and objective values.</summary>
+    private (Tensor Logits, double DataLoss, double Objective) ForwardBackward(Tensor features, int[] labels)
+    {
+        var key = (features.Shape, features.DType);
+        if (!Captures) return Eager(features, labels);
+        if (_captures.TryGetValue(key, out var pass))
+        {
+            if (pass is null) return Eager(features, labels);   // this shape cannot be captured: NotCapturedReason says why
+            if (pass.Fits(Optimizer.Parameters))
+            {
+                Loss.CheckLabels(pass.Logits.Shape, labels);   // before anything moves, as an eager step checks
+                ZeroGradients();
+                pass.Replay(features, labels);
+                ReplayedSteps++;
+                return (pass.Logits, pass.DataLoss.GetFlat(0), pass.Objective.GetFlat(0));
+            }
+        }
+
+        return CaptureStep(key, features, labels);
+    }
+
+    private (Tensor Logits, double DataLoss, double Objective) CaptureStep((Shape Shape, DType DType) key, Tensor features, int[] labels)
+    {
+        if (!Loss.HasCapturedForm)
+        {
+            _captures[key] = null;
+            NotCapturedReason = $"the {Loss.Name} loss has no captured form yet";
+            return Eager(features, labels);
+        }
+
+        var input = features.Clone();
+        var ownLabels = (int[])labels.Clone();
+        ZeroGradients();
+        Tensor logits, dataLoss, objective;
+        string? spoiled;
+        Action[] kernels = [];
+        using (var tape = KernelTape.Record())
+        {
+            logits = Model.Forward(input);   // (B, C)
+            Loss.CheckLabels(logits.Shape, ownLabels);
+            dataLoss = Loss.ComputeCaptured(logits, ownLabels)!;
+            objective = dataLoss;
+            foreach (var r in Regularizers) objective += r.Penalty(Model);
+            objective.Backward();
+            spoiled = tape.Spoiled;
+            if (spoiled is null) kernels = tape.Freeze();
+        }
+
+        EagerSteps++;
+        CapturesMade++;
+        if (spoiled is not null)
+        {
+            _captures[key] = null;
+            NotCapturedReason = spoiled;
+        }
+        else
+        {
+            _captures[key] = new CapturedPass(kernels, input, ownLabels, logits, dataLoss, objective, Model, Optimizer.Parameters);
+        }
+
+        return (logits, dataLoss.Item(), objective.Item());
+    }
+
+    private (Tensor Logits, double DataLoss, double Objective) Eager(Tensor features, int[] labels)
+    {
+        Optimizer.ZeroGrad();
+        var logits = Model.Forward(features);             // (B, C)
+        var dataLoss = Loss.Compute(logits, labels);
+        var objective = dataLoss;
+        foreach (var r in Regularizers) objective += r.Penalty(Model);
+        double lossValue = dataLoss.Item(), objectiveValue = objective.Item();
+        if (double.IsFinite(lossValue) && double.IsFinite(objectiveValue)) objective.Backward();
+        EagerSteps++;
+        return (logits, lossValue, objectiveValue);
+    }
+
+    private void ZeroGradients()
+    {
+        var parameters = Optimizer.Parameters;
+        for (int i = 0; i < parameters.Count; i++) parameters[i].ZeroGrad();   // indexed: no enumerator per step
+    }
+
+    /// <summary>The step that went non-finite, and where: the first layer whose output on <paramref name="features"/> is
+    /// NaN or infinite, else the first parameter whose gradient is, else the loss itself.</summary>
+    internal TrainingDivergedException Diverged(double loss, Tensor features, bool gradients = false)
+    {
+        long step = Optimizer.StepCount + 1;
+        var (description, layer) = NonFiniteLocator.Locate(Model, features);
+        var what = gradients ? "the gradients became NaN or infinite" : $"the loss became {loss.ToString(CultureInfo.InvariantCulture)}";
+        return new TrainingDivergedException($"training stopped at step {step}: {what}, first in {description}; try a smaller learning rate", step, layer);
+    }
+
+    /// <summary>Whether every gradient is finite. A finite sum means every term is finite, and a sum is the cheapest
+    /// vectorised pass (a largest-magnitude scan costs W1 about 5%); but large finite gradients can overflow it, so a
+    /// sum that is not finite is confirmed element by element before the step is called diverged.</summary>
+    internal bool GradientsAreFinite()
+    {
+        var parameters = Optimizer.Parameters;
+        for (int i = 0; i < parameters.Count; i++)   // indexed: a foreach over the interface would allocate each step
+        {
+            if (parameters[i].Grad is not { } g) continue;
+            double sum = g.DType == DType.Float32
+                ? System.Numerics.Tensors.TensorPrimitives.Sum(g.AsSpan<float>())
+                : System.Numerics.Tensors.TensorPrimitives.Sum(g.AsSpan<double>());
+            if (!double.IsFinite(sum) && g.HasNonFinite()) return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>How many rows of <paramref name="logits"/> (B, C) have their largest value at the label.</summary>
+    private int CountCorrect(Tensor logits, int[] labels)
+    {
+        if (_predictions.Length < labels.Length) _predictions = new int[labels.Length];
+        logits.ArgMaxInto(-1, _predictions);
+        int correct = 0;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (_predictions[i] == labels[i]) correct++;
+        }
+
+        return correct;
+    }
+}

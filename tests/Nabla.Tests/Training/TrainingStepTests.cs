@@ -1,0 +1,222 @@
+using Nabla.Losses;
+using Nabla.NN;
+using Nabla.NN.Activations;
+using Nabla.NN.Layers;
+using Nabla.Optim;
+using Nabla.Tensors;
+using Nabla.Training;
+
+namespace Nabla.Tests.Training;
+
+/// <summary>Captured steps: recorded once per batch shape from the eager ops, replayed without allocation, and equal
+/// bit for bit to eager steps.</summary>
+public sealed class TrainingStepTests
+{
+    /// <summary>W6 in small: x + W₂·GELU(W₁·LN(x)) blocks between an input layer and a normalised head, as user code.</summary>
+    private sealed class ResidualMlp : Module
+    {
+        private readonly Linear _input;
+        private readonly ModuleList _blocks;
+        private readonly LayerNorm _norm;
+        private readonly Linear _head;
+
+        public ResidualMlp(int seed, DType dtype)
+        {
+            var random = new Random(seed);
+            _input = RegisterModule("input", new Linear(12, 8, random, dtype: dtype));
+            _blocks = RegisterModule("blocks", new ModuleList([new Block(random, dtype), new Block(random, dtype)]));
+            _norm = RegisterModule("norm", new LayerNorm(8, dtype: dtype));
+            _head = RegisterModule("head", new Linear(8, 4, random, dtype: dtype));
+        }
+
+        public override Tensor Forward(Tensor input)
+        {
+            var x = _input.Forward(input);
+            foreach (var block in _blocks) x = block.Forward(x);
+            return _head.Forward(_norm.Forward(x));
+        }
+    }
+
+    private sealed class Block : Module
+    {
+        private readonly LayerNorm _norm;
+        private readonly Linear _up;
+        private readonly Gelu _gelu = new();
+        private readonly Linear _down;
+
+        public Block(Random random, DType dtype)
+        {
+            _norm = RegisterModule("norm", new LayerNorm(8, dtype: dtype));
+            _up = RegisterModule("up", new Linear(8, 16, random, dtype: dtype));
+            RegisterModule("gelu", _gelu);
+            _down = RegisterModule("down", new Linear(16, 8, random, dtype: dtype));
+        }
+
+        public override Tensor Forward(Tensor input) => input + _down.Forward(_gelu.Forward(_up.Forward(_norm.Forward(input))));
+    }
+
+    /// <summary>A model that steers by a value it reads: what a capture cannot replay.</summary>
+    private sealed class SignSwitch : Module
+    {
+        private readonly Linear _a;
+        private readonly Linear _b;
+
+        public SignSwitch(int seed)
+        {
+            var random = new Random(seed);
+            _a = RegisterModule("a", new Linear(12, 4, random));
+            _b = RegisterModule("b", new Linear(12, 4, random));
+        }
+
+        public override Tensor Forward(Tensor input) => input.Sum().Item() > 0 ? _a.Forward(input) : _b.Forward(input);
+    }
+
+    private static (Tensor Features, int[] Labels)[] Batches(int count, int features, DType dtype, params int[] sizes)
+    {
+        var random = new Random(7);
+        var batches = new (Tensor, int[])[count];
+        for (int i = 0; i < count; i++)
+        {
+            int rows = sizes[i % sizes.Length];
+            var x = Tensor.Normal([rows, features], 0, 1, random, dtype);
+            batches[i] = (x, [.. Enumerable.Range(0, rows).Select(_ => random.Next(4))]);
+        }
+
+        return batches;
+    }
+
+    private static double[] Train(TrainingStep step, (Tensor Features, int[] Labels)[] batches)
+    {
+        var losses = new double[batches.Length];
+        for (int i = 0; i < batches.Length; i++) losses[i] = step.Run(batches[i].Features, batches[i].Labels).Loss;
+        return losses;
+    }
+
+    private static void AssertSameState(Module expected, Module actual)
+    {
+        var a = expected.NamedState().ToList();
+        var b = actual.NamedState().ToList();
+        Assert.Equal(a.Select(p => p.Key), b.Select(p => p.Key));
+        for (int i = 0; i < a.Count; i++) Assert.True(a[i].Value.ToDoubleArray().SequenceEqual(b[i].Value.ToDoubleArray()), $"{a[i].Key} differs");
+    }
+
+    [Theory]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.Float64)]
+    public void Twenty_captured_steps_of_a_residual_module_give_the_eager_weights_bit_for_bit(DType dtype)
+    {
+        var eagerModel = new ResidualMlp(3, dtype);
+        var capturedModel = new ResidualMlp(3, dtype);
+        var eager = TrainingStep.Capture(eagerModel, new CrossEntropyLoss(), new AdamW(eagerModel.Parameters()), [new L2Regularizer(1e-3)]);
+        eager.Captures = false;
+        var captured = TrainingStep.Capture(capturedModel, new CrossEntropyLoss(), new AdamW(capturedModel.Parameters()), [new L2Regularizer(1e-3)]);
+        captured.ClipGradientNorm = eager.ClipGradientNorm = 1.0;
+        var batches = Batches(20, 12, dtype, 16, 16, 16, 5);   // a partial batch every fourth step: a second capture
+
+        Assert.Equal(Train(eager, batches), Train(captured, batches));
+        AssertSameState(eagerModel, capturedModel);
+        Assert.Null(captured.NotCapturedReason);
+        Assert.Equal(2, captured.CapturesMade);
+        Assert.Equal(18, captured.ReplayedSteps);
+        Assert.Equal(20, eager.EagerSteps);
+    }
+
+    [Fact]
+    public void A_captured_cnn_with_batch_norm_and_dropout_replays_fresh_masks_and_running_statistics_as_eager_steps_do()
+    {
+        const string architecture = "conv4k3p1-bn-relu-pool2-dropout0.25-flatten-fc8-bn-relu-dropout0.5-fc4";
+        Module Build() => Architecture.Build(architecture, [1, 6, 6], new Random(5)).Model;
+        var eagerModel = Build();
+        var capturedModel = Build();
+        var eager = new Trainer(eagerModel, new CrossEntropyLoss(), new AdamW(eagerModel.Parameters())) { UseTrainingPlans = false, CaptureSteps = false };
+        var captured = new Trainer(capturedModel, new CrossEntropyLoss(), new AdamW(capturedModel.Parameters())) { UseTrainingPlans = false };
+        foreach (var (x, y) in Batches(20, 36, DType.Float32, 8, 8, 3))
+        {
+            var batch = new Nabla.Data.Batch(x, y);
+            Assert.Equal(eager.Step(batch), captured.Step(batch));
+        }
+
+        AssertSameState(eagerModel, capturedModel);
+        Assert.Null(captured.CapturedStep.NotCapturedReason);
+        Assert.Equal(18, captured.CapturedStep.ReplayedSteps);
+    }
+
+    [Fact]
+    public void A_replayed_step_allocates_nothing()
+    {
+        var model = new ResidualMlp(3, DType.Float32);
+        var step = TrainingStep.Capture(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.01, momentum: 0.9));
+        var batches = Batches(12, 12, DType.Float32, 16);
+        Train(step, batches[..2]);   // the capture, then one replay to warm up
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 2; i < batches.Length; i++) step.Run(batches[i].Features, batches[i].Labels);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(11, step.ReplayedSteps);
+    }
+
+    [Fact]
+    public void A_model_that_reads_its_values_to_choose_a_branch_is_not_replayed_and_says_why()
+    {
+        var eagerModel = new SignSwitch(1);
+        var model = new SignSwitch(1);
+        var eager = TrainingStep.Capture(eagerModel, new CrossEntropyLoss(), new Sgd(eagerModel.Parameters(), 0.1));
+        eager.Captures = false;
+        var step = TrainingStep.Capture(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1));
+        var batches = Batches(10, 12, DType.Float32, 6);
+
+        Assert.Equal(Train(eager, batches), Train(step, batches));
+        AssertSameState(eagerModel, model);
+        Assert.Equal(0, step.ReplayedSteps);
+        Assert.Contains("outside a kernel", step.NotCapturedReason, StringComparison.Ordinal);
+        Assert.Contains("SignSwitch.Forward", step.NotCapturedReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Freezing_a_batch_norm_between_steps_captures_again_and_matches_eager_training()
+    {
+        const string architecture = "fc8-bn-relu-fc4";
+        Module Build() => Architecture.Build(architecture, [12], new Random(2)).Model;
+        var eagerModel = Build();
+        var capturedModel = Build();
+        var eager = TrainingStep.Capture(eagerModel, new CrossEntropyLoss(), new Sgd(eagerModel.Parameters(), 0.1));
+        eager.Captures = false;
+        var captured = TrainingStep.Capture(capturedModel, new CrossEntropyLoss(), new Sgd(capturedModel.Parameters(), 0.1));
+        var batches = Batches(12, 12, DType.Float32, 8);
+        Assert.Equal(Train(eager, batches[..6]), Train(captured, batches[..6]));
+        foreach (var model in new[] { eagerModel, capturedModel }) model.NamedModules().First(m => m.Module is BatchNorm).Module.Eval();
+
+        Assert.Equal(Train(eager, batches[6..]), Train(captured, batches[6..]));
+        AssertSameState(eagerModel, capturedModel);
+        Assert.Equal(2, captured.CapturesMade);
+    }
+
+    [Fact]
+    public void A_loss_without_a_captured_form_trains_eagerly_and_says_so()
+    {
+        var model = new ResidualMlp(3, DType.Float32);
+        var step = TrainingStep.Capture(model, new MeanSquaredErrorLoss(), new Sgd(model.Parameters(), 0.01));
+        Train(step, Batches(3, 12, DType.Float32, 8));
+
+        Assert.Equal(0, step.ReplayedSteps);
+        Assert.Equal(3, step.EagerSteps);
+        Assert.Contains("mse", step.NotCapturedReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_replayed_step_refuses_a_label_outside_the_classes_before_any_weight_moves()
+    {
+        var model = new ResidualMlp(3, DType.Float32);
+        var step = TrainingStep.Capture(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.01));
+        var batches = Batches(2, 12, DType.Float32, 8);
+        Train(step, batches);
+        var before = model.StateDict();
+        var labels = (int[])batches[0].Labels.Clone();
+        labels[3] = 4;
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => step.Run(batches[0].Features, labels));
+        Assert.Contains("label 4 at row 3", e.Message, StringComparison.Ordinal);
+        foreach (var (name, value) in model.StateDict()) Assert.Equal(before[name].ToDoubleArray(), value.ToDoubleArray());
+    }
+}
