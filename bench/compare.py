@@ -9,6 +9,7 @@ Usage (from the repository root, after `dotnet build Nabla.slnx -c Release`):
     python3 bench/compare.py W2 --reference torchsharp --pairs 5
     python3 bench/compare.py W3 --reference numpy --pairs 5 --threads 1
     python3 bench/compare.py W6 --reference torch --pairs 3 --threads 2
+    python3 bench/compare.py W5 --reference torch --pairs 3 --threads 2 --nabla-option=--autograd   (captured, no plan)
 References: torch (Debian python3-torch on OpenBLAS/OpenMP), numpy (W3: OpenBLAS GEMM), torchsharp (TorchSharp-cpu).
 Higher is better for samples/s and GFLOP/s; for W2 (µs per step) the ratio is reference / Nabla, so > 1 means Nabla
 is faster in every row.
@@ -26,10 +27,10 @@ NABLA = ["dotnet", os.path.join(ROOT, "src/Nabla.Cli/bin/Release/net10.0/Nabla.C
 TORCHSHARP_DLL = os.path.join(ROOT, "bench/reference/TorchSharpReference/bin/Release/net10.0/TorchSharpReference.dll")
 
 
-def command(side, workload, threads):
+def command(side, workload, threads, nabla_options=()):
     common = [workload, "--runs", "1", "--threads", str(threads)]
     if side == "nabla":
-        return NABLA + common
+        return NABLA + common + list(nabla_options)
     if side == "torch":
         return OPENBLAS + [os.path.join(ROOT, "bench/reference/torch_mlp.py")] + common
     if side == "numpy":
@@ -39,9 +40,9 @@ def command(side, workload, threads):
     raise ValueError(side)
 
 
-def run(side, workload, threads):
+def run(side, workload, threads, nabla_options=()):
     """Runs one side once; returns {figure name: value} and the header line."""
-    result = subprocess.run(command(side, workload, threads), cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(command(side, workload, threads, nabla_options), cwd=ROOT, capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"compare.py: {side} {workload} failed (exit {result.returncode}): {result.stderr.strip() or result.stdout.strip()}")
     figures, header = {}, ""
@@ -63,6 +64,7 @@ def main():
     parser.add_argument("--reference", choices=["torch", "numpy", "torchsharp"], required=True)
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--threads", type=int, help="default: all cores (W2: 1, as DESIGN.md defines it)")
+    parser.add_argument("--nabla-option", action="append", default=[], help="an option for `nabla bench`, e.g. --autograd or --eager (repeatable)")
     args = parser.parse_args()
     if args.threads is None:
         args.threads = 1 if args.workload == "W2" else os.cpu_count()
@@ -75,7 +77,7 @@ def main():
     nabla, reference, ratios = {}, {}, {}
     headers = set()
     for pair in range(1, args.pairs + 1):
-        a, header_a = run("nabla", args.workload, args.threads)
+        a, header_a = run("nabla", args.workload, args.threads, args.nabla_option)
         b, header_b = run(args.reference, args.workload, args.threads)
         headers.update([header_a, header_b])
         for name in a:

@@ -413,8 +413,10 @@ internal static class TrainCommand
         {
             // Every thread's allocations, the evaluation after each epoch included: what a user sees the GC do.
             long perStep = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / trainer.Steps;
+            var captured = trainer.CapturedStep;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"steps: {trainer.PlannedSteps} of {trainer.Steps} on a training plan, {trainer.Steps - trainer.PlannedSteps} through autograd; {perStep} B allocated per step (evaluation included)"));
+                $"steps: {trainer.PlannedSteps} of {trainer.Steps} on a training plan, {captured.ReplayedSteps} replayed from {captured.CapturesMade} captures, {captured.EagerSteps} eager; {perStep} B allocated per step (evaluation included)"));
+            if (captured.NotCapturedReason is { } reason) output.WriteLine($"not captured: {reason}");
         }
 
         if (stopper is not null)
