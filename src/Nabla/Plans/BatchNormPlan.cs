@@ -7,26 +7,36 @@ namespace Nabla.Plans;
 
 /// <summary>Batch normalisation in training mode on preallocated buffers: the kernel of <c>BatchNormFunction</c>,
 /// and the layer's running statistics updated as its own forward pass would.</summary>
-internal sealed class BatchNormPlan(BatchNorm layer, Shape shape) : LayerPlan
+internal sealed class BatchNormPlan : LayerPlan
 {
-    private readonly Tensor _output = Tensor.Uninitialized(shape, layer.Weight.DType);
-    private readonly Tensor _normalised = Tensor.Uninitialized(shape, layer.Weight.DType);
-    private readonly Tensor _inputGradient = Tensor.Uninitialized(shape, layer.Weight.DType);
-    private readonly double[] _mean = new double[layer.Channels], _variance = new double[layer.Channels], _inverseStd = new double[layer.Channels];
-    private readonly int _length = shape.Product(2, shape.Rank);
+    private readonly BatchNorm _layer;
+    private readonly Tensor _output, _normalised, _inputGradient;
+    private readonly double[] _mean, _variance;
+    private readonly object _kernel;   // BatchNormKernel<float> or <double>
+
+    public BatchNormPlan(BatchNorm layer, Shape shape)
+    {
+        _layer = layer;
+        var dtype = layer.Weight.DType;
+        (_output, _normalised, _inputGradient) = (Tensor.Uninitialized(shape, dtype), Tensor.Uninitialized(shape, dtype), Tensor.Uninitialized(shape, dtype));
+        (_mean, _variance) = (new double[layer.Channels], new double[layer.Channels]);
+        int length = shape.Product(2, shape.Rank);
+        _kernel = dtype == DType.Float32
+            ? new BatchNormKernel<float>(shape[0], layer.Channels, length, _mean, _variance)
+            : new BatchNormKernel<double>(shape[0], layer.Channels, length, _mean, _variance);
+    }
 
     public override Tensor Forward(Tensor input)
     {
         if (input.DType == DType.Float32) Forward<float>(input);
         else Forward<double>(input);
-        layer.UpdateRunningStatistics(_mean, _variance, (double)input.Count / layer.Channels);
+        _layer.UpdateRunningStatistics(_mean, _variance, (double)input.Count / _layer.Channels);
         return _output;
     }
 
     private void Forward<T>(Tensor input)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        BatchNormKernel.Forward<T>(input.Buffer<T>(), layer.Weight.Buffer<T>(), layer.Bias.Buffer<T>(), _output.Buffer<T>(), _normalised.Buffer<T>(),
-            shape[0], layer.Channels, _length, _mean, _variance, _inverseStd, layer.Epsilon);
+        ((BatchNormKernel<T>)_kernel).Forward(input.Buffer<T>(), _layer.Weight.Buffer<T>(), _layer.Bias.Buffer<T>(), _output.Buffer<T>(), _normalised.Buffer<T>(), _layer.Epsilon);
 
     public override Tensor? Backward(Tensor outputGradient, bool needInputGradient)
     {
@@ -37,6 +47,6 @@ internal sealed class BatchNormPlan(BatchNorm layer, Shape shape) : LayerPlan
 
     private void Backward<T>(Tensor g)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        BatchNormKernel.Backward<T>(g.Buffer<T>(), _normalised.Buffer<T>(), layer.Weight.Buffer<T>(), _inverseStd, shape[0], layer.Channels, _length,
-            _inputGradient.Buffer<T>(), layer.Weight.GradientBuffer().Buffer<T>(), layer.Bias.GradientBuffer().Buffer<T>());
+        ((BatchNormKernel<T>)_kernel).Backward(g.Buffer<T>(), _normalised.Buffer<T>(), _layer.Weight.Buffer<T>(),
+            _inputGradient.Buffer<T>(), _layer.Weight.GradientBuffer().Buffer<T>(), _layer.Bias.GradientBuffer().Buffer<T>());
 }

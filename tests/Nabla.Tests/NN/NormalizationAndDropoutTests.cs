@@ -4,8 +4,43 @@ using Nabla.Tensors;
 
 namespace Nabla.Tests.NN;
 
+[Collection(Nabla.Tests.Threading.ThreadCountCollection.Name)]
 public sealed class NormalizationAndDropoutTests
 {
+    [Theory]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.Float64)]
+    public void Batch_norm_and_its_gradients_are_the_same_on_one_thread_and_on_all_cores(DType dtype)
+    {
+        // Large enough to split the channels between threads: each channel is summed alone, so the bits must not change.
+        var x = Tensor.Normal([64, 16, 12, 12], 2, 3, new Random(8), dtype);
+        var upstream = Tensor.Normal(x.Shape, 0, 1, new Random(9), dtype);
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 1;
+            var single = Run();
+            Parallelism.MaxThreads = Math.Max(2, Environment.ProcessorCount);
+            var split = Run();
+            for (int i = 0; i < single.Length; i++) Assert.Equal(single[i], split[i]);
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+
+        double[][] Run()
+        {
+            var layer = new BatchNorm2d(16, dtype: dtype);
+            var input = x.Clone();
+            input.RequiresGrad = true;
+            var y = layer.Forward(input);
+            (y * upstream).Sum().Backward();
+            return [y.ToDoubleArray(), input.Grad!.ToDoubleArray(), layer.Weight.Grad!.ToDoubleArray(), layer.Bias.Grad!.ToDoubleArray(),
+                layer.RunningMean.ToDoubleArray(), layer.RunningVariance.ToDoubleArray()];
+        }
+    }
+
     [Fact]
     public void Batch_norm_normalises_each_channel_in_training_and_keeps_running_statistics_for_evaluation()
     {

@@ -16,7 +16,7 @@ namespace Nabla.Autograd.Functions;
 /// The last line is the whole chain through μ and σ² (every x moves the statistics of its channel), the reason a
 /// normalisation layer is one primitive here rather than a composition of means and divisions.
 /// </remarks>
-internal sealed class BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, Tensor normalised, double[] inverseStd) : Function(x, gamma, beta)
+internal sealed class BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, Tensor normalised, object kernel) : Function(x, gamma, beta)
 {
     public override string Name => "BatchNorm";
 
@@ -31,19 +31,22 @@ internal sealed class BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, Ten
             throw new ArgumentException($"batch norm: training needs more than one value per channel, got input {x.Shape}");
         var y = Tensor.Uninitialized(x.Shape, x.DType);
         var normalised = Tensor.Uninitialized(x.Shape, x.DType);
-        var mean = new double[channels];
-        var variance = new double[channels];
-        var inverseStd = new double[channels];
         int n = x.Shape[0], length = x.Shape.Product(2, x.Rank);
-        Kernel.Launch(() =>
-        {
-            if (x.DType == DType.Float32)
-                BatchNormKernel.Forward<float>(x.Buffer<float>(), gamma.Buffer<float>(), beta.Buffer<float>(), y.Buffer<float>(), normalised.Buffer<float>(), n, channels, length, mean, variance, inverseStd, epsilon);
-            else
-                BatchNormKernel.Forward<double>(x.Buffer<double>(), gamma.Buffer<double>(), beta.Buffer<double>(), y.Buffer<double>(), normalised.Buffer<double>(), n, channels, length, mean, variance, inverseStd, epsilon);
-        });
-        var result = Needed(x, gamma, beta) ? Record(y, new BatchNormFunction(x, gamma, beta, normalised, inverseStd)) : y;
+        var (mean, variance) = (new double[channels], new double[channels]);
+        object kernel = x.DType == DType.Float32
+            ? Forward<float>(x, gamma, beta, y, normalised, new BatchNormKernel<float>(n, channels, length, mean, variance), epsilon)
+            : Forward<double>(x, gamma, beta, y, normalised, new BatchNormKernel<double>(n, channels, length, mean, variance), epsilon);
+        var result = Needed(x, gamma, beta) ? Record(y, new BatchNormFunction(x, gamma, beta, normalised, kernel)) : y;
         return (result, mean, variance);
+    }
+
+    /// <summary>Launches the forward pass; the kernel keeps the statistics and allocates nothing more, so a captured
+    /// step that holds it replays with no allocation.</summary>
+    private static BatchNormKernel<T> Forward<T>(Tensor x, Tensor gamma, Tensor beta, Tensor y, Tensor normalised, BatchNormKernel<T> kernel, double epsilon)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Kernel.Launch(() => kernel.Forward(x.Buffer<T>(), gamma.Buffer<T>(), beta.Buffer<T>(), y.Buffer<T>(), normalised.Buffer<T>(), epsilon));
+        return kernel;
     }
 
     public override Tensor?[] Backward(Tensor g) => g.DType == DType.Float32 ? Backward<float>(g) : Backward<double>(g);
@@ -55,8 +58,8 @@ internal sealed class BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, Ten
         var gx = Tensor.Uninitialized(x.Shape, x.DType);
         var gGamma = Tensor.Uninitialized(gamma.Shape, x.DType);
         var gBeta = Tensor.Uninitialized(gamma.Shape, x.DType);
-        Kernel.Launch(() => BatchNormKernel.Backward<T>(gy.Buffer<T>(), normalised.Buffer<T>(), gamma.Buffer<T>(), inverseStd, x.Shape[0], x.Shape[1], x.Shape.Product(2, x.Rank),
-            gx.Buffer<T>(), gGamma.Buffer<T>(), gBeta.Buffer<T>()));
+        var batchNorm = (BatchNormKernel<T>)kernel;
+        Kernel.Launch(() => batchNorm.Backward(gy.Buffer<T>(), normalised.Buffer<T>(), gamma.Buffer<T>(), gx.Buffer<T>(), gGamma.Buffer<T>(), gBeta.Buffer<T>()));
         return [x.RequiresGrad ? gx : null, gamma.RequiresGrad ? gGamma : null, Inputs[2].RequiresGrad ? gBeta : null];
     }
 }

@@ -1,8 +1,6 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using Nabla.Engine;
 using Nabla.Kernels.Convolution;
-using Nabla.Kernels.Gemm;
 using Nabla.Tensors;
 using Tensor = Nabla.Tensors.Tensor;
 
@@ -17,18 +15,16 @@ namespace Nabla.Autograd.Functions;
 /// Per image and group, with cols = im2col(x[n, group]) (C/G·KH·KW × L) and W_g the group's weights as a matrix
 /// (O/G × C/G·KH·KW): y[n, group] = W_g · cols.</para>
 /// <para>Backward, with G_y = ∂L/∂y[n, group] (O/G × L):
-/// ∂L/∂W_g += G_y · colsᵀ,  ∂L/∂x[n, group] = col2im(W_gᵀ · G_y),  ∂L/∂b[o] = Σ_{n, i, j} G_y[o, i, j].
-/// The columns are unfolded again in backward rather than kept: the unfolding is cheap next to the products, and
-/// keeping it would hold KH·KW copies of the input per layer.</para>
+/// ∂L/∂W_g = Σ_n G_y · colsᵀ,  ∂L/∂x[n, group] = col2im(W_gᵀ · G_y),  ∂L/∂b[o] = Σ_{n, i, j} G_y[o, i, j].
+/// <see cref="ConvolutionKernel{T}"/> computes both passes, with the batch split across the kernel threads.</para>
 /// </remarks>
 internal sealed class Conv2dFunction : Function
 {
-    private readonly Conv2dGeometry _geometry;
-    private readonly int _groups;
+    private readonly object _kernel;   // the ConvolutionKernel<T> of the forward pass, whose scratch backward reuses
     private readonly bool _hasBias;
 
-    private Conv2dFunction(Tensor[] inputs, Conv2dGeometry geometry, int groups, bool hasBias)
-        : base(inputs) => (_geometry, _groups, _hasBias) = (geometry, groups, hasBias);
+    private Conv2dFunction(Tensor[] inputs, object kernel, bool hasBias)
+        : base(inputs) => (_kernel, _hasBias) = (kernel, hasBias);
 
     public override string Name => "Conv2d";
 
@@ -52,38 +48,20 @@ internal sealed class Conv2dFunction : Function
             stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W);
         geometry.Validate($"conv2d on input {x.Shape} with weight {weight.Shape}");
         var y = Tensor.Uninitialized([x.Shape[0], outputs, geometry.OutputHeight, geometry.OutputWidth], x.DType);
-        if (x.DType == DType.Float32) Forward<float>(x, weight, bias, y, geometry, groups);
-        else Forward<double>(x, weight, bias, y, geometry, groups);
+        object kernel = x.DType == DType.Float32
+            ? Forward<float>(x, weight, bias, y, geometry, groups)
+            : Forward<double>(x, weight, bias, y, geometry, groups);
         Tensor[] operands = bias is null ? [x, weight] : [x, weight, bias];
-        return Needed(operands) ? Record(y, new Conv2dFunction(operands, geometry, groups, bias is not null)) : y;
+        return Needed(operands) ? Record(y, new Conv2dFunction(operands, kernel, bias is not null)) : y;
     }
 
-    private static void Forward<T>(Tensor x, Tensor weight, Tensor? bias, Tensor y, Conv2dGeometry g, int groups)
+    private static ConvolutionKernel<T> Forward<T>(Tensor x, Tensor weight, Tensor? bias, Tensor y, Conv2dGeometry g, int groups)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int images = x.Shape[0], outputs = weight.Shape[0], perGroup = outputs / groups, positions = g.OutputPositions;
-        var columns = new T[g.PatchSize * positions];   // scratch, kept by a captured step for its replays
-        Kernel.Launch(() =>
-        {
-            T[] xs = x.Buffer<T>(), ws = weight.Buffer<T>(), ys = y.Buffer<T>();
-            for (int n = 0; n < images; n++)
-            {
-                for (int group = 0; group < groups; group++)
-                {
-                    Im2Col.Unfold<T>(xs.AsSpan(((n * groups) + group) * g.ImageSize, g.ImageSize), g, columns);
-                    int yOffset = ((n * outputs) + (group * perGroup)) * positions;
-                    Gemm.Multiply(ws, group * perGroup * g.PatchSize, false, columns, 0, false, ys, yOffset, perGroup, g.PatchSize, positions);
-                }
-
-                if (bias is null) continue;
-                var b = bias.Buffer<T>();
-                for (int o = 0; o < outputs; o++)
-                {
-                    var plane = ys.AsSpan(((n * outputs) + o) * positions, positions);
-                    TensorPrimitives.Add(plane, b[o], plane);
-                }
-            }
-        });
+        // The kernel holds its scratch, so a captured step that keeps it replays with no allocation.
+        var kernel = new ConvolutionKernel<T>(g, x.Shape[0], weight.Shape[0], groups);
+        Kernel.Launch(() => kernel.Forward(x.Buffer<T>(), weight.Buffer<T>(), bias?.Buffer<T>(), y.Buffer<T>(), fuseRelu: false));
+        return kernel;
     }
 
     public override Tensor?[] Backward(Tensor gradOutput) => gradOutput.DType == DType.Float32
@@ -94,47 +72,13 @@ internal sealed class Conv2dFunction : Function
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (x, weight) = (Inputs[0], Inputs[1]);
-        var g = _geometry;
-        int outputs = weight.Shape[0], positions = g.OutputPositions;
-        bool needX = x.RequiresGrad, needW = weight.RequiresGrad, needB = _hasBias && Inputs[2].RequiresGrad;
-        var gx = needX ? Tensor.Zeros(x.Shape, x.DType) : null;
-        var gw = needW ? Tensor.Zeros(weight.Shape, x.DType) : null;
-        var gb = needB ? Tensor.Zeros([outputs], x.DType) : null;
-        var columns = new T[g.PatchSize * positions];
-        int groups = _groups;
-        Kernel.Launch(() => BackwardKernel(x, weight, gy, gx, gw, gb, g, groups, columns));
+        var kernel = (ConvolutionKernel<T>)_kernel;
+
+        // The kernel writes every element of the gradients it is given: none needs zeroing first.
+        var gx = x.RequiresGrad ? Tensor.Uninitialized(x.Shape, x.DType) : null;
+        var gw = weight.RequiresGrad ? Tensor.Uninitialized(weight.Shape, x.DType) : null;
+        var gb = _hasBias && Inputs[2].RequiresGrad ? Tensor.Uninitialized([weight.Shape[0]], x.DType) : null;
+        Kernel.Launch(() => kernel.Backward(x.Buffer<T>(), weight.Buffer<T>(), y: null, gy.Buffer<T>(), gx?.Buffer<T>(), gw?.Buffer<T>(), gb?.Buffer<T>(), fuseRelu: false));
         return _hasBias ? [gx, gw, gb] : [gx, gw];
-    }
-
-    private static void BackwardKernel<T>(Tensor x, Tensor weight, Tensor gy, Tensor? gx, Tensor? gw, Tensor? gb, Conv2dGeometry g, int groups, T[] columns)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int images = x.Shape[0], outputs = weight.Shape[0], perGroup = outputs / groups, positions = g.OutputPositions;
-        T[] xs = x.Buffer<T>(), ws = weight.Buffer<T>(), gys = gy.Buffer<T>();
-        for (int n = 0; n < images; n++)
-        {
-            for (int group = 0; group < groups; group++)
-            {
-                int gyOffset = ((n * outputs) + (group * perGroup)) * positions;
-                int wOffset = group * perGroup * g.PatchSize;
-                if (gw is not null)
-                {
-                    // ∂L/∂W_g += G_y · colsᵀ: (O/G × L) · (L × C/G·KH·KW), reading cols transposed in place.
-                    Im2Col.Unfold<T>(xs.AsSpan(((n * groups) + group) * g.ImageSize, g.ImageSize), g, columns);
-                    Gemm.Multiply(gys, gyOffset, false, columns, 0, true, gw.Buffer<T>(), wOffset, perGroup, positions, g.PatchSize, accumulate: true);
-                }
-
-                if (gx is not null)
-                {
-                    // ∂L/∂cols = W_gᵀ · G_y: (C/G·KH·KW × O/G) · (O/G × L), then folded back onto the image.
-                    Gemm.Multiply(ws, wOffset, true, gys, gyOffset, false, columns, 0, g.PatchSize, perGroup, positions);
-                    Im2Col.FoldAdd<T>(columns, g, gx.Buffer<T>().AsSpan(((n * groups) + group) * g.ImageSize, g.ImageSize));
-                }
-            }
-
-            if (gb is null) continue;
-            var b = gb.Buffer<T>();
-            for (int o = 0; o < outputs; o++) b[o] += TensorPrimitives.Sum<T>(gys.AsSpan(((n * outputs) + o) * positions, positions));
-        }
     }
 }
