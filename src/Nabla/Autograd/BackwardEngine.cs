@@ -26,10 +26,34 @@ internal static class BackwardEngine
                 if (g is null || !input.RequiresGrad) continue;
                 if (g.Shape != input.Shape)
                     throw new InvalidOperationException($"{function.Name} backward produced a gradient of shape {g.Shape} for an input of shape {input.Shape}");
-                if (input.IsLeaf) input.AccumulateGrad(g);
+                if (input.IsLeaf && input.Grad is null && OwnsStorage(g, grad, function, inputGrads, j)) input.AdoptGrad(g);
+                else if (input.IsLeaf) input.AccumulateGrad(g);
                 else pending[input] = pending.TryGetValue(input, out var sum) ? Tensor.RawBinary<Kernels.AddOperator>(sum, g, "accumulate") : g;
             }
         }
+    }
+
+    /// <summary>Whether the gradient <paramref name="g"/> that <paramref name="function"/> returned for its input
+    /// <paramref name="index"/> is the only tensor on its storage, so that a leaf with no gradient yet can take it as
+    /// its gradient as it is, with no zeros and no add (PyTorch steals a gradient the same way). A gradient passed
+    /// through (an addition's, a reshape's view of <paramref name="upstream"/>), shared with another input, or an input's
+    /// own values is not: a later accumulation into the leaf's gradient would change them too. In a captured step this is
+    /// what lets a layer's backward kernel write straight into the parameter's gradient.</summary>
+    private static bool OwnsStorage(Tensor g, Tensor upstream, Function function, Tensor?[] gradients, int index)
+    {
+        var storage = g.Storage;
+        if (ReferenceEquals(storage, upstream.Storage)) return false;
+        for (int k = 0; k < gradients.Length; k++)
+        {
+            if (k != index && gradients[k] is { } other && ReferenceEquals(storage, other.Storage)) return false;
+        }
+
+        foreach (var input in function.Inputs)
+        {
+            if (ReferenceEquals(storage, input.Storage)) return false;
+        }
+
+        return true;
     }
 
     /// <summary>Non-leaf tensors reachable from <paramref name="root"/>, each after all tensors it depends on.</summary>

@@ -64,8 +64,8 @@ public sealed partial class Tensor
 
     internal void AccumulateGrad(Tensor g)
     {
-        // The first gradient is added to zeros rather than copied: every step then does the same arithmetic, so a
-        // captured step (which replays the add) and an eager one agree bit for bit, down to the sign of a zero.
+        // A first gradient that something else also holds (the engine adopts those it may) is added to zeros rather
+        // than copied: a captured step replays the zeroing and the add, and agrees with the eager one bit for bit.
         var sum = Grad ??= ZerosLike(this);
         Kernel.Launch(() =>
         {
@@ -73,6 +73,17 @@ public sealed partial class Tensor
             else System.Numerics.Tensors.TensorPrimitives.Add(sum.Buffer<double>(), g.Buffer<double>(), sum.Buffer<double>());
         });
     }
+
+    /// <summary>Takes <paramref name="g"/>, a gradient nothing else holds, as this leaf's gradient (there is none yet).</summary>
+    internal void AdoptGrad(Tensor g)
+    {
+        if (Grad is not null) throw new InvalidOperationException("a leaf with a gradient accumulates into it; only a leaf without one adopts");
+        Grad = g;
+    }
+
+    /// <summary>Points this parameter at <paramref name="gradient"/>, the tensor a captured step writes its gradient
+    /// into, before the step is replayed.</summary>
+    internal void UseGradient(Tensor? gradient) => Grad = gradient;
 
     /// <summary>The gradient tensor, created (zero) if there is none yet: for kernels that write gradients in place.</summary>
     internal Tensor GradientBuffer() => Grad ??= ZerosLike(this);

@@ -4,8 +4,8 @@ using Nabla.Tensors;
 namespace Nabla.Training;
 
 /// <summary>One captured forward and backward pass for one input shape: the recorded kernels, the input and label
-/// buffers they read, the tensors they leave the results in, and what the capture assumed about the model (each
-/// module's mode, each parameter's gradient tensor), checked before every replay.</summary>
+/// buffers they read, the tensors they leave the results in, each parameter's gradient tensor (which its backward
+/// kernels write), and each module's mode, checked before every replay.</summary>
 internal sealed class CapturedPass
 {
     private readonly Action[] _kernels;
@@ -41,8 +41,7 @@ internal sealed class CapturedPass
     /// <summary>The data loss plus the penalties of the last run (a scalar).</summary>
     public Tensor Objective { get; }
 
-    /// <summary>Whether the model is still as captured: every module in the same mode, every parameter's gradient the
-    /// same tensor (the kernels accumulate into it).</summary>
+    /// <summary>Whether the model is still as captured: every module in the same mode, the same number of parameters.</summary>
     public bool Fits(IReadOnlyList<Tensor> parameters)
     {
         for (int i = 0; i < _modules.Length; i++)
@@ -50,18 +49,18 @@ internal sealed class CapturedPass
             if (_modules[i].IsTraining != _training[i]) return false;
         }
 
-        if (parameters.Count != _gradients.Length) return false;
-        for (int i = 0; i < _gradients.Length; i++)
-        {
-            if (!ReferenceEquals(parameters[i].Grad, _gradients[i])) return false;
-        }
-
-        return true;
+        return parameters.Count == _gradients.Length;
     }
 
-    /// <summary>Copies the batch into the captured buffers and runs the recorded kernels.</summary>
-    public void Replay(Tensor features, int[] labels)
+    /// <summary>Points the parameters at this capture's gradient tensors, copies the batch into the captured buffers
+    /// and runs the recorded kernels.</summary>
+    /// <remarks>Each gradient is written whole by the replay: a layer's backward kernel writes a parameter's gradient
+    /// directly where the capture let the parameter adopt it, and where several contributions are summed the
+    /// capture recorded the zeroing first. So nothing needs zeroing between steps, and each shape's capture has its
+    /// gradient tensors of its own.</remarks>
+    public void Replay(IReadOnlyList<Tensor> parameters, Tensor features, int[] labels)
     {
+        for (int i = 0; i < _gradients.Length; i++) parameters[i].UseGradient(_gradients[i]);
         if (features.DType == DType.Float32) features.AsSpan<float>().CopyTo(Input.AsSpan<float>());
         else features.AsSpan<double>().CopyTo(Input.AsSpan<double>());
         labels.CopyTo(Labels, 0);

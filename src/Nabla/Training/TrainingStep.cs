@@ -21,8 +21,8 @@ namespace Nabla.Training;
 /// graphs do. A model whose <c>Forward</c> reads tensor values to decide what to do (data-dependent control flow), or
 /// builds tensors from host arrays or host random numbers, cannot be replayed: the capture notices every such read or
 /// creation, keeps that shape eager and says why in <see cref="NotCapturedReason"/>. A change of a module's training or
-/// evaluation mode, or a parameter's gradient tensor replaced (by <c>ClearGrad</c>), is noticed too and captures
-/// afresh. What a capture cannot notice is a change of plain C# state the <c>Forward</c> reads (a field that picks a
+/// evaluation mode is noticed too and captures afresh. Each capture keeps the gradient tensors its kernels write, and
+/// points the parameters at them before each replay. What a capture cannot notice is a change of plain C# state the <c>Forward</c> reads (a field that picks a
 /// branch, set between steps): after changing such state, call <see cref="Reset"/>.</para>
 /// <para>Losses other than plain cross-entropy (no smoothing, no class weights), and the layers not yet converted to
 /// captured kernels (embedding, average pooling, row gathering), run eagerly for now.</para>
@@ -135,8 +135,7 @@ public sealed class TrainingStep
             if (pass.Fits(Optimizer.Parameters))
             {
                 Loss.CheckLabels(pass.Logits.Shape, labels);   // before anything moves, as an eager step checks
-                ZeroGradients();
-                pass.Replay(features, labels);
+                pass.Replay(Optimizer.Parameters, features, labels);
                 ReplayedSteps++;
                 return (pass.Logits, pass.DataLoss.GetFlat(0), pass.Objective.GetFlat(0));
             }
@@ -156,7 +155,11 @@ public sealed class TrainingStep
 
         var input = features.Clone();
         var ownLabels = (int[])labels.Clone();
-        ZeroGradients();
+
+        // With no gradient yet, a parameter adopts the one its layer's backward returns: the replay's kernels then write
+        // the gradient in place, with no zeroing and no add (a parameter used twice gets zeros and adds, recorded).
+        var parameters = Optimizer.Parameters;
+        for (int i = 0; i < parameters.Count; i++) parameters[i].UseGradient(null);
         Tensor logits, dataLoss, objective;
         string? spoiled;
         Action[] kernels = [];
@@ -172,6 +175,8 @@ public sealed class TrainingStep
             if (spoiled is null) kernels = tape.Freeze();
         }
 
+        // A parameter the pass did not reach still gets a (zero) gradient, as an eager step's zeroing leaves it.
+        for (int i = 0; i < parameters.Count; i++) parameters[i].GradientBuffer();
         EagerSteps++;
         CapturesMade++;
         if (spoiled is not null)
@@ -198,12 +203,6 @@ public sealed class TrainingStep
         if (double.IsFinite(lossValue) && double.IsFinite(objectiveValue)) objective.Backward();
         EagerSteps++;
         return (logits, lossValue, objectiveValue);
-    }
-
-    private void ZeroGradients()
-    {
-        var parameters = Optimizer.Parameters;
-        for (int i = 0; i < parameters.Count; i++) parameters[i].ZeroGrad();   // indexed: no enumerator per step
     }
 
     /// <summary>The step that went non-finite, and where: the first layer whose output on <paramref name="features"/> is

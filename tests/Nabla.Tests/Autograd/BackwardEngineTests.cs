@@ -27,6 +27,30 @@ public sealed class BackwardEngineTests
     }
 
     [Fact]
+    public void A_leaf_takes_its_first_gradient_as_it_is_only_when_nothing_else_holds_it()
+    {
+        // An addition passes its upstream gradient to both operands, and a reshape passes a view of it: were a leaf to
+        // take such a tensor as its gradient, a later accumulation into one leaf would change the other's gradient too.
+        var a = Tensor.FromArray([1.0, 2.0, 3.0], [3]);
+        var b = Tensor.FromArray([4.0, 5.0, 6.0], [3]);
+        var w = Tensor.FromArray([1.0, -1.0, 2.0, 0.5, 3.0, 1.0], [3, 2]);
+        foreach (var t in new[] { a, b, w }) t.RequiresGrad = true;
+        var c = a + b;
+        ((c * c).Sum() + (c.Reshape(1, 3).MatMul(w) * 2.0).Sum()).Backward();
+        double[] expected = [.. c.ToDoubleArray().Select((v, i) => (2 * v) + (2 * ((w[i, 0] + w[i, 1]))))];
+        Assert.Equal(expected, a.Grad!.ToDoubleArray());
+        Assert.Equal(expected, b.Grad!.ToDoubleArray());
+
+        (a * 10.0).Sum().Backward();   // accumulates into a's gradient alone
+        Assert.Equal(expected.Select(v => v + 10), a.Grad!.ToDoubleArray());
+        Assert.Equal(expected, b.Grad!.ToDoubleArray());
+        var wGrad = w.Grad!.ToDoubleArray();
+        (w * 1.0).Sum().Backward();
+        Assert.Equal(wGrad.Select(v => v + 1), w.Grad!.ToDoubleArray());
+        Assert.Equal(expected, b.Grad!.ToDoubleArray());
+    }
+
+    [Fact]
     public void Gradients_accumulate_until_zeroed()
     {
         var x = Tensor.FromArray([2.0, -1.0], [2]);
