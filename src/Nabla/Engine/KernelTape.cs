@@ -111,6 +111,20 @@ internal sealed class KernelTape : IDisposable
         Spoiled = $"{what}, in {Caller()}";
     }
 
+    /// <summary>The op a recorded kernel belongs to, e.g. <c>Conv2dFunction.Forward</c> or
+    /// <c>Tensor.RawBinary&lt;AddOperator&gt;</c>: the type that launched it and the method whose lambda it is.</summary>
+    public static string Describe(Action kernel)
+    {
+        var method = kernel.Method;
+        var type = method.DeclaringType;
+        var generic = type is { IsGenericType: true } ? $"<{string.Join(", ", type.GetGenericArguments().Select(a => a.Name))}>" : "";
+        while (type?.DeclaringType is not null) type = type.DeclaringType;   // a closure class nests inside the op's type
+        string name = method.Name;
+        int open = name.IndexOf('<', StringComparison.Ordinal), close = name.IndexOf('>', StringComparison.Ordinal);
+        if (open >= 0 && close > open) name = name[(open + 1)..close];   // "<Forward>b__0" is a lambda in Forward
+        return $"{type?.Name ?? "?"}.{name}{generic}";
+    }
+
     /// <summary>The first few methods on the stack outside the engine and the tensor internals: where the host work was.</summary>
     private static string Caller()
     {

@@ -1,3 +1,4 @@
+using Nabla.Engine;
 using Nabla.NN;
 using Nabla.Tensors;
 
@@ -24,6 +25,23 @@ internal sealed class CapturedPass
         _modules = [.. model.NamedModules().Select(m => m.Module)];
         _training = [.. _modules.Select(m => m.IsTraining)];
         _gradients = [.. parameters.Select(p => p.Grad)];
+    }
+
+    /// <summary>Replays since this pass was captured or last checked against a fresh capture.</summary>
+    public int ReplaysSinceCheck { get; set; }
+
+    /// <summary>Where <paramref name="fresh"/>, a capture of the same shape made later, runs other kernels than this
+    /// one, in words; null when both run the same ops in the same order.</summary>
+    public string? Difference(CapturedPass fresh)
+    {
+        int common = Math.Min(_kernels.Length, fresh._kernels.Length);
+        for (int i = 0; i < common; i++)
+        {
+            if (_kernels[i].Method != fresh._kernels[i].Method)
+                return $"kernel {i + 1} of {_kernels.Length} was {KernelTape.Describe(_kernels[i])} and is now {KernelTape.Describe(fresh._kernels[i])}";
+        }
+
+        return _kernels.Length == fresh._kernels.Length ? null : $"the capture ran {_kernels.Length} kernels and the step now runs {fresh._kernels.Length}";
     }
 
     /// <summary>The captured input (B, …), which a replay overwrites with its batch.</summary>

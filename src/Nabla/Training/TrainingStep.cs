@@ -23,7 +23,8 @@ namespace Nabla.Training;
 /// creation, keeps that shape eager and says why in <see cref="NotCapturedReason"/>. A change of a module's training or
 /// evaluation mode is noticed too and captures afresh. Each capture keeps the gradient tensors its kernels write, and
 /// points the parameters at them before each replay. What a capture cannot notice is a change of plain C# state the <c>Forward</c> reads (a field that picks a
-/// branch, set between steps): after changing such state, call <see cref="Reset"/>.</para>
+/// branch, set between steps): after changing such state, call <see cref="Reset"/>. <see cref="CheckEvery"/> catches a
+/// forgotten one: it captures every N-th step afresh and fails loudly when the kernels differ.</para>
 /// <para>Losses other than plain cross-entropy (no smoothing, no class weights), and the layers not yet converted to
 /// captured kernels (embedding, average pooling, row gathering), run eagerly for now.</para>
 /// </remarks>
@@ -83,7 +84,22 @@ public sealed class TrainingStep
         }
     }
 
-    /// <summary>How many captures were made: one per input shape, and again after a mode change.</summary>
+    /// <summary>The check mode: when set to N, every N-th step of a captured shape is captured afresh instead of
+    /// replayed, and its sequence of kernels compared with the capture's. A difference means the model's code took
+    /// another path than when it was captured (plain C# state that picks a branch, changed without
+    /// <see cref="Reset"/>), and throws before the parameters move. Null (the default) never checks.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to less than 1.</exception>
+    public int? CheckEvery
+    {
+        get;
+        set
+        {
+            if (value is < 1) throw new ArgumentOutOfRangeException(nameof(CheckEvery), $"the check interval must be at least 1 step, not {value}");
+            field = value;
+        }
+    }
+
+    /// <summary>How many captures were made: one per input shape, again after a mode change, and one per check.</summary>
     public int CapturesMade { get; private set; }
 
     /// <summary>How many steps were replays of a capture.</summary>
@@ -134,6 +150,7 @@ public sealed class TrainingStep
             if (pass is null) return Eager(features, labels);   // this shape cannot be captured: NotCapturedReason says why
             if (pass.Fits(Optimizer.Parameters))
             {
+                if (CheckEvery is { } every && ++pass.ReplaysSinceCheck >= every) return CaptureAndCheck(key, pass, features, labels);
                 Loss.CheckLabels(pass.Logits.Shape, labels);   // before anything moves, as an eager step checks
                 pass.Replay(Optimizer.Parameters, features, labels);
                 ReplayedSteps++;
@@ -142,6 +159,23 @@ public sealed class TrainingStep
         }
 
         return CaptureStep(key, features, labels);
+    }
+
+    /// <summary>The check mode's step: captures <paramref name="features"/>' shape afresh (an eager step) and throws when
+    /// the fresh capture's kernels differ from <paramref name="captured"/>'s.</summary>
+    private (Tensor Logits, double DataLoss, double Objective) CaptureAndCheck((Shape Shape, DType DType) key, CapturedPass captured, Tensor features, int[] labels)
+    {
+        var result = CaptureStep(key, features, labels);
+        var fresh = _captures[key];
+        string? difference = fresh is null ? $"it can no longer be captured: {NotCapturedReason}" : captured.Difference(fresh);
+        if (difference is not null)
+        {
+            _captures.Remove(key);
+            throw new InvalidOperationException(
+                $"the captured step for input {key.Shape} no longer matches the model's code: {difference}. Its Forward took another path than when it was captured (C# state that picks a branch?); call Reset() after changing such state");
+        }
+
+        return result;
     }
 
     private (Tensor Logits, double DataLoss, double Objective) CaptureStep((Shape Shape, DType DType) key, Tensor features, int[] labels)

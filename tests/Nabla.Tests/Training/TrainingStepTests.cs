@@ -71,6 +71,28 @@ public sealed class TrainingStepTests
         public override Tensor Forward(Tensor input) => input.Sum().Item() > 0 ? _a.Forward(input) : _b.Forward(input);
     }
 
+    /// <summary>A model whose path is picked by plain C# state, which a capture cannot see.</summary>
+    private sealed class Switchable : Module
+    {
+        private readonly Linear _a;
+        private readonly Linear _b;
+
+        public Switchable(int seed)
+        {
+            var random = new Random(seed);
+            _a = RegisterModule("a", new Linear(12, 8, random));
+            _b = RegisterModule("b", new Linear(8, 4, random));
+        }
+
+        public bool Rectify { get; set; }
+
+        public override Tensor Forward(Tensor input)
+        {
+            var hidden = _a.Forward(input);
+            return _b.Forward(Rectify ? hidden.Relu() : hidden);
+        }
+    }
+
     private static (Tensor Features, int[] Labels)[] Batches(int count, int features, DType dtype, params int[] sizes)
     {
         var random = new Random(7);
@@ -218,5 +240,44 @@ public sealed class TrainingStepTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => step.Run(batches[0].Features, labels));
         Assert.Contains("label 4 at row 3", e.Message, StringComparison.Ordinal);
         foreach (var (name, value) in model.StateDict()) Assert.Equal(before[name].ToDoubleArray(), value.ToDoubleArray());
+    }
+
+    [Fact]
+    public void The_check_mode_captures_again_every_n_steps_and_trains_as_eager_steps_do()
+    {
+        var eagerModel = new ResidualMlp(4, DType.Float64);
+        var model = new ResidualMlp(4, DType.Float64);
+        var eager = TrainingStep.Capture(eagerModel, new CrossEntropyLoss(), new AdamW(eagerModel.Parameters()));
+        eager.Captures = false;
+        var step = TrainingStep.Capture(model, new CrossEntropyLoss(), new AdamW(model.Parameters()));
+        step.CheckEvery = 3;
+        var batches = Batches(10, 12, DType.Float64, 8);
+
+        Assert.Equal(Train(eager, batches), Train(step, batches));
+        AssertSameState(eagerModel, model);
+        Assert.Equal(4, step.CapturesMade);   // steps 1, 4, 7 and 10: every third step after the capture is a check
+        Assert.Equal(6, step.ReplayedSteps);
+        Assert.Throws<ArgumentOutOfRangeException>(() => step.CheckEvery = 0);
+    }
+
+    [Fact]
+    public void The_check_mode_fails_loudly_when_the_model_takes_another_path_than_it_was_captured_on()
+    {
+        var model = new Switchable(6);
+        var step = TrainingStep.Capture(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1));
+        step.CheckEvery = 2;
+        var batches = Batches(4, 12, DType.Float32, 8);
+        Train(step, batches[..2]);   // the capture, then a replay
+        model.Rectify = true;        // C# state the capture cannot see, changed without Reset()
+        var before = model.StateDict();
+
+        var e = Assert.Throws<InvalidOperationException>(() => step.Run(batches[2].Features, batches[2].Labels));
+        Assert.Contains("no longer matches the model's code", e.Message, StringComparison.Ordinal);
+        Assert.Contains("ReluOperator", e.Message, StringComparison.Ordinal);
+        foreach (var (name, value) in model.StateDict()) Assert.Equal(before[name].ToDoubleArray(), value.ToDoubleArray());
+
+        // The stale capture is dropped: the next step captures the new path, and training goes on.
+        step.Run(batches[3].Features, batches[3].Labels);
+        Assert.Equal(3, step.CapturesMade);
     }
 }
