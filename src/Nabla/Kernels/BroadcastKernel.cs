@@ -32,8 +32,10 @@ internal static class BroadcastKernel
         }
 
         int rank = outDims.Length;
-        var xStrides = BroadcastStrides(xDims, outDims);
-        var yStrides = BroadcastStrides(yDims, outDims);
+        // On the stack: a replayed step runs this with no allocation (tensors have a handful of dimensions).
+        Span<int> xStrides = stackalloc int[rank], yStrides = stackalloc int[rank], counter = stackalloc int[rank];
+        BroadcastStrides(xDims, outDims, xStrides);
+        BroadcastStrides(yDims, outDims, yStrides);
         var dims = outDims;
         int inner = dims[rank - 1];
         int outer = Count(outDims) / Math.Max(inner, 1);
@@ -41,7 +43,6 @@ internal static class BroadcastKernel
         int xInner = xStrides[rank - 1], yInner = yStrides[rank - 1];
 
         // An odometer over the outer dimensions keeps both input offsets without a division per element.
-        var counter = new int[rank];
         int xOffset = 0, yOffset = 0;
         for (int o = 0; o < outer; o++)
         {
@@ -71,19 +72,17 @@ internal static class BroadcastKernel
         return count;
     }
 
-    /// <summary>Strides of an input of dimensions <paramref name="input"/> seen through <paramref name="output"/>'s: 0
+    /// <summary>Writes into <paramref name="strides"/> the strides of an input of dimensions <paramref name="input"/> seen through <paramref name="output"/>'s: 0
     /// where the input is broadcast (missing or of size 1).</summary>
-    public static int[] BroadcastStrides(ReadOnlySpan<int> input, ReadOnlySpan<int> output)
+    private static void BroadcastStrides(ReadOnlySpan<int> input, ReadOnlySpan<int> output, Span<int> strides)
     {
         int rank = output.Length, offset = rank - input.Length;
-        var strides = new int[rank];
+        strides.Clear();
         int own = 1;   // the input's own row-major stride of axis i, built from the last axis
         for (int i = input.Length - 1; i >= 0; i--)
         {
             strides[i + offset] = input[i] == 1 && output[i + offset] != 1 ? 0 : own;
             own *= input[i];
         }
-
-        return strides;
     }
 }

@@ -10,8 +10,7 @@ namespace Nabla.Training;
 internal sealed class CapturedPass
 {
     private readonly Action[] _kernels;
-    private readonly Module[] _modules;
-    private readonly bool[] _training;
+    private readonly ModuleModes _modes;
     private readonly Tensor?[] _gradients;
 
     public CapturedPass(Action[] kernels, Tensor input, int[] labels, Tensor logits, Tensor dataLoss, Tensor objective, Module model, IReadOnlyList<Tensor> parameters)
@@ -22,8 +21,7 @@ internal sealed class CapturedPass
         Logits = logits;
         DataLoss = dataLoss;
         Objective = objective;
-        _modules = [.. model.NamedModules().Select(m => m.Module)];
-        _training = [.. _modules.Select(m => m.IsTraining)];
+        _modes = new ModuleModes(model);
         _gradients = [.. parameters.Select(p => p.Grad)];
     }
 
@@ -60,15 +58,7 @@ internal sealed class CapturedPass
     public Tensor Objective { get; }
 
     /// <summary>Whether the model is still as captured: every module in the same mode, the same number of parameters.</summary>
-    public bool Fits(IReadOnlyList<Tensor> parameters)
-    {
-        for (int i = 0; i < _modules.Length; i++)
-        {
-            if (_modules[i].IsTraining != _training[i]) return false;
-        }
-
-        return parameters.Count == _gradients.Length;
-    }
+    public bool Fits(IReadOnlyList<Tensor> parameters) => _modes.Unchanged() && parameters.Count == _gradients.Length;
 
     /// <summary>Points the parameters at this capture's gradient tensors, copies the batch into the captured buffers
     /// and runs the recorded kernels.</summary>

@@ -6,7 +6,8 @@ using Nabla.Tensors;
 
 namespace Nabla.Training;
 
-/// <summary>Measures a model on a dataset without recording gradients.</summary>
+/// <summary>Measures a model on a dataset without recording gradients. Each call captures the model's forward pass on
+/// its first batch of each shape and replays it on the others (<see cref="InferenceStep"/>).</summary>
 public static class Evaluator
 {
     /// <summary>Accuracy, mean loss (cross-entropy when <paramref name="loss"/> is null) and the confusion matrix.
@@ -34,9 +35,10 @@ public static class Evaluator
             var confusion = new int[data.Classes, data.Classes];
             double lossSum = 0;
             int correct = 0;
+            var forward = InferenceStep.Capture(model);   // this call's own: concurrent evaluations replay their own buffers
             foreach (var batch in new DataLoader(data, batchSize, shuffle: false).Epoch())
             {
-                var logits = model.Forward(batch.Features);   // (B, C)
+                var logits = forward.Run(batch.Features);   // (B, C)
                 if (logits.Rank != 2 || logits.Shape[1] != data.Classes)
                     throw new ArgumentException($"the model outputs shape {logits.Shape}, but {data.Name} has {data.Classes} classes");
                 lossSum += loss.Compute(logits, batch.Labels).Item() * batch.Count;
@@ -71,10 +73,11 @@ public static class Evaluator
             using var _ = GradMode.NoGrad();
             int n = features.Shape[0];
             double[,]? result = null;
+            var forward = InferenceStep.Capture(model);   // this call's own: concurrent calls replay their own buffers
             for (int start = 0; start < n; start += batchSize)
             {
                 int count = Math.Min(batchSize, n - start);
-                var probabilities = model.Forward(features.Slice(0, start, count)).Softmax(-1);   // (B, C)
+                var probabilities = forward.Run(features.Slice(0, start, count)).Softmax(-1);   // (B, C)
                 if (probabilities.Rank != 2) throw new ArgumentException($"the model outputs shape {probabilities.Shape}, not (N, C)");
                 int classes = probabilities.Shape[1];
                 result ??= new double[n, classes];
