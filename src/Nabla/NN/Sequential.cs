@@ -29,7 +29,20 @@ public sealed class Sequential : Module
     {
         ArgumentNullException.ThrowIfNull(input);
         var x = input;
-        foreach (var m in _modules) x = m.Forward(x);
+        for (int i = 0; i < _modules.Count; i++)
+        {
+            // A layer followed by a ReLU applies it in its own kernel: one pass and one tensor fewer, the same bits.
+            if (_modules[i] is IFusesRelu layer && i + 1 < _modules.Count && _modules[i + 1] is Activations.Relu)
+            {
+                x = layer.ForwardWithRelu(x);
+                i++;
+            }
+            else
+            {
+                x = _modules[i].Forward(x);
+            }
+        }
+
         return x;
     }
 }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Nabla.Engine;
+using Nabla.Kernels;
 using Nabla.Kernels.Convolution;
 using Nabla.Tensors;
 using Tensor = Nabla.Tensors.Tensor;
@@ -22,15 +23,18 @@ internal sealed class Conv2dFunction : Function
 {
     private readonly object _kernel;   // the ConvolutionKernel<T> of the forward pass, whose scratch backward reuses
     private readonly bool _hasBias;
+    private readonly Tensor? _rectified;   // y, when the ReLU is fused
 
-    private Conv2dFunction(Tensor[] inputs, object kernel, bool hasBias)
-        : base(inputs) => (_kernel, _hasBias) = (kernel, hasBias);
+    private Conv2dFunction(Tensor[] inputs, object kernel, bool hasBias, Tensor? rectified)
+        : base(inputs) => (_kernel, _hasBias, _rectified) = (kernel, hasBias, rectified);
 
     public override string Name => "Conv2d";
 
-    /// <summary>y = conv2d(x, weight) + bias; <paramref name="stride"/>, <paramref name="padding"/> and
+    /// <summary>y = conv2d(x, weight) + bias, or max(0, ·) of it when <paramref name="relu"/> (the ReLU in the
+    /// kernel's epilogue; backward masks the upstream gradient by [y &gt; 0] as the ReLU's own backward does, so the
+    /// fused and unfused layers agree bit for bit); <paramref name="stride"/>, <paramref name="padding"/> and
     /// <paramref name="dilation"/> are (height, width).</summary>
-    public static Tensor Apply(Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups)
+    public static Tensor Apply(Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups, bool relu = false)
     {
         if (x.Rank != 4) throw new ArgumentException($"conv2d: input must be (N, C, H, W), got shape {x.Shape}");
         if (weight.Rank != 4) throw new ArgumentException($"conv2d: weight must be (O, C/groups, KH, KW), got shape {weight.Shape}");
@@ -49,24 +53,26 @@ internal sealed class Conv2dFunction : Function
         geometry.Validate($"conv2d on input {x.Shape} with weight {weight.Shape}");
         var y = Tensor.Uninitialized([x.Shape[0], outputs, geometry.OutputHeight, geometry.OutputWidth], x.DType);
         object kernel = x.DType == DType.Float32
-            ? Forward<float>(x, weight, bias, y, geometry, groups)
-            : Forward<double>(x, weight, bias, y, geometry, groups);
+            ? Forward<float>(x, weight, bias, y, geometry, groups, relu)
+            : Forward<double>(x, weight, bias, y, geometry, groups, relu);
         Tensor[] operands = bias is null ? [x, weight] : [x, weight, bias];
-        return Needed(operands) ? Record(y, new Conv2dFunction(operands, kernel, bias is not null)) : y;
+        return Needed(operands) ? Record(y, new Conv2dFunction(operands, kernel, bias is not null, relu ? y : null)) : y;
     }
 
-    private static ConvolutionKernel<T> Forward<T>(Tensor x, Tensor weight, Tensor? bias, Tensor y, Conv2dGeometry g, int groups)
+    private static ConvolutionKernel<T> Forward<T>(Tensor x, Tensor weight, Tensor? bias, Tensor y, Conv2dGeometry g, int groups, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // The kernel holds its scratch, so a captured step that keeps it replays with no allocation.
         var kernel = new ConvolutionKernel<T>(g, x.Shape[0], weight.Shape[0], groups);
-        Kernel.Launch(() => kernel.Forward(x.Buffer<T>(), weight.Buffer<T>(), bias?.Buffer<T>(), y.Buffer<T>(), fuseRelu: false));
+        Kernel.Launch(() => kernel.Forward(x.Buffer<T>(), weight.Buffer<T>(), bias?.Buffer<T>(), y.Buffer<T>(), relu));
         return kernel;
     }
 
-    public override Tensor?[] Backward(Tensor gradOutput) => gradOutput.DType == DType.Float32
-        ? Backward<float>(gradOutput)
-        : Backward<double>(gradOutput);
+    public override Tensor?[] Backward(Tensor gradOutput)
+    {
+        if (_rectified is not null) gradOutput = Tensor.RawBinary<ReluBackwardOperator>(_rectified, gradOutput, "relu backward");
+        return gradOutput.DType == DType.Float32 ? Backward<float>(gradOutput) : Backward<double>(gradOutput);
+    }
 
     private Tensor?[] Backward<T>(Tensor gy)
         where T : unmanaged, IFloatingPointIeee754<T>

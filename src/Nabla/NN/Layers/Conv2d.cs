@@ -1,3 +1,4 @@
+using Nabla.Autograd.Functions;
 using Nabla.Initialization;
 using Nabla.Tensors;
 
@@ -10,7 +11,7 @@ namespace Nabla.NN.Layers;
 /// Default initialisation is PyTorch's: W and b drawn from U(−1/√fan_in, 1/√fan_in), fan_in = (C/G)·K².
 /// State-dict names and shapes match PyTorch's <c>nn.Conv2d</c>.
 /// </remarks>
-public sealed class Conv2d : Module
+public sealed class Conv2d : Module, IFusesRelu
 {
     /// <summary>A layer from <paramref name="inChannels"/> to <paramref name="outChannels"/> with square
     /// <paramref name="kernelSize"/> windows, initialised from <paramref name="random"/>.</summary>
@@ -74,6 +75,14 @@ public sealed class Conv2d : Module
         ArgumentNullException.ThrowIfNull(input);
         CheckInput(input.Shape, input.DType);
         return input.Conv2d(Weight, Bias, Stride, Padding, Dilation, Groups);
+    }
+
+    /// <inheritdoc/>
+    Tensor IFusesRelu.ForwardWithRelu(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        CheckInput(input.Shape, input.DType);
+        return Conv2dFunction.Apply(input, Weight, Bias, (Stride, Stride), (Padding, Padding), (Dilation, Dilation), Groups, relu: true);
     }
 
     /// <summary>Throws, naming the layer and the shape, unless an input of this shape and dtype fits: (N, C, H, W)

@@ -10,7 +10,7 @@ namespace Nabla.NN.Layers;
 /// Parameters: O·I weights plus O biases. W is stored (out, in), as in PyTorch, so state-dict names and shapes match.
 /// Default initialisation is PyTorch's: W and b drawn from U(−1/√I, 1/√I).
 /// </remarks>
-public sealed class Linear : Module
+public sealed class Linear : Module, IFusesRelu
 {
     /// <summary>A layer from <paramref name="inFeatures"/> to <paramref name="outFeatures"/>, initialised from <paramref name="random"/>.</summary>
     public Linear(int inFeatures, int outFeatures, Random random, bool bias = true, DType dtype = DType.Float32, Initializer? init = null)
@@ -52,6 +52,16 @@ public sealed class Linear : Module
             return LinearFunction.Apply(input, Weight, Bias);   // (B, O) = h Wᵀ + b, the bias in the GEMM's epilogue
         var a = input.MatMulTransposed(Weight);   // batched inputs (…, B, I): h Wᵀ
         return Bias is null ? a : a + Bias;        // + b broadcast over B
+    }
+
+    /// <inheritdoc/>
+    Tensor IFusesRelu.ForwardWithRelu(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        CheckInput(input.Shape, input.DType);
+        return input.Rank == 2 && input.DType == Weight.DType
+            ? LinearFunction.Apply(input, Weight, Bias, relu: true)   // the ReLU in the GEMM's epilogue
+            : Forward(input).Relu();
     }
 
     /// <summary>Throws, naming the layer and the shape, unless an input of this shape and dtype fits: (…, I) in the
