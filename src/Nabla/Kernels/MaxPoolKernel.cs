@@ -9,12 +9,8 @@ namespace Nabla.Kernels;
 /// (the first maximum in scan order on ties; NaN wins, as in PyTorch). Planes are the N·C channel images.</summary>
 internal static class MaxPoolKernel
 {
-    /// <summary>All <paramref name="planes"/> planes.</summary>
-    public static void Forward<T>(T[] x, T[] y, int[] argMax, int planes, Conv2dGeometry g)
-        where T : unmanaged, IFloatingPointIeee754<T> => Forward(x, y, argMax, 0, planes, g);
-
-    /// <summary>The planes [<paramref name="firstPlane"/>, <paramref name="endPlane"/>) only: parts of one batch run on
-    /// different threads.</summary>
+    /// <summary>The planes [<paramref name="firstPlane"/>, <paramref name="endPlane"/>): parts of one batch run on
+    /// different threads (<see cref="MaxPoolPass{T}"/>).</summary>
     public static void Forward<T>(T[] x, T[] y, int[] argMax, int firstPlane, int endPlane, Conv2dGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -12,7 +12,7 @@ namespace Nabla.Autograd.Functions;
 /// input alone: ∂y/∂x = 1 there, 0 elsewhere. With ties the first maximum in scan order (row by row) is taken, as in
 /// PyTorch; that is one valid subgradient (finite differences at a tie see the average of the tied inputs instead).
 /// Shapes: x (N, C, H, W) → y (N, C, OH, OW).</remarks>
-internal sealed class MaxPool2dFunction(Tensor x, int[] argMax) : Function(x)
+internal sealed class MaxPool2dFunction(Tensor x, object pass) : Function(x)
 {
     public override string Name => "MaxPool2d";
 
@@ -25,22 +25,29 @@ internal sealed class MaxPool2dFunction(Tensor x, int[] argMax) : Function(x)
             throw new ArgumentException($"max-pool: padding {padding.H}×{padding.W} must be at most half the {kernel.H}×{kernel.W} kernel");
         var y = Tensor.Uninitialized([x.Shape[0], x.Shape[1], g.OutputHeight, g.OutputWidth], x.DType);
         var argMax = new int[y.Count];
-        Kernel.Launch(() =>
-        {
-            if (x.DType == DType.Float32) MaxPoolKernel.Forward<float>(x.Buffer<float>(), y.Buffer<float>(), argMax, x.Shape[0] * x.Shape[1], g);
-            else MaxPoolKernel.Forward<double>(x.Buffer<double>(), y.Buffer<double>(), argMax, x.Shape[0] * x.Shape[1], g);
-        });
-        return Needed(x) ? Record(y, new MaxPool2dFunction(x, argMax)) : y;
+        int planes = x.Shape[0] * x.Shape[1];
+        object pass = x.DType == DType.Float32
+            ? Forward(x, y, new MaxPoolPass<float>(g, planes, argMax))
+            : Forward(x, y, new MaxPoolPass<double>(g, planes, argMax));
+        return Needed(x) ? Record(y, new MaxPool2dFunction(x, pass)) : y;
     }
 
-    public override Tensor?[] Backward(Tensor g)
+    private static MaxPoolPass<T> Forward<T>(Tensor x, Tensor y, MaxPoolPass<T> pass)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var gx = Tensor.ZerosLike(Inputs[0]);
-        Kernel.Launch(() =>
-        {
-            if (g.DType == DType.Float32) MaxPoolKernel.ScatterGradient<float>(g.Buffer<float>(), argMax, gx.Buffer<float>(), 0, argMax.Length);
-            else MaxPoolKernel.ScatterGradient<double>(g.Buffer<double>(), argMax, gx.Buffer<double>(), 0, argMax.Length);
-        });
+        Kernel.Launch(() => pass.Forward(x.Buffer<T>(), y.Buffer<T>()));
+        return pass;
+    }
+
+    public override Tensor?[] Backward(Tensor g) => g.DType == DType.Float32 ? Backward<float>(g) : Backward<double>(g);
+
+    private Tensor?[] Backward<T>(Tensor g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // The pass writes every element of the input gradient: zeros first, then each output's gradient where it came from.
+        var gx = Tensor.Uninitialized(Inputs[0].Shape, Inputs[0].DType);
+        var maxPool = (MaxPoolPass<T>)pass;
+        Kernel.Launch(() => maxPool.Backward(g.Buffer<T>(), gx.Buffer<T>()));
         return [gx];
     }
 }
