@@ -10,15 +10,18 @@ internal static class BackwardEngine
     public static void Run(Tensor root, Tensor seed)
     {
         var order = TopologicalOrder(root);
-        var pending = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance) { [root] = seed };
+
+        // Each node's gradient so far, and whether it belongs to the node alone (the caller's seed does not).
+        var pending = new Dictionary<Tensor, (Tensor Gradient, bool Owned)>(ReferenceEqualityComparer.Instance) { [root] = (seed, false) };
 
         using var _ = GradMode.NoGrad();
         for (int i = order.Count - 1; i >= 0; i--)
         {
             var node = order[i];
-            if (!pending.Remove(node, out var grad)) continue;
+            if (!pending.Remove(node, out var entry)) continue;
+            var grad = entry.Gradient;
             var function = node.GradFn!;
-            var inputGrads = function.Backward(grad);
+            var inputGrads = function.Backward(grad, entry.Owned);
             for (int j = 0; j < function.Inputs.Length; j++)
             {
                 var input = function.Inputs[j];
@@ -28,7 +31,8 @@ internal static class BackwardEngine
                     throw new InvalidOperationException($"{function.Name} backward produced a gradient of shape {g.Shape} for an input of shape {input.Shape}");
                 if (input.IsLeaf && input.Grad is null && OwnsStorage(g, grad, function, inputGrads, j)) input.AdoptGrad(g);
                 else if (input.IsLeaf) input.AccumulateGrad(g);
-                else pending[input] = pending.TryGetValue(input, out var sum) ? Tensor.RawBinary<Kernels.AddOperator>(sum, g, "accumulate") : g;
+                else if (pending.TryGetValue(input, out var sum)) pending[input] = (Tensor.RawBinary<Kernels.AddOperator>(sum.Gradient, g, "accumulate"), true);
+                else pending[input] = (g, OwnsStorage(g, grad, function, inputGrads, j));
             }
         }
     }
@@ -38,7 +42,8 @@ internal static class BackwardEngine
     /// its gradient as it is, with no zeros and no add (PyTorch steals a gradient the same way). A gradient passed
     /// through (an addition's, a reshape's view of <paramref name="upstream"/>), shared with another input, or an input's
     /// own values is not: a later accumulation into the leaf's gradient would change them too. In a captured step this is
-    /// what lets a layer's backward kernel write straight into the parameter's gradient.</summary>
+    /// what lets a layer's backward kernel write straight into the parameter's gradient. The same test tells a node
+    /// whether it may overwrite the gradient it receives.</summary>
     private static bool OwnsStorage(Tensor g, Tensor upstream, Function function, Tensor?[] gradients, int index)
     {
         var storage = g.Storage;

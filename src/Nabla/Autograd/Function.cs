@@ -16,6 +16,11 @@ internal abstract class Function(params Tensor[] inputs)
     /// Runs with gradient recording off.</summary>
     public abstract Tensor?[] Backward(Tensor gradOutput);
 
+    /// <summary><see cref="Backward(Tensor)"/>, told whether <paramref name="gradOutput"/> belongs to this node alone
+    /// (<paramref name="owned"/>: no other node or leaf holds it), so that the primitive may overwrite it instead of
+    /// making a tensor of its own, as a fused ReLU does with its mask.</summary>
+    public virtual Tensor?[] Backward(Tensor gradOutput, bool owned) => Backward(gradOutput);
+
     /// <summary>Whether the output of a primitive on these inputs must be recorded.</summary>
     public static bool Needed(params Tensor[] inputs)
     {

@@ -60,4 +60,19 @@ public sealed class ReluFusionTests
         var report = GradientChecker.Check(() => model.Forward(input).Square().Sum(), model.NamedParameters());
         Assert.True(report.Passed, report.ToString());
     }
+
+    [Fact]
+    public void A_gradient_that_two_branches_share_is_masked_for_each_without_changing_the_other()
+    {
+        // An addition hands one gradient tensor to both branches: a ReLU may overwrite a gradient only when it owns it,
+        // or the second branch would see the first one's mask. Finite differences know nothing of either.
+        var input = Input(false, DType.Float64);
+        var fused = new Sequential(Layers(false, DType.Float64, 6));
+        var separate = Layers(false, DType.Float64, 10);   // seeds whose output masks differ both ways
+        var parameters = fused.NamedParameters().Concat(separate.SelectMany((l, i) => l.NamedParameters().Select(p => new KeyValuePair<string, Tensor>($"b{i}.{p.Key}", p.Value))));
+        var report = GradientChecker.Check(
+            () => (fused.Forward(input) + separate.Aggregate(input, (h, layer) => layer.Forward(h))).Square().Sum(),
+            parameters);
+        Assert.True(report.Passed, report.ToString());
+    }
 }

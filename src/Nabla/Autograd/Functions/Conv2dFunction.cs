@@ -68,9 +68,11 @@ internal sealed class Conv2dFunction : Function
         return kernel;
     }
 
-    public override Tensor?[] Backward(Tensor gradOutput)
+    public override Tensor?[] Backward(Tensor gradOutput) => Backward(gradOutput, owned: false);
+
+    public override Tensor?[] Backward(Tensor gradOutput, bool owned)
     {
-        if (_rectified is not null) gradOutput = Tensor.RawBinary<ReluBackwardOperator>(_rectified, gradOutput, "relu backward");
+        if (_rectified is not null) gradOutput = ReluFunction.Mask(_rectified, gradOutput, owned);
         return gradOutput.DType == DType.Float32 ? Backward<float>(gradOutput) : Backward<double>(gradOutput);
     }
 

@@ -36,9 +36,11 @@ internal sealed class LinearFunction : Function
     }
 
     // ∂L/∂x = G W (B, I),  ∂L/∂W = Gᵀ x (O, I),  ∂L/∂b = Σ_rows G (O), with G = ∂L/∂a (B, O).
-    public override Tensor?[] Backward(Tensor g)
+    public override Tensor?[] Backward(Tensor g) => Backward(g, owned: false);
+
+    public override Tensor?[] Backward(Tensor g, bool owned)
     {
-        if (_rectified is not null) g = Tensor.RawBinary<ReluBackwardOperator>(_rectified, g, "relu backward");
+        if (_rectified is not null) g = ReluFunction.Mask(_rectified, g, owned);
         var (x, weight) = (Inputs[0], Inputs[1]);
         int rows = x.Shape[0], outputs = weight.Shape[0];
         Tensor? gx = null, gw = null, gb = null;

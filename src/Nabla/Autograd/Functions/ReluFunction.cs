@@ -1,3 +1,4 @@
+using Nabla.Engine;
 using Nabla.Kernels;
 using Nabla.Tensors;
 
@@ -15,5 +16,20 @@ internal sealed class ReluFunction(Tensor x, Tensor y) : Function(x)
     }
 
     // ∂y/∂x = [x > 0] = [y > 0] (0 at the kink)
-    public override Tensor?[] Backward(Tensor g) => [Tensor.RawBinary<ReluBackwardOperator>(y, g, "relu backward")];
+    public override Tensor?[] Backward(Tensor g) => Backward(g, owned: false);
+
+    public override Tensor?[] Backward(Tensor g, bool owned) => [Mask(y, g, owned)];
+
+    /// <summary>g ⊙ [y &gt; 0], the ReLU's backward from its output y: written over <paramref name="g"/> when the
+    /// caller owns it (no tensor made, one pass less over memory), else into a new tensor. The bits are the same.</summary>
+    internal static Tensor Mask(Tensor y, Tensor g, bool owned)
+    {
+        if (!owned || y.Shape != g.Shape || y.DType != g.DType) return Tensor.RawBinary<ReluBackwardOperator>(y, g, "relu backward");
+        Kernel.Launch(() =>
+        {
+            if (g.DType == DType.Float32) BinaryOperator.Apply<ReluBackwardOperator, float>(y.Buffer<float>(), g.Buffer<float>(), g.Buffer<float>());
+            else BinaryOperator.Apply<ReluBackwardOperator, double>(y.Buffer<double>(), g.Buffer<double>(), g.Buffer<double>());
+        });
+        return g;
+    }
 }
