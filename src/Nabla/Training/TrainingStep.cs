@@ -22,9 +22,10 @@ namespace Nabla.Training;
 /// builds tensors from host arrays or host random numbers, cannot be replayed: the capture notices every such read or
 /// creation, keeps that shape eager and says why in <see cref="NotCapturedReason"/>. A change of a module's training or
 /// evaluation mode is noticed too and captures afresh. Each capture keeps the gradient tensors its kernels write, and
-/// points the parameters at them before each replay. What a capture cannot notice is a change of plain C# state the <c>Forward</c> reads (a field that picks a
-/// branch, set between steps): after changing such state, call <see cref="Reset"/>. <see cref="CheckEvery"/> catches a
-/// forgotten one: it captures every N-th step afresh and fails loudly when the kernels differ.</para>
+/// points the parameters at them before each replay. What a capture cannot notice is a change of plain C# state the
+/// <c>Forward</c> reads (a field that picks a branch, set between steps): after changing such state, call
+/// <see cref="Reset"/>. <see cref="CheckEvery"/> catches a forgotten one: it captures every N-th step afresh and fails
+/// loudly when the kernels differ.</para>
 /// <para>Losses other than plain cross-entropy (no smoothing, no class weights), and the layers not yet converted to
 /// captured kernels (embedding, average pooling, row gathering), run eagerly for now.</para>
 /// </remarks>

@@ -72,11 +72,14 @@ internal sealed class Conv2dFunction : Function
 
     public override Tensor?[] Backward(Tensor gradOutput, bool owned)
     {
-        if (_rectified is not null) gradOutput = ReluFunction.Mask(_rectified, gradOutput, owned);
-        return gradOutput.DType == DType.Float32 ? Backward<float>(gradOutput) : Backward<double>(gradOutput);
+        // An owned gradient is masked in place by the kernel's threads, image by image; one held elsewhere is masked
+        // into a tensor of its own first. The same operator either way, so the same bits.
+        bool maskInKernel = _rectified is not null && owned;
+        if (_rectified is not null && !owned) gradOutput = ReluFunction.Mask(_rectified, gradOutput, owned: false);
+        return gradOutput.DType == DType.Float32 ? Backward<float>(gradOutput, maskInKernel) : Backward<double>(gradOutput, maskInKernel);
     }
 
-    private Tensor?[] Backward<T>(Tensor gy)
+    private Tensor?[] Backward<T>(Tensor gy, bool maskInKernel)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (x, weight) = (Inputs[0], Inputs[1]);
@@ -86,7 +89,8 @@ internal sealed class Conv2dFunction : Function
         var gx = x.RequiresGrad ? Tensor.Uninitialized(x.Shape, x.DType) : null;
         var gw = weight.RequiresGrad ? Tensor.Uninitialized(weight.Shape, x.DType) : null;
         var gb = _hasBias && Inputs[2].RequiresGrad ? Tensor.Uninitialized([weight.Shape[0]], x.DType) : null;
-        Kernel.Launch(() => kernel.Backward(x.Buffer<T>(), weight.Buffer<T>(), y: null, gy.Buffer<T>(), gx?.Buffer<T>(), gw?.Buffer<T>(), gb?.Buffer<T>(), fuseRelu: false));
+        var y = maskInKernel ? _rectified : null;
+        Kernel.Launch(() => kernel.Backward(x.Buffer<T>(), weight.Buffer<T>(), y?.Buffer<T>(), gy.Buffer<T>(), gx?.Buffer<T>(), gw?.Buffer<T>(), gb?.Buffer<T>(), fuseRelu: y is not null));
         return _hasBias ? [gx, gw, gb] : [gx, gw];
     }
 }
