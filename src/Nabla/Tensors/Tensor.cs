@@ -127,6 +127,17 @@ public sealed partial class Tensor
         return copy;
     }
 
+    /// <summary>Makes this tensor, and every view of its storage, read and write <paramref name="source"/>'s elements
+    /// from now on, without copying them (same shape and dtype): a captured pass takes each batch this way, and its
+    /// kernels then read the caller's tensor as an eager pass would.</summary>
+    internal void ShareElementsOf(Tensor source)
+    {
+        if (source.Shape != Shape || source.DType != DType)
+            throw new ArgumentException($"cannot share a {source.DType.Name()} tensor of shape {source.Shape} as a {DType.Name()} tensor of shape {Shape}");
+        if (DType == DType.Float32) ((CpuStorage<float>)Storage).Rebind(source.Buffer<float>());
+        else ((CpuStorage<double>)Storage).Rebind(source.Buffer<double>());
+    }
+
     /// <summary>Copies <paramref name="source"/>'s values into this tensor in place (same shape and dtype).</summary>
     public void CopyFrom(Tensor source)
     {

@@ -14,7 +14,15 @@ internal abstract class TensorStorage
 internal sealed class CpuStorage<T>(T[] data) : TensorStorage
     where T : unmanaged
 {
-    public T[] Data { get; } = data;
+    public T[] Data { get; private set; } = data;
+
+    /// <summary>Makes this storage, and so every tensor and view on it, use <paramref name="data"/> (of the same
+    /// length) from now on: how a captured pass reads each batch where it lies instead of copying it in.</summary>
+    public void Rebind(T[] data)
+    {
+        if (data.Length != Data.Length) throw new ArgumentException($"cannot rebind a storage of {Data.Length} elements to {data.Length}");
+        Data = data;
+    }
 
     public override DType DType { get; } = DTypeExtensions.Of<T>();
 

@@ -42,7 +42,7 @@ internal sealed class CapturedPass
         return _kernels.Length == fresh._kernels.Length ? null : $"the capture ran {_kernels.Length} kernels and the step now runs {fresh._kernels.Length}";
     }
 
-    /// <summary>The captured input (B, …), which a replay overwrites with its batch.</summary>
+    /// <summary>The captured input (B, …), which a replay points at its batch's elements.</summary>
     public Tensor Input { get; }
 
     /// <summary>The captured labels (B).</summary>
@@ -60,8 +60,8 @@ internal sealed class CapturedPass
     /// <summary>Whether the model is still as captured: every module in the same mode, the same number of parameters.</summary>
     public bool Fits(IReadOnlyList<Tensor> parameters) => _modes.Unchanged() && parameters.Count == _gradients.Length;
 
-    /// <summary>Points the parameters at this capture's gradient tensors, copies the batch into the captured buffers
-    /// and runs the recorded kernels.</summary>
+    /// <summary>Points the parameters at this capture's gradient tensors and the captured input at the batch, copies
+    /// the labels, and runs the recorded kernels.</summary>
     /// <remarks>Each gradient is written whole by the replay: a layer's backward kernel writes a parameter's gradient
     /// directly where the capture let the parameter adopt it, and where several contributions are summed the
     /// capture recorded the zeroing first. So nothing needs zeroing between steps, and each shape's capture has its
@@ -69,8 +69,7 @@ internal sealed class CapturedPass
     public void Replay(IReadOnlyList<Tensor> parameters, Tensor features, int[] labels)
     {
         for (int i = 0; i < _gradients.Length; i++) parameters[i].UseGradient(_gradients[i]);
-        if (features.DType == DType.Float32) features.AsSpan<float>().CopyTo(Input.AsSpan<float>());
-        else features.AsSpan<double>().CopyTo(Input.AsSpan<double>());
+        Input.ShareElementsOf(features);   // the kernels read the batch where it lies, as an eager step does
         labels.CopyTo(Labels, 0);
         foreach (var kernel in _kernels) kernel();
     }

@@ -73,7 +73,7 @@ public sealed class InferenceStep
 
             if (pass.Modes.Unchanged())
             {
-                pass.Input.CopyFrom(features);
+                pass.Input.ShareElementsOf(features);   // read where it lies, as an eager pass does
                 foreach (var kernel in pass.Kernels) kernel();
                 ReplayedSteps++;
                 return pass.Output;
