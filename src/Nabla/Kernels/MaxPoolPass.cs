@@ -19,16 +19,15 @@ internal sealed class MaxPoolPass<T> : IParallelJob
 
     /// <param name="geometry">One plane: its height and width and the pooling window.</param>
     /// <param name="planes">N·C.</param>
-    /// <param name="argMax">For each output, the flat index of the input it took: written by <see cref="Forward"/>,
-    /// read by <see cref="Backward"/>.</param>
-    public MaxPoolPass(in Conv2dGeometry geometry, int planes, int[] argMax)
+    public MaxPoolPass(in Conv2dGeometry geometry, int planes)
     {
         _geometry = geometry;
         _planes = planes;
-        ArgMax = argMax;
+        ArgMax = new int[planes * geometry.OutputHeight * geometry.OutputWidth];
     }
 
-    /// <summary>For each output, the flat index of the input the last forward pass took.</summary>
+    /// <summary>For each output, the flat index of the input the last forward pass took: written by
+    /// <see cref="Forward"/>, read by <see cref="Backward"/>.</summary>
     public int[] ArgMax { get; }
 
     /// <summary>y = the maximum of each window of x; keeps where each came from.</summary>

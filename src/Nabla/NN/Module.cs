@@ -161,6 +161,18 @@ public abstract class Module
     /// <summary>The mode of this module and of every submodule, to be put back by <see cref="RestoreModes"/>.</summary>
     internal List<(Module Module, bool Training)> CaptureModes() => [.. NamedModules().Select(m => (m.Module, m.Module.IsTraining))];
 
+    /// <summary>Whether every module is still in the mode <see cref="CaptureModes"/> recorded (a captured pass recorded
+    /// the kernels of those modes: dropout's mask or none, batch statistics or running ones).</summary>
+    internal static bool ModesUnchanged(List<(Module Module, bool Training)> modes)
+    {
+        foreach (var (module, training) in modes)
+        {
+            if (module.IsTraining != training) return false;
+        }
+
+        return true;
+    }
+
     /// <summary>Puts every module back in the mode <see cref="CaptureModes"/> recorded.</summary>
     internal static void RestoreModes(List<(Module Module, bool Training)> modes)
     {

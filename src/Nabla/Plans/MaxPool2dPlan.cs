@@ -17,9 +17,8 @@ internal sealed class MaxPool2dPlan : LayerPlan
         geometry.Validate($"max-pool on input {inputShape}");
         _output = Tensor.Uninitialized([inputShape[0], inputShape[1], geometry.OutputHeight, geometry.OutputWidth], dtype);
         _inputGradient = Tensor.Uninitialized(inputShape, dtype);
-        var argMax = new int[_output.Count];
         int planes = inputShape[0] * inputShape[1];
-        _pass = dtype == DType.Float32 ? new MaxPoolPass<float>(geometry, planes, argMax) : new MaxPoolPass<double>(geometry, planes, argMax);
+        _pass = dtype == DType.Float32 ? new MaxPoolPass<float>(geometry, planes) : new MaxPoolPass<double>(geometry, planes);
     }
 
     public Shape OutputShape => _output.Shape;

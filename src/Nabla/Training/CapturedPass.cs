@@ -10,7 +10,7 @@ namespace Nabla.Training;
 internal sealed class CapturedPass
 {
     private readonly Action[] _kernels;
-    private readonly ModuleModes _modes;
+    private readonly List<(Module Module, bool Training)> _modes;
     private readonly Tensor?[] _gradients;
 
     public CapturedPass(Action[] kernels, Tensor input, int[] labels, Tensor logits, Tensor dataLoss, Tensor objective, Module model, IReadOnlyList<Tensor> parameters)
@@ -21,7 +21,7 @@ internal sealed class CapturedPass
         Logits = logits;
         DataLoss = dataLoss;
         Objective = objective;
-        _modes = new ModuleModes(model);
+        _modes = model.CaptureModes();
         _gradients = [.. parameters.Select(p => p.Grad)];
     }
 
@@ -58,7 +58,7 @@ internal sealed class CapturedPass
     public Tensor Objective { get; }
 
     /// <summary>Whether the model is still as captured: every module in the same mode, the same number of parameters.</summary>
-    public bool Fits(IReadOnlyList<Tensor> parameters) => _modes.Unchanged() && parameters.Count == _gradients.Length;
+    public bool Fits(IReadOnlyList<Tensor> parameters) => Module.ModesUnchanged(_modes) && parameters.Count == _gradients.Length;
 
     /// <summary>Points the parameters at this capture's gradient tensors and the captured input at the batch, copies
     /// the labels, and runs the recorded kernels.</summary>

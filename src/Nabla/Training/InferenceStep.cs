@@ -57,27 +57,19 @@ public sealed class InferenceStep
         ArgumentNullException.ThrowIfNull(features);
         using var _ = GradMode.NoGrad();
         var key = (features.Shape, features.DType);
-        if (!Captures)
+        bool known = _captures.TryGetValue(key, out var pass);
+        if (!Captures || (known && pass is null))   // off, or this shape cannot be captured: NotCapturedReason says why
         {
             EagerSteps++;
             return Model.Forward(features);
         }
 
-        if (_captures.TryGetValue(key, out var pass))
+        if (pass is not null && Module.ModesUnchanged(pass.Modes))
         {
-            if (pass is null)
-            {
-                EagerSteps++;
-                return Model.Forward(features);   // this shape cannot be captured: NotCapturedReason says why
-            }
-
-            if (pass.Modes.Unchanged())
-            {
-                pass.Input.ShareElementsOf(features);   // read where it lies, as an eager pass does
-                foreach (var kernel in pass.Kernels) kernel();
-                ReplayedSteps++;
-                return pass.Output;
-            }
+            pass.Input.ShareElementsOf(features);   // read where it lies, as an eager pass does
+            foreach (var kernel in pass.Kernels) kernel();
+            ReplayedSteps++;
+            return pass.Output;
         }
 
         var input = features.Clone();
@@ -94,11 +86,11 @@ public sealed class InferenceStep
         EagerSteps++;
         CapturesMade++;
         if (spoiled is not null) NotCapturedReason = spoiled;
-        _captures[key] = spoiled is null ? new CapturedForward(kernels, input, output, new ModuleModes(Model)) : null;
+        _captures[key] = spoiled is null ? new CapturedForward(kernels, input, output, Model.CaptureModes()) : null;
         return output;
     }
 
     /// <summary>One captured forward pass: its kernels, the input buffer they read, the output they write, and the
     /// modules' modes they assume.</summary>
-    private sealed record CapturedForward(Action[] Kernels, Tensor Input, Tensor Output, ModuleModes Modes);
+    private sealed record CapturedForward(Action[] Kernels, Tensor Input, Tensor Output, List<(Module Module, bool Training)> Modes);
 }

@@ -24,11 +24,10 @@ internal sealed class MaxPool2dFunction(Tensor x, object pass) : Function(x)
         if (2 * padding.H > kernel.H || 2 * padding.W > kernel.W)
             throw new ArgumentException($"max-pool: padding {padding.H}×{padding.W} must be at most half the {kernel.H}×{kernel.W} kernel");
         var y = Tensor.Uninitialized([x.Shape[0], x.Shape[1], g.OutputHeight, g.OutputWidth], x.DType);
-        var argMax = new int[y.Count];
         int planes = x.Shape[0] * x.Shape[1];
         object pass = x.DType == DType.Float32
-            ? Forward(x, y, new MaxPoolPass<float>(g, planes, argMax))
-            : Forward(x, y, new MaxPoolPass<double>(g, planes, argMax));
+            ? Forward(x, y, new MaxPoolPass<float>(g, planes))
+            : Forward(x, y, new MaxPoolPass<double>(g, planes));
         return Needed(x) ? Record(y, new MaxPool2dFunction(x, pass)) : y;
     }
 
