@@ -9,7 +9,7 @@ Usage (from the repository root, after `dotnet build Nabla.slnx -c Release`):
     python3 bench/compare.py W2 --reference torchsharp --pairs 5
     python3 bench/compare.py W3 --reference numpy --pairs 5 --threads 1
     python3 bench/compare.py W6 --reference torch --pairs 3 --threads 2
-    python3 bench/compare.py W5 --reference torch --pairs 3 --threads 2 --nabla-option=--autograd   (captured, no plan)
+    python3 bench/compare.py W5 --reference torch --pairs 3 --threads 2 --nabla-option=--eager   (no capture)
 References: torch (Debian python3-torch on OpenBLAS/OpenMP), numpy (W3: OpenBLAS GEMM), torchsharp (TorchSharp-cpu).
 Higher is better for samples/s and GFLOP/s; for W2 (µs per step) the ratio is reference / Nabla, so > 1 means Nabla
 is faster in every row.
@@ -64,7 +64,7 @@ def main():
     parser.add_argument("--reference", choices=["torch", "numpy", "torchsharp"], required=True)
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--threads", type=int, help="default: all cores (W2: 1, as DESIGN.md defines it)")
-    parser.add_argument("--nabla-option", action="append", default=[], help="an option for `nabla bench`, e.g. --autograd or --eager (repeatable)")
+    parser.add_argument("--nabla-option", action="append", default=[], help="an option for `nabla bench`, e.g. --eager (repeatable)")
     args = parser.parse_args()
     if args.threads is None:
         args.threads = 1 if args.workload == "W2" else os.cpu_count()

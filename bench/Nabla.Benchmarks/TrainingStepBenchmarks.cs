@@ -10,7 +10,7 @@ using Nabla.Training;
 namespace Nabla.Benchmarks;
 
 /// <summary>One training step of W1 (784-512-256-10 ReLU MLP, batch 128, SGD with momentum) and of W2 (4-16-3 tanh,
-/// batch 1), on the planned path and on autograd. The allocation column shows the planned step's zero bytes.</summary>
+/// batch 1), captured and replayed, and eager. The allocation column shows the replayed step's zero bytes.</summary>
 [MemoryDiagnoser]
 public class TrainingStepBenchmarks
 {
@@ -18,7 +18,7 @@ public class TrainingStepBenchmarks
     private Batch _w1Batch = null!, _w2Batch = null!;
 
     [Params(true, false)]
-    public bool Planned { get; set; }
+    public bool Captured { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -28,11 +28,11 @@ public class TrainingStepBenchmarks
         var features = Tensor.Uniform([128, 784], 0, 1, random);
         _w1Batch = new Batch(features, Enumerable.Range(0, 128).Select(i => i % 10).ToArray());
         var w1 = new Mlp(new MlpSpec(784, [512, 256], 10, Activation.Relu), seed: 0);
-        _w1 = new Trainer(w1, new CrossEntropyLoss(), new Sgd(w1.Parameters(), 0.05, momentum: 0.9)) { UseTrainingPlans = Planned };
+        _w1 = new Trainer(w1, new CrossEntropyLoss(), new Sgd(w1.Parameters(), 0.05, momentum: 0.9)) { CaptureSteps = Captured };
 
         _w2Batch = new Batch(Tensor.FromArray(new float[] { 0.5f, -1.25f, 2f, 0.75f }, [1, 4]), [2]);
         var w2 = new Mlp(new MlpSpec(4, [16], 3, Activation.Tanh), seed: 0);
-        _w2 = new Trainer(w2, new CrossEntropyLoss(), new Sgd(w2.Parameters(), 0.01)) { UseTrainingPlans = Planned };
+        _w2 = new Trainer(w2, new CrossEntropyLoss(), new Sgd(w2.Parameters(), 0.01)) { CaptureSteps = Captured };
     }
 
     [Benchmark]

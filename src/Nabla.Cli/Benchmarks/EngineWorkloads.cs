@@ -8,8 +8,7 @@ using Nabla.Training;
 
 namespace Nabla.Cli.Benchmarks;
 
-/// <summary>The workloads of DESIGN.md that the training plans do not cover, and that the one-engine work (issue 12)
-/// is measured on: W5, the README's deeper batch-norm CNN, and W6, a residual MLP written as a custom module. Both
+/// <summary>The workloads of DESIGN.md that the one-engine work (issue 12) added: W5, the README's deeper batch-norm CNN, and W6, a residual MLP written as a custom module. Both
 /// train with AdamW at lr 1e-3 on batches of 128 Fashion-MNIST images, timed by <see cref="CnnTrainingWorkload.Run"/>.</summary>
 internal static class EngineWorkloads
 {

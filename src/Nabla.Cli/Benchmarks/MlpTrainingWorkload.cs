@@ -19,7 +19,7 @@ internal static class MlpTrainingWorkload
         return new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.05, momentum: 0.9));
     }
 
-    /// <summary>Untimed epochs until the JIT has settled: the plans for both batch sizes (128 and the last, partial
+    /// <summary>Untimed epochs until the JIT has settled: the captures for both batch sizes (128 and the last, partial
     /// one) are made in the first, and tiered compilation recompiles hot code in the background for a while after;
     /// a timed epoch that overlapped it would measure the compiler competing for the cores. So epochs repeat (at most
     /// four) until one passes with no method compiled.</summary>

@@ -17,11 +17,10 @@ internal static class BenchCommand
         var runs = NumericOptions.Int("--runs", "timed runs; the median is reported (default 5)");
         var threads = NumericOptions.Int("--threads", "threads for the kernels (default: all cores)");
         var data = new Option<string?>("--data") { Description = "folder with the Fashion-MNIST IDX files (default: the Debian package's)" };
-        var autograd = new Option<bool>("--autograd") { Description = "W1, W2, W4, W5: train through autograd, captured and replayed, instead of a training plan (to compare the two)" };
         var eager = new Option<bool>("--eager") { Description = "train through autograd without capture: every step builds its graph and allocates (to compare with capture)" };
         var command = new Command("bench", "Measure a benchmark workload: samples/s, µs per step or GFLOP/s, and allocation per step")
         {
-            workload, runs, threads, data, autograd, eager,
+            workload, runs, threads, data, eager,
         };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
@@ -35,17 +34,16 @@ internal static class BenchCommand
             // W2 is defined on one thread (DESIGN.md); the others default to all cores.
             int threadCount = OptionParsing.Threads(result.GetValue(threads) ?? (name == "W2" ? 1 : null), Console.Error);
             Parallelism.MaxThreads = threadCount;
-            bool capture = !result.GetValue(eager), plans = capture && !result.GetValue(autograd);
-            string path = name == "W3" ? "" : !capture ? ", eager autograd" : plans && name != "W6" ? ", training plan" : ", captured autograd";
+            bool capture = !result.GetValue(eager);
+            string path = name == "W3" ? "" : capture ? ", captured steps" : ", eager autograd";
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# nabla bench {name}{path}: {threadCount} thread(s), {Environment.ProcessorCount} cores, GEMM kernel {Blas.KernelName}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
             switch (name)
             {
-                case "W1": RunW1(runCount, dataDirectory, plans, capture); break;
-                case "W2": RunW2(runCount, plans, capture); break;
-                case "W4": RunW4(runCount, dataDirectory, plans, capture); break;
-                // W6 is a custom module, which no training plan takes: it runs through autograd whatever --autograd says.
-                case "W5": RunImageWorkload("W5", EngineWorkloads.CreateW5(seed: 0), runCount, dataDirectory, steps: 40, plans, capture); break;
-                case "W6": RunImageWorkload("W6", EngineWorkloads.CreateW6(seed: 0), runCount, dataDirectory, steps: 100, plans: false, capture); break;
+                case "W1": RunW1(runCount, dataDirectory, capture); break;
+                case "W2": RunW2(runCount, capture); break;
+                case "W4": RunW4(runCount, dataDirectory, capture); break;
+                case "W5": RunImageWorkload("W5", EngineWorkloads.CreateW5(seed: 0), runCount, dataDirectory, steps: 40, capture); break;
+                case "W6": RunImageWorkload("W6", EngineWorkloads.CreateW6(seed: 0), runCount, dataDirectory, steps: 100, capture); break;
                 default: RunW3(runCount); break;
             }
 
@@ -54,11 +52,10 @@ internal static class BenchCommand
         return command;
     }
 
-    private static void RunW1(int runs, string? dataDirectory, bool plans, bool capture)
+    private static void RunW1(int runs, string? dataDirectory, bool capture)
     {
         var (train, _) = DatasetChoice.Load(DatasetChoice.FashionMnist, dataDirectory);
         var trainer = MlpTrainingWorkload.CreateW1(seed: 0);
-        trainer.UseTrainingPlans = plans;
         trainer.CaptureSteps = capture;
         var loader = new DataLoader(train, 128, shuffle: true, seed: 0, reuseBatches: true);
         MlpTrainingWorkload.WarmUpW1(trainer, loader);
@@ -74,10 +71,9 @@ internal static class BenchCommand
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"W1 median: {Statistics.Median(rates):F0} samples/s"));
     }
 
-    private static void RunW2(int runs, bool plans, bool capture)
+    private static void RunW2(int runs, bool capture)
     {
         var (trainer, batch) = MlpTrainingWorkload.CreateW2(seed: 0);
-        trainer.UseTrainingPlans = plans;
         trainer.CaptureSteps = capture;
         MlpTrainingWorkload.WarmUp(trainer, batch, seconds: 1);
         var latencies = new List<double>();
@@ -91,14 +87,13 @@ internal static class BenchCommand
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"W2 median: {Statistics.Median(latencies):F2} µs per step"));
     }
 
-    private static void RunW4(int runs, string? dataDirectory, bool plans, bool capture)
+    private static void RunW4(int runs, string? dataDirectory, bool capture)
     {
         var (train, _) = DatasetChoice.Load(DatasetChoice.FashionMnist, dataDirectory);
         var trainer = CnnTrainingWorkload.CreateW4(seed: 0);
-        trainer.UseTrainingPlans = plans;
         trainer.CaptureSteps = capture;
         using var batches = CnnTrainingWorkload.Batches(new DataLoader(train, 128, shuffle: true, seed: 0, reuseBatches: true));
-        CnnTrainingWorkload.Run(trainer, batches, steps: 20);   // warm up: the plan, the JIT, the workers
+        CnnTrainingWorkload.Run(trainer, batches, steps: 20);   // warm up: the captures, the JIT, the workers
         var rates = new List<double>();
         for (int run = 1; run <= runs; run++)
         {
@@ -113,9 +108,8 @@ internal static class BenchCommand
 
     /// <summary>W5 and W6: samples/s over <paramref name="steps"/> steps of 128 Fashion-MNIST images per run, after a
     /// warm-up of 10 steps.</summary>
-    private static void RunImageWorkload(string name, Training.Trainer trainer, int runs, string? dataDirectory, int steps, bool plans, bool capture)
+    private static void RunImageWorkload(string name, Training.Trainer trainer, int runs, string? dataDirectory, int steps, bool capture)
     {
-        trainer.UseTrainingPlans = plans;
         trainer.CaptureSteps = capture;
         var (train, _) = DatasetChoice.Load(DatasetChoice.FashionMnist, dataDirectory);
         using var batches = CnnTrainingWorkload.Batches(new DataLoader(train, 128, shuffle: true, seed: 0, reuseBatches: true));
@@ -129,7 +123,7 @@ internal static class BenchCommand
                 string.Create(CultureInfo.InvariantCulture, $"{name} run {run}: {r.SamplesPerSecond,9:F0} samples/s  ({r.Steps} steps in {r.Seconds:F3} s; {r.BytesPerStep:F0} B allocated per step; GCs gen0 {r.Allocation.Gen0}, gen2 {r.Allocation.Gen2})"));
         }
 
-        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} median: {Statistics.Median(rates):F0} samples/s ({trainer.PlannedSteps} of {10 + (runs * steps)} steps on a training plan, {trainer.CapturedStep.ReplayedSteps} replayed from {trainer.CapturedStep.CapturesMade} captures, {trainer.CapturedStep.EagerSteps} eager)"));
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} median: {Statistics.Median(rates):F0} samples/s ({10 + (runs * steps)} steps: {trainer.CapturedStep.ReplayedSteps} replayed from {trainer.CapturedStep.CapturesMade} captures, {trainer.CapturedStep.EagerSteps} eager)"));
     }
 
     private static void RunW3(int runs)

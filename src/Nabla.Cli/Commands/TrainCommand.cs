@@ -48,7 +48,7 @@ internal static class TrainCommand
         var output = new Option<string?>("--out") { Description = "folder to save the model in (default runs/DATASET); checkpoints go to its checkpoints/ folder" };
         var checkpointEvery = NumericOptions.Int("--checkpoint-every", "also save a checkpoint every N steps within an epoch [default: 0, at epoch ends only]");
         var resume = new Option<string?>("--resume") { Description = "continue the run saved in this folder (its --out) from its last checkpoint, with its options; only --threads and --quiet may be given with it" };
-        var verbose = new Option<bool>("--verbose") { Description = "after training, say how the steps ran (on a training plan or through autograd) and the bytes they allocated" };
+        var verbose = new Option<bool>("--verbose") { Description = "after training, say how the steps ran (captured and replayed, or eager) and the bytes they allocated" };
         var overwrite = new Option<bool>("--overwrite") { Description = "start a new run in an --out folder that holds an earlier run's checkpoints, removing them (without it, such a run is refused)" };
 
         var command = new Command("train", "Train a network with L hidden layers and save it")
@@ -415,7 +415,7 @@ internal static class TrainCommand
             long perStep = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / trainer.Steps;
             var captured = trainer.CapturedStep;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"steps: {trainer.PlannedSteps} of {trainer.Steps} on a training plan, {captured.ReplayedSteps} replayed from {captured.CapturesMade} captures, {captured.EagerSteps} eager; {perStep} B allocated per step (evaluation included)"));
+                $"steps: {trainer.Steps}, {captured.ReplayedSteps} replayed from {captured.CapturesMade} captures, {captured.EagerSteps} eager; {perStep} B allocated per step (evaluation included)"));
             if (captured.NotCapturedReason is { } reason) output.WriteLine($"not captured: {reason}");
         }
 

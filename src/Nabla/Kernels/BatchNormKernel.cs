@@ -3,8 +3,8 @@ using Nabla.Threading;
 
 namespace Nabla.Kernels;
 
-/// <summary>Batch normalisation's loops over (N, C, L) data in training mode, shared by the autograd primitive and
-/// the training plan; the math is in <c>BatchNormFunction</c>'s remarks. Statistics are summed in float64.</summary>
+/// <summary>Batch normalisation's loops over (N, C, L) data in training mode, run by the autograd primitive
+/// (eager and captured); the math is in <c>BatchNormFunction</c>'s remarks. Statistics are summed in float64.</summary>
 /// <remarks>Channels are independent, so they are split across the kernel threads: each channel is summed in the same
 /// order whatever the split, and the bits are those of one thread. The object keeps the batch's statistics for the
 /// backward pass and for the running statistics, and allocates nothing after construction, so a captured step that

@@ -5,7 +5,7 @@ using Nabla.Threading;
 namespace Nabla.Kernels;
 
 /// <summary>Max pooling of a batch, forward and backward, with the N·C channel planes split across the kernel threads:
-/// the one implementation behind <c>MaxPool2dFunction</c> (eager and captured) and the training plans. Each plane's
+/// the one implementation behind <c>MaxPool2dFunction</c> (eager and captured). Each plane's
 /// outputs point into the same plane, so parts never meet and the bits do not depend on the split.</summary>
 internal sealed class MaxPoolPass<T> : IParallelJob
     where T : unmanaged, IFloatingPointIeee754<T>

@@ -35,7 +35,7 @@ public sealed class CrossEntropyLoss : Loss
     /// <summary>w, one per class, or null for equal weights.</summary>
     public IReadOnlyList<double>? ClassWeights => _classWeights;
 
-    /// <summary>Whether this is the plain softmax loss (no smoothing, no weights): the form training plans fuse.</summary>
+    /// <summary>Whether this is the plain softmax loss (no smoothing, no weights): the form computed by one fused softmax cross-entropy kernel, eagerly and in a captured step.</summary>
     public bool IsPlain => LabelSmoothing == 0 && _classWeights is null;
 
     /// <inheritdoc/>

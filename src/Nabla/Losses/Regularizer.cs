@@ -45,33 +45,4 @@ public abstract class Regularizer
         var dtype = model.Parameters().FirstOrDefault()?.DType ?? DType.Float32;
         return total is null ? Tensor.Scalar(0, dtype) : total * Strength;
     }
-
-    /// <summary>Whether <see cref="AddPenaltyGradient"/> is implemented, so that training plans can take this penalty.</summary>
-    internal virtual bool SupportsPlans => false;
-
-    /// <summary>The parameters of <paramref name="model"/> this penalty applies to, for <see cref="AddPenaltyGradient"/>:
-    /// found once, because walking the named parameters builds their dotted names, which a planned step must not
-    /// allocate.</summary>
-    internal Tensor[] PenalisedParameters(Module model) => [.. model.NamedParameters().Where(p => AppliesTo(p.Key)).Select(p => p.Value)];
-
-    /// <summary>For training plans, without building a graph: adds λ∇Ω(W) to the <c>Grad</c> of every penalised
-    /// parameter (from <see cref="PenalisedParameters"/>) and returns λ Σ_W Ω(W), the same value and gradient that
-    /// <see cref="Penalty"/> gives through autograd.</summary>
-    internal double AddPenaltyGradient(Tensor[] penalised)
-    {
-        double total = 0;
-        foreach (var p in penalised)
-        {
-            total += p.DType == DType.Float32
-                ? AddGradient<float>(p.Buffer<float>(), p.GradientBuffer().Buffer<float>())
-                : AddGradient<double>(p.Buffer<double>(), p.GradientBuffer().Buffer<double>());
-        }
-
-        return Strength * total;
-    }
-
-    /// <summary>Returns Ω(w) and adds λ∇Ω(w) to <paramref name="gradient"/>.</summary>
-    private protected virtual double AddGradient<T>(ReadOnlySpan<T> weights, Span<T> gradient)
-        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
-        throw new NotSupportedException($"{GetType().Name} has no planned gradient");
 }

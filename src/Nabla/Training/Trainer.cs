@@ -5,7 +5,6 @@ using Nabla.Data;
 using Nabla.Losses;
 using Nabla.NN;
 using Nabla.Optim;
-using Nabla.Plans;
 using Nabla.Training.Callbacks;
 using Nabla.Tensors;
 
@@ -32,8 +31,6 @@ public sealed class Trainer
         Loss = loss;
         Optimizer = optimizer;
         Regularizers = regularizers ?? [];
-        _regularizersPlannable = Regularizers.All(r => r.SupportsPlans);
-        _penalised = [.. Regularizers.Select(r => r.PenalisedParameters(model))];
         _step = TrainingStep.Capture(model, loss, optimizer, Regularizers);
     }
 
@@ -49,30 +46,19 @@ public sealed class Trainer
     /// <summary>The λΩ terms.</summary>
     public IReadOnlyList<Regularizer> Regularizers { get; }
 
-    /// <summary>Whether steps may run on a training plan (default true): for a network that is a sequence of linear
-    /// layers and activations, trained with cross-entropy and L2 or L1 penalties (or none), the step is planned once per batch size
-    /// and then runs on preallocated buffers with fused kernels, allocating nothing. The gradients and updates are
-    /// the same as autograd's; set false to force autograd (to compare, or to debug).</summary>
-    public bool UseTrainingPlans { get; set; } = true;
-
-    private readonly Dictionary<int, TrainingPlan?> _plans = [];
     private readonly TrainingStep _step;
 
-    /// <summary>Whether steps that no training plan takes are captured once per batch shape and replayed without
-    /// allocation (default true; see <see cref="TrainingStep"/>); false runs them eagerly through autograd.</summary>
+    /// <summary>Whether steps are captured once per batch shape and replayed without allocation or graph building
+    /// (default true; see <see cref="TrainingStep"/>); false runs every step eagerly through autograd (to compare, or
+    /// to debug). Both give the same weights, bit for bit.</summary>
     public bool CaptureSteps
     {
         get => _step.Captures;
         set => _step.Captures = value;
     }
 
-    /// <summary>How the steps that no plan took ran: captures made, replays, eager steps, and why a capture failed.</summary>
+    /// <summary>How the steps ran: captures made, replays, eager steps, and why a capture failed.</summary>
     public TrainingStep CapturedStep => _step;
-
-    // The regularisers are fixed at construction: whether plans can take them is decided once, not on every step,
-    // and so are the parameters each one penalises.
-    private readonly bool _regularizersPlannable;
-    private readonly Tensor[][] _penalised;
 
     /// <summary>When set, the gradients' joint L2 norm is clipped to this before every update
     /// (<see cref="GradientClipping.ClipByNorm"/>); null (the default) leaves them as they are.</summary>
@@ -82,12 +68,8 @@ public sealed class Trainer
         set => _step.ClipGradientNorm = value;
     }
 
-    /// <summary>How many of this trainer's steps ran on a training plan rather than through autograd: how a step
-    /// ran, for benchmarks and for users who wonder why one network trains faster than another.</summary>
-    public long PlannedSteps { get; private set; }
-
     /// <summary>How many steps this trainer has taken (by <see cref="Step"/> or <see cref="Fit"/>), whichever way they
-    /// ran; <see cref="Steps"/> − <see cref="PlannedSteps"/> went through autograd.</summary>
+    /// ran (<see cref="CapturedStep"/> says how).</summary>
     public long Steps { get; private set; }
 
     /// <summary>One step on one batch: forward, loss, backward, update. Returns the data loss and the number correct.</summary>
@@ -100,22 +82,6 @@ public sealed class Trainer
     public (double Loss, int Correct) Step(Batch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        Batch.Check(batch.Features, batch.Labels);   // a `with` expression can pair features and labels that do not match
-        if (!Model.IsTraining) Model.Train();
-        var plan = PlanFor(batch.Features);
-        if (plan is not null)
-        {
-            var (loss, correct) = plan.ForwardBackward(batch.Features, batch.Labels, Loss);
-            if (!double.IsFinite(loss)) throw Diverged(loss, batch.Features);
-            double penalty = 0;
-            for (int i = 0; i < Regularizers.Count; i++) penalty += Regularizers[i].AddPenaltyGradient(_penalised[i]);
-            if (!double.IsFinite(loss + penalty)) throw Diverged(loss + penalty, batch.Features);
-            Update(batch.Features);
-            PlannedSteps++;
-            Steps++;
-            return (loss, correct);
-        }
-
         var result = _step.Run(batch);
         Steps++;
         return result;
@@ -299,28 +265,4 @@ public sealed class Trainer
     /// <summary>Every dropout layer of the model with its module path ("layers.3").</summary>
     private IEnumerable<(string Path, NN.Layers.Dropout Layer)> DropoutLayers() =>
         Model.NamedModules().Where(m => m.Module is NN.Layers.Dropout).Select(m => (m.Path, (NN.Layers.Dropout)m.Module));
-
-    private void Update(Tensor features)
-    {
-        if (!_step.GradientsAreFinite()) throw Diverged(double.NaN, features, gradients: true);
-        if (ClipGradientNorm is { } maxNorm) GradientClipping.ClipByNorm(Optimizer.Parameters, maxNorm);
-        Optimizer.Step();
-    }
-
-    private TrainingDivergedException Diverged(double loss, Tensor features, bool gradients = false) => _step.Diverged(loss, features, gradients);
-
-    /// <summary>The plan for batches like <paramref name="features"/>, made on first use; null where none applies.</summary>
-    private TrainingPlan? PlanFor(Tensor features)
-    {
-        // Plans run layers in training mode (batch statistics, dropout): a model in evaluation mode takes autograd.
-        if (!UseTrainingPlans || !Model.IsTraining || features.Rank < 2 || !_regularizersPlannable) return null;
-        int batchSize = features.Shape[0];
-        if (!_plans.TryGetValue(batchSize, out var plan))
-        {
-            plan = TrainingPlan.TryCreate(Model, Loss, features);
-            _plans[batchSize] = plan;
-        }
-
-        return plan is not null && plan.Fits(features) ? plan : null;
-    }
 }

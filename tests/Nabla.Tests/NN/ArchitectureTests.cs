@@ -1,7 +1,6 @@
 using Nabla.Losses;
 using Nabla.NN;
 using Nabla.NN.Layers;
-using Nabla.Plans;
 using Nabla.Tensors;
 
 namespace Nabla.Tests.NN;
@@ -20,7 +19,6 @@ public sealed class ArchitectureTests
         Assert.Equal(11, model.Modules.Count);
         var x = Tensor.Uniform([3, 784], 0, 1, new Random(1));
         Assert.Equal(new Shape(3, 10), model.Forward(x).Shape);
-        Assert.NotNull(TrainingPlan.TryCreate(model, new CrossEntropyLoss(), x));   // every layer has a plan
     }
 
     [Fact]

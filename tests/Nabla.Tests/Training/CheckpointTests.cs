@@ -268,16 +268,16 @@ public sealed class CheckpointTests : IDisposable
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void Large_finite_gradients_are_not_taken_for_divergence(bool plans)
+    public void Large_finite_gradients_are_not_taken_for_divergence(bool captured)
     {
         // Every gradient of the first row is −2·10³⁸: finite, though 64 of them sum beyond float's range.
         var model = new Mlp(new MlpSpec(64, [], 3), seed: 0);
         foreach (var p in model.Parameters()) p.Fill(0);
-        var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1)) { UseTrainingPlans = plans };
+        var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1)) { CaptureSteps = captured };
         var (loss, _) = trainer.Step(new Batch(Tensor.Full(new Shape(1, 64), 3e38), [0]));
         Assert.Equal(Math.Log(3), loss, 5);
         Assert.All(model.Parameters(), p => Assert.False(p.HasNonFinite()));
-        Assert.Equal(plans ? 1 : 0, trainer.PlannedSteps);
+        Assert.Equal(captured ? 1 : 0, trainer.CapturedStep.CapturesMade);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ using Nabla.Training;
 namespace Nabla.Tests.Training;
 
 /// <summary>Training and evaluation refuse wrong data at the call, before a weight or a running statistic moves,
-/// whether the step runs on a training plan or on autograd; and a model's mode is handled as documented.</summary>
+/// whether the step is captured and replayed or runs eagerly; and a model's mode is handled as documented.</summary>
 public sealed class TrainingGuardTests
 {
     private static Dataset Toy(int rows = 40, int features = 64, int classes = 10, string name = "toy", int seed = 0)
@@ -19,10 +19,10 @@ public sealed class TrainingGuardTests
         return new Dataset(x, [.. Enumerable.Range(0, rows).Select(i => i % classes)], classes, name: name);
     }
 
-    private static Trainer MlpTrainer(bool plans = true)
+    private static Trainer MlpTrainer(bool captured = true)
     {
         var model = new Mlp(new MlpSpec(64, [16], 10), seed: 0);
-        return new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1, 0.9)) { UseTrainingPlans = plans };
+        return new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1, 0.9)) { CaptureSteps = captured };
     }
 
     private static double[] Weights(Module model) => [.. model.Parameters().SelectMany(p => p.ToDoubleArray())];
@@ -36,36 +36,36 @@ public sealed class TrainingGuardTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void A_step_refuses_a_batch_of_the_wrong_width_before_any_weight_moves(bool plans)
+    public void A_step_refuses_a_batch_of_the_wrong_width_before_any_weight_moves(bool captured)
     {
-        var trainer = MlpTrainer(plans);
+        var trainer = MlpTrainer(captured);
         var before = Weights(trainer.Model);
         Guard.Throws<ArgumentException>(() => trainer.Step(RandomBatch(16, 63)), "(B, 64)", "(16, 63)");
         Assert.Equal(before, Weights(trainer.Model));
         Assert.Equal(0, trainer.Optimizer.StepCount);
 
-        // Also once a plan exists for this batch size.
+        // Also once a capture exists for this batch shape.
         trainer.Step(RandomBatch(16, 64));
         before = Weights(trainer.Model);
         Guard.Throws<ArgumentException>(() => trainer.Step(RandomBatch(16, 63)), "(B, 64)", "(16, 63)");
         Guard.Throws<ArgumentException>(() => trainer.Step(RandomBatch(16, 8, 8)), "(B, 64)", "(16, 8, 8)");
         Assert.Equal(before, Weights(trainer.Model));
-        Assert.Equal(plans ? 1 : 0, trainer.PlannedSteps);
+        Assert.Equal(captured ? 1 : 0, trainer.CapturedStep.CapturesMade);
     }
 
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void A_convolutional_step_refuses_images_of_the_wrong_size(bool plans)
+    public void A_convolutional_step_refuses_images_of_the_wrong_size(bool captured)
     {
         var (model, _) = Architecture.Build("conv8k3p1-relu-pool2-flatten-fc10", [1, 8, 8], new Random(0));
-        var trainer = new Trainer(model, new CrossEntropyLoss(), new Adam(model.Parameters())) { UseTrainingPlans = plans };
+        var trainer = new Trainer(model, new CrossEntropyLoss(), new Adam(model.Parameters())) { CaptureSteps = captured };
         trainer.Step(RandomBatch(16, 64));
-        Assert.Equal(plans ? 1 : 0, trainer.PlannedSteps);
+        Assert.Equal(captured ? 1 : 0, trainer.CapturedStep.CapturesMade);
         var before = Weights(model);
         Guard.Throws<ArgumentException>(() => trainer.Step(RandomBatch(16, 63)), "Unflatten(1, 8, 8)", "(16, 63)");
         var (images, _) = Architecture.Build("conv8k3p1-relu-pool2-flatten-fc10", [1, 8, 8], new Random(0), flatInput: false);
-        var imageTrainer = new Trainer(images, new CrossEntropyLoss(), new Adam(images.Parameters())) { UseTrainingPlans = plans };
+        var imageTrainer = new Trainer(images, new CrossEntropyLoss(), new Adam(images.Parameters())) { CaptureSteps = captured };
         Guard.Throws<ArgumentException>(() => imageTrainer.Step(RandomBatch(16, 3, 8, 8)), "Conv2d(1 → 8", "(16, 3, 8, 8)");
         Guard.Throws<ArgumentException>(() => imageTrainer.Step(RandomBatch(16, 1, 6, 6)), "Linear(128 → 10)", "(16, 72)");
         Assert.Equal(before, Weights(model));
@@ -76,9 +76,9 @@ public sealed class TrainingGuardTests
     [InlineData(true, -1)]
     [InlineData(false, 10)]
     [InlineData(false, -1)]
-    public void A_step_refuses_labels_out_of_range_before_any_weight_moves(bool plans, int label)
+    public void A_step_refuses_labels_out_of_range_before_any_weight_moves(bool captured, int label)
     {
-        var trainer = MlpTrainer(plans);
+        var trainer = MlpTrainer(captured);
         var batch = RandomBatch(16, 64);
         batch.Labels[3] = label;
         var before = Weights(trainer.Model);
@@ -87,12 +87,12 @@ public sealed class TrainingGuardTests
     }
 
     [Fact]
-    public void A_planned_step_refuses_bad_labels_before_batch_norm_statistics_move()
+    public void A_replayed_step_refuses_bad_labels_before_batch_norm_statistics_move()
     {
         var (model, _) = Architecture.Build("fc16-bn-relu-fc10", [64], new Random(0));
         var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1));
         trainer.Step(RandomBatch(16, 64));
-        Assert.Equal(1, trainer.PlannedSteps);
+        Assert.Equal(1, trainer.CapturedStep.CapturesMade);
         var norm = (BatchNorm)model.Modules[1];
         var (mean, variance) = (norm.RunningMean.ToDoubleArray(), norm.RunningVariance.ToDoubleArray());
         var batch = RandomBatch(16, 64);
@@ -105,9 +105,9 @@ public sealed class TrainingGuardTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void A_step_refuses_a_label_count_other_than_the_batch_size(bool plans)
+    public void A_step_refuses_a_label_count_other_than_the_batch_size(bool captured)
     {
-        var trainer = MlpTrainer(plans);
+        var trainer = MlpTrainer(captured);
         var batch = RandomBatch(16, 64) with { Labels = new int[15] };
         Guard.Throws<ArgumentException>(() => trainer.Step(batch), "15 labels", "(16, 64)");
         Assert.Equal(0, trainer.Optimizer.StepCount);
@@ -116,10 +116,10 @@ public sealed class TrainingGuardTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void Batch_norm_training_refuses_a_batch_of_one(bool plans)
+    public void Batch_norm_training_refuses_a_batch_of_one(bool captured)
     {
         var (model, _) = Architecture.Build("fc16-bn-relu-fc10", [64], new Random(0));
-        var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1)) { UseTrainingPlans = plans };
+        var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1)) { CaptureSteps = captured };
         var norm = (BatchNorm)model.Modules[1];
         var variance = norm.RunningVariance.ToDoubleArray();
         Guard.Throws<ArgumentException>(() => trainer.Step(RandomBatch(1, 64)), "more than one value per channel", "(1, 16)");
@@ -134,22 +134,22 @@ public sealed class TrainingGuardTests
         trainer.Model.Eval();
         trainer.Step(RandomBatch(16, 64));
         Assert.True(trainer.Model.IsTraining);
-        Assert.Equal(1, trainer.PlannedSteps);
+        Assert.Equal(1, trainer.CapturedStep.CapturesMade);
     }
 
     [Fact]
-    public void A_layer_put_in_evaluation_mode_on_its_own_stays_frozen_through_planned_steps()
+    public void A_layer_put_in_evaluation_mode_on_its_own_stays_frozen_through_captured_steps()
     {
         var (model, _) = Architecture.Build("fc16-bn-relu-fc10", [64], new Random(0));
         var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1));
-        trainer.Step(RandomBatch(16, 64));   // makes the plan
+        trainer.Step(RandomBatch(16, 64));   // the capture, with the layer in training mode
         var norm = (BatchNorm)model.Modules[1];
         norm.Eval();
         var mean = norm.RunningMean.ToDoubleArray();
         trainer.Step(RandomBatch(16, 64));
         Assert.Equal(mean, norm.RunningMean.ToDoubleArray());
         Assert.False(norm.IsTraining);
-        Assert.Equal(1, trainer.PlannedSteps);
+        Assert.Equal(2, trainer.CapturedStep.CapturesMade);   // the mode changed: captured again, not replayed
     }
 
     [Fact]

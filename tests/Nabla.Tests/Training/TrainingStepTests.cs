@@ -150,8 +150,8 @@ public sealed class TrainingStepTests
         Module Build() => Architecture.Build(architecture, [1, 6, 6], new Random(5)).Model;
         var eagerModel = Build();
         var capturedModel = Build();
-        var eager = new Trainer(eagerModel, new CrossEntropyLoss(), new AdamW(eagerModel.Parameters())) { UseTrainingPlans = false, CaptureSteps = false };
-        var captured = new Trainer(capturedModel, new CrossEntropyLoss(), new AdamW(capturedModel.Parameters())) { UseTrainingPlans = false };
+        var eager = new Trainer(eagerModel, new CrossEntropyLoss(), new AdamW(eagerModel.Parameters())) { CaptureSteps = false };
+        var captured = new Trainer(capturedModel, new CrossEntropyLoss(), new AdamW(capturedModel.Parameters()));
         foreach (var (x, y) in Batches(20, 36, DType.Float32, 8, 8, 3))
         {
             var batch = new Nabla.Data.Batch(x, y);

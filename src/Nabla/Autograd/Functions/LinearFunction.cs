@@ -51,8 +51,8 @@ internal sealed class LinearFunction : Function
             var sums = gb = Tensor.Uninitialized([outputs], g.DType);
             Kernel.Launch(() =>
             {
-                if (g.DType == DType.Float32) ActivationKernels.SumRows<float>(g.Buffer<float>(), rows, outputs, sums.Buffer<float>());
-                else ActivationKernels.SumRows<double>(g.Buffer<double>(), rows, outputs, sums.Buffer<double>());
+                if (g.DType == DType.Float32) BiasGradientKernel.SumRows<float>(g.Buffer<float>(), rows, outputs, sums.Buffer<float>());
+                else BiasGradientKernel.SumRows<double>(g.Buffer<double>(), rows, outputs, sums.Buffer<double>());
             });
         }
 

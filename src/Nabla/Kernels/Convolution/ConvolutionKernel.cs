@@ -5,7 +5,7 @@ using Nabla.Threading;
 namespace Nabla.Kernels.Convolution;
 
 /// <summary>2-D convolution of a batch, forward and backward, with the batch's images split across the kernel threads:
-/// the one implementation behind <c>Conv2dFunction</c> (eager and captured) and the training plans.</summary>
+/// the one implementation behind <c>Conv2dFunction</c> (eager and captured).</summary>
 /// <remarks>
 /// <para>Per image and group, with cols = im2col(x[n, group]) (C/G·KH·KW × L) and W_g the group's weights as a matrix
 /// (O/G × C/G·KH·KW): y[n, group] = W_g · cols + b. Backward, with G_y = ∂L/∂y[n, group] (O/G × L):

@@ -79,7 +79,7 @@ public class BatchNorm : Module
 
     /// <summary>Throws, naming the layer and the shape, unless the input fits: (N, C) or (N, C, H, W) as the layer's
     /// rank, in the parameters' dtype, and in training mode more than one value per channel (a batch's variance needs
-    /// two). Shared by <see cref="Forward"/> and the training plans.</summary>
+    /// two).</summary>
     internal void CheckInput(Shape shape, DType dtype, bool training)
     {
         if (shape.Rank != Rank || shape[1] != Channels)

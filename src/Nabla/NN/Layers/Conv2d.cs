@@ -86,8 +86,7 @@ public sealed class Conv2d : Module, IFusesRelu
     }
 
     /// <summary>Throws, naming the layer and the shape, unless an input of this shape and dtype fits: (N, C, H, W)
-    /// in the weights' dtype, with images large enough for the window. Shared by <see cref="Forward"/> and the
-    /// training plans.</summary>
+    /// in the weights' dtype, with images large enough for the window.</summary>
     internal void CheckInput(Shape shape, DType dtype)
     {
         if (shape.Rank != 4 || shape[1] != InChannels)

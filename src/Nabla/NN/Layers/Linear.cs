@@ -65,7 +65,7 @@ public sealed class Linear : Module, IFusesRelu
     }
 
     /// <summary>Throws, naming the layer and the shape, unless an input of this shape and dtype fits: (…, I) in the
-    /// weights' dtype. Shared by <see cref="Forward"/> and the training plans, so both refuse alike.</summary>
+    /// weights' dtype.</summary>
     internal void CheckInput(Shape shape, DType dtype)
     {
         if (shape.Rank < 1 || shape[-1] != InFeatures)
