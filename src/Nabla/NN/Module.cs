@@ -96,6 +96,20 @@ public abstract class Module
         }
     }
 
+    /// <summary>Adds to <paramref name="into"/> every tensor the model keeps between steps: each parameter, its
+    /// gradient, and each buffer, of this module and its submodules. No names are built, so a step can call it.</summary>
+    internal void CollectState(List<Tensor> into)
+    {
+        foreach (var (_, p) in _parameters)
+        {
+            into.Add(p);
+            if (p.Grad is { } g) into.Add(g);
+        }
+
+        foreach (var (_, b) in _buffers) into.Add(b);
+        foreach (var (_, child) in _children) child.CollectState(into);
+    }
+
     /// <summary>Everything a checkpoint holds: the parameters, then the buffers, by name.</summary>
     public IEnumerable<KeyValuePair<string, Tensor>> NamedState() => NamedParameters().Concat(NamedBuffers());
 

@@ -8,6 +8,7 @@ public sealed partial class Tensor
     /// <summary>A tensor of zeros.</summary>
     public static Tensor Zeros(Shape shape, DType dtype = DType.Float32)
     {
+        if (StepTensorPool.Lending is { } pool) return pool.Take(shape, dtype, zeroed: true);
         var zeros = dtype switch
         {
             DType.Float32 => new Tensor(new CpuStorage<float>(new float[shape.Count]), shape),
@@ -23,7 +24,12 @@ public sealed partial class Tensor
         : () => Array.Clear(zeros.Buffer<double>()));
 
     /// <summary>A tensor whose elements are not initialised: for kernel outputs that overwrite every element.</summary>
-    internal static Tensor Uninitialized(Shape shape, DType dtype) => dtype switch
+    internal static Tensor Uninitialized(Shape shape, DType dtype) =>
+        StepTensorPool.Lending is { } pool ? pool.Take(shape, dtype, zeroed: false) : UninitializedOwn(shape, dtype);
+
+    /// <summary>As <see cref="Uninitialized"/>, on a new array that is never lent from an eager step's pool: for
+    /// copies that the caller keeps (<see cref="Clone"/>).</summary>
+    internal static Tensor UninitializedOwn(Shape shape, DType dtype) => dtype switch
     {
         DType.Float32 => new Tensor(new CpuStorage<float>(GC.AllocateUninitializedArray<float>(shape.Count)), shape),
         DType.Float64 => new Tensor(new CpuStorage<double>(GC.AllocateUninitializedArray<double>(shape.Count)), shape),

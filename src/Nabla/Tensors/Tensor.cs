@@ -119,10 +119,11 @@ public sealed partial class Tensor
         return dtype == DType.Float64 ? FromArray(ToDoubleArray(), Shape) : FromArray(ToFloatArray(), Shape);
     }
 
-    /// <summary>A copy of the values in new storage, detached from the graph.</summary>
+    /// <summary>A copy of the values in new storage, detached from the graph. The copy is the caller's to keep, even
+    /// when made inside an eager training step, whose other tensors go back to the step's pool at its end.</summary>
     public Tensor Clone()
     {
-        var copy = Uninitialized(Shape, DType);
+        var copy = UninitializedOwn(Shape, DType);
         copy.CopyFrom(this);
         return copy;
     }

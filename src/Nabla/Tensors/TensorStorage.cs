@@ -14,14 +14,28 @@ internal abstract class TensorStorage
 internal sealed class CpuStorage<T>(T[] data) : TensorStorage
     where T : unmanaged
 {
-    public T[] Data { get; private set; } = data;
+    private T[]? _data = data;
+
+    /// <summary>The elements.</summary>
+    /// <exception cref="InvalidOperationException">The storage was an eager step's intermediate and its array has gone
+    /// back to the step's pool (<see cref="StepTensorPool"/>).</exception>
+    public T[] Data => _data ?? throw new InvalidOperationException(
+        "this tensor was an intermediate of an eager training step, and its memory went back to the step's pool when the step ended: Clone() it during the step to keep its values");
+
+    /// <summary>Gives up the array (to the pool that lent it) and returns it; any later read of this storage throws.</summary>
+    public T[] Recycle()
+    {
+        var data = Data;
+        _data = null;
+        return data;
+    }
 
     /// <summary>Makes this storage, and so every tensor and view on it, use <paramref name="data"/> (of the same
     /// length) from now on: how a captured pass reads each batch where it lies instead of copying it in.</summary>
     public void Rebind(T[] data)
     {
         if (data.Length != Data.Length) throw new ArgumentException($"cannot rebind a storage of {Data.Length} elements to {data.Length}");
-        Data = data;
+        _data = data;
     }
 
     public override DType DType { get; } = DTypeExtensions.Of<T>();

@@ -34,6 +34,11 @@ public sealed class TrainingStep
     private readonly Dictionary<(Shape Shape, DType DType), CapturedPass?> _captures = [];
     private int[] _predictions = [];
 
+    // Eager steps take their tensors from this pool and give them back once the update is applied; _kept is what the
+    // model holds then (parameters, gradients, buffers), gathered afresh each time into the same list.
+    private readonly StepTensorPool _pool = new();
+    private readonly List<Tensor> _kept = [];
+
     private TrainingStep(Module model, Loss loss, Optimizer optimizer, IReadOnlyList<Regularizer> regularizers)
     {
         Model = model;
@@ -137,7 +142,24 @@ public sealed class TrainingStep
         if (!GradientsAreFinite()) throw Diverged(double.NaN, features, gradients: true);
         if (ClipGradientNorm is { } maxNorm) GradientClipping.ClipByNorm(Optimizer.Parameters, maxNorm);
         Optimizer.Step();
-        return (dataLoss, CountCorrect(logits, labels));
+        int correct = CountCorrect(logits, labels);
+        if (_pool.Outstanding > 0) ReleaseEagerIntermediates();
+        return (dataLoss, correct);
+    }
+
+    /// <summary>Gives the eager step's tensors back to the pool, all but what the model keeps.</summary>
+    private void ReleaseEagerIntermediates()
+    {
+        _kept.Clear();
+        Model.CollectState(_kept);
+        var parameters = Optimizer.Parameters;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            _kept.Add(parameters[i]);
+            if (parameters[i].Grad is { } g) _kept.Add(g);
+        }
+
+        _pool.Release(_kept);
     }
 
     /// <summary>Zeroes the gradients and runs forward, loss, penalties and backward, replayed where a capture fits.
@@ -227,17 +249,27 @@ public sealed class TrainingStep
         return (logits, dataLoss.Item(), objective.Item());
     }
 
+    /// <summary>Forward, loss and backward through autograd, building the graph; the tensors come from the step's
+    /// pool (<see cref="StepTensorPool"/>), given back at the end of <see cref="Run(Tensor, int[])"/>.</summary>
     private (Tensor Logits, double DataLoss, double Objective) Eager(Tensor features, int[] labels)
     {
         Optimizer.ZeroGrad();
-        var logits = Model.Forward(features);             // (B, C)
-        var dataLoss = Loss.Compute(logits, labels);
-        var objective = dataLoss;
-        foreach (var r in Regularizers) objective += r.Penalty(Model);
-        double lossValue = dataLoss.Item(), objectiveValue = objective.Item();
-        if (double.IsFinite(lossValue) && double.IsFinite(objectiveValue)) objective.Backward();
-        EagerSteps++;
-        return (logits, lossValue, objectiveValue);
+        _pool.StartLending();
+        try
+        {
+            var logits = Model.Forward(features);             // (B, C)
+            var dataLoss = Loss.Compute(logits, labels);
+            var objective = dataLoss;
+            foreach (var r in Regularizers) objective += r.Penalty(Model);
+            double lossValue = dataLoss.Item(), objectiveValue = objective.Item();
+            if (double.IsFinite(lossValue) && double.IsFinite(objectiveValue)) objective.Backward();
+            EagerSteps++;
+            return (logits, lossValue, objectiveValue);
+        }
+        finally
+        {
+            _pool.StopLending();
+        }
     }
 
     /// <summary>The step that went non-finite, and where: the first layer whose output on <paramref name="features"/> is
