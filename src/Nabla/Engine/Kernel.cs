@@ -1,18 +1,47 @@
+using Nabla.Backends;
+using Nabla.Tensors;
+
 namespace Nabla.Engine;
 
-/// <summary>The one door through which ops run their kernels on tensor buffers, so that a capture sees every one.</summary>
+/// <summary>The one door through which ops run their kernels on tensor buffers, so that a capture sees every one and
+/// the backend (<see cref="Backend"/>) runs it.</summary>
 internal static class Kernel
 {
-    /// <summary>Runs <paramref name="kernel"/> now; while a <see cref="KernelTape"/> records on this thread, it is
-    /// also kept for replay. The kernel must do all of its reading and writing of buffers inside itself, and compute
-    /// there anything it derives from their values: a replay repeats only what is inside.</summary>
-    public static void Launch(Action kernel)
+    /// <summary>Runs <paramref name="kernel"/>, which reads <paramref name="reads"/> and writes
+    /// <paramref name="writes"/> (and touches no other buffer), on this thread's backend; while a
+    /// <see cref="KernelTape"/> records on this thread, it is also kept for replay. The kernel must do all of its
+    /// reading and writing of buffers inside itself, and compute there anything it derives from their values: a replay
+    /// repeats only what is inside. A null operand (a missing bias) may be passed as it is.</summary>
+    public static void Launch(ReadOnlySpan<Tensor?> reads, ReadOnlySpan<Tensor?> writes, Action kernel)
     {
-        if (KernelTape.Current is { } tape) tape.Run(kernel);
-        else kernel();
+        var tape = KernelTape.Current;
+        var backend = Backend.Current;
+        if (tape is null && backend is CpuBackend)
+        {
+            kernel();   // the eager CPU path: nothing to record, nothing to check, nothing allocated
+            return;
+        }
+
+        BackendStorage?[] readStorages = Storages(reads), writeStorages = Storages(writes);
+        var run = backend.Prepare(kernel, readStorages, writeStorages);
+        if (tape is not null) tape.Run(run, readStorages, writeStorages);
+        else run();
     }
 
-    /// <summary>Records <paramref name="kernel"/> for replay without running it now: for work the eager pass got for
-    /// free, such as the zeros of a freshly allocated array that a replay must write again.</summary>
-    public static void OnReplay(Action kernel) => KernelTape.Current?.Append(kernel);
+    /// <summary>Records <paramref name="kernel"/>, which writes <paramref name="writes"/>, for replay without running
+    /// it now: for work the eager pass got for free, such as the zeros of a freshly allocated array that a replay must
+    /// write again.</summary>
+    public static void OnReplay(ReadOnlySpan<Tensor?> writes, Action kernel)
+    {
+        if (KernelTape.Current is not { } tape) return;
+        var writeStorages = Storages(writes);
+        tape.Append(Backend.Current.Prepare(kernel, [], writeStorages), writeStorages);
+    }
+
+    private static BackendStorage?[] Storages(ReadOnlySpan<Tensor?> tensors)
+    {
+        var storages = new BackendStorage?[tensors.Length];
+        for (int i = 0; i < tensors.Length; i++) storages[i] = tensors[i]?.Storage;
+        return storages;
+    }
 }

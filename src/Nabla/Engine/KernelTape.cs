@@ -24,7 +24,8 @@ internal sealed class KernelTape : IDisposable
     [ThreadStatic]
     private static KernelTape? t_current;
 
-    private readonly List<Action> _kernels = [];
+    private readonly List<RecordedKernel> _kernels = [];
+    private readonly List<Backends.BackendStorage> _created = [];
     private int _depth;
 
     private KernelTape()
@@ -59,13 +60,23 @@ internal sealed class KernelTape : IDisposable
         Interlocked.Decrement(ref s_recording);
     }
 
-    /// <summary>The recorded kernels, to be replayed in order.</summary>
+    /// <summary>The recorded kernels with what each reads and writes, to be replayed in order.</summary>
     /// <exception cref="InvalidOperationException">The tape is spoiled.</exception>
-    public Action[] Freeze() => Spoiled is null ? [.. _kernels] : throw new InvalidOperationException($"the capture cannot be replayed: {Spoiled}");
+    public RecordedKernel[] Freeze() => Spoiled is null ? [.. _kernels] : throw new InvalidOperationException($"the capture cannot be replayed: {Spoiled}");
 
-    /// <summary>Runs <paramref name="kernel"/> now and keeps it for replay. A kernel launched from inside another runs
-    /// as part of it and is not kept twice.</summary>
-    internal void Run(Action kernel)
+    /// <summary>The buffers made while recording, in order: the capture's intermediates (and whatever else the pass
+    /// made), which a buffer plan may let share memory.</summary>
+    public IReadOnlyList<Backends.BackendStorage> Created => _created;
+
+    /// <summary>Notes a buffer made while recording.</summary>
+    internal void NoteCreated(Backends.BackendStorage storage)
+    {
+        if (_depth == 0) _created.Add(storage);
+    }
+
+    /// <summary>Runs <paramref name="kernel"/> now and keeps it for replay, with what it reads and writes. A kernel
+    /// launched from inside another runs as part of it and is not kept twice.</summary>
+    internal void Run(Action kernel, Backends.BackendStorage?[] reads, Backends.BackendStorage?[] writes)
     {
         if (_depth > 0)
         {
@@ -83,14 +94,14 @@ internal sealed class KernelTape : IDisposable
             _depth--;
         }
 
-        _kernels.Add(kernel);
+        _kernels.Add(new RecordedKernel(kernel, reads, writes));
     }
 
-    /// <summary>Keeps <paramref name="kernel"/> for replay without running it now (the eager pass did its work another
-    /// way, e.g. a fresh array is already zero).</summary>
-    internal void Append(Action kernel)
+    /// <summary>Keeps <paramref name="kernel"/>, which writes <paramref name="writes"/>, for replay without running it
+    /// now (the eager pass did its work another way, e.g. a fresh array is already zero).</summary>
+    internal void Append(Action kernel, Backends.BackendStorage?[] writes)
     {
-        if (_depth == 0) _kernels.Add(kernel);
+        if (_depth == 0) _kernels.Add(new RecordedKernel(kernel, [], writes));
     }
 
     /// <summary>Called on every raw access to a tensor's elements: one outside a kernel spoils the recording tape.</summary>
@@ -113,17 +124,7 @@ internal sealed class KernelTape : IDisposable
 
     /// <summary>The op a recorded kernel belongs to, e.g. <c>Conv2dFunction.Forward</c> or
     /// <c>Tensor.RawBinary&lt;AddOperator&gt;</c>: the type that launched it and the method whose lambda it is.</summary>
-    public static string Describe(Action kernel)
-    {
-        var method = kernel.Method;
-        var type = method.DeclaringType;
-        var generic = type is { IsGenericType: true } ? $"<{string.Join(", ", type.GetGenericArguments().Select(a => a.Name))}>" : "";
-        while (type?.DeclaringType is not null) type = type.DeclaringType;   // a closure class nests inside the op's type
-        string name = method.Name;
-        int open = name.IndexOf('<', StringComparison.Ordinal), close = name.IndexOf('>', StringComparison.Ordinal);
-        if (open >= 0 && close > open) name = name[(open + 1)..close];   // "<Forward>b__0" is a lambda in Forward
-        return $"{type?.Name ?? "?"}.{name}{generic}";
-    }
+    public static string Describe(Action kernel) => Backends.KernelName.Of(kernel);
 
     /// <summary>The first few methods on the stack outside the engine and the tensor internals: where the host work was.</summary>
     private static string Caller()

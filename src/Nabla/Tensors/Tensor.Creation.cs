@@ -1,3 +1,4 @@
+using Nabla.Backends;
 using System.Globalization;
 using Nabla.Engine;
 
@@ -8,24 +9,34 @@ public sealed partial class Tensor
     /// <summary>A tensor of zeros.</summary>
     public static Tensor Zeros(Shape shape, DType dtype = DType.Float32)
     {
-        if (StepTensorPool.Lending is { } pool) return pool.Take(shape, dtype, zeroed: true);
-        var zeros = dtype switch
+        var zeros = StepTensorPool.Lending is { } pool ? pool.Take(shape, dtype, zeroed: true) : dtype switch
         {
             DType.Float32 => new Tensor(new CpuStorage<float>(new float[shape.Count]), shape),
             DType.Float64 => new Tensor(new CpuStorage<double>(new double[shape.Count]), shape),
             _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
         };
-        if (KernelTape.Current is { } tape) ZeroOnReplay(tape, zeros);   // a replay reuses the array, which is zero only the first time
+        if (KernelTape.Current is { } tape)
+        {
+            tape.NoteCreated(zeros.Storage);
+            ZeroOnReplay(zeros);   // a replay reuses the array, which is zero only the first time
+        }
+
+        Backend.Current.Allocated(zeros.Storage, initialised: true);
         return zeros;
     }
 
-    private static void ZeroOnReplay(KernelTape tape, Tensor zeros) => tape.Append(zeros.DType == DType.Float32
+    private static void ZeroOnReplay(Tensor zeros) => Kernel.OnReplay([zeros], zeros.DType == DType.Float32
         ? () => Array.Clear(zeros.Buffer<float>())
         : () => Array.Clear(zeros.Buffer<double>()));
 
     /// <summary>A tensor whose elements are not initialised: for kernel outputs that overwrite every element.</summary>
-    internal static Tensor Uninitialized(Shape shape, DType dtype) =>
-        StepTensorPool.Lending is { } pool ? pool.Take(shape, dtype, zeroed: false) : UninitializedOwn(shape, dtype);
+    internal static Tensor Uninitialized(Shape shape, DType dtype)
+    {
+        var tensor = StepTensorPool.Lending is { } pool ? pool.Take(shape, dtype, zeroed: false) : UninitializedOwn(shape, dtype);
+        KernelTape.Current?.NoteCreated(tensor.Storage);
+        Backend.Current.Allocated(tensor.Storage, initialised: false);
+        return tensor;
+    }
 
     /// <summary>As <see cref="Uninitialized"/>, on a new array that is never lent from an eager step's pool: for
     /// copies that the caller keeps (<see cref="Clone"/>).</summary>

@@ -12,7 +12,7 @@ public sealed partial class Tensor
         where TOp : IUnaryOperator
     {
         var y = Uninitialized(x.Shape, x.DType);
-        Kernel.Launch(() =>
+        Kernel.Launch([x], [y], () =>
         {
             if (x.DType == DType.Float32) TOp.Apply<float>(x.Buffer<float>(), (float)alpha, y.Buffer<float>());
             else TOp.Apply<double>(x.Buffer<double>(), alpha, y.Buffer<double>());
@@ -35,7 +35,7 @@ public sealed partial class Tensor
         }
 
         var d = Uninitialized(shape, x.DType);
-        Kernel.Launch(() =>
+        Kernel.Launch([x, y], [d], () =>
         {
             if (x.DType == DType.Float32) BroadcastKernel.Apply<TOp, float>(x.Buffer<float>(), x.Shape.Dims, y.Buffer<float>(), y.Shape.Dims, d.Buffer<float>(), d.Shape.Dims);
             else BroadcastKernel.Apply<TOp, double>(x.Buffer<double>(), x.Shape.Dims, y.Buffer<double>(), y.Shape.Dims, d.Buffer<double>(), d.Shape.Dims);
@@ -84,7 +84,7 @@ public sealed partial class Tensor
             var dims = s.ToArray();
             dims[axis] = 1;
             var (source, next) = (current, Uninitialized(new Shape(dims), x.DType));
-            Kernel.Launch(() =>
+            Kernel.Launch([source], [next], () =>
             {
                 if (x.DType == DType.Float32)
                 {
@@ -121,7 +121,7 @@ public sealed partial class Tensor
         var dims = new int[Rank];
         for (int i = 0; i < Rank; i++) dims[i] = Shape.Dims[perm[i]];
         var y = Uninitialized(new Shape(dims), DType);
-        Kernel.Launch(() =>
+        Kernel.Launch([this], [y], () =>
         {
             if (DType == DType.Float32) LayoutKernels.Permute<float>(Buffer<float>(), Shape.Dims, perm, y.Buffer<float>());
             else LayoutKernels.Permute<double>(Buffer<double>(), Shape.Dims, perm, y.Buffer<double>());
@@ -135,7 +135,7 @@ public sealed partial class Tensor
         var dims = Shape.ToArray();
         dims[axis] = length;
         var y = Uninitialized(new Shape(dims), DType);
-        Kernel.Launch(() =>
+        Kernel.Launch([this], [y], () =>
         {
             if (DType == DType.Float32) LayoutKernels.Narrow<float>(Buffer<float>(), outer, n, inner, start, length, y.Buffer<float>());
             else LayoutKernels.Narrow<double>(Buffer<double>(), outer, n, inner, start, length, y.Buffer<double>());
@@ -148,7 +148,7 @@ public sealed partial class Tensor
     {
         int outer = Shape.Product(0, axis), n = Shape.Dims[axis], inner = Shape.Product(axis + 1, Rank);
         int length = part.Shape.Dims[axis];
-        Kernel.Launch(() =>
+        Kernel.Launch([part, this], [this], () =>
         {
             if (DType == DType.Float32) LayoutKernels.Place<float>(part.Buffer<float>(), outer, n, inner, start, length, Buffer<float>());
             else LayoutKernels.Place<double>(part.Buffer<double>(), outer, n, inner, start, length, Buffer<double>());
@@ -190,7 +190,7 @@ public sealed partial class Tensor
         var c = Uninitialized(new Shape([.. batch.Dims, m, n]), a.DType);
         int batches = batch.Count;
         bool aBatched = aBatch.Rank != 0, bBatched = bBatch.Rank != 0;
-        Kernel.Launch(() =>
+        Kernel.Launch([a, b], [c], () =>
         {
             for (int i = 0; i < batches; i++)
             {

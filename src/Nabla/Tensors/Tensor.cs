@@ -49,6 +49,7 @@ public sealed partial class Tensor
         where T : unmanaged
     {
         KernelTape.ObserveRawAccess();   // outside a kernel, a capture could not repeat what is done with the values
+        Backends.Backend.Checking?.Touched(Storage);
         return ((CpuStorage<T>)Storage).Data;
     }
 
@@ -61,6 +62,7 @@ public sealed partial class Tensor
         if (Storage is not CpuStorage<T> s)
             throw new InvalidOperationException($"tensor of dtype {DType.Name()} cannot be viewed as {typeof(T).Name}");
         KernelTape.ObserveRawAccess();
+        Backends.Backend.Checking?.Touched(Storage);
         return s.Data;
     }
 
@@ -145,11 +147,11 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(source);
         if (source.Shape != Shape || source.DType != DType)
             throw new ArgumentException($"cannot copy a {source.DType.Name()} tensor of shape {source.Shape} into a {DType.Name()} tensor of shape {Shape}");
-        if (KernelTape.Current is { } tape) RecordCopy(tape, source);
+        if (KernelTape.Current is not null || Backends.Backend.Checking is not null) RecordCopy(source);
         else CopyValues(source, this);   // no closure outside a capture: an eager copy allocates nothing
     }
 
-    private void RecordCopy(KernelTape tape, Tensor source) => tape.Run(() => CopyValues(source, this));
+    private void RecordCopy(Tensor source) => Kernel.Launch([source], [this], () => CopyValues(source, this));
 
     private static void CopyValues(Tensor source, Tensor destination)
     {
@@ -160,11 +162,11 @@ public sealed partial class Tensor
     /// <summary>Sets every element to <paramref name="value"/> in place, bypassing autograd.</summary>
     public void Fill(double value)
     {
-        if (KernelTape.Current is { } tape) RecordFill(tape, value);
+        if (KernelTape.Current is not null || Backends.Backend.Checking is not null) RecordFill(value);
         else FillValues(value);   // no closure outside a capture: zeroing gradients every step allocates nothing
     }
 
-    private void RecordFill(KernelTape tape, double value) => tape.Run(() => FillValues(value));
+    private void RecordFill(double value) => Kernel.Launch([], [this], () => FillValues(value));
 
     private void FillValues(double value)
     {

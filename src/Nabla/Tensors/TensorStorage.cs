@@ -1,13 +1,14 @@
+using Nabla.Backends;
+
 namespace Nabla.Tensors;
 
-/// <summary>A flat buffer of elements on one device. Shape, strides and gradients live above it, in <see cref="Tensor"/>.</summary>
-internal abstract class TensorStorage
+/// <summary>A flat buffer of elements on one device, with its dtype. Shape, strides and gradients live above it, in
+/// <see cref="Tensor"/>.</summary>
+internal abstract class TensorStorage : BackendStorage
 {
     public abstract DType DType { get; }
 
     public abstract Device Device { get; }
-
-    public abstract int Length { get; }
 }
 
 /// <summary>Managed host memory: a plain array, so tensors need no <c>Dispose</c>.</summary>
@@ -35,6 +36,16 @@ internal sealed class CpuStorage<T>(T[] data) : TensorStorage
     public void Rebind(T[] data)
     {
         if (data.Length != Data.Length) throw new ArgumentException($"cannot rebind a storage of {Data.Length} elements to {data.Length}");
+        Backend.Checking?.Forget(data);   // the caller's elements, read by both storages alike
+        _data = data;
+    }
+
+    /// <summary>Makes this storage use <paramref name="data"/> (of the same length), the memory of another buffer
+    /// whose life in a captured step has ended (<c>BufferPlan</c>). Unlike <see cref="Rebind"/>, the memory stays
+    /// watched by the checking backend: a read of the old buffer after this one writes is caught.</summary>
+    public void ShareMemory(T[] data)
+    {
+        if (data.Length != Data.Length) throw new ArgumentException($"cannot share the memory of {data.Length} elements with a storage of {Data.Length}");
         _data = data;
     }
 
@@ -43,4 +54,12 @@ internal sealed class CpuStorage<T>(T[] data) : TensorStorage
     public override Device Device => Device.Cpu;
 
     public override int Length => Data.Length;
+
+    public override object Memory => Data;
+
+    public override void Poison()
+    {
+        if (typeof(T) == typeof(float)) System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(Data.AsSpan()).Fill(float.NaN);
+        else if (typeof(T) == typeof(double)) System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(Data.AsSpan()).Fill(double.NaN);
+    }
 }

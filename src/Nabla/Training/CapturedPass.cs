@@ -13,9 +13,9 @@ internal sealed class CapturedPass
     private readonly List<(Module Module, bool Training)> _modes;
     private readonly Tensor?[] _gradients;
 
-    public CapturedPass(Action[] kernels, Tensor input, int[] labels, Tensor logits, Tensor dataLoss, Tensor objective, Module model, IReadOnlyList<Tensor> parameters)
+    public CapturedPass(RecordedKernel[] kernels, Tensor input, int[] labels, Tensor logits, Tensor dataLoss, Tensor objective, Module model, IReadOnlyList<Tensor> parameters)
     {
-        _kernels = kernels;
+        _kernels = [.. kernels.Select(k => k.Run)];
         Input = input;
         Labels = labels;
         Logits = logits;
@@ -35,7 +35,7 @@ internal sealed class CapturedPass
         int common = Math.Min(_kernels.Length, fresh._kernels.Length);
         for (int i = 0; i < common; i++)
         {
-            if (_kernels[i].Method != fresh._kernels[i].Method)
+            if (Backends.KernelName.MethodOf(_kernels[i]) != Backends.KernelName.MethodOf(fresh._kernels[i]))
                 return $"kernel {i + 1} of {_kernels.Length} was {KernelTape.Describe(_kernels[i])} and is now {KernelTape.Describe(fresh._kernels[i])}";
         }
 

@@ -80,7 +80,14 @@ public sealed class InferenceStep
         {
             output = Model.Forward(input);
             spoiled = tape.Spoiled;
-            if (spoiled is null) kernels = tape.Freeze();
+            if (spoiled is null)
+            {
+                var recorded = tape.Freeze();
+                var keep = new List<Tensor> { input, output };
+                Model.CollectState(keep);
+                BufferPlan.Apply(recorded, tape.Created, [.. keep.Select(t => t.Storage)]);
+                kernels = [.. recorded.Select(k => k.Run)];
+            }
         }
 
         EagerSteps++;

@@ -114,6 +114,10 @@ public sealed class TrainingStep
     /// <summary>How many steps ran eagerly (the capturing steps included).</summary>
     public long EagerSteps { get; private set; }
 
+    /// <summary>Elements of memory the captures' buffer plans let intermediates share instead of holding each
+    /// their own (<see cref="BufferPlan"/>).</summary>
+    internal long PlannedElementsSaved { get; private set; }
+
     /// <summary>Why the last capture that failed could not be replayed (host work on tensor values, a loss without a
     /// captured form); null when none failed.</summary>
     public string? NotCapturedReason { get; private set; }
@@ -219,7 +223,8 @@ public sealed class TrainingStep
         for (int i = 0; i < parameters.Count; i++) parameters[i].UseGradient(null);
         Tensor logits, dataLoss, objective;
         string? spoiled;
-        Action[] kernels = [];
+        RecordedKernel[] kernels = [];
+        IReadOnlyList<Backends.BackendStorage> created = [];
         using (var tape = KernelTape.Record())
         {
             logits = Model.Forward(input);   // (B, C)
@@ -229,11 +234,20 @@ public sealed class TrainingStep
             foreach (var r in Regularizers) objective += r.Penalty(Model);
             objective.Backward();
             spoiled = tape.Spoiled;
-            if (spoiled is null) kernels = tape.Freeze();
+            if (spoiled is null) (kernels, created) = (tape.Freeze(), tape.Created);
         }
 
         // A parameter the pass did not reach still gets a (zero) gradient, as an eager step's zeroing leaves it.
         for (int i = 0; i < parameters.Count; i++) parameters[i].GradientBuffer();
+        if (spoiled is null)
+        {
+            // What is read between replays keeps its memory; the other intermediates share memory by their lives.
+            var keep = new List<Tensor> { input, logits, dataLoss, objective };
+            Model.CollectState(keep);
+            for (int i = 0; i < parameters.Count; i++) keep.Add(parameters[i].GradientBuffer());
+            PlannedElementsSaved += BufferPlan.Apply(kernels, created, [.. keep.Select(t => t.Storage)]);
+        }
+
         EagerSteps++;
         CapturesMade++;
         if (spoiled is not null)

@@ -45,7 +45,7 @@ internal sealed class BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, Ten
     private static BatchNormKernel<T> Forward<T>(Tensor x, Tensor gamma, Tensor beta, Tensor y, Tensor normalised, BatchNormKernel<T> kernel, double epsilon)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Kernel.Launch(() => kernel.Forward(x.Buffer<T>(), gamma.Buffer<T>(), beta.Buffer<T>(), y.Buffer<T>(), normalised.Buffer<T>(), epsilon));
+        Kernel.Launch([x, gamma, beta], [y, normalised], () => kernel.Forward(x.Buffer<T>(), gamma.Buffer<T>(), beta.Buffer<T>(), y.Buffer<T>(), normalised.Buffer<T>(), epsilon));
         return kernel;
     }
 
@@ -59,7 +59,7 @@ internal sealed class BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, Ten
         var gGamma = Tensor.Uninitialized(gamma.Shape, x.DType);
         var gBeta = Tensor.Uninitialized(gamma.Shape, x.DType);
         var batchNorm = (BatchNormKernel<T>)kernel;
-        Kernel.Launch(() => batchNorm.Backward(gy.Buffer<T>(), normalised.Buffer<T>(), gamma.Buffer<T>(), gx.Buffer<T>(), gGamma.Buffer<T>(), gBeta.Buffer<T>()));
+        Kernel.Launch([gy, normalised, gamma], [gx, gGamma, gBeta], () => batchNorm.Backward(gy.Buffer<T>(), normalised.Buffer<T>(), gamma.Buffer<T>(), gx.Buffer<T>(), gGamma.Buffer<T>(), gBeta.Buffer<T>()));
         return [x.RequiresGrad ? gx : null, gamma.RequiresGrad ? gGamma : null, Inputs[2].RequiresGrad ? gBeta : null];
     }
 }

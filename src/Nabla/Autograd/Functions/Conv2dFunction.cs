@@ -64,7 +64,7 @@ internal sealed class Conv2dFunction : Function
     {
         // The kernel holds its scratch, so a captured step that keeps it replays with no allocation.
         var kernel = new ConvolutionKernel<T>(g, x.Shape[0], weight.Shape[0], groups);
-        Kernel.Launch(() => kernel.Forward(x.Buffer<T>(), weight.Buffer<T>(), bias?.Buffer<T>(), y.Buffer<T>(), relu));
+        Kernel.Launch([x, weight, bias], [y], () => kernel.Forward(x.Buffer<T>(), weight.Buffer<T>(), bias?.Buffer<T>(), y.Buffer<T>(), relu));
         return kernel;
     }
 
@@ -90,7 +90,7 @@ internal sealed class Conv2dFunction : Function
         var gw = weight.RequiresGrad ? Tensor.Uninitialized(weight.Shape, x.DType) : null;
         var gb = _hasBias && Inputs[2].RequiresGrad ? Tensor.Uninitialized([weight.Shape[0]], x.DType) : null;
         var y = maskInKernel ? _rectified : null;
-        Kernel.Launch(() => kernel.Backward(x.Buffer<T>(), weight.Buffer<T>(), y?.Buffer<T>(), gy.Buffer<T>(), gx?.Buffer<T>(), gw?.Buffer<T>(), gb?.Buffer<T>(), fuseRelu: y is not null));
+        Kernel.Launch([x, weight, y, gy], [y is null ? null : gy, gx, gw, gb], () => kernel.Backward(x.Buffer<T>(), weight.Buffer<T>(), y?.Buffer<T>(), gy.Buffer<T>(), gx?.Buffer<T>(), gw?.Buffer<T>(), gb?.Buffer<T>(), fuseRelu: y is not null));
         return _hasBias ? [gx, gw, gb] : [gx, gw];
     }
 }

@@ -24,7 +24,7 @@ internal sealed class LayerNormFunction(Tensor x, Tensor gamma, Tensor beta, Ten
         var y = Tensor.Uninitialized(x.Shape, x.DType);
         var normalised = Tensor.Uninitialized(x.Shape, x.DType);
         var inverseStd = new double[x.Count / features];
-        Kernel.Launch(() =>
+        Kernel.Launch([x, gamma, beta], [y, normalised], () =>
         {
             if (x.DType == DType.Float32) Forward<float>(x.Buffer<float>(), gamma.Buffer<float>(), beta.Buffer<float>(), y.Buffer<float>(), normalised.Buffer<float>(), features, inverseStd, epsilon);
             else Forward<double>(x.Buffer<double>(), gamma.Buffer<double>(), beta.Buffer<double>(), y.Buffer<double>(), normalised.Buffer<double>(), features, inverseStd, epsilon);
@@ -64,7 +64,7 @@ internal sealed class LayerNormFunction(Tensor x, Tensor gamma, Tensor beta, Ten
         var gBeta = Tensor.Uninitialized(gamma.Shape, x.DType);
         var gammaSums = new double[features];   // Σ_rows g ⊙ x̂ and Σ_rows g, accumulated in double precision
         var betaSums = new double[features];
-        Kernel.Launch(() =>
+        Kernel.Launch([gy, normalised, gamma], [gx, gGamma, gBeta], () =>
         {
             Array.Clear(gammaSums);
             Array.Clear(betaSums);

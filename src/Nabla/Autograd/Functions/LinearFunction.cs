@@ -24,7 +24,7 @@ internal sealed class LinearFunction : Function
     {
         int rows = x.Shape[0], inputs = weight.Shape[1], outputs = weight.Shape[0];
         var a = Tensor.Uninitialized([rows, outputs], x.DType);
-        Kernel.Launch(() =>
+        Kernel.Launch([x, weight, bias], [a], () =>
         {
             if (x.DType == DType.Float32)
                 Gemm.Multiply(x.Buffer<float>(), 0, false, weight.Buffer<float>(), 0, true, a.Buffer<float>(), 0, rows, inputs, outputs, bias?.Buffer<float>(), relu);
@@ -49,7 +49,7 @@ internal sealed class LinearFunction : Function
         if (_hasBias && Inputs[2].RequiresGrad)
         {
             var sums = gb = Tensor.Uninitialized([outputs], g.DType);
-            Kernel.Launch(() =>
+            Kernel.Launch([g], [sums], () =>
             {
                 if (g.DType == DType.Float32) BiasGradientKernel.SumRows<float>(g.Buffer<float>(), rows, outputs, sums.Buffer<float>());
                 else BiasGradientKernel.SumRows<double>(g.Buffer<double>(), rows, outputs, sums.Buffer<double>());

@@ -34,7 +34,7 @@ internal sealed class MaxPool2dFunction(Tensor x, object pass) : Function(x)
     private static MaxPoolPass<T> Forward<T>(Tensor x, Tensor y, MaxPoolPass<T> pass)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Kernel.Launch(() => pass.Forward(x.Buffer<T>(), y.Buffer<T>()));
+        Kernel.Launch([x], [y], () => pass.Forward(x.Buffer<T>(), y.Buffer<T>()));
         return pass;
     }
 
@@ -46,7 +46,7 @@ internal sealed class MaxPool2dFunction(Tensor x, object pass) : Function(x)
         // The pass writes every element of the input gradient: zeros first, then each output's gradient where it came from.
         var gx = Tensor.Uninitialized(Inputs[0].Shape, Inputs[0].DType);
         var maxPool = (MaxPoolPass<T>)pass;
-        Kernel.Launch(() => maxPool.Backward(g.Buffer<T>(), gx.Buffer<T>()));
+        Kernel.Launch([g], [gx], () => maxPool.Backward(g.Buffer<T>(), gx.Buffer<T>()));
         return [gx];
     }
 }

@@ -35,7 +35,7 @@ internal sealed class SmoothActivationFunction(Tensor x, Tensor derivative, Smoo
         int parts = x.Count < ParallelThreshold ? 1 : Math.Min(Parallelism.MaxThreads, x.Count / (ParallelThreshold / 2));
         // The job is made once, outside the kernel, so that a replay allocates nothing.
         IParallelJob job = x.DType == DType.Float32 ? new Job<float>(x, y, derivative, kind, alpha) : new Job<double>(x, y, derivative, kind, alpha);
-        Kernel.Launch(() => WorkerPool.Run(job, parts));
+        Kernel.Launch([x], [y, derivative], () => WorkerPool.Run(job, parts));
         return Needed(x) ? Record(y, new SmoothActivationFunction(x, derivative, kind)) : y;
     }
 

@@ -19,7 +19,7 @@ internal sealed class SoftmaxCrossEntropyFunction(Tensor logits, Tensor gradient
         int rows = logits.Shape[0], classes = logits.Shape[1];
         var gradient = Tensor.Uninitialized(logits.Shape, logits.DType);
         var loss = Tensor.Uninitialized(Shape.Scalar, logits.DType);
-        Kernel.Launch(() =>
+        Kernel.Launch([logits], [gradient, loss], () =>
         {
             double lossSum = logits.DType == DType.Float32
                 ? SoftmaxCrossEntropyKernel.Run<float>(logits.Buffer<float>().AsSpan(0, rows * classes), labels, classes, gradient.Buffer<float>(), 1f / rows).LossSum

@@ -95,7 +95,7 @@ public class BatchNorm : Module
     internal void UpdateRunningStatistics(double[] mean, double[] variance, double count)
     {
         // A kernel of its own: a captured step replays it, reading the statistics its batch-norm kernel wrote.
-        Kernel.Launch(() =>
+        Kernel.Launch([RunningMean, RunningVariance], [RunningMean, RunningVariance], () =>
         {
             for (int c = 0; c < Channels; c++)
             {

@@ -34,7 +34,7 @@ public sealed class Dropout : Module
         if (!IsTraining || Probability == 0) return input;
         var mask = Tensor.Uninitialized(input.Shape, input.DType);
         // The draw count is read and advanced inside the kernel, so that a captured step draws a fresh mask each replay.
-        Engine.Kernel.Launch(() =>
+        Engine.Kernel.Launch([], [mask], () =>
         {
             if (mask.DType == DType.Float32) FillMask<float>(mask.Buffer<float>());
             else FillMask<double>(mask.Buffer<double>());
