@@ -15,47 +15,6 @@ namespace Nabla.Tests.Training;
 /// broken liveness rule is caught.</summary>
 public sealed class BufferPlanTests
 {
-    /// <summary>W6 in small: x + W₂·GELU(W₁·LN(x)) blocks, as user code.</summary>
-    private sealed class Residual : Module
-    {
-        private readonly Linear _input;
-        private readonly ModuleList _blocks;
-        private readonly LayerNorm _norm;
-        private readonly Linear _head;
-
-        public Residual(DType dtype)
-        {
-            var random = new Random(4);
-            _input = RegisterModule("input", new Linear(36, 8, random, dtype: dtype));
-            _blocks = RegisterModule("blocks", new ModuleList([new Block(random, dtype), new Block(random, dtype)]));
-            _norm = RegisterModule("norm", new LayerNorm(8, dtype: dtype));
-            _head = RegisterModule("head", new Linear(8, 4, random, dtype: dtype));
-        }
-
-        public override Tensor Forward(Tensor input)
-        {
-            var x = _input.Forward(input);
-            foreach (var block in _blocks) x = block.Forward(x);
-            return _head.Forward(_norm.Forward(x));
-        }
-    }
-
-    private sealed class Block : Module
-    {
-        private readonly LayerNorm _norm;
-        private readonly Linear _up;
-        private readonly Linear _down;
-
-        public Block(Random random, DType dtype)
-        {
-            _norm = RegisterModule("norm", new LayerNorm(8, dtype: dtype));
-            _up = RegisterModule("up", new Linear(8, 16, random, dtype: dtype));
-            _down = RegisterModule("down", new Linear(16, 8, random, dtype: dtype));
-        }
-
-        public override Tensor Forward(Tensor input) => input + _down.Forward(_up.Forward(_norm.Forward(input)).Gelu());
-    }
-
     /// <summary>The workloads' shapes on 6×6 images given as 36-value rows: W1 an MLP, W4 a CNN, W5 a CNN with batch
     /// norm and dropout, W6 a residual module.</summary>
     private static Module Build(string workload, DType dtype) => workload switch
@@ -63,7 +22,7 @@ public sealed class BufferPlanTests
         "W1" => Architecture.Build("fc16-relu-fc12-relu-fc4", [36], new Random(1), dtype: dtype).Model,
         "W4" => Architecture.Build("conv4k3p1-relu-pool2-conv6k3p1-relu-pool2-flatten-fc8-relu-fc4", [1, 6, 6], new Random(1), dtype: dtype).Model,
         "W5" => Architecture.Build("conv4k3p1-bn-relu-conv4k3p1-bn-relu-pool2-dropout0.25-flatten-fc8-bn-relu-dropout0.5-fc4", [1, 6, 6], new Random(1), dtype: dtype).Model,
-        _ => new Residual(dtype),
+        _ => new SmallResidualMlp(36, 4, dtype),
     };
 
     private static (Tensor Features, int[] Labels)[] Batches(DType dtype)

@@ -12,49 +12,6 @@ namespace Nabla.Tests.Training;
 /// bit for bit to eager steps.</summary>
 public sealed class TrainingStepTests
 {
-    /// <summary>W6 in small: x + W₂·GELU(W₁·LN(x)) blocks between an input layer and a normalised head, as user code.</summary>
-    private sealed class ResidualMlp : Module
-    {
-        private readonly Linear _input;
-        private readonly ModuleList _blocks;
-        private readonly LayerNorm _norm;
-        private readonly Linear _head;
-
-        public ResidualMlp(int seed, DType dtype)
-        {
-            var random = new Random(seed);
-            _input = RegisterModule("input", new Linear(12, 8, random, dtype: dtype));
-            _blocks = RegisterModule("blocks", new ModuleList([new Block(random, dtype), new Block(random, dtype)]));
-            _norm = RegisterModule("norm", new LayerNorm(8, dtype: dtype));
-            _head = RegisterModule("head", new Linear(8, 4, random, dtype: dtype));
-        }
-
-        public override Tensor Forward(Tensor input)
-        {
-            var x = _input.Forward(input);
-            foreach (var block in _blocks) x = block.Forward(x);
-            return _head.Forward(_norm.Forward(x));
-        }
-    }
-
-    private sealed class Block : Module
-    {
-        private readonly LayerNorm _norm;
-        private readonly Linear _up;
-        private readonly Gelu _gelu = new();
-        private readonly Linear _down;
-
-        public Block(Random random, DType dtype)
-        {
-            _norm = RegisterModule("norm", new LayerNorm(8, dtype: dtype));
-            _up = RegisterModule("up", new Linear(8, 16, random, dtype: dtype));
-            RegisterModule("gelu", _gelu);
-            _down = RegisterModule("down", new Linear(16, 8, random, dtype: dtype));
-        }
-
-        public override Tensor Forward(Tensor input) => input + _down.Forward(_gelu.Forward(_up.Forward(_norm.Forward(input))));
-    }
-
     /// <summary>A model that steers by a value it reads: what a capture cannot replay.</summary>
     private sealed class SignSwitch : Module
     {
@@ -127,8 +84,8 @@ public sealed class TrainingStepTests
     [InlineData(DType.Float64)]
     public void Twenty_captured_steps_of_a_residual_module_give_the_eager_weights_bit_for_bit(DType dtype)
     {
-        var eagerModel = new ResidualMlp(3, dtype);
-        var capturedModel = new ResidualMlp(3, dtype);
+        var eagerModel = new SmallResidualMlp(12, 3, dtype);
+        var capturedModel = new SmallResidualMlp(12, 3, dtype);
         var eager = TrainingStep.Capture(eagerModel, new CrossEntropyLoss(), new AdamW(eagerModel.Parameters()), [new L2Regularizer(1e-3)]);
         eager.Captures = false;
         var captured = TrainingStep.Capture(capturedModel, new CrossEntropyLoss(), new AdamW(capturedModel.Parameters()), [new L2Regularizer(1e-3)]);
@@ -166,7 +123,7 @@ public sealed class TrainingStepTests
     [Fact]
     public void A_replayed_step_allocates_nothing()
     {
-        var model = new ResidualMlp(3, DType.Float32);
+        var model = new SmallResidualMlp(12, 3, DType.Float32);
         var step = TrainingStep.Capture(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.01, momentum: 0.9));
         var batches = Batches(40, 12, DType.Float32, 16);
 
@@ -219,7 +176,7 @@ public sealed class TrainingStepTests
     [Fact]
     public void A_loss_without_a_captured_form_trains_eagerly_and_says_so()
     {
-        var model = new ResidualMlp(3, DType.Float32);
+        var model = new SmallResidualMlp(12, 3, DType.Float32);
         var step = TrainingStep.Capture(model, new MeanSquaredErrorLoss(), new Sgd(model.Parameters(), 0.01));
         Train(step, Batches(3, 12, DType.Float32, 8));
 
@@ -231,7 +188,7 @@ public sealed class TrainingStepTests
     [Fact]
     public void A_replayed_step_refuses_a_label_outside_the_classes_before_any_weight_moves()
     {
-        var model = new ResidualMlp(3, DType.Float32);
+        var model = new SmallResidualMlp(12, 3, DType.Float32);
         var step = TrainingStep.Capture(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.01));
         var batches = Batches(2, 12, DType.Float32, 8);
         Train(step, batches);
@@ -247,8 +204,8 @@ public sealed class TrainingStepTests
     [Fact]
     public void The_check_mode_captures_again_every_n_steps_and_trains_as_eager_steps_do()
     {
-        var eagerModel = new ResidualMlp(4, DType.Float64);
-        var model = new ResidualMlp(4, DType.Float64);
+        var eagerModel = new SmallResidualMlp(12, 4, DType.Float64);
+        var model = new SmallResidualMlp(12, 4, DType.Float64);
         var eager = TrainingStep.Capture(eagerModel, new CrossEntropyLoss(), new AdamW(eagerModel.Parameters()));
         eager.Captures = false;
         var step = TrainingStep.Capture(model, new CrossEntropyLoss(), new AdamW(model.Parameters()));
