@@ -11,7 +11,7 @@ public sealed class TutorialTests(ITestOutputHelper output)
     [Fact]
     public async Task Every_snippet_of_the_tutorial_compiles_and_runs_in_order()
     {
-        var snippets = DocSnippets.Extract(File.ReadAllText(Path.Combine(RepositoryRoot(), TutorialPath)));
+        var snippets = DocSnippets.Extract(File.ReadAllText(Path.Combine(RepositoryFolders.Root(), TutorialPath)));
         using var printed = new StringWriter();
         var failure = await DocSnippets.RunAsync(snippets, TutorialPath, printed);
         output.WriteLine(printed.ToString());   // the notebook's output, shown with the result
@@ -21,7 +21,7 @@ public sealed class TutorialTests(ITestOutputHelper output)
     [Fact]
     public void Every_numbered_section_of_the_tutorial_has_a_snippet()
     {
-        var markdown = File.ReadAllText(Path.Combine(RepositoryRoot(), TutorialPath)).ReplaceLineEndings("\n");
+        var markdown = File.ReadAllText(Path.Combine(RepositoryFolders.Root(), TutorialPath)).ReplaceLineEndings("\n");
         Assert.True(DocSnippets.Extract(markdown).Count >= 6, $"{TutorialPath} needs at least 6 C# snippets, one per section");
 
         // "## 1. …" to "## 6. …" follow the lecture; each must hold at least one block of code.
@@ -29,16 +29,5 @@ public sealed class TutorialTests(ITestOutputHelper output)
         Assert.True(sections.Count >= 6, $"{TutorialPath} has {sections.Count} numbered sections, not the lecture's 6");
         foreach (var section in sections)
             Assert.True(section.Contains("\n```csharp\n", StringComparison.Ordinal), $"section '{section.Split('\n')[0]}' of {TutorialPath} has no C# snippet");
-    }
-
-    /// <summary>The folder holding Nabla.slnx, found by walking up from the test assembly's folder.</summary>
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Nabla.slnx"))) return dir.FullName;
-        }
-
-        throw new InvalidOperationException($"no folder above {AppContext.BaseDirectory} holds Nabla.slnx");
     }
 }

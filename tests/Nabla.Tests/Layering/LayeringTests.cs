@@ -70,7 +70,7 @@ public sealed partial class LayeringTests
 
     private static List<(string From, string To, string File)> References()
     {
-        var library = Path.Combine(RepositoryRoot(), "src", "Nabla");
+        var library = Path.Combine(RepositoryFolders.Root(), "src", "Nabla");
         var found = new List<(string, string, string)>();
         foreach (var file in Directory.EnumerateFiles(library, "*.cs", SearchOption.AllDirectories))
         {
@@ -100,14 +100,4 @@ public sealed partial class LayeringTests
 
     [GeneratedRegex(@"\bNabla\.([A-Z][A-Za-z]*)\b")]
     private static partial Regex NablaName();
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Nabla.slnx"))) return dir.FullName;
-        }
-
-        throw new DirectoryNotFoundException($"no Nabla.slnx above {AppContext.BaseDirectory}");
-    }
 }
