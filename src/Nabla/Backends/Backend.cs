@@ -30,6 +30,9 @@ internal abstract class Backend
         return new Scope(previous);
     }
 
+    /// <summary>The backend's op table: the kernels the autograd functions launch.</summary>
+    public abstract BackendOps Ops { get; }
+
     /// <summary>Prepares <paramref name="kernel"/>, which reads <paramref name="reads"/> and writes
     /// <paramref name="writes"/>, for running now and for replay: returns what to run (the kernel itself, or the
     /// kernel wrapped in the backend's checks).</summary>

@@ -28,6 +28,9 @@ internal sealed class CheckingBackend : Backend
     public long Poisonings { get; private set; }
 
     /// <inheritdoc/>
+    public override BackendOps Ops => Cpu.Ops;   // the CPU's kernels, run as they are: only the buffers are watched
+
+    /// <inheritdoc/>
     public override Action Prepare(Action kernel, BackendStorage?[] reads, BackendStorage?[] writes) => new CheckedKernel(this, kernel, reads, writes).Run;
 
     /// <inheritdoc/>

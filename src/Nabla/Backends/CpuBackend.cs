@@ -5,5 +5,8 @@ namespace Nabla.Backends;
 internal sealed class CpuBackend : Backend
 {
     /// <inheritdoc/>
+    public override BackendOps Ops => Nabla.Backends.Cpu.CpuOps.Instance;
+
+    /// <inheritdoc/>
     public override Action Prepare(Action kernel, BackendStorage?[] reads, BackendStorage?[] writes) => kernel;
 }

@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Numerics.Tensors;
 using Nabla.Tensors;
-using Tensor = Nabla.Tensors.Tensor;
 
 namespace Nabla.Optim;
 
@@ -20,9 +18,7 @@ public static class GradientClipping
         {
             var g = parameters[i].Grad;
             if (g is null) continue;
-            squares += g.DType == DType.Float32
-                ? TensorPrimitives.SumOfSquares<float>(g.Buffer<float>())
-                : TensorPrimitives.SumOfSquares<double>(g.Buffer<double>());
+            squares += g.RawSumOfSquares();
         }
 
         double norm = Math.Sqrt(squares);
@@ -32,8 +28,7 @@ public static class GradientClipping
         {
             var g = parameters[i].Grad;
             if (g is null) continue;
-            if (g.DType == DType.Float32) TensorPrimitives.Multiply(g.Buffer<float>(), (float)scale, g.Buffer<float>());
-            else TensorPrimitives.Multiply(g.Buffer<double>(), scale, g.Buffer<double>());
+            g.RawScaleInPlace(scale);
         }
 
         return norm;
@@ -48,16 +43,7 @@ public static class GradientClipping
         {
             var g = parameters[i].Grad;
             if (g is null) continue;
-            if (g.DType == DType.Float32)
-            {
-                var span = g.Buffer<float>().AsSpan();
-                TensorPrimitives.Clamp(span, (float)-limit, (float)limit, span);
-            }
-            else
-            {
-                var span = g.Buffer<double>().AsSpan();
-                TensorPrimitives.Clamp(span, -limit, limit, span);
-            }
+            g.RawClampInPlace(limit);
         }
     }
 }

@@ -1,4 +1,5 @@
 using Nabla.Autograd.Functions;
+using Nabla.Kernels;
 
 namespace Nabla.Tensors;
 

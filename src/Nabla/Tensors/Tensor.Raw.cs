@@ -43,6 +43,34 @@ public sealed partial class Tensor
         return d;
     }
 
+    /// <summary>Σ x² over the elements, read on the host now (gradient clipping's norm): not a kernel a capture keeps.</summary>
+    internal double RawSumOfSquares()
+    {
+        KernelTape.ObserveRawAccess();
+        return Backends.Backend.Current.Ops.SumOfSquares(Storage);
+    }
+
+    /// <summary>Σ x over the elements, read on the host now (the finiteness check of gradients).</summary>
+    internal double RawSum()
+    {
+        KernelTape.ObserveRawAccess();
+        return Backends.Backend.Current.Ops.Sum(Storage);
+    }
+
+    /// <summary>x ← x · <paramref name="factor"/>, in place on the host now.</summary>
+    internal void RawScaleInPlace(double factor)
+    {
+        KernelTape.ObserveRawAccess();
+        Backends.Backend.Current.Ops.Scale(Storage, factor);
+    }
+
+    /// <summary>x ← x clamped to [−<paramref name="limit"/>, <paramref name="limit"/>], in place on the host now.</summary>
+    internal void RawClampInPlace(double limit)
+    {
+        KernelTape.ObserveRawAccess();
+        Backends.Backend.Current.Ops.Clamp(Storage, limit);
+    }
+
     internal static void CheckSameDType(Tensor x, Tensor y, string opName)
     {
         if (x.DType != y.DType)

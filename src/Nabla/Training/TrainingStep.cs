@@ -305,9 +305,7 @@ public sealed class TrainingStep
         for (int i = 0; i < parameters.Count; i++)   // indexed: a foreach over the interface would allocate each step
         {
             if (parameters[i].Grad is not { } g) continue;
-            double sum = g.DType == DType.Float32
-                ? System.Numerics.Tensors.TensorPrimitives.Sum(g.AsSpan<float>())
-                : System.Numerics.Tensors.TensorPrimitives.Sum(g.AsSpan<double>());
+            double sum = g.RawSum();
             if (!double.IsFinite(sum) && g.HasNonFinite()) return false;
         }
 

@@ -1,4 +1,5 @@
-using System.Numerics;
+using Nabla.Backends;
+using Nabla.Engine;
 using Nabla.Kernels.Convolution;
 using Nabla.Tensors;
 
@@ -7,7 +8,7 @@ namespace Nabla.Autograd.Functions;
 /// <summary>2-D average pooling over NCHW tensors: y[n, c, i, j] = (1/(KH·KW)) Σ over the window of
 /// x[n, c, i·S − P + kh, j·S − P + kw], the padding counting as zeros (PyTorch's default, count_include_pad).</summary>
 /// <remarks>∂y[i, j]/∂x[p] = 1/(KH·KW) for every input p in the window: backward spreads each output's gradient evenly
-/// over its window. Shapes: x (N, C, H, W) → y (N, C, OH, OW).</remarks>
+/// over its window (the sums are added to zeros, written first). Shapes: x (N, C, H, W) → y (N, C, OH, OW).</remarks>
 internal sealed class AvgPool2dFunction(Tensor x, Conv2dGeometry geometry) : Function(x)
 {
     public override string Name => "AvgPool2d";
@@ -20,8 +21,8 @@ internal sealed class AvgPool2dFunction(Tensor x, Conv2dGeometry geometry) : Fun
         if (2 * padding.H > kernel.H || 2 * padding.W > kernel.W)
             throw new ArgumentException($"avg-pool: padding {padding.H}×{padding.W} must be at most half the {kernel.H}×{kernel.W} kernel");
         var y = Tensor.Zeros([x.Shape[0], x.Shape[1], g.OutputHeight, g.OutputWidth], x.DType);
-        if (x.DType == DType.Float32) Walk<float>(x.Buffer<float>(), y.Buffer<float>(), x.Shape[0] * x.Shape[1], g, forward: true);
-        else Walk<double>(x.Buffer<double>(), y.Buffer<double>(), x.Shape[0] * x.Shape[1], g, forward: true);
+        var ops = Backend.Current.Ops;
+        Kernel.Launch([x, y], [y], () => ops.AveragePool(x.Storage, y.Storage, x.Shape[0] * x.Shape[1], g, forward: true));
         return Needed(x) ? Record(y, new AvgPool2dFunction(x, g)) : y;
     }
 
@@ -29,41 +30,8 @@ internal sealed class AvgPool2dFunction(Tensor x, Conv2dGeometry geometry) : Fun
     {
         var x = Inputs[0];
         var gx = Tensor.ZerosLike(x);
-        if (g.DType == DType.Float32) Walk<float>(gx.Buffer<float>(), g.Buffer<float>(), x.Shape[0] * x.Shape[1], geometry, forward: false);
-        else Walk<double>(gx.Buffer<double>(), g.Buffer<double>(), x.Shape[0] * x.Shape[1], geometry, forward: false);
+        var ops = Backend.Current.Ops;
+        Kernel.Launch([g, gx], [gx], () => ops.AveragePool(gx.Storage, g.Storage, x.Shape[0] * x.Shape[1], geometry, forward: false));
         return [gx];
-    }
-
-    /// <summary>Forward: y[o] += x[p]/K over each window. Backward: x[p] += y[o]/K over each window (x is then ∂L/∂x and
-    /// y is ∂L/∂y): the same walk, the adjoint direction.</summary>
-    private static void Walk<T>(T[] x, T[] y, int planes, Conv2dGeometry g, bool forward)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int oh = g.OutputHeight, ow = g.OutputWidth, planeSize = g.Height * g.Width;
-        T scale = T.One / T.CreateChecked(g.KernelHeight * g.KernelWidth);
-        int o = 0;
-        for (int plane = 0; plane < planes; plane++)
-        {
-            int planeStart = plane * planeSize;
-            for (int i = 0; i < oh; i++)
-            {
-                for (int j = 0; j < ow; j++, o++)
-                {
-                    for (int kh = 0; kh < g.KernelHeight; kh++)
-                    {
-                        int iy = (i * g.StrideHeight) - g.PaddingHeight + kh;
-                        if ((uint)iy >= (uint)g.Height) continue;
-                        for (int kw = 0; kw < g.KernelWidth; kw++)
-                        {
-                            int ix = (j * g.StrideWidth) - g.PaddingWidth + kw;
-                            if ((uint)ix >= (uint)g.Width) continue;
-                            int p = planeStart + (iy * g.Width) + ix;
-                            if (forward) y[o] += x[p] * scale;
-                            else x[p] += y[o] * scale;
-                        }
-                    }
-                }
-            }
-        }
     }
 }

@@ -1,6 +1,5 @@
-using System.Numerics;
+using Nabla.Backends;
 using Nabla.Engine;
-using Nabla.Kernels;
 using Nabla.Tensors;
 
 namespace Nabla.Autograd.Functions;
@@ -16,7 +15,7 @@ namespace Nabla.Autograd.Functions;
 /// The last line is the whole chain through μ and σ² (every x moves the statistics of its channel), the reason a
 /// normalisation layer is one primitive here rather than a composition of means and divisions.
 /// </remarks>
-internal sealed class BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, Tensor normalised, object kernel) : Function(x, gamma, beta)
+internal sealed class BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, Tensor normalised, BatchNormOp kernel) : Function(x, gamma, beta)
 {
     public override string Name => "BatchNorm";
 
@@ -33,33 +32,21 @@ internal sealed class BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, Ten
         var normalised = Tensor.Uninitialized(x.Shape, x.DType);
         int n = x.Shape[0], length = x.Shape.Product(2, x.Rank);
         var (mean, variance) = (new double[channels], new double[channels]);
-        object kernel = x.DType == DType.Float32
-            ? Forward<float>(x, gamma, beta, y, normalised, new BatchNormKernel<float>(n, channels, length, mean, variance), epsilon)
-            : Forward<double>(x, gamma, beta, y, normalised, new BatchNormKernel<double>(n, channels, length, mean, variance), epsilon);
+        // The kernel keeps the statistics and allocates nothing more, so a captured step that holds it replays with no
+        // allocation.
+        var kernel = Backend.Current.Ops.BatchNorm(n, channels, length, mean, variance);
+        Kernel.Launch([x, gamma, beta], [y, normalised], () => kernel.Forward(x.Storage, gamma.Storage, beta.Storage, y.Storage, normalised.Storage, epsilon));
         var result = Needed(x, gamma, beta) ? Record(y, new BatchNormFunction(x, gamma, beta, normalised, kernel)) : y;
         return (result, mean, variance);
     }
 
-    /// <summary>Launches the forward pass; the kernel keeps the statistics and allocates nothing more, so a captured
-    /// step that holds it replays with no allocation.</summary>
-    private static BatchNormKernel<T> Forward<T>(Tensor x, Tensor gamma, Tensor beta, Tensor y, Tensor normalised, BatchNormKernel<T> kernel, double epsilon)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Kernel.Launch([x, gamma, beta], [y, normalised], () => kernel.Forward(x.Buffer<T>(), gamma.Buffer<T>(), beta.Buffer<T>(), y.Buffer<T>(), normalised.Buffer<T>(), epsilon));
-        return kernel;
-    }
-
-    public override Tensor?[] Backward(Tensor g) => g.DType == DType.Float32 ? Backward<float>(g) : Backward<double>(g);
-
-    private Tensor?[] Backward<T>(Tensor gy)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public override Tensor?[] Backward(Tensor gy)
     {
         var (x, gamma) = (Inputs[0], Inputs[1]);
         var gx = Tensor.Uninitialized(x.Shape, x.DType);
         var gGamma = Tensor.Uninitialized(gamma.Shape, x.DType);
         var gBeta = Tensor.Uninitialized(gamma.Shape, x.DType);
-        var batchNorm = (BatchNormKernel<T>)kernel;
-        Kernel.Launch([gy, normalised, gamma], [gx, gGamma, gBeta], () => batchNorm.Backward(gy.Buffer<T>(), normalised.Buffer<T>(), gamma.Buffer<T>(), gx.Buffer<T>(), gGamma.Buffer<T>(), gBeta.Buffer<T>()));
+        Kernel.Launch([gy, normalised, gamma], [gx, gGamma, gBeta], () => kernel.Backward(gy.Storage, normalised.Storage, gamma.Storage, gx.Storage, gGamma.Storage, gBeta.Storage));
         return [x.RequiresGrad ? gx : null, gamma.RequiresGrad ? gGamma : null, Inputs[2].RequiresGrad ? gBeta : null];
     }
 }

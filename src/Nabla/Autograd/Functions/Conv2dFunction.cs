@@ -1,6 +1,5 @@
-using System.Numerics;
+using Nabla.Backends;
 using Nabla.Engine;
-using Nabla.Kernels;
 using Nabla.Kernels.Convolution;
 using Nabla.Tensors;
 using Tensor = Nabla.Tensors.Tensor;
@@ -17,15 +16,15 @@ namespace Nabla.Autograd.Functions;
 /// (O/G × C/G·KH·KW): y[n, group] = W_g · cols.</para>
 /// <para>Backward, with G_y = ∂L/∂y[n, group] (O/G × L):
 /// ∂L/∂W_g = Σ_n G_y · colsᵀ,  ∂L/∂x[n, group] = col2im(W_gᵀ · G_y),  ∂L/∂b[o] = Σ_{n, i, j} G_y[o, i, j].
-/// <see cref="ConvolutionKernel{T}"/> computes both passes, with the batch split across the kernel threads.</para>
+/// The backend's <see cref="ConvolutionOp"/> (on the CPU, <see cref="ConvolutionKernel{T}"/>) computes both passes, with the batch split across the kernel threads.</para>
 /// </remarks>
 internal sealed class Conv2dFunction : Function
 {
-    private readonly object _kernel;   // the ConvolutionKernel<T> of the forward pass, whose scratch backward reuses
+    private readonly ConvolutionOp _kernel;   // the forward pass's kernel, whose scratch backward reuses
     private readonly bool _hasBias;
     private readonly Tensor? _rectified;   // y, when the ReLU is fused
 
-    private Conv2dFunction(Tensor[] inputs, object kernel, bool hasBias, Tensor? rectified)
+    private Conv2dFunction(Tensor[] inputs, ConvolutionOp kernel, bool hasBias, Tensor? rectified)
         : base(inputs) => (_kernel, _hasBias, _rectified) = (kernel, hasBias, rectified);
 
     public override string Name => "Conv2d";
@@ -52,20 +51,11 @@ internal sealed class Conv2dFunction : Function
             stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W);
         geometry.Validate($"conv2d on input {x.Shape} with weight {weight.Shape}");
         var y = Tensor.Uninitialized([x.Shape[0], outputs, geometry.OutputHeight, geometry.OutputWidth], x.DType);
-        object kernel = x.DType == DType.Float32
-            ? Forward<float>(x, weight, bias, y, geometry, groups, relu)
-            : Forward<double>(x, weight, bias, y, geometry, groups, relu);
+        // The kernel holds its scratch, so a captured step that keeps it replays with no allocation.
+        var kernel = Backend.Current.Ops.Convolution(geometry, x.Shape[0], outputs, groups);
+        Kernel.Launch([x, weight, bias], [y], () => kernel.Forward(x.Storage, weight.Storage, bias?.Storage, y.Storage, relu));
         Tensor[] operands = bias is null ? [x, weight] : [x, weight, bias];
         return Needed(operands) ? Record(y, new Conv2dFunction(operands, kernel, bias is not null, relu ? y : null)) : y;
-    }
-
-    private static ConvolutionKernel<T> Forward<T>(Tensor x, Tensor weight, Tensor? bias, Tensor y, Conv2dGeometry g, int groups, bool relu)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        // The kernel holds its scratch, so a captured step that keeps it replays with no allocation.
-        var kernel = new ConvolutionKernel<T>(g, x.Shape[0], weight.Shape[0], groups);
-        Kernel.Launch([x, weight, bias], [y], () => kernel.Forward(x.Buffer<T>(), weight.Buffer<T>(), bias?.Buffer<T>(), y.Buffer<T>(), relu));
-        return kernel;
     }
 
     public override Tensor?[] Backward(Tensor gradOutput) => Backward(gradOutput, owned: false);
@@ -76,21 +66,14 @@ internal sealed class Conv2dFunction : Function
         // into a tensor of its own first. The same operator either way, so the same bits.
         bool maskInKernel = _rectified is not null && owned;
         if (_rectified is not null && !owned) gradOutput = ReluFunction.Mask(_rectified, gradOutput, owned: false);
-        return gradOutput.DType == DType.Float32 ? Backward<float>(gradOutput, maskInKernel) : Backward<double>(gradOutput, maskInKernel);
-    }
-
-    private Tensor?[] Backward<T>(Tensor gy, bool maskInKernel)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var (x, weight) = (Inputs[0], Inputs[1]);
-        var kernel = (ConvolutionKernel<T>)_kernel;
+        var (x, weight, gy, kernel) = (Inputs[0], Inputs[1], gradOutput, _kernel);
 
         // The kernel writes every element of the gradients it is given: none needs zeroing first.
         var gx = x.RequiresGrad ? Tensor.Uninitialized(x.Shape, x.DType) : null;
         var gw = weight.RequiresGrad ? Tensor.Uninitialized(weight.Shape, x.DType) : null;
         var gb = _hasBias && Inputs[2].RequiresGrad ? Tensor.Uninitialized([weight.Shape[0]], x.DType) : null;
         var y = maskInKernel ? _rectified : null;
-        Kernel.Launch([x, weight, y, gy], [y is null ? null : gy, gx, gw, gb], () => kernel.Backward(x.Buffer<T>(), weight.Buffer<T>(), y?.Buffer<T>(), gy.Buffer<T>(), gx?.Buffer<T>(), gw?.Buffer<T>(), gb?.Buffer<T>(), fuseRelu: y is not null));
+        Kernel.Launch([x, weight, y, gy], [y is null ? null : gy, gx, gw, gb], () => kernel.Backward(x.Storage, weight.Storage, y?.Storage, gy.Storage, gx?.Storage, gw?.Storage, gb?.Storage));
         return _hasBias ? [gx, gw, gb] : [gx, gw];
     }
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Nabla.Backends;
+using Nabla.Engine;
 using Nabla.Tensors;
 
 namespace Nabla.Autograd.Functions;
@@ -25,14 +27,9 @@ internal sealed class EmbeddingFunction(Tensor weight, int[] indices) : Function
         }
 
         var y = Tensor.Uninitialized(new Shape([.. indices.Shape.Dims, dimension]), weight.DType);
-        if (weight.DType == DType.Float32) Gather(weight.Buffer<float>(), flat, dimension, y.Buffer<float>());
-        else Gather(weight.Buffer<double>(), flat, dimension, y.Buffer<double>());
+        var ops = Backend.Current.Ops;
+        Kernel.Launch([weight], [y], () => ops.Gather(weight.Storage, flat, dimension, y.Storage));
         return Needed(weight) ? Record(y, new EmbeddingFunction(weight, flat)) : y;
-    }
-
-    private static void Gather<T>(T[] table, int[] indices, int dimension, T[] y)
-    {
-        for (int i = 0; i < indices.Length; i++) table.AsSpan(indices[i] * dimension, dimension).CopyTo(y.AsSpan(i * dimension, dimension));
     }
 
     public override Tensor?[] Backward(Tensor g)
@@ -40,19 +37,8 @@ internal sealed class EmbeddingFunction(Tensor weight, int[] indices) : Function
         var weight = Inputs[0];
         var gw = Tensor.Zeros(weight.Shape, weight.DType);
         int dimension = weight.Shape[1];
-        if (g.DType == DType.Float32) Scatter(g.Buffer<float>(), dimension, gw.Buffer<float>());
-        else Scatter(g.Buffer<double>(), dimension, gw.Buffer<double>());
+        var ops = Backend.Current.Ops;
+        Kernel.Launch([g, gw], [gw], () => ops.ScatterAdd(g.Storage, indices, dimension, gw.Storage));
         return [gw];
-    }
-
-    private void Scatter<T>(T[] g, int dimension, T[] gw)
-        where T : System.Numerics.INumber<T>
-    {
-        for (int i = 0; i < indices.Length; i++)
-        {
-            var row = gw.AsSpan(indices[i] * dimension, dimension);
-            var from = g.AsSpan(i * dimension, dimension);
-            for (int d = 0; d < dimension; d++) row[d] += from[d];
-        }
     }
 }

@@ -1,6 +1,5 @@
+using Nabla.Backends;
 using Nabla.Engine;
-using Nabla.Kernels;
-using Nabla.Kernels.Gemm;
 using Nabla.Tensors;
 
 namespace Nabla.Autograd.Functions;
@@ -24,13 +23,8 @@ internal sealed class LinearFunction : Function
     {
         int rows = x.Shape[0], inputs = weight.Shape[1], outputs = weight.Shape[0];
         var a = Tensor.Uninitialized([rows, outputs], x.DType);
-        Kernel.Launch([x, weight, bias], [a], () =>
-        {
-            if (x.DType == DType.Float32)
-                Gemm.Multiply(x.Buffer<float>(), 0, false, weight.Buffer<float>(), 0, true, a.Buffer<float>(), 0, rows, inputs, outputs, bias?.Buffer<float>(), relu);
-            else
-                Gemm.Multiply(x.Buffer<double>(), 0, false, weight.Buffer<double>(), 0, true, a.Buffer<double>(), 0, rows, inputs, outputs, bias?.Buffer<double>(), relu);
-        });
+        var ops = Backend.Current.Ops;
+        Kernel.Launch([x, weight, bias], [a], () => ops.Linear(x.Storage, weight.Storage, bias?.Storage, a.Storage, rows, inputs, outputs, relu));
         Tensor[] operands = bias is null ? [x, weight] : [x, weight, bias];
         return Needed(operands) ? Record(a, new LinearFunction(operands, bias is not null, relu ? a : null)) : a;
     }
@@ -49,11 +43,8 @@ internal sealed class LinearFunction : Function
         if (_hasBias && Inputs[2].RequiresGrad)
         {
             var sums = gb = Tensor.Uninitialized([outputs], g.DType);
-            Kernel.Launch([g], [sums], () =>
-            {
-                if (g.DType == DType.Float32) BiasGradientKernel.SumRows<float>(g.Buffer<float>(), rows, outputs, sums.Buffer<float>());
-                else BiasGradientKernel.SumRows<double>(g.Buffer<double>(), rows, outputs, sums.Buffer<double>());
-            });
+            var ops = Backend.Current.Ops;
+            Kernel.Launch([g], [sums], () => ops.SumRows(g.Storage, rows, outputs, sums.Storage));
         }
 
         return _hasBias ? [gx, gw, gb] : [gx, gw];

@@ -1,6 +1,5 @@
-using System.Numerics;
+using Nabla.Backends;
 using Nabla.Engine;
-using Nabla.Kernels;
 using Nabla.Kernels.Convolution;
 using Nabla.Tensors;
 
@@ -12,7 +11,7 @@ namespace Nabla.Autograd.Functions;
 /// input alone: ∂y/∂x = 1 there, 0 elsewhere. With ties the first maximum in scan order (row by row) is taken, as in
 /// PyTorch; that is one valid subgradient (finite differences at a tie see the average of the tied inputs instead).
 /// Shapes: x (N, C, H, W) → y (N, C, OH, OW).</remarks>
-internal sealed class MaxPool2dFunction(Tensor x, object pass) : Function(x)
+internal sealed class MaxPool2dFunction(Tensor x, MaxPoolOp pass) : Function(x)
 {
     public override string Name => "MaxPool2d";
 
@@ -25,28 +24,16 @@ internal sealed class MaxPool2dFunction(Tensor x, object pass) : Function(x)
             throw new ArgumentException($"max-pool: padding {padding.H}×{padding.W} must be at most half the {kernel.H}×{kernel.W} kernel");
         var y = Tensor.Uninitialized([x.Shape[0], x.Shape[1], g.OutputHeight, g.OutputWidth], x.DType);
         int planes = x.Shape[0] * x.Shape[1];
-        object pass = x.DType == DType.Float32
-            ? Forward(x, y, new MaxPoolPass<float>(g, planes))
-            : Forward(x, y, new MaxPoolPass<double>(g, planes));
+        var pass = Backend.Current.Ops.MaxPool(g, planes);
+        Kernel.Launch([x], [y], () => pass.Forward(x.Storage, y.Storage));
         return Needed(x) ? Record(y, new MaxPool2dFunction(x, pass)) : y;
     }
 
-    private static MaxPoolPass<T> Forward<T>(Tensor x, Tensor y, MaxPoolPass<T> pass)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Kernel.Launch([x], [y], () => pass.Forward(x.Buffer<T>(), y.Buffer<T>()));
-        return pass;
-    }
-
-    public override Tensor?[] Backward(Tensor g) => g.DType == DType.Float32 ? Backward<float>(g) : Backward<double>(g);
-
-    private Tensor?[] Backward<T>(Tensor g)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public override Tensor?[] Backward(Tensor g)
     {
         // The pass writes every element of the input gradient: zeros first, then each output's gradient where it came from.
         var gx = Tensor.Uninitialized(Inputs[0].Shape, Inputs[0].DType);
-        var maxPool = (MaxPoolPass<T>)pass;
-        Kernel.Launch([g], [gx], () => maxPool.Backward(g.Buffer<T>(), gx.Buffer<T>()));
+        Kernel.Launch([g], [gx], () => pass.Backward(g.Storage, gx.Storage));
         return [gx];
     }
 }

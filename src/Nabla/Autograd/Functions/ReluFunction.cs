@@ -1,3 +1,4 @@
+using Nabla.Backends;
 using Nabla.Engine;
 using Nabla.Kernels;
 using Nabla.Tensors;
@@ -25,11 +26,8 @@ internal sealed class ReluFunction(Tensor x, Tensor y) : Function(x)
     internal static Tensor Mask(Tensor y, Tensor g, bool owned)
     {
         if (!owned || y.Shape != g.Shape || y.DType != g.DType) return Tensor.RawBinary<ReluBackwardOperator>(y, g, "relu backward");
-        Kernel.Launch([y, g], [g], () =>
-        {
-            if (g.DType == DType.Float32) BinaryOperator.Apply<ReluBackwardOperator, float>(y.Buffer<float>(), g.Buffer<float>(), g.Buffer<float>());
-            else BinaryOperator.Apply<ReluBackwardOperator, double>(y.Buffer<double>(), g.Buffer<double>(), g.Buffer<double>());
-        });
+        var ops = Backend.Current.Ops;
+        Kernel.Launch([y, g], [g], () => ops.MaskByPositive(y.Storage, g.Storage));
         return g;
     }
 }

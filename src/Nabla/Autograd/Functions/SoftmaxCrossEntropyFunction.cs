@@ -1,3 +1,4 @@
+using Nabla.Backends;
 using Nabla.Engine;
 using Nabla.Kernels;
 using Nabla.Tensors;
@@ -19,11 +20,10 @@ internal sealed class SoftmaxCrossEntropyFunction(Tensor logits, Tensor gradient
         int rows = logits.Shape[0], classes = logits.Shape[1];
         var gradient = Tensor.Uninitialized(logits.Shape, logits.DType);
         var loss = Tensor.Uninitialized(Shape.Scalar, logits.DType);
+        var ops = Backend.Current.Ops;
         Kernel.Launch([logits], [gradient, loss], () =>
         {
-            double lossSum = logits.DType == DType.Float32
-                ? SoftmaxCrossEntropyKernel.Run<float>(logits.Buffer<float>().AsSpan(0, rows * classes), labels, classes, gradient.Buffer<float>(), 1f / rows).LossSum
-                : SoftmaxCrossEntropyKernel.Run<double>(logits.Buffer<double>().AsSpan(0, rows * classes), labels, classes, gradient.Buffer<double>(), 1.0 / rows).LossSum;
+            double lossSum = ops.SoftmaxCrossEntropy(logits.Storage, labels, rows, classes, gradient.Storage);
             loss.SetFlat(0, lossSum / rows);
         });
         return Needed(logits) ? Record(loss, new SoftmaxCrossEntropyFunction(logits, gradient)) : loss;

@@ -33,24 +33,16 @@ public sealed class Dropout : Module
         ArgumentNullException.ThrowIfNull(input);
         if (!IsTraining || Probability == 0) return input;
         var mask = Tensor.Uninitialized(input.Shape, input.DType);
-        // The draw count is read and advanced inside the kernel, so that a captured step draws a fresh mask each replay.
+        // The next mask from the layer's generator: 1/(1 − p) with probability 1 − p, else 0. The draw count is read
+        // and advanced inside the kernel, so that a captured step draws a fresh mask each replay.
+        var ops = Backends.Backend.Current.Ops;
         Engine.Kernel.Launch([], [mask], () =>
         {
-            if (mask.DType == DType.Float32) FillMask<float>(mask.Buffer<float>());
-            else FillMask<double>(mask.Buffer<double>());
+            ulong first = (ulong)Draws;
+            Draws += mask.Count;
+            ops.DropoutMask(mask.Storage, _key, first, 1 - Probability);
         });
         return input * mask;
-    }
-
-    /// <summary>The next mask from the layer's generator: 1/(1 − p) with probability 1 − p, else 0.</summary>
-    internal void FillMask<T>(Span<T> mask)
-        where T : System.Numerics.IFloatingPointIeee754<T>
-    {
-        double keep = 1 - Probability;
-        T scale = T.CreateChecked(1 / keep);
-        ulong first = (ulong)Draws;
-        for (int i = 0; i < mask.Length; i++) mask[i] = Kernels.CounterRandom.Uniform(_key, first + (ulong)i) < keep ? scale : T.Zero;
-        Draws += mask.Length;
     }
 
     /// <inheritdoc/>

@@ -1,0 +1,30 @@
+using Nabla.Kernels;
+using static Nabla.Backends.Cpu.CpuMemory;
+
+namespace Nabla.Backends.Cpu;
+
+/// <summary>Batch normalisation on the CPU: a <see cref="BatchNormKernel{T}"/> of the element type the forward pass
+/// meets, which keeps the statistics for the backward pass.</summary>
+internal sealed class CpuBatchNorm(int n, int channels, int length, double[] mean, double[] variance) : BatchNormOp
+{
+    private BatchNormKernel<float>? _single;
+    private BatchNormKernel<double>? _double;
+
+    /// <inheritdoc/>
+    public override void Forward(BackendStorage x, BackendStorage gamma, BackendStorage beta, BackendStorage y, BackendStorage normalised, double epsilon)
+    {
+        if (IsSingle(x)) (_single ??= new(n, channels, length, mean, variance)).Forward(Of<float>(x), Of<float>(gamma), Of<float>(beta), Of<float>(y), Of<float>(normalised), epsilon);
+        else (_double ??= new(n, channels, length, mean, variance)).Forward(Of<double>(x), Of<double>(gamma), Of<double>(beta), Of<double>(y), Of<double>(normalised), epsilon);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">No forward pass ran in this element type.</exception>
+    public override void Backward(BackendStorage g, BackendStorage normalised, BackendStorage gamma, BackendStorage gx, BackendStorage gGamma, BackendStorage gBeta)
+    {
+        if (IsSingle(g)) Forwarded(_single).Backward(Of<float>(g), Of<float>(normalised), Of<float>(gamma), Of<float>(gx), Of<float>(gGamma), Of<float>(gBeta));
+        else Forwarded(_double).Backward(Of<double>(g), Of<double>(normalised), Of<double>(gamma), Of<double>(gx), Of<double>(gGamma), Of<double>(gBeta));
+    }
+
+    private static T Forwarded<T>(T? kernel)
+        where T : class => kernel ?? throw new InvalidOperationException("batch norm's backward pass needs the statistics of a forward pass in the same dtype");
+}

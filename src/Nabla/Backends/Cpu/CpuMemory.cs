@@ -1,0 +1,19 @@
+namespace Nabla.Backends.Cpu;
+
+/// <summary>The CPU backend's view of its buffers: each is a managed array, of float (Float32) or double (Float64).
+/// Every access is reported to the checking backend, which is how it sees what a kernel reads and writes.</summary>
+internal static class CpuMemory
+{
+    /// <summary>The array of <paramref name="storage"/>, whose elements must be <typeparamref name="T"/>.</summary>
+    public static T[] Of<T>(BackendStorage storage)
+    {
+        Backend.Checking?.Touched(storage);
+        return (T[])storage.Memory;
+    }
+
+    /// <summary>The array of <paramref name="storage"/>, or null for a missing operand (a bias the layer lacks).</summary>
+    public static T[]? OfOptional<T>(BackendStorage? storage) => storage is null ? null : Of<T>(storage);
+
+    /// <summary>Whether the elements are float (Float32); the one dtype dispatch of the CPU kernels.</summary>
+    public static bool IsSingle(BackendStorage storage) => storage.Memory is float[];
+}
