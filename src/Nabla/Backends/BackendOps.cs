@@ -11,7 +11,7 @@ namespace Nabla.Backends;
 /// <remarks>Ops that keep state between their forward and backward passes (a convolution's scratch, max pooling's
 /// choices, batch norm's statistics) are objects made by the table: a captured step holds them, and replays with no
 /// allocation.</remarks>
-internal abstract class BackendOps
+internal abstract partial class BackendOps
 {
     /// <summary>y (rows × outputs) = x (rows × inputs) · weightᵀ (weight outputs × inputs) + bias, then max(0, ·) when
     /// <paramref name="relu"/>: the bias and the ReLU in the product's epilogue.</summary>
@@ -39,12 +39,6 @@ internal abstract class BackendOps
     /// <summary>Average pooling over <paramref name="planes"/> planes: y += the window means of x (forward), or
     /// x += each output's gradient spread evenly over its window (backward, x then being ∂L/∂x and y ∂L/∂y).</summary>
     public abstract void AveragePool(BackendStorage x, BackendStorage y, int planes, Conv2dGeometry geometry, bool forward);
-
-    /// <summary>y[i, :] = table[indices[i], :] (forward) for rows of <paramref name="dimension"/>.</summary>
-    public abstract void Gather(BackendStorage table, int[] indices, int dimension, BackendStorage y);
-
-    /// <summary>table[indices[i], :] += g[i, :] for every i in order.</summary>
-    public abstract void ScatterAdd(BackendStorage g, int[] indices, int dimension, BackendStorage table);
 
     /// <summary>Fills <paramref name="mask"/> with inverted dropout's values from the counter-based stream
     /// <paramref name="key"/>, values <paramref name="first"/> onwards: 1/keep with probability keep, else 0.</summary>

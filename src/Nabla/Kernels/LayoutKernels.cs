@@ -1,6 +1,7 @@
 namespace Nabla.Kernels;
 
-/// <summary>Copies that move elements between layouts: permutation of axes, a slab of one axis, and its inverse.</summary>
+/// <summary>Copies that move elements between layouts: permutation of axes, a slab of one axis and its inverse, rows
+/// gathered and their gradient scattered back.</summary>
 internal static class LayoutKernels
 {
     /// <summary>d = x with its axes reordered: output axis i is input axis perm[i]; x has dimensions
@@ -74,5 +75,25 @@ internal static class LayoutKernels
         int block = length * inner;
         for (int o = 0; o < outer; o++)
             x.Slice(o * block, block).CopyTo(destination.Slice(((o * n) + start) * inner, block));
+    }
+
+    /// <summary>destination row i = source row rows[i], rows <paramref name="rowSize"/> long: a batch's rows picked from
+    /// a dataset, or an embedding's lookup.</summary>
+    public static void GatherRows<T>(ReadOnlySpan<T> source, ReadOnlySpan<int> rows, int rowSize, Span<T> destination)
+    {
+        for (int i = 0; i < rows.Length; i++) source.Slice(rows[i] * rowSize, rowSize).CopyTo(destination.Slice(i * rowSize, rowSize));
+    }
+
+    /// <summary>The adjoint of <see cref="GatherRows{T}"/>: destination row rows[i] += source row i, for every i in order,
+    /// so a row picked twice gets both.</summary>
+    public static void ScatterAddRows<T>(ReadOnlySpan<T> source, ReadOnlySpan<int> rows, int rowSize, Span<T> destination)
+        where T : System.Numerics.INumber<T>
+    {
+        for (int i = 0; i < rows.Length; i++)
+        {
+            var row = destination.Slice(rows[i] * rowSize, rowSize);
+            var from = source.Slice(i * rowSize, rowSize);
+            for (int d = 0; d < rowSize; d++) row[d] += from[d];
+        }
     }
 }

@@ -67,11 +67,8 @@ public sealed partial class Tensor
         // A first gradient that something else also holds (the engine adopts those it may) is added to zeros rather
         // than copied: a captured step replays the zeroing and the add, and agrees with the eager one bit for bit.
         var sum = Grad ??= ZerosLike(this);
-        Kernel.Launch([sum, g], [sum], () =>
-        {
-            if (DType == DType.Float32) System.Numerics.Tensors.TensorPrimitives.Add(sum.Buffer<float>(), g.Buffer<float>(), sum.Buffer<float>());
-            else System.Numerics.Tensors.TensorPrimitives.Add(sum.Buffer<double>(), g.Buffer<double>(), sum.Buffer<double>());
-        });
+        var ops = Backends.Backend.Current.Ops;
+        Kernel.Launch([sum, g], [sum], () => ops.AddInPlace(sum.Storage, g.Storage));
     }
 
     /// <summary>Takes <paramref name="g"/>, a gradient nothing else holds, as this leaf's gradient (there is none yet).</summary>

@@ -25,9 +25,11 @@ public sealed partial class Tensor
         return zeros;
     }
 
-    private static void ZeroOnReplay(Tensor zeros) => Kernel.OnReplay([zeros], zeros.DType == DType.Float32
-        ? () => Array.Clear(zeros.Buffer<float>())
-        : () => Array.Clear(zeros.Buffer<double>()));
+    private static void ZeroOnReplay(Tensor zeros)
+    {
+        var ops = Backend.Current.Ops;
+        Kernel.OnReplay([zeros], () => ops.Clear(zeros.Storage));
+    }
 
     /// <summary>A tensor whose elements are not initialised: for kernel outputs that overwrite every element.</summary>
     internal static Tensor Uninitialized(Shape shape, DType dtype)

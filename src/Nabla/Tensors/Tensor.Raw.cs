@@ -1,10 +1,11 @@
+using Nabla.Backends;
 using Nabla.Engine;
 using Nabla.Kernels;
-using Nabla.Kernels.Gemm;
 
 namespace Nabla.Tensors;
 
-// The raw operations: dtype dispatch from Tensor to the generic span kernels, with shape checks, and no autograd.
+// The raw operations: shape checks and the launch of the backend's kernel (which picks the element type), with no
+// autograd.
 // The autograd functions call these in their forward and backward passes.
 public sealed partial class Tensor
 {
@@ -12,11 +13,8 @@ public sealed partial class Tensor
         where TOp : IUnaryOperator
     {
         var y = Uninitialized(x.Shape, x.DType);
-        Kernel.Launch([x], [y], () =>
-        {
-            if (x.DType == DType.Float32) TOp.Apply<float>(x.Buffer<float>(), (float)alpha, y.Buffer<float>());
-            else TOp.Apply<double>(x.Buffer<double>(), alpha, y.Buffer<double>());
-        });
+        var ops = Backend.Current.Ops;
+        Kernel.Launch([x], [y], () => ops.Unary<TOp>(x.Storage, alpha, y.Storage));
         return y;
     }
 
@@ -35,11 +33,8 @@ public sealed partial class Tensor
         }
 
         var d = Uninitialized(shape, x.DType);
-        Kernel.Launch([x, y], [d], () =>
-        {
-            if (x.DType == DType.Float32) BroadcastKernel.Apply<TOp, float>(x.Buffer<float>(), x.Shape.Dims, y.Buffer<float>(), y.Shape.Dims, d.Buffer<float>(), d.Shape.Dims);
-            else BroadcastKernel.Apply<TOp, double>(x.Buffer<double>(), x.Shape.Dims, y.Buffer<double>(), y.Shape.Dims, d.Buffer<double>(), d.Shape.Dims);
-        });
+        var ops = Backend.Current.Ops;
+        Kernel.Launch([x, y], [d], () => ops.Binary<TOp>(x.Storage, x.Shape.Dims, y.Storage, y.Shape.Dims, d.Storage, d.Shape.Dims));
         return d;
     }
 
@@ -47,28 +42,28 @@ public sealed partial class Tensor
     internal double RawSumOfSquares()
     {
         KernelTape.ObserveRawAccess();
-        return Backends.Backend.Current.Ops.SumOfSquares(Storage);
+        return Backend.Current.Ops.SumOfSquares(Storage);
     }
 
     /// <summary>Σ x over the elements, read on the host now (the finiteness check of gradients).</summary>
     internal double RawSum()
     {
         KernelTape.ObserveRawAccess();
-        return Backends.Backend.Current.Ops.Sum(Storage);
+        return Backend.Current.Ops.Sum(Storage);
     }
 
     /// <summary>x ← x · <paramref name="factor"/>, in place on the host now.</summary>
     internal void RawScaleInPlace(double factor)
     {
         KernelTape.ObserveRawAccess();
-        Backends.Backend.Current.Ops.Scale(Storage, factor);
+        Backend.Current.Ops.Scale(Storage, factor);
     }
 
     /// <summary>x ← x clamped to [−<paramref name="limit"/>, <paramref name="limit"/>], in place on the host now.</summary>
     internal void RawClampInPlace(double limit)
     {
         KernelTape.ObserveRawAccess();
-        Backends.Backend.Current.Ops.Clamp(Storage, limit);
+        Backend.Current.Ops.Clamp(Storage, limit);
     }
 
     internal static void CheckSameDType(Tensor x, Tensor y, string opName)
@@ -112,18 +107,11 @@ public sealed partial class Tensor
             var dims = s.ToArray();
             dims[axis] = 1;
             var (source, next) = (current, Uninitialized(new Shape(dims), x.DType));
+            var ops = Backend.Current.Ops;
             Kernel.Launch([source], [next], () =>
             {
-                if (x.DType == DType.Float32)
-                {
-                    if (max) ReductionKernels.Max<float>(source.Buffer<float>(), outer, n, inner, next.Buffer<float>());
-                    else ReductionKernels.Sum<float>(source.Buffer<float>(), outer, n, inner, next.Buffer<float>());
-                }
-                else
-                {
-                    if (max) ReductionKernels.Max<double>(source.Buffer<double>(), outer, n, inner, next.Buffer<double>());
-                    else ReductionKernels.Sum<double>(source.Buffer<double>(), outer, n, inner, next.Buffer<double>());
-                }
+                if (max) ops.MaxAxis(source.Storage, outer, n, inner, next.Storage);
+                else ops.SumAxis(source.Storage, outer, n, inner, next.Storage);
             });
 
             current = next;
@@ -149,11 +137,8 @@ public sealed partial class Tensor
         var dims = new int[Rank];
         for (int i = 0; i < Rank; i++) dims[i] = Shape.Dims[perm[i]];
         var y = Uninitialized(new Shape(dims), DType);
-        Kernel.Launch([this], [y], () =>
-        {
-            if (DType == DType.Float32) LayoutKernels.Permute<float>(Buffer<float>(), Shape.Dims, perm, y.Buffer<float>());
-            else LayoutKernels.Permute<double>(Buffer<double>(), Shape.Dims, perm, y.Buffer<double>());
-        });
+        var ops = Backend.Current.Ops;
+        Kernel.Launch([this], [y], () => ops.Permute(Storage, Shape.Dims, perm, y.Storage));
         return y;
     }
 
@@ -163,11 +148,8 @@ public sealed partial class Tensor
         var dims = Shape.ToArray();
         dims[axis] = length;
         var y = Uninitialized(new Shape(dims), DType);
-        Kernel.Launch([this], [y], () =>
-        {
-            if (DType == DType.Float32) LayoutKernels.Narrow<float>(Buffer<float>(), outer, n, inner, start, length, y.Buffer<float>());
-            else LayoutKernels.Narrow<double>(Buffer<double>(), outer, n, inner, start, length, y.Buffer<double>());
-        });
+        var ops = Backend.Current.Ops;
+        Kernel.Launch([this], [y], () => ops.Narrow(Storage, outer, n, inner, start, length, y.Storage));
         return y;
     }
 
@@ -176,11 +158,8 @@ public sealed partial class Tensor
     {
         int outer = Shape.Product(0, axis), n = Shape.Dims[axis], inner = Shape.Product(axis + 1, Rank);
         int length = part.Shape.Dims[axis];
-        Kernel.Launch([part, this], [this], () =>
-        {
-            if (DType == DType.Float32) LayoutKernels.Place<float>(part.Buffer<float>(), outer, n, inner, start, length, Buffer<float>());
-            else LayoutKernels.Place<double>(part.Buffer<double>(), outer, n, inner, start, length, Buffer<double>());
-        });
+        var ops = Backend.Current.Ops;
+        Kernel.Launch([part, this], [this], () => ops.Place(part.Storage, outer, n, inner, start, length, Storage));
     }
 
     /// <summary>op(A)·op(B) over the last two axes, with the leading (batch) axes broadcast; op(X) is X, or Xᵀ when
@@ -218,17 +197,11 @@ public sealed partial class Tensor
         var c = Uninitialized(new Shape([.. batch.Dims, m, n]), a.DType);
         int batches = batch.Count;
         bool aBatched = aBatch.Rank != 0, bBatched = bBatch.Rank != 0;
+        var ops = Backend.Current.Ops;
         Kernel.Launch([a, b], [c], () =>
         {
             for (int i = 0; i < batches; i++)
-            {
-                int aOffset = aBatched ? i * m * k : 0;
-                int bOffset = bBatched ? i * k * n : 0;
-                if (a.DType == DType.Float32)
-                    Gemm.Multiply(a.Buffer<float>(), aOffset, transposeA, b.Buffer<float>(), bOffset, transposeB, c.Buffer<float>(), i * m * n, m, k, n);
-                else
-                    Gemm.Multiply(a.Buffer<double>(), aOffset, transposeA, b.Buffer<double>(), bOffset, transposeB, c.Buffer<double>(), i * m * n, m, k, n);
-            }
+                ops.MatMul(a.Storage, aBatched ? i * m * k : 0, transposeA, b.Storage, bBatched ? i * k * n : 0, transposeB, c.Storage, i * m * n, m, k, n);
         });
 
         return c;

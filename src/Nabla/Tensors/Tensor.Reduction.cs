@@ -50,8 +50,8 @@ public sealed partial class Tensor
     {
         int a = Shape.NormalizeAxis(axis);
         int outer = Shape.Product(0, a), n = Shape.Dims[a], inner = Shape.Product(a + 1, Rank);
-        if (DType == DType.Float32) ReductionKernels.ArgMax<float>(Buffer<float>(), outer, n, inner, result.AsSpan(0, outer * inner));
-        else ReductionKernels.ArgMax<double>(Buffer<double>(), outer, n, inner, result.AsSpan(0, outer * inner));
+        Engine.KernelTape.ObserveRawAccess();   // host work on the values, done now: not a kernel a capture keeps
+        Backends.Backend.Current.Ops.ArgMaxAxis(Storage, outer, n, inner, result.AsSpan(0, outer * inner));
     }
 
     /// <summary>log Σ exp over one axis, computed stably as m + log Σ exp(x − m) with m the (detached) maximum.</summary>

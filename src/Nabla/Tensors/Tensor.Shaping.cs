@@ -108,13 +108,8 @@ public sealed partial class Tensor
             if ((uint)rows[i] >= (uint)n) throw new ArgumentOutOfRangeException(nameof(rows), $"row {rows[i]} is out of range for shape {Shape}");
         }
 
-        if (DType == DType.Float32) CopyRows<float>(Buffer<float>(), rows, rowSize, destination.Buffer<float>());
-        else CopyRows<double>(Buffer<double>(), rows, rowSize, destination.Buffer<double>());
-    }
-
-    private static void CopyRows<T>(ReadOnlySpan<T> source, ReadOnlySpan<int> rows, int rowSize, Span<T> destination)
-    {
-        for (int i = 0; i < rows.Length; i++) source.Slice(rows[i] * rowSize, rowSize).CopyTo(destination.Slice(i * rowSize, rowSize));
+        Engine.KernelTape.ObserveRawAccess();   // host work on the values, done now: not a kernel a capture keeps
+        Backends.Backend.Current.Ops.GatherRows(Storage, rows, rowSize, destination.Storage);
     }
 
     /// <summary>Joins tensors along an axis; all other dimensions must be equal.</summary>

@@ -28,7 +28,7 @@ internal sealed class EmbeddingFunction(Tensor weight, int[] indices) : Function
 
         var y = Tensor.Uninitialized(new Shape([.. indices.Shape.Dims, dimension]), weight.DType);
         var ops = Backend.Current.Ops;
-        Kernel.Launch([weight], [y], () => ops.Gather(weight.Storage, flat, dimension, y.Storage));
+        Kernel.Launch([weight], [y], () => ops.GatherRows(weight.Storage, flat, dimension, y.Storage));
         return Needed(weight) ? Record(y, new EmbeddingFunction(weight, flat)) : y;
     }
 
@@ -38,7 +38,7 @@ internal sealed class EmbeddingFunction(Tensor weight, int[] indices) : Function
         var gw = Tensor.Zeros(weight.Shape, weight.DType);
         int dimension = weight.Shape[1];
         var ops = Backend.Current.Ops;
-        Kernel.Launch([g, gw], [gw], () => ops.ScatterAdd(g.Storage, indices, dimension, gw.Storage));
+        Kernel.Launch([g, gw], [gw], () => ops.ScatterAddRows(g.Storage, indices, dimension, gw.Storage));
         return [gw];
     }
 }

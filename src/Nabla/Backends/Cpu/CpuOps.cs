@@ -8,7 +8,7 @@ namespace Nabla.Backends.Cpu;
 
 /// <summary>The CPU backend's op table: the kernels of <c>Nabla.Kernels</c> on managed arrays, on the calling thread and
 /// the kernel threads. Each op picks float or double from its first buffer, here and nowhere else.</summary>
-internal sealed class CpuOps : BackendOps
+internal sealed partial class CpuOps : BackendOps
 {
     /// <summary>The one table (it holds no state).</summary>
     public static CpuOps Instance { get; } = new();
@@ -63,20 +63,6 @@ internal sealed class CpuOps : BackendOps
     {
         if (IsSingle(x)) AvgPoolKernel.Walk<float>(Of<float>(x), Of<float>(y), planes, geometry, forward);
         else AvgPoolKernel.Walk<double>(Of<double>(x), Of<double>(y), planes, geometry, forward);
-    }
-
-    /// <inheritdoc/>
-    public override void Gather(BackendStorage table, int[] indices, int dimension, BackendStorage y)
-    {
-        if (IsSingle(table)) EmbeddingKernel.Gather<float>(Of<float>(table), indices, dimension, Of<float>(y));
-        else EmbeddingKernel.Gather<double>(Of<double>(table), indices, dimension, Of<double>(y));
-    }
-
-    /// <inheritdoc/>
-    public override void ScatterAdd(BackendStorage g, int[] indices, int dimension, BackendStorage table)
-    {
-        if (IsSingle(g)) EmbeddingKernel.ScatterAdd<float>(Of<float>(g), indices, dimension, Of<float>(table));
-        else EmbeddingKernel.ScatterAdd<double>(Of<double>(g), indices, dimension, Of<double>(table));
     }
 
     /// <inheritdoc/>
