@@ -6,7 +6,7 @@ namespace Nabla.Tests.Layering;
 /// never one above, and Training and Serialization do not import each other.
 /// <code>
 /// Kernels, Threading, the root  &lt;-  Backends  &lt;-  Tensors + Autograd + Engine  &lt;-  NN / Losses / Optim / Initialization /
-/// GradientChecking / Plans  &lt;-  Data / Training / Serialization
+/// GradientChecking  &lt;-  Data / Training / Serialization
 /// </code>
 /// A folder's references are read from its source: <c>using Nabla.X</c>, and any <c>Nabla.X.</c> written out in code or
 /// in a doc comment's cref (plain comments do not count). Code in a namespace reaches its parents' types without a
@@ -20,7 +20,7 @@ public sealed partial class LayeringTests
         ["Nabla"] = 0, ["Kernels"] = 0, ["Threading"] = 0, ["LinearAlgebra"] = 0,
         ["Backends"] = 1,
         ["Tensors"] = 2, ["Autograd"] = 2, ["Engine"] = 2,
-        ["NN"] = 3, ["Losses"] = 3, ["Optim"] = 3, ["Initialization"] = 3, ["GradientChecking"] = 3, ["Plans"] = 3,
+        ["NN"] = 3, ["Losses"] = 3, ["Optim"] = 3, ["Initialization"] = 3, ["GradientChecking"] = 3,
         ["Data"] = 4, ["Training"] = 4, ["Serialization"] = 4,
     };
 
@@ -63,6 +63,21 @@ public sealed partial class LayeringTests
         Assert.True(Breaks("Serialization", "Training"));
         Assert.False(Breaks("Training", "NN"));
         Assert.False(Breaks("NN", "NN"));
+    }
+
+    /// <summary>The backend seam, held: a tensor's raw array (<c>Buffer&lt;T&gt;()</c>) is reached only by the tensor itself
+    /// and by the backends, so an op cannot compute on memory a GPU backend would not have on the host, and the dtype
+    /// switch of the kernels stays in the backend's op table.</summary>
+    [Fact]
+    public void Raw_buffers_are_read_only_in_Tensors_and_Backends()
+    {
+        var library = Path.Combine(RepositoryFolders.Root(), "src", "Nabla");
+        var offenders = Directory.EnumerateFiles(library, "*.cs", SearchOption.AllDirectories)
+            .Select(file => Path.GetRelativePath(library, file))
+            .Where(relative => relative.Split(Path.DirectorySeparatorChar)[0] is not ("Tensors" or "Backends" or "bin" or "obj"))
+            .Where(relative => PlainComment().Replace(File.ReadAllText(Path.Combine(library, relative)), "").Contains("Buffer<", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(offenders.Count == 0, "raw buffer access outside Tensors/ and Backends/ (launch a kernel of the backend's op table instead): " + string.Join(", ", offenders));
     }
 
     private static bool Breaks(string from, string to) =>
