@@ -1,6 +1,7 @@
 using Nabla.Initialization;
 using Nabla.NN.Activations;
 using Nabla.NN.Layers;
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
 
 namespace Nabla.NN;
@@ -78,4 +79,11 @@ public sealed class Mlp : Module
 
     /// <inheritdoc/>
     public override string Describe() => $"Mlp({Spec.Inputs} → {string.Join(" → ", Spec.Hidden.Append(Spec.Outputs))}, {Spec.Activation.Name()})";
+
+    /// <inheritdoc/>
+    internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x)
+    {
+        OnnxEmitter.Require(x.Shape.Length == 1 && x.Shape[0] == Spec.Inputs, path, this, $"({Spec.Inputs})", x.Shape);
+        return onnx.EmitChildrenInOrder(this, path, x);
+    }
 }

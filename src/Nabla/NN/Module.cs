@@ -1,3 +1,4 @@
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
 
 namespace Nabla.NN;
@@ -19,6 +20,12 @@ public abstract class Module
 
     /// <summary>Short description for summaries, e.g. <c>Linear(784 → 512)</c>.</summary>
     public virtual string Describe() => GetType().Name;
+
+    /// <summary>The ONNX nodes computing this module in evaluation mode on <paramref name="x"/> (see
+    /// <c>OnnxExporter</c>): each layer maps itself here, beside its own math. A module without a mapping throws.</summary>
+    /// <exception cref="NotSupportedException">The module has no ONNX mapping; the message names it and where it is.</exception>
+    internal virtual OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x) =>
+        throw new NotSupportedException($"ONNX export: {OnnxEmitter.Where(path, this)} ({GetType().FullName}) has no ONNX mapping");
 
     /// <summary>Registers a parameter under <paramref name="name"/>; it is marked as requiring gradients.</summary>
     protected Tensor RegisterParameter(string name, Tensor parameter)

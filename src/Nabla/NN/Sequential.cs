@@ -1,3 +1,4 @@
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
 
 namespace Nabla.NN;
@@ -45,4 +46,7 @@ public sealed class Sequential : Module
 
         return x;
     }
+
+    /// <inheritdoc/>
+    internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x) => onnx.EmitChildrenInOrder(this, path, x);
 }

@@ -1,4 +1,6 @@
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
+using static Nabla.NN.Onnx.OnnxAttribute;
 
 namespace Nabla.NN.Activations;
 
@@ -11,4 +13,7 @@ public sealed class Elu : Module
         ArgumentNullException.ThrowIfNull(input);
         return input.Elu();
     }
+
+    /// <inheritdoc/>
+    internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x) => new(onnx.Node(path, "Elu", [x.Name], Of("alpha", 1f)), x.Shape);
 }

@@ -1,3 +1,4 @@
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
 
 namespace Nabla.NN.Activations;
@@ -11,5 +12,14 @@ public sealed class Gelu : Module
     {
         ArgumentNullException.ThrowIfNull(input);
         return input.Gelu();
+    }
+
+    /// <summary>ONNX: GELU(x) = x·Φ(x) = 0.5·x·(1 + erf(x/√2)), from Div, Erf, Add and Mul: the Gelu operator needs
+    /// opset 20.</summary>
+    internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x)
+    {
+        var erf = onnx.Node(path, "Erf", [onnx.Node(path, "Div", [x.Name, onnx.Scalar(OnnxEmitter.Join(path, "sqrt2"), MathF.Sqrt(2))])]);
+        var phi2 = onnx.Node(path, "Add", [erf, onnx.Scalar(OnnxEmitter.Join(path, "one"), 1f)]);   // 2Φ(x)
+        return new(onnx.Node(path, "Mul", [onnx.Node(path, "Mul", [x.Name, phi2]), onnx.Scalar(OnnxEmitter.Join(path, "half"), 0.5f)]), x.Shape);
     }
 }

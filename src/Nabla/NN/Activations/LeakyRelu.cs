@@ -1,4 +1,6 @@
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
+using static Nabla.NN.Onnx.OnnxAttribute;
 
 namespace Nabla.NN.Activations;
 
@@ -18,4 +20,7 @@ public sealed class LeakyRelu(double slope = 0.01) : Module
 
     /// <inheritdoc/>
     public override string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"LeakyRelu({Slope})");
+
+    /// <inheritdoc/>
+    internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x) => new(onnx.Node(path, "LeakyRelu", [x.Name], Of("alpha", (float)Slope)), x.Shape);
 }

@@ -1,3 +1,4 @@
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
 
 namespace Nabla.NN.Activations;
@@ -11,4 +12,7 @@ public sealed class Sigmoid : Module
         ArgumentNullException.ThrowIfNull(input);
         return input.Sigmoid();
     }
+
+    /// <inheritdoc/>
+    internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x) => new(onnx.Node(path, "Sigmoid", [x.Name]), x.Shape);
 }

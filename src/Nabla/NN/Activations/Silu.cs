@@ -1,3 +1,4 @@
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
 
 namespace Nabla.NN.Activations;
@@ -11,4 +12,8 @@ public sealed class Silu : Module
         ArgumentNullException.ThrowIfNull(input);
         return input.Silu();
     }
+
+    /// <summary>ONNX: x·σ(x), from Sigmoid and Mul.</summary>
+    internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x) =>
+        new(onnx.Node(path, "Mul", [x.Name, onnx.Node(path, "Sigmoid", [x.Name])]), x.Shape);
 }

@@ -1,4 +1,6 @@
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
+using static Nabla.NN.Onnx.OnnxAttribute;
 
 namespace Nabla.NN.Activations;
 
@@ -13,4 +15,7 @@ public sealed class Softmax : Module
         ArgumentNullException.ThrowIfNull(input);
         return input.Softmax(-1);
     }
+
+    /// <inheritdoc/>
+    internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x) => new(onnx.Node(path, "Softmax", [x.Name], Of("axis", -1L)), x.Shape);
 }

@@ -1,3 +1,4 @@
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
 
 namespace Nabla.NN.Activations;
@@ -11,4 +12,7 @@ public sealed class Softplus : Module
         ArgumentNullException.ThrowIfNull(input);
         return input.Softplus();
     }
+
+    /// <inheritdoc/>
+    internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x) => new(onnx.Node(path, "Softplus", [x.Name]), x.Shape);
 }

@@ -1,8 +1,10 @@
 using System.Globalization;
+using Nabla.Autograd.Functions;
 using Nabla.Autograd;
 using Nabla.Engine;
-using Nabla.Autograd.Functions;
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
+using static Nabla.NN.Onnx.OnnxAttribute;
 
 namespace Nabla.NN.Layers;
 
@@ -103,6 +105,22 @@ public class BatchNorm : Module
                 RunningVariance.SetFlat(c, ((1 - Momentum) * RunningVariance.GetFlat(c)) + (Momentum * variance[c] * count / (count - 1)));
             }
         });
+    }
+
+    /// <summary>ONNX: BatchNormalization over channel axis 1 from the running statistics (evaluation mode):
+    /// y = γ·(x − μ_run)/√(σ²_run + ε) + β.</summary>
+    internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x)
+    {
+        OnnxEmitter.Require(x.Shape.Length == Rank - 1 && x.Shape[0] == Channels, path, this, Rank == 2 ? $"({Channels})" : $"({Channels}, H, W)", x.Shape);
+        string[] inputs =
+        [
+            x.Name,
+            onnx.Weight(OnnxEmitter.Join(path, "weight"), Weight),
+            onnx.Weight(OnnxEmitter.Join(path, "bias"), Bias),
+            onnx.Weight(OnnxEmitter.Join(path, "running_mean"), RunningMean),
+            onnx.Weight(OnnxEmitter.Join(path, "running_var"), RunningVariance),
+        ];
+        return new(onnx.Node(path, "BatchNormalization", inputs, Of("epsilon", (float)Epsilon)), x.Shape);
     }
 }
 

@@ -1,6 +1,9 @@
 using Nabla.Autograd.Functions;
 using Nabla.Initialization;
+using Nabla.Kernels.Convolution;
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
+using static Nabla.NN.Onnx.OnnxAttribute;
 
 namespace Nabla.NN.Layers;
 
@@ -107,5 +110,25 @@ public sealed class Conv2d : Module, IFusesRelu
         if (Dilation != 1) options.Add($"dilation {Dilation}");
         if (Groups != 1) options.Add($"groups {Groups}");
         return $"Conv2d({InChannels} → {OutChannels}, {string.Join(", ", options)})";
+    }
+
+    /// <summary>ONNX: Conv, with the same kernel, strides, pads, dilations and groups.</summary>
+    internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x)
+    {
+        var shape = x.Shape;
+        OnnxEmitter.RequireImage(path, this, shape);
+        OnnxEmitter.Require(shape[0] == InChannels, path, this, $"({InChannels}, H, W)", shape);
+        int height = Conv2dGeometry.OutputSize(shape[1], KernelSize, Stride, Padding, Dilation);
+        int width = Conv2dGeometry.OutputSize(shape[2], KernelSize, Stride, Padding, Dilation);
+        OnnxEmitter.Require(height >= 1 && width >= 1, path, this, "an image the kernel fits in", shape);
+        var weight = onnx.Weight(OnnxEmitter.Join(path, "weight"), Weight);
+        string[] inputs = Bias is null ? [x.Name, weight] : [x.Name, weight, onnx.Weight(OnnxEmitter.Join(path, "bias"), Bias)];
+        var y = onnx.Node(path, "Conv", inputs,
+            Of("kernel_shape", KernelSize, KernelSize),
+            Of("strides", Stride, Stride),
+            Of("pads", Padding, Padding, Padding, Padding),
+            Of("dilations", Dilation, Dilation),
+            Of("group", (long)Groups));
+        return new(y, [OutChannels, height, width]);
     }
 }

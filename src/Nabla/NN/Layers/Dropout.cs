@@ -1,4 +1,5 @@
 using System.Globalization;
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
 
 namespace Nabla.NN.Layers;
@@ -47,4 +48,7 @@ public sealed class Dropout : Module
 
     /// <inheritdoc/>
     public override string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Dropout({Probability})");
+
+    /// <summary>ONNX: nothing, the identity of evaluation mode.</summary>
+    internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x) => x;
 }

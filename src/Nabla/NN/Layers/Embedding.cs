@@ -1,5 +1,7 @@
 using Nabla.Autograd.Functions;
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
+using static Nabla.NN.Onnx.OnnxAttribute;
 
 namespace Nabla.NN.Layers;
 
@@ -35,4 +37,12 @@ public sealed class Embedding : Module
 
     /// <inheritdoc/>
     public override string Describe() => $"Embedding({Count}, {Dimension})";
+
+    /// <summary>ONNX: Nabla takes indices as whole-number floats; Gather needs integers, so they are cast to int64 first.</summary>
+    internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x)
+    {
+        var indices = onnx.Node(path, "Cast", [x.Name], Of("to", OnnxEmitter.Int64DataType));
+        var y = onnx.Node(path, "Gather", [onnx.Weight(OnnxEmitter.Join(path, "weight"), Weight), indices], Of("axis", 0L));   // (N, …, D)
+        return new(y, [.. x.Shape, Dimension]);
+    }
 }

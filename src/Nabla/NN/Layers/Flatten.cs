@@ -1,4 +1,6 @@
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
+using static Nabla.NN.Onnx.OnnxAttribute;
 
 namespace Nabla.NN.Layers;
 
@@ -18,4 +20,8 @@ public sealed class Flatten : Module
     {
         if (shape.Rank < 2) throw new ArgumentException($"Flatten expects input (B, …) with at least two axes, got shape {shape}");
     }
+
+    /// <inheritdoc/>
+    internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x) =>
+        new(onnx.Node(path, "Flatten", [x.Name], Of("axis", 1L)), [x.Shape.Aggregate(1, (a, b) => a * b)]);
 }

@@ -1,4 +1,6 @@
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
+using static Nabla.NN.Onnx.OnnxAttribute;
 
 namespace Nabla.NN.Layers;
 
@@ -11,5 +13,12 @@ public sealed class GlobalAvgPool2d : Module
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank != 4) throw new ArgumentException($"GlobalAvgPool2d expects input (N, C, H, W), got shape {input.Shape}");
         return input.Mean([2, 3]);
+    }
+
+    /// <summary>ONNX: GlobalAveragePool, which keeps (N, C, 1, 1), then Flatten to this layer's (N, C).</summary>
+    internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x)
+    {
+        OnnxEmitter.RequireImage(path, this, x.Shape);
+        return new(onnx.Node(path, "Flatten", [onnx.Node(path, "GlobalAveragePool", [x.Name])], Of("axis", 1L)), [x.Shape[0]]);
     }
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Nabla.Autograd.Functions;
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
+using static Nabla.NN.Onnx.OnnxAttribute;
 
 namespace Nabla.NN.Layers;
 
@@ -41,4 +43,12 @@ public sealed class LayerNorm : Module
 
     /// <inheritdoc/>
     public override string Describe() => $"LayerNorm({Features})";
+
+    /// <summary>ONNX: LayerNormalization over the last axis.</summary>
+    internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x)
+    {
+        OnnxEmitter.Require(x.Shape[^1] == Features, path, this, $"(…, {Features})", x.Shape);
+        return new(onnx.Node(path, "LayerNormalization", [x.Name, onnx.Weight(OnnxEmitter.Join(path, "weight"), Weight), onnx.Weight(OnnxEmitter.Join(path, "bias"), Bias)],
+            Of("axis", -1L), Of("epsilon", (float)Epsilon)), x.Shape);
+    }
 }

@@ -1,6 +1,8 @@
 using Nabla.Autograd.Functions;
 using Nabla.Initialization;
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
+using static Nabla.NN.Onnx.OnnxAttribute;
 
 namespace Nabla.NN.Layers;
 
@@ -76,4 +78,25 @@ public sealed class Linear : Module, IFusesRelu
 
     /// <inheritdoc/>
     public override string Describe() => $"Linear({InFeatures} → {OutFeatures})";
+
+    /// <summary>ONNX: Gemm (transB = 1) on (N, I) inputs. Gemm takes matrices only, so inputs of higher rank (N, …, I)
+    /// use MatMul with a transposed copy of W, then Add.</summary>
+    internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x)
+    {
+        var shape = x.Shape;
+        OnnxEmitter.Require(shape[^1] == InFeatures, path, this, $"(…, {InFeatures})", shape);
+        int[] output = [.. shape[..^1], OutFeatures];
+        if (shape.Length == 1)
+        {
+            string[] inputs = Bias is null
+                ? [x.Name, onnx.Weight(OnnxEmitter.Join(path, "weight"), Weight)]
+                : [x.Name, onnx.Weight(OnnxEmitter.Join(path, "weight"), Weight), onnx.Weight(OnnxEmitter.Join(path, "bias"), Bias)];
+            return new(onnx.Node(path, "Gemm", inputs, Of("transB", 1L)), output);
+        }
+
+        Tensor transposed;
+        using (Autograd.GradMode.NoGrad()) transposed = Weight.T;   // (I, O)
+        var product = onnx.Node(path, "MatMul", [x.Name, onnx.Weight(OnnxEmitter.Join(path, "weight_transposed"), transposed)]);   // (N, …, O)
+        return new(Bias is null ? product : onnx.Node(path, "Add", [product, onnx.Weight(OnnxEmitter.Join(path, "bias"), Bias)]), output);
+    }
 }

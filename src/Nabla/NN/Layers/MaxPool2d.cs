@@ -1,3 +1,4 @@
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
 
 namespace Nabla.NN.Layers;
@@ -9,4 +10,7 @@ public sealed class MaxPool2d(int kernelSize, int? stride = null, int padding = 
     private protected override string Name => nameof(MaxPool2d);
 
     private protected override Tensor Pool(Tensor input) => input.MaxPool2d(KernelSize, Stride, Padding);
+
+    /// <inheritdoc/>
+    internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x) => EmitPool(onnx, path, x, "MaxPool");
 }

@@ -1,4 +1,6 @@
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
+using static Nabla.NN.Onnx.OnnxAttribute;
 
 namespace Nabla.NN.Layers;
 
@@ -51,4 +53,24 @@ public abstract class Pool2d : Module
 
     /// <inheritdoc/>
     public override string Describe() => Stride == KernelSize && Padding == 0 ? $"{Name}({KernelSize})" : $"{Name}({KernelSize}, stride {Stride}, padding {Padding})";
+
+    /// <summary>ONNX: MaxPool or AveragePool (<paramref name="opType"/>) with Nabla's semantics: floor rounding
+    /// (ceil_mode 0); for averages the padding counts as zeros (count_include_pad 1); for maxima it never wins, as ONNX's
+    /// MaxPool pads.</summary>
+    private protected OnnxValue EmitPool(OnnxEmitter onnx, string path, OnnxValue x, string opType)
+    {
+        var shape = x.Shape;
+        OnnxEmitter.RequireImage(path, this, shape);
+        int height = Kernels.Convolution.Conv2dGeometry.OutputSize(shape[1], KernelSize, Stride, Padding, 1);
+        int width = Kernels.Convolution.Conv2dGeometry.OutputSize(shape[2], KernelSize, Stride, Padding, 1);
+        OnnxEmitter.Require(height >= 1 && width >= 1, path, this, "an image the window fits in", shape);
+        var attributes = new List<OnnxAttribute>
+        {
+            Of("kernel_shape", KernelSize, KernelSize),
+            Of("strides", Stride, Stride),
+            Of("pads", Padding, Padding, Padding, Padding),
+        };
+        if (opType == "AveragePool") attributes.Add(Of("count_include_pad", 1L));
+        return new(onnx.Node(path, opType, [x.Name], [.. attributes]), [shape[0], height, width]);
+    }
 }

@@ -1,3 +1,4 @@
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
 
 namespace Nabla.NN.Layers;
@@ -38,4 +39,13 @@ public sealed class Unflatten : Module
 
     /// <inheritdoc/>
     public override string Describe() => $"Unflatten({string.Join(", ", _shape)})";
+
+    /// <summary>ONNX: Reshape to (N, …shape); the 0 copies the batch size from the input.</summary>
+    internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x)
+    {
+        int features = ExampleShape.Aggregate(1, (a, b) => a * b);
+        OnnxEmitter.Require(x.Shape.Length == 1 && x.Shape[0] == features, path, this, $"({features})", x.Shape);
+        var target = onnx.Int64s(OnnxEmitter.Join(path, "shape"), [0, .. ExampleShape.Select(d => (long)d)]);
+        return new(onnx.Node(path, "Reshape", [x.Name, target]), [.. ExampleShape]);
+    }
 }

@@ -1,4 +1,5 @@
 using Nabla.Data;
+using Nabla.NN.Onnx;
 using Nabla.NN;
 
 namespace Nabla.Serialization.Onnx;
@@ -19,7 +20,8 @@ namespace Nabla.Serialization.Onnx;
 /// GlobalAveragePool + Flatten; Flatten → Flatten; Unflatten → Reshape; BatchNorm1d/2d → BatchNormalization;
 /// LayerNorm → LayerNormalization; Dropout → nothing; Embedding → Cast (to int64) + Gather; ReLU, tanh, sigmoid,
 /// leaky ReLU, ELU, softplus and softmax → the operators of those names; SiLU → Sigmoid + Mul; GELU (exact) →
-/// 0.5·x·(1 + Erf(x/√2)). Sequential and Mlp are walked into.</para>
+/// 0.5·x·(1 + Erf(x/√2)). Sequential and Mlp are walked into. Each layer writes its own nodes, beside its math
+/// (<c>EmitOnnx</c> in its file).</para>
 /// </remarks>
 public static partial class OnnxExporter
 {
@@ -81,8 +83,8 @@ public static partial class OnnxExporter
             throw new ArgumentException($"ONNX export: the example shape ({string.Join(", ", inputShape)}) must have at least one axis, all sizes positive", nameof(inputShape));
         var graph = new OnnxGraph(InputName, [.. inputShape]);
         string input = options?.Standardization is { } z ? Standardize(graph, z, inputShape) : InputName;
-        var (output, shape) = Add(graph, "", model, input, [.. inputShape]);
-        graph.SetOutput(output, OutputName, shape);
+        var output = graph.Emit(model, "", new OnnxValue(input, [.. inputShape]));   // each layer maps itself (Module.EmitOnnx)
+        graph.SetOutput(output.Name, OutputName, output.Shape);
         return graph;
     }
 

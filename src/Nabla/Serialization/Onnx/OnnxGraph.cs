@@ -1,10 +1,11 @@
+using Nabla.NN.Onnx;
 using Nabla.Tensors;
 
 namespace Nabla.Serialization.Onnx;
 
 /// <summary>An ONNX graph being built: its nodes in execution order, its initializers, and one float32 input and output
 /// whose first dimension is the symbolic batch size. Every node and value name is made unique as it is added.</summary>
-internal sealed class OnnxGraph(string inputName, IReadOnlyList<int> inputShape)
+internal sealed class OnnxGraph(string inputName, IReadOnlyList<int> inputShape) : OnnxEmitter
 {
     private readonly List<OnnxNode> _nodes = [];
     private readonly List<OnnxInitializer> _initializers = [];
@@ -23,20 +24,20 @@ internal sealed class OnnxGraph(string inputName, IReadOnlyList<int> inputShape)
     public IReadOnlyList<OnnxInitializer> Initializers => _initializers;
 
     /// <summary>Adds a weight under <paramref name="name"/> (suffixed if taken) and returns the name given.</summary>
-    public string Weight(string name, Tensor tensor) => Add(OnnxInitializer.Float32(Unique(name, _values), tensor));
+    public override string Weight(string name, Tensor tensor) => Add(OnnxInitializer.Float32(Unique(name, _values), tensor));
 
     /// <summary>Adds a float32 scalar constant and returns its name.</summary>
-    public string Scalar(string name, float value) => Add(OnnxInitializer.Float32(Unique(name, _values), [], [value]));
+    public override string Scalar(string name, float value) => Add(OnnxInitializer.Float32(Unique(name, _values), [], [value]));
 
     /// <summary>Adds a 1-D float64 constant and returns its name.</summary>
     public string Float64s(string name, ReadOnlySpan<double> values) => Add(OnnxInitializer.Float64(Unique(name, _values), values));
 
     /// <summary>Adds a 1-D int64 constant and returns its name.</summary>
-    public string Int64s(string name, params long[] values) => Add(OnnxInitializer.Int64(Unique(name, _values), values));
+    public override string Int64s(string name, params long[] values) => Add(OnnxInitializer.Int64(Unique(name, _values), values));
 
     /// <summary>Adds a node <c>{prefix}/{opType}</c> reading <paramref name="inputs"/>, and returns the name of its output
     /// (the node's name).</summary>
-    public string Node(string prefix, string opType, IReadOnlyList<string> inputs, params OnnxAttribute[] attributes)
+    public override string Node(string prefix, string opType, IReadOnlyList<string> inputs, params OnnxAttribute[] attributes)
     {
         string name = Unique(prefix.Length == 0 ? opType : $"{prefix}/{opType}", _nodeNames);
         string output = Unique(name, _values);

@@ -1,3 +1,5 @@
+using Nabla.NN.Onnx;
+
 namespace Nabla.Serialization.Onnx;
 
 /// <summary>One operator of the graph (default ONNX domain) with a single output value.</summary>
@@ -15,6 +17,19 @@ internal sealed record OnnxNode(string OpType, string Name, IReadOnlyList<string
         w.String(OnnxProto.Node.Output, Output);
         w.String(OnnxProto.Node.Name, Name);
         w.String(OnnxProto.Node.OpType, OpType);
-        foreach (var a in Attributes) w.Message(OnnxProto.Node.Attribute, a.WriteTo);
+        foreach (var a in Attributes) w.Message(OnnxProto.Node.Attribute, attribute => WriteAttribute(a, attribute));
+    }
+
+    /// <summary>Writes the AttributeProto fields: name, type, then the one value field the type names.</summary>
+    private static void WriteAttribute(OnnxAttribute a, ProtoWriter w)
+    {
+        w.String(OnnxProto.Attribute.Name, a.Name);
+        w.Int64(OnnxProto.Attribute.Type, (long)a.Kind);
+        switch (a.Kind)
+        {
+            case OnnxAttributeKind.Int: w.Int64(OnnxProto.Attribute.I, a.Int); break;
+            case OnnxAttributeKind.Float: w.Float(OnnxProto.Attribute.F, a.Float); break;
+            default: w.Int64s(OnnxProto.Attribute.Ints, a.Ints); break;
+        }
     }
 }
