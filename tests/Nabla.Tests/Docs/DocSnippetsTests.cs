@@ -1,6 +1,7 @@
 namespace Nabla.Tests.Docs;
 
 /// <summary>The snippet runner itself: a failing snippet must fail with a message that says which one and why.</summary>
+[Collection(ConsoleCollection.Name)]
 public sealed class DocSnippetsTests
 {
     [Fact]

@@ -4,6 +4,7 @@ namespace Nabla.Tests.Docs;
 
 /// <summary>The README's custom-module example (a residual MLP trained through <c>Trainer</c>) is a whole program: its
 /// C# block runs here as a script, and it throws when the model does not train or its steps are not replayed.</summary>
+[Collection(ConsoleCollection.Name)]
 public sealed class ReadmeTests(ITestOutputHelper output)
 {
     private const string ReadmePath = "README.md";

@@ -4,6 +4,7 @@ namespace Nabla.Tests.Docs;
 
 /// <summary>docs/tutorial.md is a notebook: its ```csharp blocks run in order as one C# script session, and each
 /// block checks the claim of its text, so a tutorial that drifts from the library fails here.</summary>
+[Collection(ConsoleCollection.Name)]
 public sealed class TutorialTests(ITestOutputHelper output)
 {
     private const string TutorialPath = "docs/tutorial.md";
