@@ -7,6 +7,9 @@ namespace Nabla.NN.Activations;
 /// default). Elementwise; no parameters.</summary>
 public sealed class Gelu : Module
 {
+    /// <summary>The architecture word <c>gelu</c>.</summary>
+    internal static ArchitectureToken ArchitectureWord { get; } = ArchitectureToken.Elementwise(() => new Gelu(), "gelu");
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {

@@ -8,6 +8,9 @@ namespace Nabla.NN.Activations;
 /// <param name="slope">α, the slope for negative inputs (default 0.01).</param>
 public sealed class LeakyRelu(double slope = 0.01) : Module
 {
+    /// <summary>The architecture word <c>leakyrelu</c>.</summary>
+    internal static ArchitectureToken ArchitectureWord { get; } = ArchitectureToken.Elementwise(() => new LeakyRelu(), "leakyrelu");
+
     /// <summary>α.</summary>
     public double Slope { get; } = slope;
 

@@ -6,6 +6,9 @@ namespace Nabla.NN.Activations;
 /// <summary>The activation g(a) = σ(a) = 1 / (1 + e⁻ᵃ). Elementwise; no parameters.</summary>
 public sealed class Sigmoid : Module
 {
+    /// <summary>The architecture word <c>sigmoid</c>.</summary>
+    internal static ArchitectureToken ArchitectureWord { get; } = ArchitectureToken.Elementwise(() => new Sigmoid(), "sigmoid");
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {

@@ -6,6 +6,9 @@ namespace Nabla.NN.Activations;
 /// <summary>The activation SiLU(x) = x·σ(x), also called swish. Elementwise; no parameters.</summary>
 public sealed class Silu : Module
 {
+    /// <summary>The architecture word <c>silu</c> (or <c>swish</c>).</summary>
+    internal static ArchitectureToken ArchitectureWord { get; } = ArchitectureToken.Elementwise(() => new Silu(), "silu", "swish");
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {

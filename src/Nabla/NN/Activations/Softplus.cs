@@ -6,6 +6,9 @@ namespace Nabla.NN.Activations;
 /// <summary>The activation softplus(x) = log(1 + eˣ), a smooth ReLU. Elementwise; no parameters.</summary>
 public sealed class Softplus : Module
 {
+    /// <summary>The architecture word <c>softplus</c>.</summary>
+    internal static ArchitectureToken ArchitectureWord { get; } = ArchitectureToken.Elementwise(() => new Softplus(), "softplus");
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {

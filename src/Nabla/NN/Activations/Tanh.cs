@@ -6,6 +6,9 @@ namespace Nabla.NN.Activations;
 /// <summary>The activation g(a) = tanh a. Elementwise; no parameters.</summary>
 public sealed class Tanh : Module
 {
+    /// <summary>The architecture word <c>tanh</c>.</summary>
+    internal static ArchitectureToken ArchitectureWord { get; } = ArchitectureToken.Elementwise(() => new Tanh(), "tanh");
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {

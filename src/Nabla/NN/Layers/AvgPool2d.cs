@@ -7,6 +7,10 @@ namespace Nabla.NN.Layers;
 /// counts as zeros. No parameters.</summary>
 public sealed class AvgPool2d(int kernelSize, int? stride = null, int padding = 0) : Pool2d(kernelSize, stride, padding)
 {
+    /// <summary>The architecture word <c>avgpool&lt;K&gt;[s&lt;S&gt;]</c>: average pooling over K×K windows, stride S (K).</summary>
+    internal static ArchitectureToken ArchitectureWord { get; } =
+        new("avgpool<K>[s<S>]", @"^avgpool(?<k>\d+)(?:s(?<s>\d+))?$", (match, layer) => PlanPool(match, layer, (k, s) => new AvgPool2d(k, s)));
+
     private protected override string Name => nameof(AvgPool2d);
 
     private protected override Tensor Pool(Tensor input) => input.AvgPool2d(KernelSize, Stride, Padding);

@@ -21,6 +21,17 @@ namespace Nabla.NN.Layers;
 /// </remarks>
 public class BatchNorm : Module
 {
+    /// <summary>The architecture word <c>bn</c>: batch normalisation, 2-d on images and 1-d on features, holding a
+    /// weight, a bias, a running mean and a running variance per channel.</summary>
+    internal static ArchitectureToken ArchitectureWord { get; } = new("bn", "^bn$", (_, layer) =>
+    {
+        int channels = layer.Shape[0];
+        return new LayerPlan(
+            layer.Shape.Length == 3 ? (_, dtype) => new BatchNorm2d(channels, dtype: dtype) : (_, dtype) => new BatchNorm1d(channels, dtype: dtype),
+            layer.Shape,
+            4L * channels);
+    });
+
     /// <summary>A layer over <paramref name="channels"/> channels, for inputs of rank <paramref name="rank"/> (2 or 4).</summary>
     protected BatchNorm(int channels, int rank, double epsilon, double momentum, DType dtype)
     {

@@ -3,6 +3,7 @@ using Nabla.Initialization;
 using Nabla.Kernels.Convolution;
 using Nabla.NN.Onnx;
 using Nabla.Tensors;
+using static Nabla.NN.LayerPlanning;
 using static Nabla.NN.Onnx.OnnxAttribute;
 
 namespace Nabla.NN.Layers;
@@ -16,6 +17,27 @@ namespace Nabla.NN.Layers;
 /// </remarks>
 public sealed class Conv2d : Module, IFusesRelu
 {
+    /// <summary>The architecture word <c>conv&lt;O&gt;k&lt;K&gt;[s&lt;S&gt;][p&lt;P&gt;][d&lt;D&gt;][g&lt;G&gt;]</c>: a convolution
+    /// of the images before it to O channels with a K×K kernel, stride S (1), padding P (0), dilation D (1) and G groups
+    /// (1), holding O·(C/G)·K² weights and O biases.</summary>
+    internal static ArchitectureToken ArchitectureWord { get; } = new("conv<O>k<K>[s<S>][p<P>][d<D>][g<G>]",
+        @"^conv(?<o>\d+)k(?<k>\d+)(?:s(?<s>\d+))?(?:p(?<p>\d+))?(?:d(?<d>\d+))?(?:g(?<g>\d+))?$", (match, layer) =>
+        {
+            layer.RequireImage();
+            var shape = layer.Shape;
+            int outputs = Number(match, "o"), kernel = Number(match, "k");
+            int stride = Number(match, "s", 1), padding = Number(match, "p", 0), dilation = Number(match, "d", 1), groups = Number(match, "g", 1);
+            long height = OutputSize(shape[1], kernel, stride, padding, dilation), width = OutputSize(shape[2], kernel, stride, padding, dilation);
+            if (height < 1 || width < 1) throw layer.Error($"a {kernel}×{kernel} kernel does not fit the {shape[1]}×{shape[2]} input");
+            if (groups < 1 || shape[0] % groups != 0 || outputs % groups != 0)
+                throw layer.Error($"{groups} groups must divide the {shape[0]} input and {outputs} output channels");
+            int[] next = layer.Checked(outputs, height, width);
+            long values = Multiply(Multiply(Multiply(outputs, shape[0] / groups), kernel), kernel);
+            values = values > Architecture.MaxStateElements ? values : values + outputs;
+            int inputs = shape[0];
+            return new LayerPlan((random, dtype) => new Conv2d(inputs, outputs, kernel, random, stride, padding, dilation, groups, dtype: dtype), next, values);
+        });
+
     /// <summary>A layer from <paramref name="inChannels"/> to <paramref name="outChannels"/> with square
     /// <paramref name="kernelSize"/> windows, initialised from <paramref name="random"/>.</summary>
     public Conv2d(

@@ -12,6 +12,15 @@ namespace Nabla.NN.Layers;
 /// through the kept values only, scaled alike: y = x ⊙ mask is one multiplication, with mask ∈ {0, 1/(1 − p)}.</remarks>
 public sealed class Dropout : Module
 {
+    /// <summary>The architecture word <c>dropout&lt;p&gt;</c>, e.g. <c>dropout0.25</c>; its masks are seeded from the
+    /// network's generator.</summary>
+    internal static ArchitectureToken ArchitectureWord { get; } = new("dropout<p>", @"^dropout(?<p>[0-9.]+)$", (match, layer) =>
+    {
+        if (!double.TryParse(match.Groups["p"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double p) || !(p >= 0 && p < 1))
+            throw layer.Error("the dropout probability must be in [0, 1)");
+        return new LayerPlan((random, _) => new Dropout(p, random.Next()), layer.Shape, 0);
+    });
+
     private readonly ulong _key;
 
     /// <summary>A layer dropping each value with probability <paramref name="p"/> ∈ [0, 1), masks seeded by <paramref name="seed"/>.</summary>

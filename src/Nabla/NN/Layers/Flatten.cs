@@ -7,6 +7,14 @@ namespace Nabla.NN.Layers;
 /// <summary>Flattens every axis after the batch axis: (B, …) → (B, ∏…).</summary>
 public sealed class Flatten : Module
 {
+    /// <summary>The architecture word <c>flatten</c>: (C, H, W) → (C·H·W).</summary>
+    internal static ArchitectureToken ArchitectureWord { get; } = new("flatten", "^flatten$", (_, layer) =>
+    {
+        layer.RequireImage();
+        // Every shape is at most MaxExampleElements, so the product fits an int.
+        return new LayerPlan((_, _) => new Flatten(), [layer.Shape[0] * layer.Shape[1] * layer.Shape[2]], 0);
+    });
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {

@@ -7,6 +7,13 @@ namespace Nabla.NN.Layers;
 /// <summary>Global average pooling: the mean of each channel over all positions, (N, C, H, W) → (N, C). No parameters.</summary>
 public sealed class GlobalAvgPool2d : Module
 {
+    /// <summary>The architecture word <c>gap</c>: global average pooling, (C, H, W) → (C).</summary>
+    internal static ArchitectureToken ArchitectureWord { get; } = new("gap", "^gap$", (_, layer) =>
+    {
+        layer.RequireImage();
+        return new LayerPlan((_, _) => new GlobalAvgPool2d(), [layer.Shape[0]], 0);
+    });
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {

@@ -2,6 +2,7 @@ using Nabla.Autograd.Functions;
 using Nabla.Initialization;
 using Nabla.NN.Onnx;
 using Nabla.Tensors;
+using static Nabla.NN.LayerPlanning;
 using static Nabla.NN.Onnx.OnnxAttribute;
 
 namespace Nabla.NN.Layers;
@@ -14,6 +15,18 @@ namespace Nabla.NN.Layers;
 /// </remarks>
 public sealed class Linear : Module, IFusesRelu
 {
+    /// <summary>The architecture word <c>fc&lt;N&gt;</c> (or <c>linear&lt;N&gt;</c>): a linear layer to N features from the
+    /// features before it, holding O·I weights and O biases.</summary>
+    internal static ArchitectureToken ArchitectureWord { get; } = new("fc<N>", @"^(?:fc|linear)(?<n>\d+)$", (match, layer) =>
+    {
+        if (layer.Shape.Length != 1)
+            throw layer.Error($"a linear layer needs features, but the input is {string.Join("×", layer.Shape)} (add 'flatten' or 'gap' before it)");
+        int outputs = Number(match, "n"), inputs = layer.Shape[0];
+        long values = Multiply(outputs, inputs);
+        values = values > Architecture.MaxStateElements ? values : values + outputs;
+        return new LayerPlan((random, dtype) => new Linear(inputs, outputs, random, dtype: dtype), layer.Checked(outputs), values);
+    });
+
     /// <summary>A layer from <paramref name="inFeatures"/> to <paramref name="outFeatures"/>, initialised from <paramref name="random"/>.</summary>
     public Linear(int inFeatures, int outFeatures, Random random, bool bias = true, DType dtype = DType.Float32, Initializer? init = null)
     {

@@ -1,5 +1,6 @@
 using Nabla.NN.Onnx;
 using Nabla.Tensors;
+using static Nabla.NN.LayerPlanning;
 using static Nabla.NN.Onnx.OnnxAttribute;
 
 namespace Nabla.NN.Layers;
@@ -8,6 +9,18 @@ namespace Nabla.NN.Layers;
 /// P ≤ K/2, the input checks and the description. No parameters; a subclass says how a window becomes one value.</summary>
 public abstract class Pool2d : Module
 {
+    /// <summary>Plans a pooling layer from a <c>…pool&lt;K&gt;[s&lt;S&gt;]</c> word: K×K windows over the images before it,
+    /// stride S (K).</summary>
+    private protected static LayerPlan PlanPool(System.Text.RegularExpressions.Match match, LayerPlanning layer, Func<int, int, Module> create)
+    {
+        layer.RequireImage();
+        var shape = layer.Shape;
+        int kernel = Number(match, "k"), stride = Number(match, "s", kernel);
+        long height = OutputSize(shape[1], kernel, stride, 0, 1), width = OutputSize(shape[2], kernel, stride, 0, 1);
+        if (height < 1 || width < 1) throw layer.Error($"a {kernel}×{kernel} window does not fit the {shape[1]}×{shape[2]} input");
+        return new LayerPlan((_, _) => create(kernel, stride), layer.Checked(shape[0], height, width), 0);
+    }
+
     /// <summary>A pooling layer with window <paramref name="kernelSize"/>, <paramref name="stride"/> (K when null) and
     /// <paramref name="padding"/>.</summary>
     private protected Pool2d(int kernelSize, int? stride, int padding)
