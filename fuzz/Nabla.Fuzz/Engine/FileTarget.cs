@@ -29,6 +29,8 @@ internal sealed class FileTarget(FuzzTarget inMemory, string fileName, Action<st
 
     public override bool IsRejection(Exception e) => inMemory.IsRejection(e);
 
+    public override bool SealedByChecksum => inMemory.SealedByChecksum;
+
     public override void Run(byte[] input)
     {
         Directory.CreateDirectory(_folder);

@@ -17,6 +17,10 @@ internal abstract class FuzzTarget
     /// <summary>Valid inputs to mutate, generated in code (deterministic).</summary>
     public abstract IReadOnlyList<byte[]> Seeds();
 
+    /// <summary>Whether the input carries a checksum of its contents, so that almost every mutant is refused by it
+    /// and a short campaign may accept none (the seeds show the accepting path).</summary>
+    public virtual bool SealedByChecksum => false;
+
     /// <summary>Binary, or text that gets token-aware mutations too (JSON, CSV, architecture strings).</summary>
     public virtual InputStyle Style => InputStyle.Binary;
 

@@ -23,7 +23,10 @@ internal sealed class CheckpointTarget : FuzzTarget
 
     public override IReadOnlyList<byte[]> Dictionary { get; } = Words.Of(
         "nabla.checkpoint", "Version", "CompletedEpochs", "BatchesInEpoch", "Step", "LearningRate", "InitialLearningRate", "History",
-        "Running", "LossSum", "Correct", "Seen", "Settings", "DropoutDraws", "model.", "optimizer.", "slot0.param0", "NaN", "Infinity", "null", "-1");
+        "Running", "LossSum", "Correct", "Seen", "Settings", "Counters", "DropoutDraws", ".draws", "model.", "optimizer.", "slot0.param0", "NaN", "Infinity", "null", "-1");
+
+    // SHA-256 over the description and every tensor: a mutant is accepted only when it changed what reading discards.
+    public override bool SealedByChecksum => true;
 
     public override IReadOnlyList<byte[]> Seeds() =>
     [

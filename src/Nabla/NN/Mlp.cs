@@ -81,6 +81,9 @@ public sealed class Mlp : Module
     public override string Describe() => $"Mlp({Spec.Inputs} → {string.Join(" → ", Spec.Hidden.Append(Spec.Outputs))}, {Spec.Activation.Name()})";
 
     /// <inheritdoc/>
+    internal override bool AppliesChildrenInOrder => true;
+
+    /// <inheritdoc/>
     internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x)
     {
         OnnxEmitter.Require(x.Shape.Length == 1 && x.Shape[0] == Spec.Inputs, path, this, $"({Spec.Inputs})", x.Shape);

@@ -10,6 +10,7 @@ public abstract class Module
 {
     private readonly List<KeyValuePair<string, Tensor>> _parameters = [];
     private readonly List<KeyValuePair<string, Tensor>> _buffers = [];
+    private readonly List<KeyValuePair<string, ModuleCounter>> _counters = [];
     private readonly List<KeyValuePair<string, Module>> _children = [];
 
     /// <summary>Whether the module is in training mode (the default) or evaluation mode.</summary>
@@ -20,6 +21,10 @@ public abstract class Module
 
     /// <summary>Short description for summaries, e.g. <c>Linear(784 → 512)</c>.</summary>
     public virtual string Describe() => GetType().Name;
+
+    /// <summary>Whether <see cref="Forward"/> is its children's Forward applied one after another, in registration
+    /// order (a Sequential, an Mlp): diagnostics then look at each child's output on its own.</summary>
+    internal virtual bool AppliesChildrenInOrder => false;
 
     /// <summary>The ONNX nodes computing this module in evaluation mode on <paramref name="x"/> (see
     /// <c>OnnxExporter</c>): each layer maps itself here, beside its own math. A module without a mapping throws.</summary>
@@ -51,6 +56,20 @@ public abstract class Module
             throw new ArgumentException($"'{name}' is already registered in {GetType().Name}");
         _buffers.Add(new(name, buffer));
         return buffer;
+    }
+
+    /// <summary>Registers a counter under <paramref name="name"/>: a count this module keeps across steps that is not a
+    /// weight, such as the position of its random stream. Checkpoints save it and a resume restores it
+    /// (<see cref="NamedCounters"/>, <see cref="LoadCounters"/>), so a resumed run draws what the uninterrupted one drew.</summary>
+    protected ModuleCounter RegisterCounter(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (name.Contains('.', StringComparison.Ordinal)) throw new ArgumentException($"counter name '{name}' must not contain '.'");
+        if (_counters.Exists(c => c.Key == name) || _children.Exists(c => c.Key == name))
+            throw new ArgumentException($"'{name}' is already registered in {GetType().Name}");
+        var counter = new ModuleCounter();
+        _counters.Add(new(name, counter));
+        return counter;
     }
 
     /// <summary>Registers a submodule under <paramref name="name"/>.</summary>
@@ -86,6 +105,43 @@ public abstract class Module
         foreach (var (childName, child) in _children)
         {
             foreach (var (name, b) in child.NamedBuffers()) yield return new($"{childName}.{name}", b);
+        }
+    }
+
+    /// <summary>Every counter of this module and its submodules (<see cref="RegisterCounter"/>), depth first, with
+    /// dotted names and their current values.</summary>
+    public IEnumerable<KeyValuePair<string, long>> NamedCounters()
+    {
+        foreach (var (name, counter) in _counters) yield return new(name, counter.Value);
+        foreach (var (childName, child) in _children)
+        {
+            foreach (var (name, value) in child.NamedCounters()) yield return new($"{childName}.{name}", value);
+        }
+    }
+
+    /// <summary>Sets the counters by name. Every name must be one of <see cref="NamedCounters"/> and every value at least
+    /// 0; counters not named keep their values.</summary>
+    /// <exception cref="ArgumentException">A name is unknown or a value negative; nothing is changed.</exception>
+    public void LoadCounters(IEnumerable<KeyValuePair<string, long>> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var own = NamedCounterObjects().ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
+        var list = values.ToList();
+        foreach (var (name, value) in list)
+        {
+            if (!own.ContainsKey(name)) throw new ArgumentException($"unexpected counter '{name}' (the model has {(own.Count == 0 ? "none" : string.Join(", ", own.Keys))})");
+            if (value < 0) throw new ArgumentException($"counter '{name}' cannot be {value}");
+        }
+
+        foreach (var (name, value) in list) own[name].Value = value;
+    }
+
+    private IEnumerable<KeyValuePair<string, ModuleCounter>> NamedCounterObjects()
+    {
+        foreach (var c in _counters) yield return c;
+        foreach (var (childName, child) in _children)
+        {
+            foreach (var (name, counter) in child.NamedCounterObjects()) yield return new($"{childName}.{name}", counter);
         }
     }
 

@@ -48,5 +48,8 @@ public sealed class Sequential : Module
     }
 
     /// <inheritdoc/>
+    internal override bool AppliesChildrenInOrder => true;
+
+    /// <inheritdoc/>
     internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x) => onnx.EmitChildrenInOrder(this, path, x);
 }

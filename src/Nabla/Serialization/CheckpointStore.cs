@@ -198,7 +198,7 @@ public static class CheckpointStore
         if (d.CompletedEpochs < 0 || d.BatchesInEpoch < 0 || d.Step < 0 || !(d.LearningRate > 0) || !double.IsFinite(d.LearningRate)
             || !(d.InitialLearningRate > 0) || !double.IsFinite(d.InitialLearningRate) || d.History is null || d.History.Count != d.CompletedEpochs
             || d.History.Any(e => e is null) || !double.IsFinite(d.Running.LossSum)
-            || d.Running.Seen < 0 || d.Running.Correct < 0 || d.Running.Correct > d.Running.Seen || d.DropoutDraws is null || d.DropoutDraws.Values.Any(v => v < 0))
+            || d.Running.Seen < 0 || d.Running.Correct < 0 || d.Running.Correct > d.Running.Seen || d.CountersOrLegacy() is not { } counters || counters.Values.Any(v => v < 0))
             throw new DataFormatException($"{path}: the checkpoint's position, learning rates or history are inconsistent");
 
         var model = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -215,7 +215,7 @@ public static class CheckpointStore
         }
 
         return new Checkpoint(path, d.CompletedEpochs, d.BatchesInEpoch, d.Step, d.LearningRate, d.InitialLearningRate, d.History,
-            d.Running, d.Settings, model, optimizer, d.DropoutDraws, d.Run, callbacks, d.StoppedEarly);
+            d.Running, d.Settings, model, optimizer, counters, d.Run, callbacks, d.StoppedEarly);
     }
 
     /// <summary>Whether a run identity read from a file is complete and fit to be shown in a message: an id of ASCII
@@ -264,7 +264,7 @@ public static class CheckpointStore
         History = [.. c.History],
         Running = c.Running,
         Settings = c.Settings,
-        DropoutDraws = new Dictionary<string, long>(c.DropoutDraws),
+        Counters = new Dictionary<string, long>(c.Counters),
         Run = c.Run,
         StoppedEarly = c.StoppedEarly,
     };
@@ -290,7 +290,17 @@ public static class CheckpointStore
 
         public string? Settings { get; init; }
 
+        public Dictionary<string, long>? Counters { get; init; }
+
+        /// <summary>What checkpoints written before counters were registered state kept instead: the draws of each
+        /// dropout layer by module path. Read only: never written.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
         public Dictionary<string, long>? DropoutDraws { get; init; }
+
+        /// <summary>The counters, from <see cref="Counters"/> or from an older file's <see cref="DropoutDraws"/> (each
+        /// layer's count is its <c>draws</c> counter).</summary>
+        public Dictionary<string, long>? CountersOrLegacy() =>
+            Counters ?? DropoutDraws?.ToDictionary(d => $"{d.Key}.draws", d => d.Value, StringComparer.Ordinal);
 
         public RunIdentity? Run { get; init; }
 

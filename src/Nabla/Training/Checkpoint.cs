@@ -17,7 +17,8 @@ namespace Nabla.Training;
 /// <param name="Settings">The caller's text from <see cref="CheckpointOptions.Settings"/>.</param>
 /// <param name="ModelState">The model's parameters and buffers by name.</param>
 /// <param name="OptimizerState">The optimiser's buffers by name.</param>
-/// <param name="DropoutDraws">Per dropout layer (by module path), the draws its generator has made.</param>
+/// <param name="Counters">The model's counters by name (<see cref="NN.Module.NamedCounters"/>): the draws of each dropout
+/// layer's generator, <c>layers.3.draws</c>.</param>
 /// <param name="Run">The run that saved it: a fresh run writes into its folder only over its own checkpoints, and
 /// deletes only its own.</param>
 /// <param name="CallbackState">State the callbacks keep across a resume, by name
@@ -36,7 +37,7 @@ public sealed record Checkpoint(
     string? Settings,
     IReadOnlyDictionary<string, Tensor> ModelState,
     IReadOnlyDictionary<string, Tensor> OptimizerState,
-    IReadOnlyDictionary<string, long> DropoutDraws,
+    IReadOnlyDictionary<string, long> Counters,
     RunIdentity Run,
     IReadOnlyDictionary<string, Tensor>? CallbackState = null,
     bool StoppedEarly = false);

@@ -18,7 +18,7 @@ internal static class NonFiniteLocator
         }
 
         var buffers = model.NamedBuffers().Select(b => (b.Value, Copy: b.Value.Clone())).ToList();
-        var draws = model.NamedModules().Select(m => m.Module).OfType<NN.Layers.Dropout>().Select(d => (d, d.Draws)).ToList();
+        var counters = model.NamedCounters().ToList();
         try
         {
             using var _ = GradMode.NoGrad();
@@ -36,7 +36,7 @@ internal static class NonFiniteLocator
         finally
         {
             foreach (var (buffer, copy) in buffers) buffer.CopyFrom(copy);
-            foreach (var (layer, count) in draws) layer.Draws = count;
+            model.LoadCounters(counters);
         }
 
         foreach (var (name, p) in model.NamedParameters())
@@ -49,10 +49,11 @@ internal static class NonFiniteLocator
 
     private static string? LayerOf(string parameter) => parameter.LastIndexOf('.') is int dot and > 0 ? parameter[..dot] : null;
 
-    /// <summary>The layers in the order Forward applies them: the leaves of nested Sequentials and Mlps.</summary>
+    /// <summary>The layers in the order Forward applies them: the leaves of nested modules that apply their children in
+    /// order (Sequentials, Mlps).</summary>
     private static IEnumerable<(string Path, Module Layer)> Layers(Module module, string path)
     {
-        if (module is Sequential or Mlp)
+        if (module.AppliesChildrenInOrder)
         {
             foreach (var (name, child) in module.NamedChildren())
             {

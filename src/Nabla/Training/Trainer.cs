@@ -194,14 +194,15 @@ public sealed class Trainer
         return new TrainingHistory(results);
     }
 
-    /// <summary>Puts the model, the optimiser and the dropout streams in the state <paramref name="checkpoint"/> holds.</summary>
+    /// <summary>Puts the model (weights, buffers and counters such as dropout's streams) and the optimiser in the state
+    /// <paramref name="checkpoint"/> holds.</summary>
     /// <exception cref="ArgumentException">The checkpoint was made with another model or optimiser; nothing is changed.</exception>
     public void Restore(Checkpoint checkpoint)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
-        var dropouts = DropoutLayers().ToDictionary(d => d.Path, d => d.Layer);
-        var unknown = checkpoint.DropoutDraws.Keys.FirstOrDefault(path => !dropouts.ContainsKey(path));
-        if (unknown is not null) throw new ArgumentException($"{checkpoint.Path}: the checkpoint has a dropout layer '{unknown}' that this model has not", nameof(checkpoint));
+        var counters = Model.NamedCounters().Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+        var unknown = checkpoint.Counters.Keys.FirstOrDefault(name => !counters.Contains(name));
+        if (unknown is not null) throw new ArgumentException($"{checkpoint.Path}: the checkpoint has a counter '{unknown}' that this model has not", nameof(checkpoint));
 
         // Each load checks before it copies; the model is put back if the optimiser then refuses its part.
         var before = Model.StateDict();
@@ -223,7 +224,7 @@ public sealed class Trainer
             throw new ArgumentException($"{checkpoint.Path}: the checkpoint does not fit this model and optimiser ({e.Message})", nameof(checkpoint), e);
         }
 
-        foreach (var (path, draws) in checkpoint.DropoutDraws) dropouts[path].Draws = draws;
+        Model.LoadCounters(checkpoint.Counters);
         Optimizer.LearningRate = checkpoint.LearningRate;
     }
 
@@ -257,12 +258,9 @@ public sealed class Trainer
             "", completedEpochs, batches, Optimizer.StepCount, Optimizer.LearningRate, initialRate, [.. history], totals, options.Settings,
             Model.NamedState().ToDictionary(p => p.Key, p => p.Value),
             Optimizer.SaveState().ToDictionary(p => p.Key, p => p.Value),
-            DropoutLayers().ToDictionary(d => d.Path, d => d.Layer.Draws),
+            Model.NamedCounters().ToDictionary(c => c.Key, c => c.Value),
             run, callbackState, stoppedEarly);
         Serialization.CheckpointStore.Save(options.Directory, checkpoint, options.Keep);
     }
 
-    /// <summary>Every dropout layer of the model with its module path ("layers.3").</summary>
-    private IEnumerable<(string Path, NN.Layers.Dropout Layer)> DropoutLayers() =>
-        Model.NamedModules().Where(m => m.Module is NN.Layers.Dropout).Select(m => (m.Path, (NN.Layers.Dropout)m.Module));
 }

@@ -19,7 +19,10 @@ public sealed class FuzzTests
         Assert.Equal(result.SeedCount, result.SeedsAccepted);
         Assert.Equal(4000, result.Inputs);
         Assert.Equal(result.Inputs, result.Rejected + result.Accepted);
-        Assert.True(result.Accepted > 0 && result.Rejected > 0, result.Line);
+        Assert.True(result.Rejected > 0, result.Line);
+        // A checksummed format refuses nearly every mutant (6 in 20,000 in docs/fuzzing.md's campaign): its accepting path
+        // is shown by the seeds, all accepted above.
+        Assert.True(result.Accepted > 0 || target.SealedByChecksum, result.Line);
     }
 
     [Fact]

@@ -110,6 +110,31 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Dropout_streams_are_saved_as_the_models_counters_and_a_checkpoint_of_the_older_form_still_resumes()
+    {
+        var directory = _files.PathOf("counters");
+        var uninterrupted = Weights(Fit(NewTrainer("adam"), null));
+        NewTrainer("adam").Fit(Digits.Train, Digits.Test, Options(directory, epochs: 1));
+        var checkpoint = CheckpointStore.LoadLatest(directory)!;
+        Assert.Equal(["3.draws"], checkpoint.Counters.Keys);   // fc32-bn-relu-dropout0.3-fc10: the dropout is layer 3
+        Assert.True(checkpoint.Counters["3.draws"] > 0);
+
+        // Before counters were registered state, a checkpoint kept "DropoutDraws" by layer path; such a file is read
+        // into the same counters and resumes to the same end.
+        var path = Directory.GetFiles(directory).Order(StringComparer.Ordinal).Last();
+        var (tensors, metadata) = SafeTensors.Read(path);
+        string description = metadata["nabla.checkpoint"];
+        string counters = $"\"Counters\":{{\"3.draws\":{checkpoint.Counters["3.draws"]}}}";
+        Assert.Contains(counters, description, StringComparison.Ordinal);
+        string legacy = description.Replace(counters, $"\"DropoutDraws\":{{\"3\":{checkpoint.Counters["3.draws"]}}}", StringComparison.Ordinal);
+        var legacyPath = _files.PathOf("legacy.safetensors");
+        SafeTensors.Write(legacyPath, tensors, new Dictionary<string, string> { ["nabla.checkpoint"] = legacy, ["nabla.checksum"] = CheckpointChecksum.Compute(legacy, tensors) });
+        var old = CheckpointStore.Load(legacyPath);
+        Assert.Equal(checkpoint.Counters, old.Counters);
+        Assert.Equal(uninterrupted, Weights(Fit(NewTrainer("adam"), old)), new ArrayComparer());
+    }
+
+    [Fact]
     public void Only_the_newest_checkpoints_are_kept_and_the_newest_readable_one_is_loaded()
     {
         var directory = _files.PathOf("kept");

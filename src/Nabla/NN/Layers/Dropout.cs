@@ -8,7 +8,7 @@ namespace Nabla.NN.Layers;
 /// 0; in evaluation mode the layer is the identity. The scaling keeps the expected value unchanged, so nothing needs
 /// rescaling at test time. No parameters.</summary>
 /// <remarks>The masks come from a counter-based generator keyed by the seed: value n of the layer's mask stream is a
-/// hash of (seed, n), so a run is repeatable and resumable (a checkpoint keeps <see cref="Draws"/>). The gradient flows
+/// hash of (seed, n), so a run is repeatable and resumable (a checkpoint keeps <see cref="Draws"/>, its registered counter). The gradient flows
 /// through the kept values only, scaled alike: y = x ⊙ mask is one multiplication, with mask ∈ {0, 1/(1 − p)}.</remarks>
 public sealed class Dropout : Module
 {
@@ -22,6 +22,7 @@ public sealed class Dropout : Module
     });
 
     private readonly ulong _key;
+    private readonly ModuleCounter _draws;
 
     /// <summary>A layer dropping each value with probability <paramref name="p"/> ∈ [0, 1), masks seeded by <paramref name="seed"/>.</summary>
     public Dropout(double p = 0.5, int seed = 0)
@@ -29,13 +30,19 @@ public sealed class Dropout : Module
         if (!(p >= 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), string.Create(CultureInfo.InvariantCulture, $"the dropout probability must be in [0, 1), not {p}"));
         Probability = p;
         _key = Kernels.CounterRandom.Key(seed);
+        _draws = RegisterCounter("draws");
     }
 
     /// <summary>p.</summary>
     public double Probability { get; }
 
-    /// <summary>How many mask values the layer has drawn: the state of its generator, saved in checkpoints.</summary>
-    internal long Draws { get; set; }
+    /// <summary>How many mask values the layer has drawn: the state of its generator, a registered counter
+    /// (<c>draws</c>) that checkpoints save.</summary>
+    internal long Draws
+    {
+        get => _draws.Value;
+        set => _draws.Value = value;
+    }
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
