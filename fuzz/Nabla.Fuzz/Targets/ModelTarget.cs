@@ -43,7 +43,7 @@ internal sealed class ModelTarget : FuzzTarget
         foreach (var (architecture, shape) in new (string, int[])[] { ("conv3k3p1-bn-relu-pool2-flatten-fc3", [1, 4, 4]), ("fc5-tanh-dropout0.5-bn-fc2", [3]), ("conv4k3s2g2-silu-gap-fc2", [2, 6, 6]) })
         {
             var model = Architecture.Build(architecture, shape, random).Model;
-            seeds.Add(Saved(d => ModelStore.Save(d, model, architecture, shape, classNames: shape.Length == 3 && architecture.EndsWith("fc3", StringComparison.Ordinal) ? ["a", "b", "c"] : ["no", "yes"])));
+            seeds.Add(Saved(d => ModelStore.Save(d, model, classNames: shape.Length == 3 && architecture.EndsWith("fc3", StringComparison.Ordinal) ? ["a", "b", "c"] : ["no", "yes"])));
         }
 
         return seeds;

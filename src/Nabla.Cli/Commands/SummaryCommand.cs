@@ -17,31 +17,28 @@ internal static class SummaryCommand
         var command = new Command("summary", "Show a network's layers, output shapes and parameter counts") { model, dataset, hidden, activation };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
-            Mlp network;
+            Module network;
+            int inputs;
             var path = result.GetValue(model);
             if (path is not null)
             {
                 if (!Directory.Exists(path) && !File.Exists(path)) throw new UsageException($"--model: '{path}' does not exist");
                 var (loaded, description) = ModelStore.Load(path);
-                if (loaded is Sequential sequence)
-                {
-                    // A network saved from an architecture description: its layers, for one flat input row.
-                    Console.Out.WriteLine(description.Architecture);
-                    Console.Out.WriteLine(ModelSummary.Of(sequence, [1, description.InputFeatures], loaded.Parameters().First().DType, prefix: ""));
-                    return CommandRunner.Success;
-                }
-
-                network = (Mlp)loaded;
+                (network, inputs) = (loaded, description.InputFeatures);
+                // A network saved from an architecture description is named by it; an Mlp by its widths.
+                Console.Out.WriteLine(description.Architecture ?? network.Describe());
             }
             else
             {
-                var (inputs, classes) = DatasetChoice.Dimensions(DatasetChoice.Validate(result.GetValue(dataset)!));
+                int classes;
+                (inputs, classes) = DatasetChoice.Dimensions(DatasetChoice.Validate(result.GetValue(dataset)!));
                 var act = OptionParsing.Parse(result.GetValue(activation)!, "--activation", ActivationExtensions.Parse);
                 network = new Mlp(new MlpSpec(inputs, OptionParsing.ParseHidden(result.GetValue(hidden)!), classes, act));
+                Console.Out.WriteLine(network.Describe());
             }
 
-            Console.Out.WriteLine(network.Describe());
-            Console.Out.WriteLine(network.Summary());
+            // The layers for one flat input row.
+            Console.Out.WriteLine(ModelSummary.Of(network, [1, inputs], network.Parameters().First().DType));
             return CommandRunner.Success;
         }));
         return command;

@@ -426,8 +426,7 @@ internal static class TrainCommand
         double? accuracy = ReferenceEquals(watched, test) ? history.Last.ValidationAccuracy : Evaluator.Evaluate(model, test, s.Loss).Accuracy;
 
         string savedName = table.Train is not null ? DatasetChoice.Csv : s.Dataset;
-        if (described is not null) ModelStore.Save(s.OutputDirectory, described, s.Architecture!, exampleShape, s.Loss.Name, savedName, train.ClassNames, table.Schema);
-        else ModelStore.Save(s.OutputDirectory, (Mlp)model, s.Loss.Name, savedName, train.ClassNames, table.Schema);
+        ModelStore.Save(s.OutputDirectory, model, s.Loss.Name, savedName, train.ClassNames, table.Schema);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"test accuracy {100 * accuracy:F2}%; model saved to {s.OutputDirectory}"));
         if (s.Plots) output.WriteLine(TrainingPlots.Write(s.OutputDirectory, history.Epochs, watchedName, Evaluator.Evaluate(model, test, s.Loss), model, exampleShape));

@@ -44,6 +44,8 @@ public static class Architecture
         var model = new Sequential();
         if (flatInput && exampleShape.Count == 3) model.Add(new Unflatten([.. exampleShape]));
         foreach (var layer in layers) model.Add(layer(random, dtype));
+        // Saved models are built again with flat input: only then are the layers' names the same.
+        if (flatInput || exampleShape.Count != 3) model.BuiltFrom(NetworkBlueprint.Of(description, exampleShape));
         return (model, shape);
     }
 

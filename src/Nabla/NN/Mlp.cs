@@ -75,10 +75,13 @@ public sealed class Mlp : Module
     }
 
     /// <summary>The layer table for one input row.</summary>
-    public ModelSummary Summary() => ModelSummary.Of(Layers, [1, Spec.Inputs], Spec.DType);
+    public ModelSummary Summary() => ModelSummary.Of(this, [1, Spec.Inputs], Spec.DType);
 
     /// <inheritdoc/>
     public override string Describe() => $"Mlp({Spec.Inputs} → {string.Join(" → ", Spec.Hidden.Append(Spec.Outputs))}, {Spec.Activation.Name()})";
+
+    /// <inheritdoc/>
+    public override NetworkBlueprint Blueprint => NetworkBlueprint.Of(Spec);
 
     /// <inheritdoc/>
     internal override bool AppliesChildrenInOrder => true;

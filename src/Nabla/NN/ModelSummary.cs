@@ -22,22 +22,30 @@ public sealed class ModelSummary
     /// <summary>Σ of the rows' parameter counts: the answer to "how many parameters do we have?".</summary>
     public long TotalParameters => Layers.Sum(l => l.Parameters);
 
-    /// <summary>Runs a zero input of <paramref name="inputShape"/> through the layers of <paramref name="sequence"/>,
-    /// recording each output shape. Rows are named as the layers' parameters are, under <paramref name="prefix"/>
-    /// ("layers." inside an <see cref="Mlp"/>; nothing for a network that is the sequence itself).</summary>
-    public static ModelSummary Of(Sequential sequence, Shape inputShape, DType dtype, string prefix = "layers.")
+    /// <summary>Runs a zero input of <paramref name="inputShape"/> through <paramref name="model"/>, recording each
+    /// layer's output shape. A module that applies its children one after another (a <see cref="Sequential"/>, an
+    /// <see cref="Mlp"/>) is opened into a row per child, recursively; any other module is one row, with the shape of its
+    /// output and all its parameters. Rows are named as the layers' parameters are (<c>layers.0</c> in an Mlp).</summary>
+    public static ModelSummary Of(Module model, Shape inputShape, DType dtype)
     {
-        ArgumentNullException.ThrowIfNull(sequence);
+        ArgumentNullException.ThrowIfNull(model);
         using var _ = Autograd.GradMode.NoGrad();
         var rows = new List<LayerSummary>();
-        var x = Tensor.Zeros(inputShape, dtype);
-        foreach (var (name, module) in sequence.NamedChildren())
+        Add(rows, model, "", Tensor.Zeros(inputShape, dtype));
+        return new ModelSummary(rows);
+    }
+
+    private static Tensor Add(List<LayerSummary> rows, Module module, string path, Tensor x)
+    {
+        if (module.AppliesChildrenInOrder)
         {
-            x = module.Forward(x);
-            rows.Add(new LayerSummary($"{prefix}{name}", module.Describe(), x.Shape, module.ParameterCount()));
+            foreach (var (name, child) in module.NamedChildren()) x = Add(rows, child, path.Length == 0 ? name : $"{path}.{name}", x);
+            return x;
         }
 
-        return new ModelSummary(rows);
+        x = module.Forward(x);
+        rows.Add(new LayerSummary(path.Length == 0 ? module.GetType().Name : path, module.Describe(), x.Shape, module.ParameterCount()));
+        return x;
     }
 
     /// <summary>The table as text, with a total line.</summary>

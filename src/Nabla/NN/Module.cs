@@ -22,6 +22,11 @@ public abstract class Module
     /// <summary>Short description for summaries, e.g. <c>Linear(784 → 512)</c>.</summary>
     public virtual string Describe() => GetType().Name;
 
+    /// <summary>What the network was built from, so that it can be saved and built again (<c>ModelStore.Save</c>): an
+    /// <see cref="Mlp"/> and a <see cref="Sequential"/> made by <see cref="Architecture.Build"/> know theirs; other modules
+    /// have none (save their weights with <c>SafeTensors.Write(path, model.NamedState())</c> and rebuild them in code).</summary>
+    public virtual NetworkBlueprint? Blueprint => null;
+
     /// <summary>Whether <see cref="Forward"/> is its children's Forward applied one after another, in registration
     /// order (a Sequential, an Mlp): diagnostics then look at each child's output on its own.</summary>
     internal virtual bool AppliesChildrenInOrder => false;

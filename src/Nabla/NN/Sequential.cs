@@ -7,6 +7,7 @@ namespace Nabla.NN;
 public sealed class Sequential : Module
 {
     private readonly List<Module> _modules = [];
+    private NetworkBlueprint? _blueprint;
 
     /// <summary>A sequence of the given modules.</summary>
     public Sequential(params Module[] modules)
@@ -18,9 +19,10 @@ public sealed class Sequential : Module
     /// <summary>The modules in order.</summary>
     public IReadOnlyList<Module> Modules => _modules;
 
-    /// <summary>Appends a module.</summary>
+    /// <summary>Appends a module (the sequence then no longer is what an architecture string described).</summary>
     public void Add(Module module)
     {
+        _blueprint = null;
         RegisterModule(_modules.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), module);
         _modules.Add(module);
     }
@@ -46,6 +48,12 @@ public sealed class Sequential : Module
 
         return x;
     }
+
+    /// <inheritdoc/>
+    public override NetworkBlueprint? Blueprint => _blueprint;
+
+    /// <summary>Records that this sequence is what <paramref name="blueprint"/> builds (<see cref="Architecture.Build"/>).</summary>
+    internal void BuiltFrom(NetworkBlueprint blueprint) => _blueprint = blueprint;
 
     /// <inheritdoc/>
     internal override bool AppliesChildrenInOrder => true;

@@ -26,61 +26,43 @@ public static class ModelStore
 
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
-    /// <summary>Saves <paramref name="model"/> into <paramref name="directory"/> (created if needed).</summary>
+    /// <summary>Saves <paramref name="model"/> into <paramref name="directory"/> (created if needed): its description,
+    /// from what the network was built from (<see cref="Module.Blueprint"/>: an architecture string and example shape,
+    /// or an Mlp's specification), and its weights.</summary>
     /// <param name="directory">The folder.</param>
-    /// <param name="model">The network.</param>
+    /// <param name="model">The network: an <see cref="Mlp"/>, or a <see cref="Sequential"/> made by
+    /// <see cref="NN.Architecture.Build"/>.</param>
     /// <param name="loss">The loss it was trained with.</param>
     /// <param name="dataset">The dataset's name.</param>
     /// <param name="classNames">A name per class.</param>
     /// <param name="features">For tabular data: the columns and the standardisation (see <see cref="FeatureSchema"/>).</param>
-    public static void Save(string directory, Mlp model, string loss = "cross-entropy", string? dataset = null, IReadOnlyList<string>? classNames = null, FeatureSchema? features = null)
+    /// <exception cref="ArgumentException">The network does not know what it was built from, so a saved description could
+    /// not build it again; nothing is written.</exception>
+    public static void Save(string directory, Module model, string loss = "cross-entropy", string? dataset = null, IReadOnlyList<string>? classNames = null, FeatureSchema? features = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var spec = model.Spec;
-        var description = new ModelDescription
-        {
-            Format = FormatName,
-            Inputs = spec.Inputs,
-            Hidden = [.. spec.Hidden],
-            Outputs = spec.Outputs,
-            Activation = spec.Activation.Name(),
-            DType = spec.DType.Name(),
-            Loss = loss,
-            Dataset = dataset,
-            ClassNames = classNames?.ToArray(),
-            Features = features,
-        };
-        Write(directory, model, description);
-    }
-
-    /// <summary>Saves a network built by <see cref="Architecture.Build"/> from <paramref name="architecture"/> for
-    /// examples of <paramref name="exampleShape"/>, into <paramref name="directory"/> (created if needed).</summary>
-    /// <param name="directory">The folder.</param>
-    /// <param name="model">The network.</param>
-    /// <param name="architecture">Its description.</param>
-    /// <param name="exampleShape">The shape of one example.</param>
-    /// <param name="loss">The loss it was trained with.</param>
-    /// <param name="dataset">The dataset's name.</param>
-    /// <param name="classNames">A name per class.</param>
-    /// <param name="features">For tabular data: the columns and the standardisation (see <see cref="FeatureSchema"/>).</param>
-    public static void Save(string directory, Sequential model, string architecture, IReadOnlyList<int> exampleShape, string loss = "cross-entropy", string? dataset = null, IReadOnlyList<string>? classNames = null, FeatureSchema? features = null)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(architecture);
-        ArgumentNullException.ThrowIfNull(exampleShape);
-        var description = new ModelDescription
-        {
-            Format = FormatName,
-            Kind = "sequential",
-            Architecture = architecture,
-            ExampleShape = [.. exampleShape],
-            DType = model.Parameters().FirstOrDefault()?.DType.Name() ?? "float32",
-            Loss = loss,
-            Dataset = dataset,
-            ClassNames = classNames?.ToArray(),
-            Features = features,
-        };
-        Write(directory, model, description);
+        var blueprint = model.Blueprint ?? throw new ArgumentException(
+            $"{model.Describe()} does not know what it was built from, so model.json could not build it again: save an Mlp or a network of Architecture.Build, or save the weights alone with SafeTensors.Write(path, model.NamedState())",
+            nameof(model));
+        var description = blueprint.Mlp is { } spec
+            ? new ModelDescription
+            {
+                Format = FormatName,
+                Inputs = spec.Inputs,
+                Hidden = [.. spec.Hidden],
+                Outputs = spec.Outputs,
+                Activation = spec.Activation.Name(),
+                DType = spec.DType.Name(),
+            }
+            : new ModelDescription
+            {
+                Format = FormatName,
+                Kind = "sequential",
+                Architecture = blueprint.Architecture,
+                ExampleShape = [.. blueprint.ExampleShape!],
+                DType = model.Parameters().FirstOrDefault()?.DType.Name() ?? "float32",
+            };
+        Write(directory, model, description with { Loss = loss, Dataset = dataset, ClassNames = classNames?.ToArray(), Features = features });
     }
 
     private static void Write(string directory, Module model, ModelDescription description)
@@ -90,8 +72,8 @@ public static class ModelStore
         AtomicFile.Write(Path.Combine(directory, DescriptionFile), s => JsonSerializer.Serialize(s, description, JsonOptions));
     }
 
-    /// <summary>Loads a model from a folder written by <see cref="Save(string, Mlp, string, string?, IReadOnlyList{string}?, FeatureSchema?)"/>
-    /// or its sequential overload (or the path of its model.json): an <see cref="Mlp"/> or a <see cref="Sequential"/>.</summary>
+    /// <summary>Loads a model from a folder written by <see cref="Save"/> (or the path of its model.json): an
+    /// <see cref="Mlp"/> or a <see cref="Sequential"/>, as its description says.</summary>
     /// <remarks>Both files are untrusted data; nothing in them is executed. The description is checked completely
     /// before any weight is allocated: known format, version, kind, dtype, activation and loss; positive sizes; an
     /// architecture that parses and fits its example shape; at most <see cref="Architecture.MaxStateElements"/> values in

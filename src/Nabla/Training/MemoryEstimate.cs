@@ -86,7 +86,7 @@ public sealed record MemoryEstimate(long Parameters, long Gradients, long Optimi
         try
         {
             model.Eval();
-            summary = ModelSummary.Of(model, new Shape(1, inputValues), dtype, prefix: "");
+            summary = ModelSummary.Of(model, new Shape(1, inputValues), dtype);
         }
         finally
         {

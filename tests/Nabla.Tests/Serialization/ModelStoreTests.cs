@@ -34,7 +34,7 @@ public sealed class ModelStoreTests : IDisposable
         const string architecture = "conv4k3p1-relu-pool2-flatten-fc3";
         var (model, _) = Architecture.Build(architecture, [1, 6, 6], new Random(4));
         var dir = _files.PathOf("cnn");
-        ModelStore.Save(dir, model, architecture, [1, 6, 6], dataset: "digits");
+        ModelStore.Save(dir, model, dataset: "digits");   // the network knows its architecture
         var (loaded, description) = ModelStore.Load(dir);
         Assert.Equal("sequential", description.Kind);
         Assert.Equal(architecture, description.Architecture);
@@ -196,5 +196,34 @@ public sealed class ModelStoreTests : IDisposable
         var (model, description) = ModelStore.Load(File.ReadAllBytes(Path.Combine(dir, ModelStore.DescriptionFile)), "d", File.ReadAllBytes(Path.Combine(dir, ModelStore.WeightsFile)), "w");
         Assert.Equal(["n", "y"], description.ClassNames!);
         Assert.Equal(3 * 2 + 2 + 2 * 2 + 2, model.ParameterCount());
+    }
+
+    [Fact]
+    public void A_network_that_does_not_know_what_built_it_is_refused_and_nothing_is_written()
+    {
+        var (changed, _) = Architecture.Build("fc4-relu-fc2", [3], new Random(0));
+        changed.Add(new Relu());   // no longer what "fc4-relu-fc2" builds
+        var (unflattened, _) = Architecture.Build("conv2k3-flatten-fc2", [1, 4, 4], new Random(0), flatInput: false);
+        foreach (var model in new Module[] { new Nabla.Tests.Training.SmallResidualMlp(3, seed: 0, DType.Float32), changed, unflattened })
+        {
+            Assert.Null(model.Blueprint);
+            var dir = _files.PathOf("refused");
+            var e = Assert.Throws<ArgumentException>(() => ModelStore.Save(dir, model));
+            Assert.Contains("does not know what it was built from", e.Message, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(dir));
+        }
+    }
+
+    [Fact]
+    public void A_summary_opens_the_modules_that_apply_their_children_in_order_and_keeps_any_other_whole()
+    {
+        var mlp = new Mlp(new MlpSpec(5, [4], 3), seed: 0);
+        var rows = ModelSummary.Of(mlp, [1, 5], DType.Float32).Layers;
+        Assert.Equal(["layers.0", "layers.1", "layers.2"], rows.Select(r => r.Name));
+        Assert.Equal([new Shape(1, 4), new Shape(1, 4), new Shape(1, 3)], rows.Select(r => r.OutputShape));
+
+        var custom = new Nabla.Tests.Training.SmallResidualMlp(3, seed: 0, DType.Float32);
+        var whole = Assert.Single(ModelSummary.Of(custom, [2, 3], DType.Float32).Layers);
+        Assert.Equal((new Shape(2, 4), custom.ParameterCount()), (whole.OutputShape, whole.Parameters));
     }
 }
