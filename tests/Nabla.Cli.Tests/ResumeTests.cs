@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Nabla.Serialization;
+using Nabla.Training;
 using Xunit.Abstractions;
 
 namespace Nabla.Cli.Tests;

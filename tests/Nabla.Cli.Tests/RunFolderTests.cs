@@ -1,5 +1,6 @@
 using System.Globalization;
 using Nabla.Serialization;
+using Nabla.Training;
 
 namespace Nabla.Cli.Tests;
 

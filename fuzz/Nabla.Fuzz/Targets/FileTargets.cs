@@ -1,6 +1,7 @@
 using Nabla.Data;
 using Nabla.Fuzz.Engine;
 using Nabla.Serialization;
+using Nabla.Training;
 
 namespace Nabla.Fuzz.Targets;
 

@@ -6,7 +6,7 @@ namespace Nabla.Training;
 /// <param name="EverySteps">Steps between checkpoints within an epoch; 0 for epoch ends only.</param>
 /// <param name="Keep">How many of the run's newest checkpoints to keep (at least 1; default 2, so that the previous
 /// one survives until the next is complete). The run's checkpoints with more steps than the one just saved, a future
-/// that a resume from an older checkpoint abandoned, are removed (<see cref="Serialization.CheckpointStore.Save"/>);
+/// that a resume from an older checkpoint abandoned, are removed (<see cref="CheckpointStore.Save"/>);
 /// other runs' files never are.</param>
 /// <param name="Settings">Free text saved with every checkpoint for the caller (the command line saves its options,
 /// so that <c>nabla train --resume</c> needs nothing else).</param>

@@ -236,8 +236,8 @@ public sealed class Trainer
         if (resumeFrom is not null && options.RunId is not null && options.RunId != resumeFrom.Run.Id)
             throw new ArgumentException($"{resumeFrom.Path}: the checkpoint is of run {resumeFrom.Run.Id}, not of run {options.RunId} as the options say", nameof(resumeFrom));
         var run = resumeFrom?.Run ?? RunIdentity.Of(options.RunId ?? RunIdentity.NewId(), train.Name, Model.Describe());
-        Serialization.CheckpointStore.ThrowIfUnsafeFolder(options.Directory);
-        var other = Serialization.CheckpointStore.Files(options.Directory).FirstOrDefault(f => f.Run is { } r && r.Id != run.Id);
+        CheckpointStore.ThrowIfUnsafeFolder(options.Directory);
+        var other = CheckpointStore.Files(options.Directory).FirstOrDefault(f => f.Run is { } r && r.Id != run.Id);
         if (other.Run is not null)
             throw new ArgumentException($"{options.Directory} holds checkpoints of another run ({other.Run}, {Path.GetFileName(other.Path)}): give this run a folder of its own, or remove them", nameof(options));
         return run;
@@ -260,7 +260,7 @@ public sealed class Trainer
             Optimizer.SaveState().ToDictionary(p => p.Key, p => p.Value),
             Model.NamedCounters().ToDictionary(c => c.Key, c => c.Value),
             run, callbackState, stoppedEarly);
-        Serialization.CheckpointStore.Save(options.Directory, checkpoint, options.Keep);
+        CheckpointStore.Save(options.Directory, checkpoint, options.Keep);
     }
 
 }

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Nabla.Tensors;
 
-namespace Nabla.Serialization;
+namespace Nabla.Training;
 
 /// <summary>The SHA-256 of a checkpoint's payload: its description (the JSON in the metadata) and every tensor's name,
 /// dtype, shape and values, in name order. It is computed from what was read, not from the file's bytes, so it does

@@ -3,9 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Nabla.Data;
 using Nabla.Tensors;
-using Nabla.Training;
+using Nabla.Serialization;
 
-namespace Nabla.Serialization;
+namespace Nabla.Training;
 
 /// <summary>Checkpoint files: one safetensors file per checkpoint, <c>checkpoint-STEP.safetensors</c>, holding the
 /// model state (<c>model.NAME</c>), the optimiser's buffers (<c>optimizer.NAME</c>) and, as JSON in the metadata, the
