@@ -21,6 +21,11 @@ public class GemmBenchmarks
     private int _m, _k, _n;
     private bool _transposeA, _transposeB;
 
+    private Parallelism.Scope _threadLimit;
+
+    [GlobalCleanup]
+    public void Cleanup() => _threadLimit.Dispose();
+
     [GlobalSetup]
     public void Setup()
     {
@@ -29,7 +34,7 @@ public class GemmBenchmarks
         (_m, _k, _n) = (dims[0], dims[1], dims[2]);
         _transposeA = Shape.EndsWith("AtB", StringComparison.Ordinal);
         _transposeB = Shape.EndsWith("ABt", StringComparison.Ordinal);
-        Parallelism.MaxThreads = Threads;
+        _threadLimit = Parallelism.Limit(Threads);   // BenchmarkDotNet runs setup, iterations and cleanup on one thread
         var random = new Random(1);
         _a = Enumerable.Range(0, _m * _k).Select(_ => random.NextSingle() - 0.5f).ToArray();
         _b = Enumerable.Range(0, _k * _n).Select(_ => random.NextSingle() - 0.5f).ToArray();

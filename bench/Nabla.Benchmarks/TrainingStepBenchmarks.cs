@@ -20,10 +20,15 @@ public class TrainingStepBenchmarks
     [Params(true, false)]
     public bool Captured { get; set; }
 
+    private Parallelism.Scope _threadLimit;
+
+    [GlobalCleanup]
+    public void Cleanup() => _threadLimit.Dispose();
+
     [GlobalSetup]
     public void Setup()
     {
-        Parallelism.MaxThreads = 1;
+        _threadLimit = Parallelism.Limit(1);   // BenchmarkDotNet runs setup, iterations and cleanup on one thread
         var random = new Random(0);
         var features = Tensor.Uniform([128, 784], 0, 1, random);
         _w1Batch = new Batch(features, Enumerable.Range(0, 128).Select(i => i % 10).ToArray());

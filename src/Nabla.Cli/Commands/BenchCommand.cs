@@ -33,7 +33,7 @@ internal static class BenchCommand
             if (dataDirectory is not null && !Directory.Exists(dataDirectory)) throw new UsageException($"--data: folder '{dataDirectory}' does not exist");
             // W2 is defined on one thread (DESIGN.md); the others default to all cores.
             int threadCount = OptionParsing.Threads(result.GetValue(threads) ?? (name == "W2" ? 1 : null), Console.Error);
-            Parallelism.MaxThreads = threadCount;
+            using var threadLimit = Parallelism.Limit(threadCount);
             bool capture = !result.GetValue(eager);
             string path = name == "W3" ? "" : capture ? ", captured steps" : ", eager autograd";
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# nabla bench {name}{path}: {threadCount} thread(s), {Environment.ProcessorCount} cores, GEMM kernel {Blas.KernelName}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));

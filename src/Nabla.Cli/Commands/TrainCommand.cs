@@ -306,7 +306,7 @@ internal static class TrainCommand
 
     public static int Run(TrainSettings s, TextWriter output)
     {
-        Parallelism.MaxThreads = s.Threads;
+        using var threadLimit = Parallelism.Limit(s.Threads);
         if (!s.Sanity) PrepareOutput(s);   // a sanity check saves nothing
         // A CSV file is read first: its width and classes are known only then. A named dataset's are known, so a bad
         // --model is reported before a large dataset is read.

@@ -58,18 +58,8 @@ public class GemmTests
         {
             var single = new float[m * n];
             var parallel = new float[m * n];
-            int saved = Parallelism.MaxThreads;
-            try
-            {
-                Parallelism.MaxThreads = 1;
-                Gemm.Multiply(a, 0, transposeA, b, 0, false, single, 0, m, k, n, bias);
-                Parallelism.MaxThreads = 4;
-                Gemm.Multiply(a, 0, transposeA, b, 0, false, parallel, 0, m, k, n, bias);
-            }
-            finally
-            {
-                Parallelism.MaxThreads = saved;
-            }
+            using (Parallelism.Limit(1)) Gemm.Multiply(a, 0, transposeA, b, 0, false, single, 0, m, k, n, bias);
+            using (Parallelism.Limit(4)) Gemm.Multiply(a, 0, transposeA, b, 0, false, parallel, 0, m, k, n, bias);
 
             Assert.Equal(single, parallel);
         }

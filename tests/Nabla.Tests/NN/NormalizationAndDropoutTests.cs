@@ -15,19 +15,10 @@ public sealed class NormalizationAndDropoutTests
         // Large enough to split the channels between threads: each channel is summed alone, so the bits must not change.
         var x = Tensor.Normal([64, 16, 12, 12], 2, 3, new Random(8), dtype);
         var upstream = Tensor.Normal(x.Shape, 0, 1, new Random(9), dtype);
-        int saved = Parallelism.MaxThreads;
-        try
-        {
-            Parallelism.MaxThreads = 1;
-            var single = Run();
-            Parallelism.MaxThreads = Math.Max(2, Environment.ProcessorCount);
-            var split = Run();
-            for (int i = 0; i < single.Length; i++) Assert.Equal(single[i], split[i]);
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
+        double[][] single, split;
+        using (Parallelism.Limit(1)) single = Run();
+        using (Parallelism.Limit(Math.Max(2, Environment.ProcessorCount))) split = Run();
+        for (int i = 0; i < single.Length; i++) Assert.Equal(single[i], split[i]);
 
         double[][] Run()
         {

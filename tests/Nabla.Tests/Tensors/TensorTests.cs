@@ -185,22 +185,13 @@ public sealed class TensorTests
     {
         // Large enough to be split between threads: each element on its own, so the bits must not change.
         var x = Tensor.Normal([128, 1024], 0, 3, new Random(5)).To(dtype);
-        int saved = Parallelism.MaxThreads;
-        try
+        foreach (Func<Tensor, Tensor> activation in new Func<Tensor, Tensor>[] { t => t.Gelu(), t => t.Silu(), t => t.Softplus(), t => t.Elu() })
         {
-            foreach (Func<Tensor, Tensor> activation in new Func<Tensor, Tensor>[] { t => t.Gelu(), t => t.Silu(), t => t.Softplus(), t => t.Elu() })
-            {
-                Parallelism.MaxThreads = 1;
-                var (single, singleGrad) = ValueAndGradient(activation);
-                Parallelism.MaxThreads = Math.Max(2, Environment.ProcessorCount);
-                var (split, splitGrad) = ValueAndGradient(activation);
-                Assert.Equal(single, split);
-                Assert.Equal(singleGrad, splitGrad);
-            }
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
+            (double[] Value, double[] Gradient) single, split;
+            using (Parallelism.Limit(1)) single = ValueAndGradient(activation);
+            using (Parallelism.Limit(Math.Max(2, Environment.ProcessorCount))) split = ValueAndGradient(activation);
+            Assert.Equal(single.Value, split.Value);
+            Assert.Equal(single.Gradient, split.Gradient);
         }
 
         (double[] Value, double[] Gradient) ValueAndGradient(Func<Tensor, Tensor> activation)
@@ -219,18 +210,9 @@ public sealed class TensorTests
         var random = new Random(3);
         var a = Tensor.Normal([256, 300], 0, 1, random);
         var b = Tensor.Normal([300, 200], 0, 1, random);
-        int saved = Parallelism.MaxThreads;
-        try
-        {
-            Parallelism.MaxThreads = 1;
-            var single = a.MatMul(b).ToFloatArray();
-            Parallelism.MaxThreads = Math.Max(2, Environment.ProcessorCount);
-            Assert.Equal(single, a.MatMul(b).ToFloatArray());
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
+        float[] single;
+        using (Parallelism.Limit(1)) single = a.MatMul(b).ToFloatArray();
+        using (Parallelism.Limit(Math.Max(2, Environment.ProcessorCount))) Assert.Equal(single, a.MatMul(b).ToFloatArray());
     }
 
     [Fact]

@@ -1,10 +1,11 @@
 namespace Nabla.Tests.Threading;
 
-/// <summary>Tests that change <see cref="Parallelism.MaxThreads"/>, a process-wide setting, run alone: a test running
-/// beside them could otherwise see its thread count change half-way, and with it how sums are split across threads —
-/// which breaks the bit-for-bit comparisons of the determinism and resume tests.</summary>
+/// <summary>Tests that compare results or allocations across thread counts run alone. Their limits
+/// (<see cref="Parallelism.Limit"/>) are their own thread's, but the kernel threads are one pool for the process: a test
+/// beside them would make their jobs wait for it, or run on fewer threads than they asked for, and the timing-sensitive
+/// ones (bytes per replayed step) would measure that instead.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ThreadCountCollection
 {
-    public const string Name = "Changes Parallelism.MaxThreads";
+    public const string Name = "Compares thread counts";
 }

@@ -77,10 +77,8 @@ public sealed class CapturedTrainingTests
         }
 
         var batch = RandomBatch(5, 2 * 9 * 9, 3, DType.Float64, seed: 9);
-        int saved = Parallelism.MaxThreads;
-        try
+        using (Parallelism.Limit(threads))
         {
-            Parallelism.MaxThreads = threads;
             var models = new Sequential[2];
             for (int run = 0; run < 2; run++)
             {
@@ -90,10 +88,6 @@ public sealed class CapturedTrainingTests
             }
 
             AssertSameWeights(models[0], models[1], $"{threads} threads");
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
         }
     }
 
@@ -147,20 +141,14 @@ public sealed class CapturedTrainingTests
         var batch = new Batch(x, labels);
         var model = new Mlp(new MlpSpec(100, [64, 32], 10, Activation.Relu), seed: 0);
         var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.05, momentum: 0.9), [new L2Regularizer(1e-4)]);
-        int saved = Parallelism.MaxThreads;
-        try
+        using (Parallelism.Limit(1))
         {
-            Parallelism.MaxThreads = 1;
             for (int i = 0; i < 20; i++) trainer.Step(batch);   // the capture, momentum buffers, packing buffers, tiering
             long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 50; i++) trainer.Step(batch);
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             Assert.True(allocated == 0, $"50 replayed steps allocated {allocated} bytes");
             Assert.Equal(69, trainer.CapturedStep.ReplayedSteps);
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
         }
     }
 }

@@ -51,15 +51,9 @@ public sealed class CheckpointTests : IDisposable
     [InlineData("cnn", 0)]
     public void A_run_resumed_from_any_checkpoint_ends_with_the_same_weights_bit_for_bit(string kind, int threads)
     {
-        int saved = Parallelism.MaxThreads;
-        try
+        using (Parallelism.Limit(threads == 0 ? Environment.ProcessorCount : threads))   // 0: all cores
         {
-            Parallelism.MaxThreads = threads == 0 ? Environment.ProcessorCount : threads;   // 0: all cores
             ResumeFromEveryCheckpoint(kind);
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
         }
     }
 

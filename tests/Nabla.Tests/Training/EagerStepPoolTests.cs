@@ -28,20 +28,14 @@ public sealed class EagerStepPoolTests
         var batch = RandomBatch(128, 784, 10, DType.Float32, seed: 1);
         var model = new Mlp(new MlpSpec(784, [512, 256], 10, Activation.Relu), seed: 0);
         var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.05, momentum: 0.9)) { CaptureSteps = false };
-        int saved = Parallelism.MaxThreads;
-        try
+        using (Parallelism.Limit(1))   // every byte on this thread
         {
-            Parallelism.MaxThreads = 1;   // every byte on this thread
             for (int i = 0; i < 10; i++) trainer.Step(batch);
             long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 10; i++) trainer.Step(batch);
             long perStep = (GC.GetAllocatedBytesForCurrentThread() - before) / 10;
             Assert.True(perStep < 64 * 1024, $"an eager W1 step allocated {perStep} bytes");
             Assert.Equal(20, trainer.CapturedStep.EagerSteps);
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
         }
     }
 
