@@ -27,6 +27,24 @@ public abstract class Module
     /// have none (save their weights with <c>SafeTensors.Write(path, model.NamedState())</c> and rebuild them in code).</summary>
     public virtual NetworkBlueprint? Blueprint => null;
 
+    /// <summary>Draws the initial value of every parameter of this module and its submodules afresh from one generator
+    /// seeded with <paramref name="seed"/>, module by module in registration order: the model's seed, one rule for all
+    /// layers. A model's initial weights are then a function of its seed alone, whatever generators its layers were
+    /// made with (or none: see each layer's constructor). Layers whose parameters are not drawn (normalisation) go back
+    /// to their ones and zeros, and batch norm's running statistics to their start.</summary>
+    public void ResetParameters(int seed)
+    {
+        var random = new Random(seed);
+        using var _ = Autograd.GradMode.NoGrad();
+        foreach (var (_, module) in NamedModules()) module.ResetOwnParameters(random);
+    }
+
+    /// <summary>Sets this module's own parameters (not its submodules') to fresh initial values, drawing what is random
+    /// from <paramref name="random"/>, as its constructor does. A module with parameters overrides it; none by default.</summary>
+    protected virtual void ResetOwnParameters(Random random)
+    {
+    }
+
     /// <summary>Whether <see cref="Forward"/> is its children's Forward applied one after another, in registration
     /// order (a Sequential, an Mlp): diagnostics then look at each child's output on its own.</summary>
     internal virtual bool AppliesChildrenInOrder => false;

@@ -45,6 +45,16 @@ public class BatchNorm : Module
         RunningVariance = RegisterBuffer("running_var", Tensor.Ones([channels], dtype));
     }
 
+    /// <summary>γ back to ones, β to zeros and the running statistics to their start (mean 0, variance 1): nothing is
+    /// drawn.</summary>
+    protected override void ResetOwnParameters(Random random)
+    {
+        Weight.Fill(1);
+        Bias.Fill(0);
+        RunningMean.Fill(0);
+        RunningVariance.Fill(1);
+    }
+
     /// <summary>C.</summary>
     public int Channels { get; }
 

@@ -38,10 +38,14 @@ public sealed class Conv2d : Module, IFusesRelu
             return new LayerPlan((random, dtype) => new Conv2d(inputs, outputs, kernel, random, stride, padding, dilation, groups, dtype: dtype), next, values);
         });
 
+    private readonly Initializer _init;
+
     /// <summary>A layer from <paramref name="inChannels"/> to <paramref name="outChannels"/> with square
-    /// <paramref name="kernelSize"/> windows, initialised from <paramref name="random"/>.</summary>
+    /// <paramref name="kernelSize"/> windows, initialised from <paramref name="random"/>, or without one from this
+    /// thread's default generator (seeded 0); a model's <see cref="Module.ResetParameters"/> draws it again from the
+    /// model's seed.</summary>
     public Conv2d(
-        int inChannels, int outChannels, int kernelSize, Random random,
+        int inChannels, int outChannels, int kernelSize, Random? random = null,
         int stride = 1, int padding = 0, int dilation = 1, int groups = 1, bool bias = true,
         DType dtype = DType.Float32, Initializer? init = null)
     {
@@ -51,20 +55,33 @@ public sealed class Conv2d : Module, IFusesRelu
         ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(padding);
         ArgumentOutOfRangeException.ThrowIfLessThan(dilation, 1);
-        ArgumentNullException.ThrowIfNull(random);
+        random ??= DefaultGenerator.ForThisThread;
         if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0)
             throw new ArgumentException($"Conv2d: {groups} groups must divide both {inChannels} input and {outChannels} output channels", nameof(groups));
         (InChannels, OutChannels, KernelSize, Stride, Padding, Dilation, Groups) = (inChannels, outChannels, kernelSize, stride, padding, dilation, groups);
-        int fanIn = inChannels / groups * kernelSize * kernelSize, fanOut = outChannels / groups * kernelSize * kernelSize;
-        init ??= Initializer.Default;
-        Weight = RegisterParameter("weight", init.Create([outChannels, inChannels / groups, kernelSize, kernelSize], fanIn, fanOut, random, dtype));
-        if (bias)
-        {
-            double bound = 1.0 / Math.Sqrt(fanIn);
-            Bias = RegisterParameter("bias", init.IsZeroBiasDefault
-                ? Tensor.Zeros([outChannels], dtype)
-                : Tensor.Uniform([outChannels], -bound, bound, random, dtype));
-        }
+        _init = init ?? Initializer.Default;
+        Weight = RegisterParameter("weight", NewWeight(random, dtype));
+        if (bias) Bias = RegisterParameter("bias", NewBias(random, dtype));
+    }
+
+    private int FanIn => InChannels / Groups * KernelSize * KernelSize;
+
+    /// <summary>W from the initialiser, with fan-in C/G·K² and fan-out O/G·K².</summary>
+    private Tensor NewWeight(Random random, DType dtype) =>
+        _init.Create([OutChannels, InChannels / Groups, KernelSize, KernelSize], FanIn, OutChannels / Groups * KernelSize * KernelSize, random, dtype);
+
+    /// <summary>b: zeros, or U(−1/√fan-in, 1/√fan-in) as PyTorch's default.</summary>
+    private Tensor NewBias(Random random, DType dtype)
+    {
+        double bound = 1.0 / Math.Sqrt(FanIn);
+        return _init.IsZeroBiasDefault ? Tensor.Zeros([OutChannels], dtype) : Tensor.Uniform([OutChannels], -bound, bound, random, dtype);
+    }
+
+    /// <inheritdoc/>
+    protected override void ResetOwnParameters(Random random)
+    {
+        Weight.CopyFrom(NewWeight(random, Weight.DType));
+        Bias?.CopyFrom(NewBias(random, Bias.DType));
     }
 
     /// <summary>C.</summary>

@@ -1,4 +1,5 @@
 using Nabla.Autograd.Functions;
+using Nabla.Initialization;
 using Nabla.NN.Onnx;
 using Nabla.Tensors;
 using static Nabla.NN.Onnx.OnnxAttribute;
@@ -9,15 +10,19 @@ namespace Nabla.NN.Layers;
 /// floats) → their vectors, shape (…, D). Parameter weight (V, D), initialised N(0, 1) as in PyTorch.</summary>
 public sealed class Embedding : Module
 {
-    /// <summary>A table of <paramref name="count"/> vectors of <paramref name="dimension"/> values.</summary>
-    public Embedding(int count, int dimension, Random random, DType dtype = DType.Float32)
+    /// <summary>A table of <paramref name="count"/> vectors of <paramref name="dimension"/> values, drawn from
+    /// <paramref name="random"/>, or without one from this thread's default generator (seeded 0); a model's
+    /// <see cref="Module.ResetParameters"/> draws it again from the model's seed.</summary>
+    public Embedding(int count, int dimension, Random? random = null, DType dtype = DType.Float32)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
-        ArgumentNullException.ThrowIfNull(random);
         (Count, Dimension) = (count, dimension);
-        Weight = RegisterParameter("weight", Tensor.Normal([count, dimension], 0, 1, random, dtype));
+        Weight = RegisterParameter("weight", Tensor.Normal([count, dimension], 0, 1, random ?? DefaultGenerator.ForThisThread, dtype));
     }
+
+    /// <inheritdoc/>
+    protected override void ResetOwnParameters(Random random) => Weight.CopyFrom(Tensor.Normal([Count, Dimension], 0, 1, random, Weight.DType));
 
     /// <summary>V.</summary>
     public int Count { get; }

@@ -61,6 +61,13 @@ public sealed class GroupNorm : Module
     /// <summary>β (C).</summary>
     public Tensor Bias { get; }
 
+    /// <summary>γ back to ones and β to zeros: nothing is drawn.</summary>
+    protected override void ResetOwnParameters(Random random)
+    {
+        Weight.Fill(1);
+        Bias.Fill(0);
+    }
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {

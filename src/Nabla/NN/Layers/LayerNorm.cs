@@ -32,6 +32,13 @@ public sealed class LayerNorm : Module
     /// <summary>β (F).</summary>
     public Tensor Bias { get; }
 
+    /// <summary>γ back to ones and β to zeros: nothing is drawn.</summary>
+    protected override void ResetOwnParameters(Random random)
+    {
+        Weight.Fill(1);
+        Bias.Fill(0);
+    }
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {

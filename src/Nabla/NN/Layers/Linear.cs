@@ -27,23 +27,38 @@ public sealed class Linear : Module, IFusesRelu
         return new LayerPlan((random, dtype) => new Linear(inputs, outputs, random, dtype: dtype), layer.Checked(outputs), values);
     });
 
-    /// <summary>A layer from <paramref name="inFeatures"/> to <paramref name="outFeatures"/>, initialised from <paramref name="random"/>.</summary>
-    public Linear(int inFeatures, int outFeatures, Random random, bool bias = true, DType dtype = DType.Float32, Initializer? init = null)
+    private readonly Initializer _init;
+
+    /// <summary>A layer from <paramref name="inFeatures"/> to <paramref name="outFeatures"/>, initialised from
+    /// <paramref name="random"/>, or without one from this thread's default generator (seeded 0); a model's
+    /// <see cref="Module.ResetParameters"/> draws it again from the model's seed.</summary>
+    public Linear(int inFeatures, int outFeatures, Random? random = null, bool bias = true, DType dtype = DType.Float32, Initializer? init = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inFeatures, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(outFeatures, 1);
-        ArgumentNullException.ThrowIfNull(random);
+        random ??= DefaultGenerator.ForThisThread;
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
-        init ??= Initializer.Default;
-        Weight = RegisterParameter("weight", init.Create([outFeatures, inFeatures], inFeatures, outFeatures, random, dtype));
-        if (bias)
-        {
-            double bound = 1.0 / Math.Sqrt(inFeatures);
-            Bias = RegisterParameter("bias", init.IsZeroBiasDefault
-                ? Tensor.Zeros([outFeatures], dtype)
-                : Tensor.Uniform([outFeatures], -bound, bound, random, dtype));
-        }
+        _init = init ?? Initializer.Default;
+        Weight = RegisterParameter("weight", NewWeight(random, dtype));
+        if (bias) Bias = RegisterParameter("bias", NewBias(random, dtype));
+    }
+
+    /// <summary>W from the initialiser, with fan-in I and fan-out O.</summary>
+    private Tensor NewWeight(Random random, DType dtype) => _init.Create([OutFeatures, InFeatures], InFeatures, OutFeatures, random, dtype);
+
+    /// <summary>b: zeros, or U(−1/√I, 1/√I) as PyTorch's default.</summary>
+    private Tensor NewBias(Random random, DType dtype)
+    {
+        double bound = 1.0 / Math.Sqrt(InFeatures);
+        return _init.IsZeroBiasDefault ? Tensor.Zeros([OutFeatures], dtype) : Tensor.Uniform([OutFeatures], -bound, bound, random, dtype);
+    }
+
+    /// <inheritdoc/>
+    protected override void ResetOwnParameters(Random random)
+    {
+        Weight.CopyFrom(NewWeight(random, Weight.DType));
+        Bias?.CopyFrom(NewBias(random, Bias.DType));
     }
 
     /// <summary>I, the input width.</summary>
