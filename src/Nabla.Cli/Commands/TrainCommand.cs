@@ -223,20 +223,6 @@ internal static class TrainCommand
         }
     }
 
-    private static (Data.Dataset Train, Data.Dataset Validation, string Name) Split(Data.Dataset train, int seed, TrainSettings s)
-    {
-        var (fit, validation) = train.Split(0.1, seed);
-        if (validation.Count == 0 || fit.Count == 0)
-        {
-            string source = s.Dataset == DatasetChoice.Csv ? s.DataDirectory! : s.Dataset;
-            string option = s.EarlyStopping is not null ? "--early-stopping" : "--schedule plateau";
-            throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
-                $"{source}: {train.Count} training rows are too few to hold out a 10% validation split for {option}"));
-        }
-
-        return (fit, validation, "validation");
-    }
-
     /// <summary>The parameters and buffers a --model description would hold, counted without building it.</summary>
     private static long CheckDescribed(string description, int[] exampleShape)
     {
@@ -345,11 +331,25 @@ internal static class TrainCommand
         if (s.L2 > 0) regularizers.Add(new L2Regularizer(s.L2));
         if (s.L1 > 0) regularizers.Add(new L1Regularizer(s.L1));
 
-        // Early stopping chooses an epoch and reduce-on-plateau a learning rate, so neither may look at the test set:
-        // they watch a stratified 10% of the training data held out for validation, and the test set is scored once,
-        // at the end. Split before the banner: a set too small to hold out any row is refused like any other data error.
-        EarlyStopping? stopper = s.EarlyStopping is { } patience ? new EarlyStopping(patience) : null;
-        var (fitData, watched, watchedName) = stopper is null && !s.Schedule.WatchesValidation ? (train, test, "test") : Split(train, s.Seed, s);
+        // The run (TrainingRun) watches a validation split when early stopping or reduce-on-plateau needs one, keeps its
+        // checkpoints next to the model (every epoch's end and every --checkpoint-every steps), and turns a first Ctrl-C
+        // into one more checkpoint and a clean exit.
+        var trainer = new Trainer(model, s.Loss, optimizer, regularizers) { ClipGradientNorm = s.ClipNorm };
+        var checkpoints = Path.Combine(s.OutputDirectory, CheckpointFolder);
+        var run = new TrainingRun(trainer, new TrainingRunOptions(new TrainingOptions(s.Epochs, s.BatchSize, s.Seed, Schedule: s.Schedule))
+        {
+            EarlyStoppingPatience = s.EarlyStopping,
+            CheckpointDirectory = checkpoints,
+            CheckpointEvery = s.CheckpointEvery,
+            Settings = s.CommandLine,
+            RunId = s.RunId,
+            HandleCtrlC = true,
+            DataName = table.Train is not null ? s.DataDirectory : s.Dataset,
+            ValidationReason = s.EarlyStopping is not null ? "--early-stopping" : "--schedule plateau",
+        });
+
+        // Split before anything is written: a set too small to hold out any row is refused like any other data error.
+        var data = run.Prepare(train, test);
         RemoveEarlierRun(s, output);
 
         // The estimate counted the built-in datasets at their usual size; the banner gives what was really read.
@@ -357,58 +357,32 @@ internal static class TrainCommand
         string name = s.Architecture ?? model.Describe();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name}: {model.ParameterCount():N0} parameters; {(table.Train is not null ? s.DataDirectory : s.Dataset)} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {s.Threads} thread(s); memory ≈ {AvailableMemory.Format(memory.Total)}"));
-        var trainer = new Trainer(model, s.Loss, optimizer, regularizers) { ClipGradientNorm = s.ClipNorm };
-        var callbacks = new List<ITrainingCallback> { new TrainingProgress(output, s.LiveProgress, s.Epochs, watchedName) };
-        if (stopper is not null) callbacks.Add(stopper);
+        var callbacks = new List<ITrainingCallback> { new TrainingProgress(output, s.LiveProgress, s.Epochs, data.WatchedName) };
         if (s.CsvLog is not null) callbacks.Add(new CsvLogger(s.CsvLog));
         using var jsonLog = s.JsonLog is null ? null : new JsonLinesLogger(s.JsonLog);
         if (jsonLog is not null) callbacks.Add(jsonLog);
-        // Checkpoints go next to the model, at every epoch's end (and every --checkpoint-every steps); Ctrl-C asks for
-        // one more after the current step, then a clean exit.
-        // A fresh run gets a new id; the messages below name only checkpoints with this run's id.
-        var checkpoints = Path.Combine(s.OutputDirectory, CheckpointFolder);
-        string runId = s.RunId ?? RunIdentity.NewId();
-        var options = new TrainingOptions(s.Epochs, s.BatchSize, s.Seed, Schedule: s.Schedule,
-            Checkpoints: new CheckpointOptions(checkpoints, s.CheckpointEvery, Settings: s.CommandLine, RunId: runId));
         if (s.ResumeFrom is { } from)
             output.WriteLine($"resuming from {from.Path}: epoch {from.CompletedEpochs + 1}, batch {from.BatchesInEpoch}, step {from.Step}");
-        using var interrupt = new CancellationTokenSource();
-        void OnCtrlC(object? sender, ConsoleCancelEventArgs e)
-        {
-            // The first Ctrl-C asks for a checkpoint after the current step; a second one quits at once.
-            e.Cancel = !interrupt.IsCancellationRequested;
-            interrupt.Cancel();
-        }
-
-        Console.CancelKeyPress += OnCtrlC;
-        TrainingHistory history;
+        TrainingRunResult result;
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         try
         {
-            history = trainer.Fit(fitData, watched, options with { Cancellation = interrupt.Token }, callbacks: callbacks, resumeFrom: s.ResumeFrom);
-        }
-        catch (OperationCanceledException)
-        {
-            output.WriteLine();
-            output.WriteLine($"interrupted: checkpoint saved at step {CheckpointStore.NewestStep(checkpoints, runId)} in {checkpoints}; continue with: nabla train --resume {s.OutputDirectory}");
-            return CommandRunner.Interrupted;
-        }
-        catch (TrainingDivergedException e)
-        {
-            if (s.LiveProgress) output.WriteLine();   // the error goes on a line of its own, not after the bar
-            string last = CheckpointStore.NewestStep(checkpoints, runId) is { } step ? $"the last good checkpoint (step {step}) is kept in {checkpoints}" : "no checkpoint was saved before it";
-            throw new InvalidOperationException($"{e.Message}; {last}", e);
+            result = run.Run(data, callbacks, s.ResumeFrom);
         }
         catch (Exception) when (s.LiveProgress)
         {
-            output.WriteLine();
+            output.WriteLine();   // the error goes on a line of its own, not after the bar
             throw;
         }
-        finally
+
+        if (result.Interrupted)
         {
-            Console.CancelKeyPress -= OnCtrlC;
+            output.WriteLine();
+            output.WriteLine($"interrupted: checkpoint saved at step {result.NewestCheckpointStep} in {checkpoints}; continue with: nabla train --resume {s.OutputDirectory}");
+            return CommandRunner.Interrupted;
         }
 
+        var history = result.History!;
         if (s.Verbose && trainer.Steps > 0)
         {
             // Every thread's allocations, the evaluation after each epoch included: what a user sees the GC do.
@@ -419,17 +393,17 @@ internal static class TrainCommand
             if (captured.NotCapturedReason is { } reason) output.WriteLine($"not captured: {reason}");
         }
 
-        if (stopper is not null)
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"early stopping: kept the weights of epoch {stopper.BestEpoch} (the lowest validation loss)"));
+        if (result.BestEpoch is { } best)
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"early stopping: kept the weights of epoch {best} (the lowest validation loss)"));
 
         // Training watched the test set, or a validation split: then the test set is scored now, once.
-        double? accuracy = ReferenceEquals(watched, test) ? history.Last.ValidationAccuracy : Evaluator.Evaluate(model, test, s.Loss).Accuracy;
+        double? accuracy = ReferenceEquals(data.Watched, test) ? history.Last.ValidationAccuracy : Evaluator.Evaluate(model, test, s.Loss).Accuracy;
 
         string savedName = table.Train is not null ? DatasetChoice.Csv : s.Dataset;
         ModelStore.Save(s.OutputDirectory, model, s.Loss.Name, savedName, train.ClassNames, table.Schema);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"test accuracy {100 * accuracy:F2}%; model saved to {s.OutputDirectory}"));
-        if (s.Plots) output.WriteLine(TrainingPlots.Write(s.OutputDirectory, history.Epochs, watchedName, Evaluator.Evaluate(model, test, s.Loss), model, exampleShape));
+        if (s.Plots) output.WriteLine(TrainingPlots.Write(s.OutputDirectory, history.Epochs, data.WatchedName, Evaluator.Evaluate(model, test, s.Loss), model, exampleShape));
         return CommandRunner.Success;
     }
 }
