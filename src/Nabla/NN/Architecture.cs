@@ -37,13 +37,19 @@ public static class Architecture
     /// <exception cref="ArgumentException">A layer is unknown or malformed, or does not fit the shape before it, or the
     /// network would exceed <see cref="MaxStateElements"/> or a shape <see cref="MaxExampleElements"/>; the message
     /// names the layer, its position and the shapes. Everything is checked before any weight is allocated.</exception>
-    public static (Sequential Model, int[] OutputShape) Build(string description, IReadOnlyList<int> exampleShape, Random random, bool flatInput = true, DType dtype = DType.Float32)
+    /// <param name="description">The layers, e.g. <c>fc128-relu-fc10</c>.</param>
+    /// <param name="exampleShape">The shape of one example.</param>
+    /// <param name="random">The generator every layer draws its initial weights from, in order.</param>
+    /// <param name="flatInput">Whether image examples come as flat rows (an <see cref="Layers.Unflatten"/> first).</param>
+    /// <param name="dtype">The parameters' dtype.</param>
+    /// <param name="init">The weight initialiser of the linear and convolution layers; null for PyTorch's default.</param>
+    public static (Sequential Model, int[] OutputShape) Build(string description, IReadOnlyList<int> exampleShape, Random random, bool flatInput = true, DType dtype = DType.Float32, Initialization.Initializer? init = null)
     {
         ArgumentNullException.ThrowIfNull(random);
         var (layers, shape, _) = Plan(description, exampleShape);
         var model = new Sequential();
         if (flatInput && exampleShape.Count == 3) model.Add(new Unflatten([.. exampleShape]));
-        foreach (var layer in layers) model.Add(layer(random, dtype));
+        foreach (var layer in layers) model.Add(layer(random, dtype, init));
         // Saved models are built again with flat input: only then are the layers' names the same.
         if (flatInput || exampleShape.Count != 3) model.BuiltFrom(NetworkBlueprint.Of(description, exampleShape));
         return (model, shape);
@@ -60,7 +66,7 @@ public static class Architecture
         return (shape, state);
     }
 
-    private static (List<Func<Random, DType, Module>> Layers, int[] Shape, long State) Plan(string description, IReadOnlyList<int> exampleShape)
+    private static (List<Func<Random, DType, Initialization.Initializer?, Module>> Layers, int[] Shape, long State) Plan(string description, IReadOnlyList<int> exampleShape)
     {
         ArgumentNullException.ThrowIfNull(description);
         ArgumentNullException.ThrowIfNull(exampleShape);
@@ -72,7 +78,7 @@ public static class Architecture
         if (tokens.Length == 0 || tokens.Any(t => t.Length == 0))
             throw new ArgumentException($"architecture '{description}': layers must be separated by single '-' (an empty layer is not allowed)");
 
-        var layers = new List<Func<Random, DType, Module>>(tokens.Length);
+        var layers = new List<Func<Random, DType, Initialization.Initializer?, Module>>(tokens.Length);
         int[] shape = [.. exampleShape];
         long state = 0;
         for (int i = 0; i < tokens.Length; i++)

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Nabla.Initialization;
 using Nabla.Tensors;
 
 namespace Nabla.NN;
@@ -35,9 +36,10 @@ internal sealed class ArchitectureToken
     /// <summary>A word without parameters (any of <paramref name="words"/>, the first listed in messages) for a layer
     /// that keeps the shape and holds no state: an activation.</summary>
     public static ArchitectureToken Elementwise(Func<Module> create, params string[] words) =>
-        new(words[0], $"^(?:{string.Join('|', words.Select(Regex.Escape))})$", (_, context) => new LayerPlan((_, _) => create(), context.Shape, 0));
+        new(words[0], $"^(?:{string.Join('|', words.Select(Regex.Escape))})$", (_, context) => new LayerPlan((_, _, _) => create(), context.Shape, 0));
 }
 
-/// <summary>A planned layer: how to make it, the shape of one example after it, and how many values its state holds
-/// (parameters and buffers, for the size check made before anything is allocated).</summary>
-internal sealed record LayerPlan(Func<Random, DType, Module> Create, int[] Shape, long State);
+/// <summary>A planned layer: how to make it (from the network's generator, its dtype and its weight initialiser, null
+/// for each layer's default), the shape of one example after it, and how many values its state holds (parameters and
+/// buffers, for the size check made before anything is allocated).</summary>
+internal sealed record LayerPlan(Func<Random, DType, Initializer?, Module> Create, int[] Shape, long State);

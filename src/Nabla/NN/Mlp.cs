@@ -1,6 +1,4 @@
-using Nabla.Initialization;
 using Nabla.NN.Activations;
-using Nabla.NN.Layers;
 using Nabla.NN.Onnx;
 using Nabla.Tensors;
 
@@ -23,17 +21,8 @@ public sealed class Mlp : Module
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
         Spec = spec;
-        var random = new Random(seed);
-        var layers = new Sequential();
-        int width = spec.Inputs;
-        foreach (int h in spec.Hidden)
-        {
-            layers.Add(new Linear(width, h, random, dtype: spec.DType, init: spec.Init));
-            layers.Add(spec.Activation.CreateModule());
-            width = h;
-        }
-
-        layers.Add(new Linear(width, spec.Outputs, random, dtype: spec.DType, init: spec.Init));
+        // A preset of the one architecture description: fc128-relu-…-fc10 for rows of D features.
+        var (layers, _) = NN.Architecture.Build(spec.Architecture, [spec.Inputs], new Random(seed), flatInput: false, spec.DType, spec.Init);
         Layers = RegisterModule("layers", layers);
     }
 

@@ -131,4 +131,18 @@ public sealed class MlpTests
         var e = Assert.Throws<ArgumentException>(() => wrong.LoadStateDict(a.StateDict()));
         Assert.Contains("layers.0.weight", e.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(Activation.LeakyRelu, "fc8-leakyrelu-fc5-leakyrelu-fc3")]
+    [InlineData(Activation.Gelu, "fc8-gelu-fc5-gelu-fc3")]
+    public void An_mlp_is_a_preset_of_its_architecture_string_with_the_same_layers_and_weights(Activation activation, string architecture)
+    {
+        var spec = new MlpSpec(6, [8, 5], 3, activation, DType.Float64, Nabla.Initialization.Initializer.Parse("xavier-uniform"));
+        Assert.Equal(architecture, spec.Architecture);
+        var mlp = new Mlp(spec, seed: 4);
+        var (built, _) = Architecture.Build(architecture, [6], new Random(4), flatInput: false, DType.Float64, spec.Init);
+        Assert.Equal(built.NamedState().Select(p => "layers." + p.Key), mlp.NamedState().Select(p => p.Key));
+        foreach (var ((_, a), (_, b)) in mlp.NamedState().Zip(built.NamedState())) Assert.Equal(b.ToDoubleArray(), a.ToDoubleArray());
+        Assert.Equal(built.Modules.Select(m => m.Describe()), mlp.Layers.Modules.Select(m => m.Describe()));
+    }
 }

@@ -27,7 +27,7 @@ public class BatchNorm : Module
     {
         int channels = layer.Shape[0];
         return new LayerPlan(
-            layer.Shape.Length == 3 ? (_, dtype) => new BatchNorm2d(channels, dtype: dtype) : (_, dtype) => new BatchNorm1d(channels, dtype: dtype),
+            layer.Shape.Length == 3 ? (_, dtype, _) => new BatchNorm2d(channels, dtype: dtype) : (_, dtype, _) => new BatchNorm1d(channels, dtype: dtype),
             layer.Shape,
             4L * channels);
     });

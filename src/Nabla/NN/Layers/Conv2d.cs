@@ -35,7 +35,7 @@ public sealed class Conv2d : Module, IFusesRelu
             long values = Multiply(Multiply(Multiply(outputs, shape[0] / groups), kernel), kernel);
             values = values > Architecture.MaxStateElements ? values : values + outputs;
             int inputs = shape[0];
-            return new LayerPlan((random, dtype) => new Conv2d(inputs, outputs, kernel, random, stride, padding, dilation, groups, dtype: dtype), next, values);
+            return new LayerPlan((random, dtype, init) => new Conv2d(inputs, outputs, kernel, random, stride, padding, dilation, groups, dtype: dtype, init: init), next, values);
         });
 
     private readonly Initializer _init;

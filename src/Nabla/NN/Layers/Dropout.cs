@@ -18,7 +18,7 @@ public sealed class Dropout : Module
     {
         if (!double.TryParse(match.Groups["p"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double p) || !(p >= 0 && p < 1))
             throw layer.Error("the dropout probability must be in [0, 1)");
-        return new LayerPlan((random, _) => new Dropout(p, random.Next()), layer.Shape, 0);
+        return new LayerPlan((random, _, _) => new Dropout(p, random.Next()), layer.Shape, 0);
     });
 
     private readonly ulong _key;

@@ -12,7 +12,7 @@ public sealed class Flatten : Module
     {
         layer.RequireImage();
         // Every shape is at most MaxExampleElements, so the product fits an int.
-        return new LayerPlan((_, _) => new Flatten(), [layer.Shape[0] * layer.Shape[1] * layer.Shape[2]], 0);
+        return new LayerPlan((_, _, _) => new Flatten(), [layer.Shape[0] * layer.Shape[1] * layer.Shape[2]], 0);
     });
 
     /// <inheritdoc/>

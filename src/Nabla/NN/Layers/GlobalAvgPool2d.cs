@@ -11,7 +11,7 @@ public sealed class GlobalAvgPool2d : Module
     internal static ArchitectureToken ArchitectureWord { get; } = new("gap", "^gap$", (_, layer) =>
     {
         layer.RequireImage();
-        return new LayerPlan((_, _) => new GlobalAvgPool2d(), [layer.Shape[0]], 0);
+        return new LayerPlan((_, _, _) => new GlobalAvgPool2d(), [layer.Shape[0]], 0);
     });
 
     /// <inheritdoc/>

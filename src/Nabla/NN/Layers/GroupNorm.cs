@@ -29,7 +29,7 @@ public sealed class GroupNorm : Module
     {
         int groups = Number(match, "g"), channels = layer.Shape[0];
         if (channels % groups != 0) throw layer.Error($"{groups} groups must divide the {channels} channels");
-        return new LayerPlan((_, dtype) => new GroupNorm(groups, channels, dtype: dtype), layer.Shape, 2L * channels);
+        return new LayerPlan((_, dtype, _) => new GroupNorm(groups, channels, dtype: dtype), layer.Shape, 2L * channels);
     });
 
     /// <summary>A layer normalising <paramref name="channels"/> channels in <paramref name="groups"/> groups.</summary>

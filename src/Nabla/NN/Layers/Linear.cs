@@ -24,7 +24,7 @@ public sealed class Linear : Module, IFusesRelu
         int outputs = Number(match, "n"), inputs = layer.Shape[0];
         long values = Multiply(outputs, inputs);
         values = values > Architecture.MaxStateElements ? values : values + outputs;
-        return new LayerPlan((random, dtype) => new Linear(inputs, outputs, random, dtype: dtype), layer.Checked(outputs), values);
+        return new LayerPlan((random, dtype, init) => new Linear(inputs, outputs, random, dtype: dtype, init: init), layer.Checked(outputs), values);
     });
 
     private readonly Initializer _init;

@@ -18,7 +18,7 @@ public abstract class Pool2d : Module
         int kernel = Number(match, "k"), stride = Number(match, "s", kernel);
         long height = OutputSize(shape[1], kernel, stride, 0, 1), width = OutputSize(shape[2], kernel, stride, 0, 1);
         if (height < 1 || width < 1) throw layer.Error($"a {kernel}×{kernel} window does not fit the {shape[1]}×{shape[2]} input");
-        return new LayerPlan((_, _) => create(kernel, stride), layer.Checked(shape[0], height, width), 0);
+        return new LayerPlan((_, _, _) => create(kernel, stride), layer.Checked(shape[0], height, width), 0);
     }
 
     /// <summary>A pooling layer with window <paramref name="kernelSize"/>, <paramref name="stride"/> (K when null) and
