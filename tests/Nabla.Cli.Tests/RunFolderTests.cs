@@ -82,7 +82,30 @@ public sealed class RunFolderTests : IDisposable
         var match = System.Text.RegularExpressions.Regex.Match(r.Error, @"the last good checkpoint \(step (\d+)\) is kept in ");
         Assert.True(match.Success, r.Error);
         var named = CheckpointStore.Load(Path.Combine(_dir, "d", "checkpoints", CheckpointStore.FileName(long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture))));
-        Assert.Contains("\"30\"", named.Settings, StringComparison.Ordinal);   // the diverging run's own checkpoint
+        Assert.Contains("\"LearningRate\":30", named.Settings, StringComparison.Ordinal);   // the diverging run's own checkpoint
+    }
+
+    [Fact]
+    public void A_checkpoint_keeps_the_runs_typed_options_and_one_that_kept_the_command_line_still_resumes()
+    {
+        var fresh = NablaProcess.Run(_dir, "train", "--epochs", "2", "--hidden", "8", "--lr", "0.05", "--quiet", "--out", "typed");
+        Assert.True(fresh.ExitCode == 0, fresh.Error);
+        var checkpoints = Path.Combine(_dir, "typed", "checkpoints");
+        var latest = CheckpointStore.LoadLatest(checkpoints)!;
+        using (var options = System.Text.Json.JsonDocument.Parse(latest.Settings!))
+        {
+            Assert.Equal("8", options.RootElement.GetProperty("Hidden").GetString());
+            Assert.Equal(0.05, options.RootElement.GetProperty("LearningRate").GetDouble());
+            Assert.Equal(Path.GetFullPath(Path.Combine(_dir, "typed")), options.RootElement.GetProperty("Out").GetString());
+        }
+
+        // Checkpoints written before the options were typed kept the command line's tokens; --resume still reads them.
+        var tokens = new[] { "--epochs", "3", "--hidden", "8", "--lr", "0.05", "--quiet", "--out", Path.GetFullPath(Path.Combine(_dir, "typed")) };
+        CheckpointStore.Save(checkpoints, latest with { Settings = System.Text.Json.JsonSerializer.Serialize(tokens) });
+        var resumed = NablaProcess.Run(_dir, "train", "--resume", "typed");
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Contains("resuming from", resumed.Output, StringComparison.Ordinal);
+        Assert.Contains("epoch 3", resumed.Output, StringComparison.Ordinal);   // the third epoch the old command line asked for
     }
 
     [Fact]

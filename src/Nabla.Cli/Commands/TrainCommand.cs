@@ -60,8 +60,10 @@ internal static class TrainCommand
             var resumeDirectory = result.GetValue(resume);
             if (resumeDirectory is null)
             {
-                var fresh = Settings(result);
-                return Run(fresh with { CommandLine = StoredArguments(result, fresh.OutputDirectory), Overwrite = result.GetValue(overwrite), Verbose = result.GetValue(verbose) }, Console.Out);
+                var arguments = Given(result);
+                var fresh = Settings(arguments);
+                string stored = System.Text.Json.JsonSerializer.Serialize(arguments.ForCheckpoint(fresh.OutputDirectory));
+                return Run(fresh with { CommandLine = stored, Overwrite = result.GetValue(overwrite), Verbose = result.GetValue(verbose) }, Console.Out);
             }
 
             // A resumed run takes its options from the checkpoint: the same network, data, optimiser and seed.
@@ -72,8 +74,7 @@ internal static class TrainCommand
             ThrowIfUnsafeCheckpointFolder("--resume", checkpoints);
             var checkpoint = CheckpointStore.LoadLatest(checkpoints, skipped => Console.Error.WriteLine($"nabla: warning: skipped {CommandRunner.OneLine(skipped.Message)}; resuming from an older checkpoint"))
                 ?? throw new UsageException($"--resume: '{resumeDirectory}' holds no checkpoint (in {checkpoints})");
-            var original = command.Parse(SavedArguments(checkpoint));
-            if (original.Errors.Count > 0) throw new Data.DataFormatException($"{checkpoint.Path}: the run's saved options do not parse ({original.Errors[0].Message})");
+            var original = SavedOptions(checkpoint);
             var settings = Settings(original) with
             {
                 OutputDirectory = resumeDirectory,
@@ -81,72 +82,117 @@ internal static class TrainCommand
                 ResumeFrom = checkpoint,
                 RunId = checkpoint.Run.Id,
                 Verbose = result.GetValue(verbose),
-                LiveProgress = !result.GetValue(quiet) && !original.GetValue(quiet) && TrainingProgress.TerminalIsLive,
+                LiveProgress = !result.GetValue(quiet) && !original.Quiet && TrainingProgress.TerminalIsLive,
             };
             if (result.GetValue(threads) is { } t) settings = settings with { Threads = OptionParsing.Threads(t, Console.Error) };
             return Run(settings, Console.Out);
         }));
         return command;
 
-        // The options as given, for the checkpoints: paths made absolute, so that --resume works from any folder.
-        string StoredArguments(ParseResult parsed, string outputDirectory)
+        // The options as given, typed: what the run is built from, and (paths made absolute) what its checkpoints keep.
+        TrainArguments Given(ParseResult r) => new()
         {
-            string[] pathOptions = [data.Name, csv.Name, json.Name, output.Name];
-            var tokens = parsed.Tokens.Select(t => t.Value).SkipWhile(v => v == command.Name).ToList();
-            for (int i = 0; i + 1 < tokens.Count; i++)
+            Dataset = r.GetResult(dataset) is { Implicit: false } ? r.GetValue(dataset) : null,
+            Data = r.GetValue(data),
+            LabelColumn = r.GetValue(labelColumn),
+            Classes = r.GetValue(classes),
+            Hidden = r.GetValue(hidden),
+            Activation = r.GetValue(activation),
+            Model = r.GetValue(architecture),
+            Loss = r.GetValue(loss),
+            LabelSmoothing = r.GetValue(labelSmoothing),
+            Optimizer = r.GetValue(optimizer),
+            ClipNorm = r.GetValue(clipNorm),
+            Warmup = r.GetValue(warmup),
+            EarlyStopping = r.GetValue(earlyStopping),
+            LogCsv = r.GetValue(csv),
+            LogJson = r.GetValue(json),
+            Plots = r.GetValue(plots),
+            Quiet = r.GetValue(quiet),
+            Sanity = r.GetValue(sanity),
+            Schedule = r.GetValue(schedule),
+            LearningRate = r.GetValue(lr),
+            Momentum = r.GetValue(momentum),
+            Nesterov = r.GetValue(nesterov),
+            L2 = r.GetValue(l2),
+            L1 = r.GetValue(l1),
+            Epochs = r.GetValue(epochs),
+            BatchSize = r.GetValue(batchSize),
+            Seed = r.GetValue(seed),
+            Threads = r.GetValue(threads),
+            Out = r.GetValue(output),
+            CheckpointEvery = r.GetValue(checkpointEvery),
+        };
+
+        // A checkpoint's run description; one written before descriptions were typed holds the command line's tokens
+        // (a JSON array), parsed here once more.
+        TrainArguments SavedOptions(Checkpoint checkpoint)
+        {
+            if (checkpoint.Settings is { } text && text.TrimStart().StartsWith('['))
             {
-                if (pathOptions.Contains(tokens[i])) tokens[i + 1] = Path.GetFullPath(tokens[i + 1]);
+                var parsed = command.Parse(SavedArguments(checkpoint));
+                if (parsed.Errors.Count > 0) throw new Data.DataFormatException($"{checkpoint.Path}: the run's saved options do not parse ({parsed.Errors[0].Message})");
+                return Given(parsed);
             }
 
-            if (parsed.GetResult(output) is null or { Implicit: true }) tokens.AddRange([output.Name, Path.GetFullPath(outputDirectory)]);
-            return System.Text.Json.JsonSerializer.Serialize(tokens);
+            TrainArguments? saved;
+            try
+            {
+                saved = System.Text.Json.JsonSerializer.Deserialize<TrainArguments>(checkpoint.Settings ?? "null");
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                saved = null;
+            }
+
+            return saved ?? throw new Data.DataFormatException($"{checkpoint.Path}: the checkpoint does not record the options of a nabla train run");
         }
 
-        TrainSettings Settings(ParseResult result)
+        TrainSettings Settings(TrainArguments given)
         {
-            var dataPath = result.GetValue(data);
+            var dataPath = given.Data;
             bool csvData = DatasetChoice.IsCsvFile(dataPath);
-            if (csvData && result.GetResult(dataset) is { Implicit: false })
+            if (csvData && given.Dataset is not null)
                 throw new UsageException("--dataset names a built-in dataset: leave it out when --data is a CSV file");
-            if (!csvData && result.GetValue(labelColumn) is not null) throw new UsageException("--label-column goes with --data FILE.csv");
-            if (!csvData && result.GetValue(classes) is not null) throw new UsageException("--classes goes with --data FILE.csv");
-            var datasetName = csvData ? DatasetChoice.Csv : DatasetChoice.Validate(result.GetValue(dataset)!);
+            if (!csvData && given.LabelColumn is not null) throw new UsageException("--label-column goes with --data FILE.csv");
+            if (!csvData && given.Classes is not null) throw new UsageException("--classes goes with --data FILE.csv");
+            var datasetName = csvData ? DatasetChoice.Csv : DatasetChoice.Validate(given.Dataset ?? DatasetChoice.Digits);
             var preset = TrainPreset.For(datasetName);
-            var optimizerName = result.GetValue(optimizer)!.ToLowerInvariant();
+            var optimizerName = (given.Optimizer ?? "sgd").ToLowerInvariant();
             if (optimizerName is not ("sgd" or "adam" or "adamw" or "rmsprop" or "adagrad"))
                 throw new UsageException($"--optimizer: unknown optimizer '{optimizerName}' (expected sgd, adam, adamw, rmsprop or adagrad)");
-            var description = result.GetValue(architecture);
-            if (description is not null && (result.GetValue(hidden) is not null || result.GetValue(activation) is not null))
+            var description = given.Model;
+            if (description is not null && (given.Hidden is not null || given.Activation is not null))
                 throw new UsageException("--model describes the whole network: leave out --hidden and --activation");
             var settings = new TrainSettings(
                 datasetName,
                 dataPath,
-                result.GetValue(labelColumn),
-                result.GetValue(classes) is { } classCount ? OptionParsing.AtLeast(classCount, 2, "--classes") : null,
-                OptionParsing.ParseHidden(result.GetValue(hidden) ?? preset.Hidden),
-                OptionParsing.Parse(result.GetValue(activation) ?? "relu", "--activation", ActivationExtensions.Parse),
+                given.LabelColumn,
+                given.Classes is { } classCount ? OptionParsing.AtLeast(classCount, 2, "--classes") : null,
+                OptionParsing.ParseHidden(given.Hidden ?? preset.Hidden),
+                OptionParsing.Parse(given.Activation ?? "relu", "--activation", ActivationExtensions.Parse),
                 description,
-                WithSmoothing(OptionParsing.Parse(result.GetValue(loss)!, "--loss", Loss.Parse), result.GetValue(labelSmoothing)),
+                WithSmoothing(OptionParsing.Parse(given.Loss ?? "cross-entropy", "--loss", Loss.Parse), given.LabelSmoothing),
                 optimizerName,
-                OptionParsing.Positive(result.GetValue(lr) ?? TrainPreset.LearningRate(optimizerName, preset), "--lr"),
-                MomentumInRange(result.GetValue(momentum) ?? preset.Momentum),
-                result.GetValue(nesterov),
-                OptionParsing.NonNegative(result.GetValue(l2) ?? preset.L2, "--l2"),
-                OptionParsing.NonNegative(result.GetValue(l1) ?? 0, "--l1"),
-                OptionParsing.AtLeast(result.GetValue(epochs) ?? preset.Epochs, 1, "--epochs"),
-                ParseSchedule(result.GetValue(schedule), result.GetValue(warmup), result.GetValue(epochs) ?? preset.Epochs) ?? preset.Schedule,
-                OptionParsing.AtLeast(result.GetValue(batchSize) ?? preset.BatchSize, 1, "--batch-size"),
-                result.GetValue(seed) ?? 0,
-                OptionParsing.Threads(result.GetValue(threads), Console.Error),
-                result.GetValue(output) ?? Path.Combine("runs", csvData ? Path.GetFileNameWithoutExtension(dataPath!) : datasetName),
-                result.GetValue(clipNorm) is { } clip ? OptionParsing.Positive(clip, "--clip-norm") : null,
-                result.GetValue(sanity),
-                result.GetValue(earlyStopping) is { } patience ? OptionParsing.AtLeast(patience, 1, "--early-stopping") : null,
-                result.GetValue(csv),
-                result.GetValue(json),
-                !result.GetValue(quiet) && TrainingProgress.TerminalIsLive,
-                result.GetValue(plots),
-                OptionParsing.AtLeast(result.GetValue(checkpointEvery) ?? 0, 0, "--checkpoint-every"));
+                OptionParsing.Positive(given.LearningRate ?? TrainPreset.LearningRate(optimizerName, preset), "--lr"),
+                MomentumInRange(given.Momentum ?? preset.Momentum),
+                given.Nesterov,
+                OptionParsing.NonNegative(given.L2 ?? preset.L2, "--l2"),
+                OptionParsing.NonNegative(given.L1 ?? 0, "--l1"),
+                OptionParsing.AtLeast(given.Epochs ?? preset.Epochs, 1, "--epochs"),
+                ParseSchedule(given.Schedule, given.Warmup, given.Epochs ?? preset.Epochs) ?? preset.Schedule,
+                OptionParsing.AtLeast(given.BatchSize ?? preset.BatchSize, 1, "--batch-size"),
+                given.Seed ?? 0,
+                OptionParsing.Threads(given.Threads, Console.Error),
+                given.Out ?? Path.Combine("runs", csvData ? Path.GetFileNameWithoutExtension(dataPath!) : datasetName),
+                given.ClipNorm is { } clip ? OptionParsing.Positive(clip, "--clip-norm") : null,
+                given.Sanity,
+                given.EarlyStopping is { } patience ? OptionParsing.AtLeast(patience, 1, "--early-stopping") : null,
+                given.LogCsv,
+                given.LogJson,
+                !given.Quiet && TrainingProgress.TerminalIsLive,
+                given.Plots,
+                OptionParsing.AtLeast(given.CheckpointEvery ?? 0, 0, "--checkpoint-every"));
             return settings;
         }
     }

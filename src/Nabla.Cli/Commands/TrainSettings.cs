@@ -35,7 +35,7 @@ internal sealed record TrainSettings(
     bool Plots,
     int CheckpointEvery)
 {
-    /// <summary>The options as given (JSON), saved in every checkpoint for --resume.</summary>
+    /// <summary>The options as given (<see cref="TrainArguments"/>, as JSON), saved in every checkpoint for --resume.</summary>
     public string? CommandLine { get; init; }
 
     /// <summary>The checkpoint to continue from, for --resume.</summary>
