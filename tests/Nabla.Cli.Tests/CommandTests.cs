@@ -215,11 +215,16 @@ public sealed partial class CommandTests : IDisposable
         Assert.True(replayed > eagerSteps, line);
         Assert.DoesNotContain("not captured", captured.Output, StringComparison.Ordinal);
 
-        // Label smoothing has no captured form yet: the steps run eagerly, and say why.
-        var eager = NablaProcess.Run(_dir, "train", "--epochs", "1", "--quiet", "--verbose", "--activation", "gelu", "--label-smoothing", "0.1", "--out", "eager");
-        Assert.True(eager.ExitCode == 0, eager.Error);
-        Assert.Matches(@"steps: (\d+), 0 replayed from 0 captures, \1 eager; [1-9]\d* B allocated per step", eager.Output);
-        Assert.Contains("not captured: the cross-entropy loss has no captured form yet", eager.Output, StringComparison.Ordinal);
+        // Every built-in loss is captured, label smoothing and the other losses included.
+        foreach (var loss in new[] { new[] { "--label-smoothing", "0.1" }, ["--loss", "hinge"], ["--loss", "mse"] })
+        {
+            var other = NablaProcess.Run(_dir, ["train", "--epochs", "1", "--quiet", "--verbose", "--activation", "gelu", .. loss, "--out", "other"]);
+            Assert.True(other.ExitCode == 0, other.Error);
+            Assert.Matches(@"steps: \d+, [1-9]\d* replayed from [12] captures, [12] eager; \d+ B allocated per step", other.Output);
+            Assert.DoesNotContain("not captured", other.Output, StringComparison.Ordinal);
+            Directory.Delete(Path.Combine(_dir, "other"), recursive: true);
+        }
+
         Assert.DoesNotContain("steps: ", NablaProcess.Run(_dir, "train", "--epochs", "1", "--quiet", "--out", "plain").Output, StringComparison.Ordinal);
     }
 

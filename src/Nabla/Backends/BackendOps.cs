@@ -44,6 +44,13 @@ internal abstract partial class BackendOps
     /// <paramref name="key"/>, values <paramref name="first"/> onwards: 1/keep with probability keep, else 0.</summary>
     public abstract void DropoutMask(BackendStorage mask, ulong key, ulong first, double keep);
 
+    /// <summary>y (rows × <paramref name="classes"/>) = one-hot rows of <paramref name="labels"/>, read when the
+    /// kernel runs.</summary>
+    public abstract void OneHot(int[] labels, int classes, BackendStorage y);
+
+    /// <summary>y (rows) = <paramref name="labels"/> as numbers, read when the kernel runs.</summary>
+    public abstract void LabelValues(int[] labels, BackendStorage y);
+
     /// <summary>Σ x², accumulated in float64 over the element type's own sums.</summary>
     public abstract double SumOfSquares(BackendStorage x);
 

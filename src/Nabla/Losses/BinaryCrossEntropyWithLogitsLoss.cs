@@ -18,11 +18,17 @@ public sealed class BinaryCrossEntropyWithLogitsLoss : Loss
     protected override int LabelCount(int outputs) => outputs == 1 ? 2 : outputs;
 
     /// <inheritdoc/>
-    protected override Tensor ComputeChecked(Tensor logits, ReadOnlySpan<int> labels)
+    protected override Tensor ComputeChecked(Tensor logits, ReadOnlySpan<int> labels) => ComputeCaptured(logits, LabelTargets.Copy(labels));
+
+    /// <inheritdoc/>
+    internal override bool HasCapturedForm => true;
+
+    /// <inheritdoc/>
+    internal override Tensor ComputeCaptured(Tensor logits, int[] labels)
     {
         var target = logits.Shape[1] == 1
-            ? Tensor.FromArray(labels.ToArray().Select(l => (double)l).ToArray(), [labels.Length, 1]).To(logits.DType)
-            : MeanSquaredErrorLoss.OneHot(labels, logits.Shape[1], logits.DType);
+            ? LabelTargets.Values(labels, logits.DType)                               // (B, 1): the 0/1 label
+            : LabelTargets.OneHot(labels, logits.Shape[1], logits.DType);             // (B, C)
         return WithTargets(logits, target);
     }
 

@@ -19,6 +19,10 @@ public sealed class CrossEntropyLoss : Loss
 {
     private readonly double[]? _classWeights;
 
+    // The weights as tensors of each dtype, made here: a tensor made from host values inside a step could not be
+    // captured.
+    private readonly Tensor? _weights32, _weights64;
+
     /// <summary>The softmax loss with label smoothing ε ∈ [0, 1) and optional weights, one per class (positive).</summary>
     public CrossEntropyLoss(double labelSmoothing = 0, IReadOnlyList<double>? classWeights = null)
     {
@@ -27,6 +31,8 @@ public sealed class CrossEntropyLoss : Loss
             throw new ArgumentException("class weights must be finite and > 0", nameof(classWeights));
         LabelSmoothing = labelSmoothing;
         _classWeights = classWeights?.ToArray();
+        if (_classWeights is not null)
+            (_weights32, _weights64) = (Tensor.FromArray(_classWeights).To(DType.Float32), Tensor.FromArray(_classWeights));
     }
 
     /// <summary>ε.</summary>
@@ -42,33 +48,25 @@ public sealed class CrossEntropyLoss : Loss
     public override string Name => "cross-entropy";
 
     /// <inheritdoc/>
-    internal override bool HasCapturedForm => IsPlain;
+    internal override bool HasCapturedForm => true;
 
     /// <inheritdoc/>
-    internal override Tensor? ComputeCaptured(Tensor logits, int[] labels) => IsPlain ? SoftmaxCrossEntropyFunction.Apply(logits, labels) : null;
-
-    /// <inheritdoc/>
-    protected override Tensor ComputeChecked(Tensor logits, ReadOnlySpan<int> labels)
+    internal override Tensor ComputeCaptured(Tensor logits, int[] labels)
     {
-        if (IsPlain)
-        {
-            // One fused pass: loss and ∂L/∂logits. The copy of the labels is host work a capture could not repeat.
-            Engine.KernelTape.ObserveHostValues("the labels were copied on the host");
-            return SoftmaxCrossEntropyFunction.Apply(logits, labels.ToArray());
-        }
-
+        if (IsPlain) return SoftmaxCrossEntropyFunction.Apply(logits, labels);   // one fused pass: loss and ∂L/∂logits
         int classes = logits.Shape[1];
         if (_classWeights is not null && _classWeights.Length != classes)
             throw new ArgumentException($"cross-entropy loss: {_classWeights.Length} class weights for {classes} classes (logits {logits.Shape})");
-        var logProbabilities = logits.LogSoftmax(-1);                       // (B, C)
-        var perExample = -logProbabilities.GatherRows(labels);              // (B): −log p_y
+        var logProbabilities = logits.LogSoftmax(-1);                                   // (B, C)
+        var oneHot = LabelTargets.OneHot(labels, classes, logits.DType);                // (B, C)
+        var perExample = -LabelTargets.PickLabelled(logProbabilities, oneHot);          // (B): −log p_y
         if (LabelSmoothing > 0)
             perExample = (perExample * (1 - LabelSmoothing)) - (logProbabilities.Mean(1) * LabelSmoothing);
         if (_classWeights is null) return perExample.Mean();
-
-        var weights = new double[labels.Length];
-        for (int i = 0; i < labels.Length; i++) weights[i] = _classWeights[labels[i]];
-        var w = Tensor.FromArray(weights, [labels.Length]).To(logits.DType);
-        return (perExample * w).Sum() / weights.Sum();
+        var weights = LabelTargets.PickLabelled(logits.DType == DType.Float32 ? _weights32! : _weights64!, oneHot);   // (B): w_y
+        return (perExample * weights).Sum() / weights.Sum();
     }
+
+    /// <inheritdoc/>
+    protected override Tensor ComputeChecked(Tensor logits, ReadOnlySpan<int> labels) => ComputeCaptured(logits, LabelTargets.Copy(labels));
 }

@@ -20,9 +20,15 @@ public sealed class HuberLoss(double delta = 1) : Loss
     public override string Name => "huber";
 
     /// <inheritdoc/>
-    protected override Tensor ComputeChecked(Tensor logits, ReadOnlySpan<int> labels)
+    protected override Tensor ComputeChecked(Tensor logits, ReadOnlySpan<int> labels) => ComputeCaptured(logits, LabelTargets.Copy(labels));
+
+    /// <inheritdoc/>
+    internal override bool HasCapturedForm => true;
+
+    /// <inheritdoc/>
+    internal override Tensor ComputeCaptured(Tensor logits, int[] labels)
     {
-        var error = logits.Softmax(-1) - MeanSquaredErrorLoss.OneHot(labels, logits.Shape[1], logits.DType);
+        var error = logits.Softmax(-1) - LabelTargets.OneHot(labels, logits.Shape[1], logits.DType);
         return Elementwise(error, Delta).Sum(1).Mean();
     }
 

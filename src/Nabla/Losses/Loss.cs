@@ -37,8 +37,9 @@ public abstract class Loss
     protected virtual int LabelCount(int outputs) => outputs;
 
     /// <summary>The loss for validated inputs in a form a captured step can replay: the labels are read from
-    /// <paramref name="labels"/> when its kernels run, so that the step can copy each batch's labels there. Null where
-    /// the loss has no such form yet (its steps then run eagerly).</summary>
+    /// <paramref name="labels"/> when its kernels run, so that the step can copy each batch's labels there. Every
+    /// built-in loss has one (and computes its eager steps with it too); null for a loss written outside the library,
+    /// whose steps then run eagerly.</summary>
     internal virtual Tensor? ComputeCaptured(Tensor logits, int[] labels) => null;
 
     /// <summary>Whether <see cref="ComputeCaptured"/> gives a replayable form.</summary>

@@ -10,10 +10,16 @@ public sealed class MeanSquaredErrorLoss : Loss
     public override string Name => "mse";
 
     /// <inheritdoc/>
-    protected override Tensor ComputeChecked(Tensor logits, ReadOnlySpan<int> labels)
+    protected override Tensor ComputeChecked(Tensor logits, ReadOnlySpan<int> labels) => ComputeCaptured(logits, LabelTargets.Copy(labels));
+
+    /// <inheritdoc/>
+    internal override bool HasCapturedForm => true;
+
+    /// <inheritdoc/>
+    internal override Tensor ComputeCaptured(Tensor logits, int[] labels)
     {
-        var probabilities = logits.Softmax(-1);                                        // (B, C)
-        var target = OneHot(labels, logits.Shape[1], logits.DType);                      // (B, C)
+        var probabilities = logits.Softmax(-1);                                          // (B, C)
+        var target = LabelTargets.OneHot(labels, logits.Shape[1], logits.DType);         // (B, C)
         return (probabilities - target).Square().Sum(1).Mean();
     }
 
@@ -28,10 +34,5 @@ public sealed class MeanSquaredErrorLoss : Loss
     }
 
     /// <summary>Rows e_{y_i}: 1 at each row's label, 0 elsewhere.</summary>
-    public static Tensor OneHot(ReadOnlySpan<int> labels, int classes, DType dtype = DType.Float32)
-    {
-        var oneHot = Tensor.Zeros([labels.Length, classes], dtype);   // (B, C)
-        for (int i = 0; i < labels.Length; i++) oneHot.SetFlat((i * classes) + labels[i], 1);
-        return oneHot;
-    }
+    public static Tensor OneHot(ReadOnlySpan<int> labels, int classes, DType dtype = DType.Float32) => LabelTargets.OneHot(labels.ToArray(), classes, dtype);
 }

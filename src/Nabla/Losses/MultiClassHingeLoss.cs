@@ -13,9 +13,16 @@ public sealed class MultiClassHingeLoss(double margin = 1.0) : Loss
     public override string Name => "hinge";
 
     /// <inheritdoc/>
-    protected override Tensor ComputeChecked(Tensor logits, ReadOnlySpan<int> labels)
+    protected override Tensor ComputeChecked(Tensor logits, ReadOnlySpan<int> labels) => ComputeCaptured(logits, LabelTargets.Copy(labels));
+
+    /// <inheritdoc/>
+    internal override bool HasCapturedForm => true;
+
+    /// <inheritdoc/>
+    internal override Tensor ComputeCaptured(Tensor logits, int[] labels)
     {
-        var correct = logits.GatherRows(labels).Unsqueeze(1);             // (B, 1): f_y
+        var oneHot = LabelTargets.OneHot(labels, logits.Shape[1], logits.DType);
+        var correct = LabelTargets.PickLabelled(logits, oneHot, keepDims: true);   // (B, 1): f_y
         var margins = (logits - correct + Margin).Maximum(0);             // (B, C); the j = y entry is exactly Δ
         return (margins.Sum(1) - Margin).Mean();                          // drop the j = y term, average over B
     }

@@ -10,5 +10,12 @@ public sealed class NegativeLogLikelihoodLoss : Loss
     public override string Name => "nll";
 
     /// <inheritdoc/>
-    protected override Tensor ComputeChecked(Tensor logits, ReadOnlySpan<int> labels) => -logits.GatherRows(labels).Mean();
+    protected override Tensor ComputeChecked(Tensor logits, ReadOnlySpan<int> labels) => ComputeCaptured(logits, LabelTargets.Copy(labels));
+
+    /// <inheritdoc/>
+    internal override bool HasCapturedForm => true;
+
+    /// <inheritdoc/>
+    internal override Tensor ComputeCaptured(Tensor logits, int[] labels) =>
+        -LabelTargets.PickLabelled(logits, LabelTargets.OneHot(labels, logits.Shape[1], logits.DType)).Mean();
 }

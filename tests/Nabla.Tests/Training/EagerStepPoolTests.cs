@@ -65,7 +65,7 @@ public sealed class EagerStepPoolTests
         }
 
         var (pooled, pooledOptimizer) = Build();
-        var trainer = new Trainer(pooled, new CrossEntropyLoss(labelSmoothing: 0.1), pooledOptimizer);   // no captured form: eager
+        var trainer = new Trainer(pooled, new CrossEntropyLoss(labelSmoothing: 0.1), pooledOptimizer) { CaptureSteps = false };
         foreach (var batch in batches) trainer.Step(batch);
         Assert.Equal(12, trainer.CapturedStep.EagerSteps);
 

@@ -174,15 +174,53 @@ public sealed class TrainingStepTests
     }
 
     [Fact]
-    public void A_loss_without_a_captured_form_trains_eagerly_and_says_so()
+    public void A_loss_written_outside_the_library_trains_eagerly_and_says_so()
     {
         var model = new SmallResidualMlp(12, 3, DType.Float32);
-        var step = TrainingStep.Capture(model, new MeanSquaredErrorLoss(), new Sgd(model.Parameters(), 0.01));
+        var step = TrainingStep.Capture(model, new SquaredLogitLoss(), new Sgd(model.Parameters(), 0.01));
         Train(step, Batches(3, 12, DType.Float32, 8));
 
         Assert.Equal(0, step.ReplayedSteps);
         Assert.Equal(3, step.EagerSteps);
-        Assert.Contains("mse", step.NotCapturedReason, StringComparison.Ordinal);
+        Assert.Contains("squared-logit", step.NotCapturedReason, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, DType> BuiltInLosses() => new()
+    {
+        { "mse", DType.Float32 }, { "mse", DType.Float64 }, { "hinge", DType.Float32 }, { "huber", DType.Float64 }, { "bce", DType.Float32 },
+        { "nll", DType.Float64 }, { "smoothed", DType.Float32 }, { "smoothed", DType.Float64 }, { "weighted", DType.Float32 }, { "weighted", DType.Float64 },
+    };
+
+    [Theory]
+    [MemberData(nameof(BuiltInLosses))]
+    public void Every_built_in_loss_is_captured_and_replays_the_eager_weights(string name, DType dtype)
+    {
+        Loss NewLoss() => name switch
+        {
+            "smoothed" => new CrossEntropyLoss(labelSmoothing: 0.1),
+            "weighted" => new CrossEntropyLoss(classWeights: [1, 2, 0.5, 3]),
+            "nll" => new NegativeLogLikelihoodLoss(),
+            _ => Loss.Parse(name),
+        };
+
+        var batches = Batches(8, 12, dtype, 8);
+        var eagerModel = new SmallResidualMlp(12, 3, dtype);
+        var eager = TrainingStep.Capture(eagerModel, NewLoss(), new Sgd(eagerModel.Parameters(), 0.05));
+        eager.Captures = false;
+        var capturedModel = new SmallResidualMlp(12, 3, dtype);
+        var captured = TrainingStep.Capture(capturedModel, NewLoss(), new Sgd(capturedModel.Parameters(), 0.05));
+        Assert.Equal(Train(eager, batches), Train(captured, batches));
+        Assert.Null(captured.NotCapturedReason);
+        Assert.True(captured.ReplayedSteps > 0, $"{name}: no step was replayed");
+        AssertSameState(eagerModel, capturedModel);
+    }
+
+    /// <summary>A loss a user writes: the mean squared logit, whatever the labels.</summary>
+    private sealed class SquaredLogitLoss : Loss
+    {
+        public override string Name => "squared-logit";
+
+        protected override Tensor ComputeChecked(Tensor logits, ReadOnlySpan<int> labels) => logits.Square().Mean();
     }
 
     [Fact]

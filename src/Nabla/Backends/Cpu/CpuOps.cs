@@ -73,6 +73,20 @@ internal sealed partial class CpuOps : BackendOps
     }
 
     /// <inheritdoc/>
+    public override void OneHot(int[] labels, int classes, BackendStorage y)
+    {
+        if (IsSingle(y)) LabelKernels.OneHot<float>(labels, classes, Of<float>(y));
+        else LabelKernels.OneHot<double>(labels, classes, Of<double>(y));
+    }
+
+    /// <inheritdoc/>
+    public override void LabelValues(int[] labels, BackendStorage y)
+    {
+        if (IsSingle(y)) LabelKernels.Values<float>(labels, Of<float>(y));
+        else LabelKernels.Values<double>(labels, Of<double>(y));
+    }
+
+    /// <inheritdoc/>
     public override double SumOfSquares(BackendStorage x) =>
         IsSingle(x) ? TensorPrimitives.SumOfSquares<float>(Of<float>(x)) : TensorPrimitives.SumOfSquares<double>(Of<double>(x));
 
