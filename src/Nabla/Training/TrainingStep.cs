@@ -210,7 +210,7 @@ public sealed class TrainingStep
         if (!Loss.HasCapturedForm)
         {
             _captures[key] = null;
-            NotCapturedReason = $"the {Loss.Name} loss has no captured form yet";
+            NotCapturedReason = $"the {Loss.Name} loss has no captured form (a loss written outside the library computes its steps eagerly)";
             return Eager(features, labels);
         }
 
