@@ -51,7 +51,7 @@ internal abstract partial class BackendOps
     /// <summary>y (rows) = <paramref name="labels"/> as numbers, read when the kernel runs.</summary>
     public abstract void LabelValues(int[] labels, BackendStorage y);
 
-    /// <summary>Σ x², accumulated in float64 over the element type's own sums.</summary>
+    /// <summary>Σ x², summed in the element type and returned as a double.</summary>
     public abstract double SumOfSquares(BackendStorage x);
 
     /// <summary>Σ x.</summary>

@@ -45,10 +45,13 @@ public sealed class TrainingRun(Trainer trainer, TrainingRunOptions options)
     /// <see cref="WatchesValidation"/>, a stratified split of <paramref name="train"/>. Call it before anything is
     /// written, so that data too small to split is refused first.</summary>
     /// <exception cref="DataFormatException">The training set is too small to hold out a validation split.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The validation fraction is not in (0, 1).</exception>
     public TrainingRunData Prepare(Dataset train, Dataset test)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
+        if (!(Options.ValidationFraction > 0 && Options.ValidationFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(TrainingRunOptions.ValidationFraction), string.Create(CultureInfo.InvariantCulture, $"the validation fraction must be in (0, 1), not {Options.ValidationFraction}"));
         return WatchesValidation ? Split(train, _stopper is not null ? "early stopping" : Options.Training.Schedule!.Name) : new TrainingRunData(train, test, "test");
     }
 
