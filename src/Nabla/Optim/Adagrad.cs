@@ -31,15 +31,24 @@ public sealed class Adagrad : Optimizer
     public double WeightDecay { get; }
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient) =>
-        Update(parameter, gradient, State<float>(0, index, parameter.Length));
+    protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient) => UpdatePart(index, 0, parameter, gradient);
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<double> parameter, ReadOnlySpan<double> gradient) =>
-        Update(parameter, gradient, State<double>(0, index, parameter.Length));
+    protected override void Update(int index, Span<double> parameter, ReadOnlySpan<double> gradient) => UpdatePart(index, 0, parameter, gradient);
+
+    /// <inheritdoc/>
+    private protected override bool UpdatesElementwise => true;
+
+    /// <inheritdoc/>
+    private protected override void UpdatePart(int index, int offset, Span<float> parameter, ReadOnlySpan<float> gradient) =>
+        Update(parameter, gradient, StatePart<float>(0, index, offset, parameter.Length));
+
+    /// <inheritdoc/>
+    private protected override void UpdatePart(int index, int offset, Span<double> parameter, ReadOnlySpan<double> gradient) =>
+        Update(parameter, gradient, StatePart<double>(0, index, offset, parameter.Length));
 
     // Adagrad is the shared step with nothing forgotten: S ← 1 · S + 1 · g².
-    private void Update<T>(Span<T> w, ReadOnlySpan<T> grad, T[] sums)
+    private void Update<T>(Span<T> w, ReadOnlySpan<T> grad, Span<T> sums)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         RootSquareStep.Apply(w, grad, sums, T.One, T.One, T.CreateChecked(Epsilon), T.CreateChecked(WeightDecay), T.CreateChecked(LearningRate));
 }

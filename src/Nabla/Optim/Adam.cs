@@ -55,15 +55,24 @@ public class Adam : Optimizer
     public double WeightDecay { get; }
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient) =>
-        Update(parameter, gradient, State<float>(0, index, parameter.Length), State<float>(1, index, parameter.Length));
+    protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient) => UpdatePart(index, 0, parameter, gradient);
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<double> parameter, ReadOnlySpan<double> gradient) =>
-        Update(parameter, gradient, State<double>(0, index, parameter.Length), State<double>(1, index, parameter.Length));
+    protected override void Update(int index, Span<double> parameter, ReadOnlySpan<double> gradient) => UpdatePart(index, 0, parameter, gradient);
+
+    /// <inheritdoc/>
+    private protected override bool UpdatesElementwise => true;
+
+    /// <inheritdoc/>
+    private protected override void UpdatePart(int index, int offset, Span<float> parameter, ReadOnlySpan<float> gradient) =>
+        Update(parameter, gradient, StatePart<float>(0, index, offset, parameter.Length), StatePart<float>(1, index, offset, parameter.Length));
+
+    /// <inheritdoc/>
+    private protected override void UpdatePart(int index, int offset, Span<double> parameter, ReadOnlySpan<double> gradient) =>
+        Update(parameter, gradient, StatePart<double>(0, index, offset, parameter.Length), StatePart<double>(1, index, offset, parameter.Length));
 
     // One vectorised pass per parameter, the same operations in the same order in the vector and scalar loops.
-    private void Update<T>(Span<T> w, ReadOnlySpan<T> grad, T[] m, T[] v)
+    private void Update<T>(Span<T> w, ReadOnlySpan<T> grad, Span<T> m, Span<T> v)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T b1 = T.CreateChecked(Beta1), b2 = T.CreateChecked(Beta2), eps = T.CreateChecked(Epsilon);
@@ -84,10 +93,10 @@ public class Adam : Optimizer
             {
                 var wi = Vector.LoadUnsafe(ref wRef, (nuint)i);
                 var g = Vector.LoadUnsafe(ref gRef, (nuint)i) + (decayV * wi);
-                var mi = (b1V * Vector.LoadUnsafe(ref m[0], (nuint)i)) + (oneMinusB1 * g);
-                var vi = (b2V * Vector.LoadUnsafe(ref v[0], (nuint)i)) + (oneMinusB2 * g * g);
-                mi.StoreUnsafe(ref m[0], (nuint)i);
-                vi.StoreUnsafe(ref v[0], (nuint)i);
+                var mi = (b1V * Vector.LoadUnsafe(ref MemoryMarshal.GetReference(m), (nuint)i)) + (oneMinusB1 * g);
+                var vi = (b2V * Vector.LoadUnsafe(ref MemoryMarshal.GetReference(v), (nuint)i)) + (oneMinusB2 * g * g);
+                mi.StoreUnsafe(ref MemoryMarshal.GetReference(m), (nuint)i);
+                vi.StoreUnsafe(ref MemoryMarshal.GetReference(v), (nuint)i);
                 ((shrinkV * wi) - (etaV * (mi / c1) / (Vector.SquareRoot(vi / c2) + epsV))).StoreUnsafe(ref wRef, (nuint)i);
             }
         }

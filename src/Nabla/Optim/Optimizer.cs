@@ -1,5 +1,6 @@
 using System.Globalization;
 using Nabla.Tensors;
+using Nabla.Threading;
 
 namespace Nabla.Optim;
 
@@ -47,16 +48,109 @@ public abstract class Optimizer
     /// <summary>The number of steps taken.</summary>
     public long StepCount { get; private set; }
 
-    /// <summary>Applies one update to every parameter that has a gradient.</summary>
+    /// <summary>Applies one update to every parameter that has a gradient. A rule that treats every element on its own
+    /// (all the built-in ones) runs as one pass over all the parameters, split across the kernel threads
+    /// (<see cref="Parallelism.MaxThreads"/>) when there are enough elements; the bits are those of one thread.</summary>
     public void Step()
     {
         StepCount++;
+        int parts = UpdatesElementwise ? SplitParts() : 1;
+        if (parts > 1)
+        {
+            PrepareState();
+            _updateJob ??= new UpdateJob(this);
+            WorkerPool.Run(_updateJob, parts);
+            return;
+        }
+
         for (int i = 0; i < Parameters.Count; i++)
         {
             var p = Parameters[i];
             if (p.Grad is null) continue;
             if (p.DType == DType.Float32) Update(i, p.AsSpan<float>(), p.Grad.AsSpan<float>());
             else Update(i, p.AsSpan<double>(), p.Grad.AsSpan<double>());
+        }
+    }
+
+    /// <summary>Elements per thread below which splitting the update costs more (a wake-up of the workers) than it
+    /// saves.</summary>
+    private const long ElementsPerPart = 64 * 1024;
+
+    private UpdateJob? _updateJob;
+
+    /// <summary>How many parts the elements of the parameters with a gradient make, one per thread.</summary>
+    private int SplitParts()
+    {
+        long elements = 0;
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            if (Parameters[i].Grad is not null) elements += Parameters[i].Count;
+        }
+
+        return (int)Math.Clamp(elements / ElementsPerPart, 1, Parallelism.MaxThreads);
+    }
+
+    /// <summary>Makes every state buffer the parts will use, on this thread: the parts then only read and write them.</summary>
+    private void PrepareState()
+    {
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            var p = Parameters[i];
+            if (p.Grad is null) continue;
+            if (p.DType == DType.Float32) UpdatePart(i, 0, Span<float>.Empty, ReadOnlySpan<float>.Empty);
+            else UpdatePart(i, 0, Span<double>.Empty, ReadOnlySpan<double>.Empty);
+        }
+    }
+
+    /// <summary>Whether <see cref="UpdatePart(int, int, Span{float}, ReadOnlySpan{float})"/> may update any range of a
+    /// parameter on its own: true for rules in which every element's update reads only that element.</summary>
+    private protected virtual bool UpdatesElementwise => false;
+
+    /// <summary>The update of elements [<paramref name="offset"/>, offset + length) of parameter
+    /// <paramref name="index"/> (Float32), given as <paramref name="parameter"/> and <paramref name="gradient"/>.</summary>
+    private protected virtual void UpdatePart(int index, int offset, Span<float> parameter, ReadOnlySpan<float> gradient) =>
+        throw new NotSupportedException($"{GetType().Name} updates whole parameters only");
+
+    /// <summary>The update of elements [<paramref name="offset"/>, offset + length) of parameter
+    /// <paramref name="index"/> (Float64).</summary>
+    private protected virtual void UpdatePart(int index, int offset, Span<double> parameter, ReadOnlySpan<double> gradient) =>
+        throw new NotSupportedException($"{GetType().Name} updates whole parameters only");
+
+    /// <summary>Elements [<paramref name="offset"/>, offset + <paramref name="length"/>) of state buffer
+    /// <paramref name="slot"/> of parameter <paramref name="index"/> (the whole buffer made on first use).</summary>
+    private protected Span<T> StatePart<T>(int slot, int index, int offset, int length) =>
+        State<T>(slot, index, Parameters[index].Count).AsSpan(offset, length);
+
+    /// <summary>One part of a split update: a contiguous range of the parameters' elements taken in order, so that every
+    /// element is updated by exactly one part whatever the split.</summary>
+    private sealed class UpdateJob(Optimizer optimizer) : IParallelJob
+    {
+        public void Run(int part, int parts)
+        {
+            var parameters = optimizer.Parameters;
+            long total = 0;
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                if (parameters[i].Grad is not null) total += parameters[i].Count;
+            }
+
+            long start = total * part / parts, end = total * (part + 1) / parts, position = 0;
+            for (int i = 0; i < parameters.Count && position < end; i++)
+            {
+                var p = parameters[i];
+                if (p.Grad is not { } g) continue;
+                long first = Math.Max(start, position), last = Math.Min(end, position + p.Count);
+                if (first < last)
+                {
+                    int offset = (int)(first - position), length = (int)(last - first);
+                    if (p.DType == DType.Float32)
+                        optimizer.UpdatePart(i, offset, p.AsSpan<float>().Slice(offset, length), g.AsSpan<float>().Slice(offset, length));
+                    else
+                        optimizer.UpdatePart(i, offset, p.AsSpan<double>().Slice(offset, length), g.AsSpan<double>().Slice(offset, length));
+                }
+
+                position += p.Count;
+            }
         }
     }
 

@@ -35,15 +35,24 @@ public sealed class RmsProp : Optimizer
     public double WeightDecay { get; }
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient) =>
-        Update(parameter, gradient, State<float>(0, index, parameter.Length));
+    protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient) => UpdatePart(index, 0, parameter, gradient);
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<double> parameter, ReadOnlySpan<double> gradient) =>
-        Update(parameter, gradient, State<double>(0, index, parameter.Length));
+    protected override void Update(int index, Span<double> parameter, ReadOnlySpan<double> gradient) => UpdatePart(index, 0, parameter, gradient);
+
+    /// <inheritdoc/>
+    private protected override bool UpdatesElementwise => true;
+
+    /// <inheritdoc/>
+    private protected override void UpdatePart(int index, int offset, Span<float> parameter, ReadOnlySpan<float> gradient) =>
+        Update(parameter, gradient, StatePart<float>(0, index, offset, parameter.Length));
+
+    /// <inheritdoc/>
+    private protected override void UpdatePart(int index, int offset, Span<double> parameter, ReadOnlySpan<double> gradient) =>
+        Update(parameter, gradient, StatePart<double>(0, index, offset, parameter.Length));
 
     // RMSProp is the shared step with the square's running mean: s ← α · s + (1 − α) · g².
-    private void Update<T>(Span<T> w, ReadOnlySpan<T> grad, T[] s)
+    private void Update<T>(Span<T> w, ReadOnlySpan<T> grad, Span<T> s)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T alpha = T.CreateChecked(Alpha);

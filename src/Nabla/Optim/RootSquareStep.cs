@@ -13,7 +13,7 @@ namespace Nabla.Optim;
 /// One vectorised pass per parameter, the same operations in the same order in the vector and scalar loops.</summary>
 internal static class RootSquareStep
 {
-    public static void Apply<T>(Span<T> w, ReadOnlySpan<T> grad, T[] s, T keep, T add, T eps, T decay, T eta)
+    public static void Apply<T>(Span<T> w, ReadOnlySpan<T> grad, Span<T> s, T keep, T add, T eps, T decay, T eta)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0;
@@ -26,8 +26,8 @@ internal static class RootSquareStep
             {
                 var wi = Vector.LoadUnsafe(ref wRef, (nuint)i);
                 var g = Vector.LoadUnsafe(ref gRef, (nuint)i) + (decayV * wi);
-                var si = (keepV * Vector.LoadUnsafe(ref s[0], (nuint)i)) + (addV * g * g);
-                si.StoreUnsafe(ref s[0], (nuint)i);
+                var si = (keepV * Vector.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)i)) + (addV * g * g);
+                si.StoreUnsafe(ref MemoryMarshal.GetReference(s), (nuint)i);
                 (wi - (etaV * g / (Vector.SquareRoot(si) + epsV))).StoreUnsafe(ref wRef, (nuint)i);
             }
         }

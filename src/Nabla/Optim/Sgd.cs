@@ -41,16 +41,25 @@ public sealed class Sgd : Optimizer
     public double WeightDecay { get; }
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient) =>
-        Update(parameter, gradient, Momentum > 0 ? State<float>(0, index, parameter.Length) : null);
+    protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient) => UpdatePart(index, 0, parameter, gradient);
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<double> parameter, ReadOnlySpan<double> gradient) =>
-        Update(parameter, gradient, Momentum > 0 ? State<double>(0, index, parameter.Length) : null);
+    protected override void Update(int index, Span<double> parameter, ReadOnlySpan<double> gradient) => UpdatePart(index, 0, parameter, gradient);
+
+    /// <inheritdoc/>
+    private protected override bool UpdatesElementwise => true;
+
+    /// <inheritdoc/>
+    private protected override void UpdatePart(int index, int offset, Span<float> parameter, ReadOnlySpan<float> gradient) =>
+        Update(parameter, gradient, Momentum > 0, Momentum > 0 ? StatePart<float>(0, index, offset, parameter.Length) : default);
+
+    /// <inheritdoc/>
+    private protected override void UpdatePart(int index, int offset, Span<double> parameter, ReadOnlySpan<double> gradient) =>
+        Update(parameter, gradient, Momentum > 0, Momentum > 0 ? StatePart<double>(0, index, offset, parameter.Length) : default);
 
     // One vectorised pass per parameter: each element's gradient, velocity and weight are read and written once.
     // The vector and scalar loops do the same operations in the same order, so results do not depend on the width.
-    private void Update<T>(Span<T> w, ReadOnlySpan<T> grad, T[]? velocity)
+    private void Update<T>(Span<T> w, ReadOnlySpan<T> grad, bool hasVelocity, Span<T> velocity)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T eta = T.CreateChecked(LearningRate), mu = T.CreateChecked(Momentum), decay = T.CreateChecked(WeightDecay);
@@ -67,10 +76,10 @@ public sealed class Sgd : Optimizer
             {
                 var wi = Vector.LoadUnsafe(ref wRef, (nuint)i);
                 var g = Vector.LoadUnsafe(ref gRef, (nuint)i) + (decayV * wi);
-                if (velocity is not null)
+                if (hasVelocity)
                 {
-                    var v = (muV * Vector.LoadUnsafe(ref velocity[0], (nuint)i)) + g;
-                    v.StoreUnsafe(ref velocity[0], (nuint)i);
+                    var v = (muV * Vector.LoadUnsafe(ref MemoryMarshal.GetReference(velocity), (nuint)i)) + g;
+                    v.StoreUnsafe(ref MemoryMarshal.GetReference(velocity), (nuint)i);
                     g = nesterov ? g + (muV * v) : v;
                 }
 
@@ -81,7 +90,7 @@ public sealed class Sgd : Optimizer
         for (; i < w.Length; i++)
         {
             T g = grad[i] + (decay * w[i]);
-            if (velocity is not null)
+            if (hasVelocity)
             {
                 // The buffer starts at zero, so v₁ = g, as in PyTorch.
                 T v = (mu * velocity[i]) + g;
