@@ -28,7 +28,7 @@ public sealed record MlpSpec(int Inputs, IReadOnlyList<int> Hidden, int Outputs,
     /// <summary>The network as an architecture string (<see cref="NN.Architecture"/>): <c>fc128-relu-fc64-relu-fc10</c>
     /// for hidden widths 128 and 64, ReLU and 10 classes; an <see cref="Mlp"/> is built from it.</summary>
     public string Architecture =>
-        string.Join('-', Hidden.SelectMany(h => new[] { $"fc{h.ToString(System.Globalization.CultureInfo.InvariantCulture)}", Activation.Name().Replace("-", "", StringComparison.Ordinal) })
+        string.Join('-', Hidden.SelectMany(h => new[] { $"fc{h.ToString(System.Globalization.CultureInfo.InvariantCulture)}", Activation.Word() })
             .Append($"fc{Outputs.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
 
     /// <summary>The number of parameters, Σₖ (nₖ₋₁·nₖ + nₖ), without building the network.</summary>

@@ -35,7 +35,7 @@ public sealed class Sequential : Module
         for (int i = 0; i < _modules.Count; i++)
         {
             // A layer followed by a ReLU applies it in its own kernel: one pass and one tensor fewer, the same bits.
-            if (_modules[i] is IFusesRelu layer && i + 1 < _modules.Count && _modules[i + 1] is Activations.Relu)
+            if (_modules[i] is IFusesRelu layer && i + 1 < _modules.Count && _modules[i + 1].IsPlainRelu)
             {
                 x = layer.ForwardWithRelu(x);
                 i++;

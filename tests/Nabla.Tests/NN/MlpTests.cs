@@ -145,4 +145,15 @@ public sealed class MlpTests
         foreach (var ((_, a), (_, b)) in mlp.NamedState().Zip(built.NamedState())) Assert.Equal(b.ToDoubleArray(), a.ToDoubleArray());
         Assert.Equal(built.Modules.Select(m => m.Describe()), mlp.Layers.Modules.Select(m => m.Describe()));
     }
+
+    [Fact]
+    public void Every_activation_is_made_by_its_own_architecture_word()
+    {
+        foreach (var activation in Enum.GetValues<Activation>())
+        {
+            var module = activation.CreateModule();
+            Assert.Equal(activation.ToString(), module.GetType().Name);
+            Assert.Equal([activation.Word()], Architecture.Words.Where(w => w == activation.Word()));
+        }
+    }
 }

@@ -31,19 +31,14 @@ public enum Activation
 /// <summary>Parsing and construction of <see cref="Activation"/> values.</summary>
 public static class ActivationExtensions
 {
-    /// <summary>A new module for the activation.</summary>
-    public static Module CreateModule(this Activation activation) => activation switch
-    {
-        Activation.Relu => new Relu(),
-        Activation.Tanh => new Tanh(),
-        Activation.Sigmoid => new Sigmoid(),
-        Activation.LeakyRelu => new LeakyRelu(),
-        Activation.Elu => new Elu(),
-        Activation.Silu => new Silu(),
-        Activation.Softplus => new Softplus(),
-        Activation.Gelu => new Gelu(),
-        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation"),
-    };
+    /// <summary>A new module for the activation: the layer its architecture word (<see cref="Word"/>) builds, so that
+    /// each activation is known in its own class only.</summary>
+    public static Module CreateModule(this Activation activation) =>
+        Architecture.Build(activation.Word(), [1], new Random(0), flatInput: false).Model.Modules[0];
+
+    /// <summary>The activation's word in an architecture string (<see cref="Architecture"/>): its name without the
+    /// hyphen, e.g. <c>leakyrelu</c>.</summary>
+    public static string Word(this Activation activation) => activation.Name().Replace("-", "", StringComparison.Ordinal);
 
     /// <summary>The lower-case name used on the command line and in model files.</summary>
     public static string Name(this Activation activation) => activation switch

@@ -17,5 +17,8 @@ public sealed class Relu : Module
     }
 
     /// <inheritdoc/>
+    internal override bool IsPlainRelu => true;
+
+    /// <inheritdoc/>
     internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x) => new(onnx.Node(path, "Relu", [x.Name]), x.Shape);
 }
