@@ -85,6 +85,20 @@ public sealed class RunFolderTests : IDisposable
         Assert.Contains("\"LearningRate\":30", named.Settings, StringComparison.Ordinal);   // the diverging run's own checkpoint
     }
 
+    [Theory]
+    [InlineData("{\"Epochs\":3}")]                 // no output folder: not a record the command wrote
+    [InlineData("{\"Out\":\"x\",\"Epoks\":3}")]     // a field the record does not have
+    public void A_checkpoint_whose_options_are_not_a_whole_train_record_is_refused_instead_of_resumed_with_defaults(string settings)
+    {
+        var fresh = NablaProcess.Run(_dir, "train", "--epochs", "1", "--hidden", "8", "--quiet", "--out", "foreign");
+        Assert.True(fresh.ExitCode == 0, fresh.Error);
+        var checkpoints = Path.Combine(_dir, "foreign", "checkpoints");
+        CheckpointStore.Save(checkpoints, CheckpointStore.LoadLatest(checkpoints)! with { Settings = settings });
+        var resumed = NablaProcess.Run(_dir, "train", "--resume", "foreign");
+        Assert.Equal(1, resumed.ExitCode);
+        Assert.Contains("does not record the options of a nabla train run", resumed.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_checkpoint_keeps_the_runs_typed_options_and_one_that_kept_the_command_line_still_resumes()
     {

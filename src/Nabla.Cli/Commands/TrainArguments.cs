@@ -6,6 +6,9 @@ namespace Nabla.Cli.Commands;
 /// <c>--resume</c> works from any folder.</summary>
 internal sealed record TrainArguments
 {
+    /// <summary>How the record is written and read: a field it does not know is refused, not skipped.</summary>
+    public static System.Text.Json.JsonSerializerOptions Json { get; } = new() { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow };
+
     public string? Dataset { get; init; }
 
     public string? Data { get; init; }

@@ -62,7 +62,7 @@ internal static class TrainCommand
             {
                 var arguments = Given(result);
                 var fresh = Settings(arguments);
-                string stored = System.Text.Json.JsonSerializer.Serialize(arguments.ForCheckpoint(fresh.OutputDirectory));
+                string stored = System.Text.Json.JsonSerializer.Serialize(arguments.ForCheckpoint(fresh.OutputDirectory), TrainArguments.Json);
                 return Run(fresh with { CommandLine = stored, Overwrite = result.GetValue(overwrite), Verbose = result.GetValue(verbose) }, Console.Out);
             }
 
@@ -135,17 +135,20 @@ internal static class TrainCommand
                 return Given(parsed);
             }
 
+            // Only a whole record will do: text another caller saved (any JSON object) must not resume with defaults.
             TrainArguments? saved;
             try
             {
-                saved = System.Text.Json.JsonSerializer.Deserialize<TrainArguments>(checkpoint.Settings ?? "null");
+                saved = System.Text.Json.JsonSerializer.Deserialize<TrainArguments>(checkpoint.Settings ?? "null", TrainArguments.Json);
             }
             catch (System.Text.Json.JsonException)
             {
                 saved = null;
             }
 
-            return saved ?? throw new Data.DataFormatException($"{checkpoint.Path}: the checkpoint does not record the options of a nabla train run");
+            return saved is { Out: not null }
+                ? saved
+                : throw new Data.DataFormatException($"{checkpoint.Path}: the checkpoint does not record the options of a nabla train run");
         }
 
         TrainSettings Settings(TrainArguments given)

@@ -54,11 +54,13 @@ public abstract class Optimizer
     public void Step()
     {
         StepCount++;
-        int parts = UpdatesElementwise ? SplitParts() : 1;
+        long elements = UpdatesElementwise ? ElementsWithGradient() : 0;
+        int parts = (int)Math.Clamp(elements / ElementsPerPart, 1, Parallelism.MaxThreads);
         if (parts > 1)
         {
             PrepareState();
             _updateJob ??= new UpdateJob(this);
+            _updateJob.Elements = elements;
             WorkerPool.Run(_updateJob, parts);
             return;
         }
@@ -78,8 +80,8 @@ public abstract class Optimizer
 
     private UpdateJob? _updateJob;
 
-    /// <summary>How many parts the elements of the parameters with a gradient make, one per thread.</summary>
-    private int SplitParts()
+    /// <summary>The elements of the parameters that have a gradient: what one step updates.</summary>
+    private long ElementsWithGradient()
     {
         long elements = 0;
         for (int i = 0; i < Parameters.Count; i++)
@@ -87,7 +89,7 @@ public abstract class Optimizer
             if (Parameters[i].Grad is not null) elements += Parameters[i].Count;
         }
 
-        return (int)Math.Clamp(elements / ElementsPerPart, 1, Parallelism.MaxThreads);
+        return elements;
     }
 
     /// <summary>Makes every state buffer the parts will use, on this thread: the parts then only read and write them.</summary>
@@ -125,16 +127,13 @@ public abstract class Optimizer
     /// element is updated by exactly one part whatever the split.</summary>
     private sealed class UpdateJob(Optimizer optimizer) : IParallelJob
     {
+        /// <summary>The elements of this step's parameters with a gradient, counted once by <see cref="Step"/>.</summary>
+        public long Elements { get; set; }
+
         public void Run(int part, int parts)
         {
             var parameters = optimizer.Parameters;
-            long total = 0;
-            for (int i = 0; i < parameters.Count; i++)
-            {
-                if (parameters[i].Grad is not null) total += parameters[i].Count;
-            }
-
-            long start = total * part / parts, end = total * (part + 1) / parts, position = 0;
+            long start = Elements * part / parts, end = Elements * (part + 1) / parts, position = 0;
             for (int i = 0; i < parameters.Count && position < end; i++)
             {
                 var p = parameters[i];

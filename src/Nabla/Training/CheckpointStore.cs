@@ -300,7 +300,7 @@ public static class CheckpointStore
         /// <summary>The counters, from <see cref="Counters"/> or from an older file's <see cref="DropoutDraws"/> (each
         /// layer's count is its <c>draws</c> counter).</summary>
         public Dictionary<string, long>? CountersOrLegacy() =>
-            Counters ?? DropoutDraws?.ToDictionary(d => $"{d.Key}.draws", d => d.Value, StringComparer.Ordinal);
+            Counters ?? DropoutDraws?.ToDictionary(d => d.Key.Length == 0 ? "draws" : $"{d.Key}.draws", d => d.Value, StringComparer.Ordinal);
 
         public RunIdentity? Run { get; init; }
 

@@ -18,9 +18,14 @@ internal sealed class CpuConvolution(Conv2dGeometry geometry, int batch, int out
     }
 
     /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">No forward pass ran in this element type.</exception>
     public override void Backward(BackendStorage x, BackendStorage weight, BackendStorage? y, BackendStorage gy, BackendStorage? gx, BackendStorage? gw, BackendStorage? gb)
     {
-        if (IsSingle(x)) (_single ??= new(geometry, batch, outputs, groups)).Backward(Of<float>(x), Of<float>(weight), OfOptional<float>(y), Of<float>(gy), OfOptional<float>(gx), OfOptional<float>(gw), OfOptional<float>(gb), fuseRelu: y is not null);
-        else (_double ??= new(geometry, batch, outputs, groups)).Backward(Of<double>(x), Of<double>(weight), OfOptional<double>(y), Of<double>(gy), OfOptional<double>(gx), OfOptional<double>(gw), OfOptional<double>(gb), fuseRelu: y is not null);
+        if (IsSingle(x)) Forwarded(_single).Backward(Of<float>(x), Of<float>(weight), OfOptional<float>(y), Of<float>(gy), OfOptional<float>(gx), OfOptional<float>(gw), OfOptional<float>(gb), fuseRelu: y is not null);
+        else Forwarded(_double).Backward(Of<double>(x), Of<double>(weight), OfOptional<double>(y), Of<double>(gy), OfOptional<double>(gx), OfOptional<double>(gw), OfOptional<double>(gb), fuseRelu: y is not null);
     }
+
+    /// <summary>The kernel of the forward pass: its scratch (the columns of each image) is what backward reads.</summary>
+    private static T Forwarded<T>(T? kernel)
+        where T : class => kernel ?? throw new InvalidOperationException("a convolution's backward pass needs the scratch of a forward pass in the same dtype");
 }
