@@ -6,16 +6,21 @@ namespace Nabla.Backends;
 // of Tensor launch.
 internal abstract partial class BackendOps
 {
-    /// <summary>y = TOp(x, alpha), element by element.</summary>
-    public abstract void Unary<TOp>(BackendStorage x, double alpha, BackendStorage y)
+    /// <summary>y = TOp(x, alpha), element by element, on elements [start, start + count).</summary>
+    public abstract void Unary<TOp>(BackendStorage x, double alpha, BackendStorage y, int start, int count)
         where TOp : IUnaryOperator;
 
     /// <summary>d = TOp(x, y) with x and y broadcast NumPy-style to d's dimensions.</summary>
     public abstract void Binary<TOp>(BackendStorage x, ReadOnlySpan<int> xDims, BackendStorage y, ReadOnlySpan<int> yDims, BackendStorage d, ReadOnlySpan<int> dDims)
         where TOp : IBinaryOperator<TOp>;
 
-    /// <summary>sum ← sum + g, element by element (a gradient accumulated into a leaf's).</summary>
-    public abstract void AddInPlace(BackendStorage sum, BackendStorage g);
+    /// <summary>d = TOp(x, y) on elements [start, start + count) of d, where x and y each have d's length or are one
+    /// element (a scalar): the shapes <see cref="Binary{TOp}"/> treats elementwise.</summary>
+    public abstract void BinaryElementwise<TOp>(BackendStorage x, BackendStorage y, BackendStorage d, int start, int count)
+        where TOp : IBinaryOperator<TOp>;
+
+    /// <summary>sum ← sum + g, element by element on [start, start + count) (a gradient accumulated into a leaf's).</summary>
+    public abstract void AddInPlace(BackendStorage sum, BackendStorage g, int start, int count);
 
     /// <summary>x ← 0.</summary>
     public abstract void Clear(BackendStorage x);

@@ -20,8 +20,8 @@ internal abstract partial class BackendOps
     /// <summary>sums (columns) = Σ over the rows of <paramref name="source"/> (rows × columns), row by row in order.</summary>
     public abstract void SumRows(BackendStorage source, int rows, int columns, BackendStorage sums);
 
-    /// <summary>g ← g ⊙ [y &gt; 0]: the ReLU's backward from its output, in place.</summary>
-    public abstract void MaskByPositive(BackendStorage y, BackendStorage g);
+    /// <summary>g ← g ⊙ [y &gt; 0] on elements [start, start + count): the ReLU's backward from its output, in place.</summary>
+    public abstract void MaskByPositive(BackendStorage y, BackendStorage g, int start, int count);
 
     /// <summary>The mean softmax loss of <paramref name="rows"/> rows of logits (rows × classes): writes ∂L/∂z =
     /// (softmax(z) − onehot(y)) / rows into <paramref name="gradient"/> (1/rows taken in the element type) and returns

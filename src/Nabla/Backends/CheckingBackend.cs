@@ -99,7 +99,7 @@ internal sealed class CheckingBackend : Backend
     /// <summary>A kernel with its declared buffers, run under the checks (now, and at every replay).</summary>
     private sealed class CheckedKernel(CheckingBackend backend, Action kernel, BackendStorage?[] reads, BackendStorage?[] writes) : IWrappedKernel
     {
-        public Action Kernel => kernel;
+        public Delegate Kernel => kernel;
 
         public BackendStorage?[] Reads => reads;
 

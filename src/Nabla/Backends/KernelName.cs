@@ -7,8 +7,12 @@ internal static class KernelName
     /// <summary>The name of <paramref name="kernel"/>, or of the kernel it wraps (<see cref="IWrappedKernel"/>).</summary>
     public static string Of(Action kernel)
     {
-        while (kernel.Target is IWrappedKernel wrapped) kernel = wrapped.Kernel;
-        var method = kernel.Method;
+        for (Delegate inner = kernel; inner.Target is IWrappedKernel wrapped; inner = wrapped.Kernel)
+        {
+            if (wrapped is INamedKernel named) return named.Name;   // a fusion of several kernels
+        }
+
+        var method = MethodOf(kernel);
         var type = method.DeclaringType;
         var generic = type is { IsGenericType: true } ? $"<{string.Join(", ", type.GetGenericArguments().Select(a => a.Name))}>" : "";
         while (type?.DeclaringType is not null) type = type.DeclaringType;   // a closure class nests inside the op's type
@@ -22,14 +26,23 @@ internal static class KernelName
     /// identity: two captures compare by it.</summary>
     public static System.Reflection.MethodInfo MethodOf(Action kernel)
     {
-        while (kernel.Target is IWrappedKernel wrapped) kernel = wrapped.Kernel;
-        return kernel.Method;
+        Delegate inner = kernel;
+        while (inner.Target is IWrappedKernel wrapped) inner = wrapped.Kernel;
+        return inner.Method;
     }
 }
 
-/// <summary>A backend's wrapper around a kernel, which it runs inside.</summary>
+/// <summary>A wrapper around a kernel, which it runs inside: a backend's checks, or an elementwise kernel's run over
+/// all of its elements (whose op is its range's lambda).</summary>
 internal interface IWrappedKernel
 {
     /// <summary>The kernel as the op launched it.</summary>
-    Action Kernel { get; }
+    Delegate Kernel { get; }
+}
+
+/// <summary>A kernel that names itself: a fusion of several, named after them.</summary>
+internal interface INamedKernel
+{
+    /// <summary>What the kernel runs, in words.</summary>
+    string Name { get; }
 }

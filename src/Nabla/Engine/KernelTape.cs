@@ -76,7 +76,7 @@ internal sealed class KernelTape : IDisposable
 
     /// <summary>Runs <paramref name="kernel"/> now and keeps it for replay, with what it reads and writes. A kernel
     /// launched from inside another runs as part of it and is not kept twice.</summary>
-    internal void Run(Action kernel, Backends.BackendStorage?[] reads, Backends.BackendStorage?[] writes)
+    internal void Run(Action kernel, Backends.BackendStorage?[] reads, Backends.BackendStorage?[] writes, KernelForm? form = null)
     {
         if (_depth > 0)
         {
@@ -94,7 +94,7 @@ internal sealed class KernelTape : IDisposable
             _depth--;
         }
 
-        _kernels.Add(new RecordedKernel(kernel, reads, writes));
+        _kernels.Add(new RecordedKernel(kernel, reads, writes, form));
     }
 
     /// <summary>Keeps <paramref name="kernel"/>, which writes <paramref name="writes"/>, for replay without running it

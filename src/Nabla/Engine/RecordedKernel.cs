@@ -7,4 +7,5 @@ namespace Nabla.Engine;
 /// <param name="Run">The kernel (wrapped in the backend's checks when the capture ran under them).</param>
 /// <param name="Reads">The buffers it reads (a null entry is an absent operand, such as a missing bias).</param>
 /// <param name="Writes">The buffers it writes.</param>
-internal sealed record RecordedKernel(Action Run, BackendStorage?[] Reads, BackendStorage?[] Writes);
+/// <param name="Form">What a fusion pass may know of it beyond its buffers, or null for an opaque kernel.</param>
+internal sealed record RecordedKernel(Action Run, BackendStorage?[] Reads, BackendStorage?[] Writes, KernelForm? Form = null);

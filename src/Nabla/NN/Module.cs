@@ -45,10 +45,6 @@ public abstract class Module
     {
     }
 
-    /// <summary>Whether this module is max(0, x) and nothing else, which a preceding <see cref="IFusesRelu"/> layer may
-    /// apply in its own kernel's epilogue (<see cref="Sequential"/> asks).</summary>
-    internal virtual bool IsPlainRelu => false;
-
     /// <summary>Whether <see cref="Forward"/> is its children's Forward applied one after another, in registration
     /// order (a Sequential, an Mlp): diagnostics then look at each child's output on its own.</summary>
     internal virtual bool AppliesChildrenInOrder => false;

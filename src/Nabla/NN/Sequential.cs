@@ -32,19 +32,7 @@ public sealed class Sequential : Module
     {
         ArgumentNullException.ThrowIfNull(input);
         var x = input;
-        for (int i = 0; i < _modules.Count; i++)
-        {
-            // A layer followed by a ReLU applies it in its own kernel: one pass and one tensor fewer, the same bits.
-            if (_modules[i] is IFusesRelu layer && i + 1 < _modules.Count && _modules[i + 1].IsPlainRelu)
-            {
-                x = layer.ForwardWithRelu(x);
-                i++;
-            }
-            else
-            {
-                x = _modules[i].Forward(x);
-            }
-        }
+        for (int i = 0; i < _modules.Count; i++) x = _modules[i].Forward(x);
 
         return x;
     }

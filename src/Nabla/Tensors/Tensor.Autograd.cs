@@ -68,7 +68,7 @@ public sealed partial class Tensor
         // than copied: a captured step replays the zeroing and the add, and agrees with the eager one bit for bit.
         var sum = Grad ??= ZerosLike(this);
         var ops = Backends.Backend.Current.Ops;
-        Kernel.Launch([sum, g], [sum], () => ops.AddInPlace(sum.Storage, g.Storage));
+        Kernel.LaunchElementwise([sum, g], [sum], typeof(Kernels.AddOperator), sum.Count, (start, count) => ops.AddInPlace(sum.Storage, g.Storage, start, count));
     }
 
     /// <summary>Takes <paramref name="g"/>, a gradient nothing else holds, as this leaf's gradient (there is none yet).</summary>

@@ -14,7 +14,7 @@ public sealed partial class Tensor
     {
         var y = Uninitialized(x.Shape, x.DType);
         var ops = Backend.Current.Ops;
-        Kernel.Launch([x], [y], () => ops.Unary<TOp>(x.Storage, alpha, y.Storage));
+        Kernel.LaunchElementwise([x], [y], typeof(TOp), y.Count, (start, count) => ops.Unary<TOp>(x.Storage, alpha, y.Storage, start, count));
         return y;
     }
 
@@ -34,7 +34,10 @@ public sealed partial class Tensor
 
         var d = Uninitialized(shape, x.DType);
         var ops = Backend.Current.Ops;
-        Kernel.Launch([x, y], [d], () => ops.Binary<TOp>(x.Storage, x.Shape.Dims, y.Storage, y.Shape.Dims, d.Storage, d.Shape.Dims));
+        if (x.Shape == y.Shape || x.Count == 1 || y.Count == 1)   // elementwise, with a scalar at most: a fusion pass may chain it
+            Kernel.LaunchElementwise([x, y], [d], typeof(TOp), d.Count, (start, count) => ops.BinaryElementwise<TOp>(x.Storage, y.Storage, d.Storage, start, count));
+        else
+            Kernel.Launch([x, y], [d], () => ops.Binary<TOp>(x.Storage, x.Shape.Dims, y.Storage, y.Shape.Dims, d.Storage, d.Shape.Dims));
         return d;
     }
 

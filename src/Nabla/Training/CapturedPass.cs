@@ -25,6 +25,9 @@ internal sealed class CapturedPass
         _gradients = [.. parameters.Select(p => p.Grad)];
     }
 
+    /// <summary>The kernels a replay runs, in words, in order (a fused kernel names what it fused).</summary>
+    public IEnumerable<string> KernelNames => _kernels.Select(KernelTape.Describe);
+
     /// <summary>Replays since this pass was captured or last checked against a fresh capture.</summary>
     public int ReplaysSinceCheck { get; set; }
 
@@ -35,7 +38,8 @@ internal sealed class CapturedPass
         int common = Math.Min(_kernels.Length, fresh._kernels.Length);
         for (int i = 0; i < common; i++)
         {
-            if (Backends.KernelName.MethodOf(_kernels[i]) != Backends.KernelName.MethodOf(fresh._kernels[i]))
+            if (Backends.KernelName.MethodOf(_kernels[i]) != Backends.KernelName.MethodOf(fresh._kernels[i])
+                || KernelTape.Describe(_kernels[i]) != KernelTape.Describe(fresh._kernels[i]))   // a fusion names its members
                 return $"kernel {i + 1} of {_kernels.Length} was {KernelTape.Describe(_kernels[i])} and is now {KernelTape.Describe(fresh._kernels[i])}";
         }
 

@@ -38,6 +38,9 @@ public sealed class InferenceStep
     /// <summary>How many captures were made: one per input shape, and again after a mode change.</summary>
     public int CapturesMade { get; private set; }
 
+    /// <summary>Kernels the captures' fusion pass merged into others (<see cref="KernelFusion"/>).</summary>
+    internal int KernelsFused { get; private set; }
+
     /// <summary>How many batches were replays of a capture.</summary>
     public long ReplayedSteps { get; private set; }
 
@@ -82,10 +85,12 @@ public sealed class InferenceStep
             spoiled = tape.Spoiled;
             if (spoiled is null)
             {
-                var recorded = tape.Freeze();
                 var keep = new List<Tensor> { input, output };
                 Model.CollectState(keep);
-                BufferPlan.Apply(recorded, tape.Created, [.. keep.Select(t => t.Storage)]);
+                var kept = keep.Select(t => t.Storage).ToArray();
+                var recorded = KernelFusion.Apply(tape.Freeze(), kept, out int fusions);
+                KernelsFused += fusions;
+                BufferPlan.Apply(recorded, tape.Created, kept);
                 kernels = [.. recorded.Select(k => k.Run)];
             }
         }

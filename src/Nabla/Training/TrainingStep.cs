@@ -114,9 +114,18 @@ public sealed class TrainingStep
     /// <summary>How many steps ran eagerly (the capturing steps included).</summary>
     public long EagerSteps { get; private set; }
 
+    /// <summary>Kernels the captures' fusion pass merged into others (<see cref="KernelFusion"/>): a ReLU into its
+    /// GEMM's epilogue, a mask into a convolution's backward, a chain of elementwise kernels into one.</summary>
+    internal int KernelsFused { get; private set; }
+
     /// <summary>Elements of memory the captures' buffer plans let intermediates share instead of holding each
     /// their own (<see cref="BufferPlan"/>).</summary>
     internal long PlannedElementsSaved { get; private set; }
+
+    /// <summary>The kernels the capture of <paramref name="shape"/> replays, in words (a fused kernel names what it
+    /// fused); empty when that shape has no capture.</summary>
+    internal IReadOnlyList<string> CapturedKernels(Shape shape, DType dtype) =>
+        _captures.TryGetValue((shape, dtype), out var pass) && pass is not null ? [.. pass.KernelNames] : [];
 
     /// <summary>Why the last capture that failed could not be replayed (host work on tensor values, a loss without a
     /// captured form); null when none failed.</summary>
@@ -241,11 +250,15 @@ public sealed class TrainingStep
         for (int i = 0; i < parameters.Count; i++) parameters[i].GradientBuffer();
         if (spoiled is null)
         {
-            // What is read between replays keeps its memory; the other intermediates share memory by their lives.
+            // What is read between replays is kept whole; the other kernels are fused, then the intermediates share
+            // memory by their lives.
             var keep = new List<Tensor> { input, logits, dataLoss, objective };
             Model.CollectState(keep);
             for (int i = 0; i < parameters.Count; i++) keep.Add(parameters[i].GradientBuffer());
-            PlannedElementsSaved += BufferPlan.Apply(kernels, created, [.. keep.Select(t => t.Storage)]);
+            var kept = keep.Select(t => t.Storage).ToArray();
+            kernels = KernelFusion.Apply(kernels, kept, out int fusions);
+            KernelsFused += fusions;
+            PlannedElementsSaved += BufferPlan.Apply(kernels, created, kept);
         }
 
         EagerSteps++;

@@ -22,18 +22,17 @@ internal sealed class Conv2dFunction : Function
 {
     private readonly ConvolutionOp _kernel;   // the forward pass's kernel, whose scratch backward reuses
     private readonly bool _hasBias;
-    private readonly Tensor? _rectified;   // y, when the ReLU is fused
 
-    private Conv2dFunction(Tensor[] inputs, ConvolutionOp kernel, bool hasBias, Tensor? rectified)
-        : base(inputs) => (_kernel, _hasBias, _rectified) = (kernel, hasBias, rectified);
+    private Conv2dFunction(Tensor[] inputs, ConvolutionOp kernel, bool hasBias)
+        : base(inputs) => (_kernel, _hasBias) = (kernel, hasBias);
 
     public override string Name => "Conv2d";
 
-    /// <summary>y = conv2d(x, weight) + bias, or max(0, ·) of it when <paramref name="relu"/> (the ReLU in the
-    /// kernel's epilogue; backward masks the upstream gradient by [y &gt; 0] as the ReLU's own backward does, so the
-    /// fused and unfused layers agree bit for bit); <paramref name="stride"/>, <paramref name="padding"/> and
-    /// <paramref name="dilation"/> are (height, width).</summary>
-    public static Tensor Apply(Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups, bool relu = false)
+    /// <summary>y = conv2d(x, weight) + bias; <paramref name="stride"/>, <paramref name="padding"/> and
+    /// <paramref name="dilation"/> are (height, width). A ReLU after it joins the kernel's epilogue, and the ReLU's
+    /// backward mask the backward kernel's reading of the gradient, when a capture's fusion pass finds them
+    /// (<see cref="KernelFusion"/>): both kernels offer the form.</summary>
+    public static Tensor Apply(Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups)
     {
         if (x.Rank != 4) throw new ArgumentException($"conv2d: input must be (N, C, H, W), got shape {x.Shape}");
         if (weight.Rank != 4) throw new ArgumentException($"conv2d: weight must be (O, C/groups, KH, KW), got shape {weight.Shape}");
@@ -53,27 +52,22 @@ internal sealed class Conv2dFunction : Function
         var y = Tensor.Uninitialized([x.Shape[0], outputs, geometry.OutputHeight, geometry.OutputWidth], x.DType);
         // The kernel holds its scratch, so a captured step that keeps it replays with no allocation.
         var kernel = Backend.Current.Ops.Convolution(geometry, x.Shape[0], outputs, groups);
-        Kernel.Launch([x, weight, bias], [y], () => kernel.Forward(x.Storage, weight.Storage, bias?.Storage, y.Storage, relu));
+        Kernel.Launch([x, weight, bias], [y], () => kernel.Forward(x.Storage, weight.Storage, bias?.Storage, y.Storage, relu: false),
+            Kernel.Capturing ? new ReluEpilogueForm(y.Storage, rectified => () => kernel.Forward(x.Storage, weight.Storage, bias?.Storage, rectified, relu: true)) : null);
         Tensor[] operands = bias is null ? [x, weight] : [x, weight, bias];
-        return Needed(operands) ? Record(y, new Conv2dFunction(operands, kernel, bias is not null, relu ? y : null)) : y;
+        return Needed(operands) ? Record(y, new Conv2dFunction(operands, kernel, bias is not null)) : y;
     }
 
-    public override Tensor?[] Backward(Tensor gradOutput) => Backward(gradOutput, owned: false);
-
-    public override Tensor?[] Backward(Tensor gradOutput, bool owned)
+    public override Tensor?[] Backward(Tensor gradOutput)
     {
-        // An owned gradient is masked in place by the kernel's threads, image by image; one held elsewhere is masked
-        // into a tensor of its own first. The same operator either way, so the same bits.
-        bool maskInKernel = _rectified is not null && owned;
-        if (_rectified is not null && !owned) gradOutput = ReluFunction.Mask(_rectified, gradOutput, owned: false);
         var (x, weight, gy, kernel) = (Inputs[0], Inputs[1], gradOutput, _kernel);
 
         // The kernel writes every element of the gradients it is given: none needs zeroing first.
         var gx = x.RequiresGrad ? Tensor.Uninitialized(x.Shape, x.DType) : null;
         var gw = weight.RequiresGrad ? Tensor.Uninitialized(weight.Shape, x.DType) : null;
         var gb = _hasBias && Inputs[2].RequiresGrad ? Tensor.Uninitialized([weight.Shape[0]], x.DType) : null;
-        var y = maskInKernel ? _rectified : null;
-        Kernel.Launch([x, weight, y, gy], [y is null ? null : gy, gx, gw, gb], () => kernel.Backward(x.Storage, weight.Storage, y?.Storage, gy.Storage, gx?.Storage, gw?.Storage, gb?.Storage));
+        Kernel.Launch([x, weight, gy], [gx, gw, gb], () => kernel.Backward(x.Storage, weight.Storage, null, gy.Storage, gx?.Storage, gw?.Storage, gb?.Storage),
+            Kernel.Capturing ? new ReluMaskPrologueForm(gy.Storage, y => () => kernel.Backward(x.Storage, weight.Storage, y, gy.Storage, gx?.Storage, gw?.Storage, gb?.Storage)) : null);
         return _hasBias ? [gx, gw, gb] : [gx, gw];
     }
 }

@@ -4,37 +4,32 @@ using Nabla.Tensors;
 
 namespace Nabla.Autograd.Functions;
 
-/// <summary>The fully connected layer in one primitive: a = x Wᵀ + b, with x (B, I), W (O, I), b (O) or none, a (B, O),
-/// optionally followed by the ReLU, y = max(0, a). One GEMM computes the product with the bias (and the ReLU) added in
-/// its epilogue: the ReLU costs no pass of its own.</summary>
-/// <remarks>With the ReLU, backward first masks the upstream gradient, G ← G ⊙ [y &gt; 0] (ReLU'(a) = [a &gt; 0] =
-/// [y &gt; 0]), exactly as the ReLU's own backward does, so the fused and unfused layers agree bit for bit.</remarks>
+/// <summary>The fully connected layer in one primitive: a = x Wᵀ + b, with x (B, I), W (O, I), b (O) or none, a (B, O).
+/// One GEMM computes the product with the bias added in its epilogue. A ReLU that follows it joins that epilogue too
+/// when a capture's fusion pass finds it (<see cref="KernelFusion"/>): the kernel offers the form.</summary>
 internal sealed class LinearFunction : Function
 {
     private readonly bool _hasBias;
-    private readonly Tensor? _rectified;   // y, when the ReLU is fused
 
-    private LinearFunction(Tensor[] inputs, bool hasBias, Tensor? rectified)
-        : base(inputs) => (_hasBias, _rectified) = (hasBias, rectified);
+    private LinearFunction(Tensor[] inputs, bool hasBias)
+        : base(inputs) => _hasBias = hasBias;
 
     public override string Name => "Linear";
 
-    public static Tensor Apply(Tensor x, Tensor weight, Tensor? bias, bool relu = false)
+    public static Tensor Apply(Tensor x, Tensor weight, Tensor? bias)
     {
         int rows = x.Shape[0], inputs = weight.Shape[1], outputs = weight.Shape[0];
         var a = Tensor.Uninitialized([rows, outputs], x.DType);
         var ops = Backend.Current.Ops;
-        Kernel.Launch([x, weight, bias], [a], () => ops.Linear(x.Storage, weight.Storage, bias?.Storage, a.Storage, rows, inputs, outputs, relu));
+        Kernel.Launch([x, weight, bias], [a], () => ops.Linear(x.Storage, weight.Storage, bias?.Storage, a.Storage, rows, inputs, outputs, relu: false),
+            Kernel.Capturing ? new ReluEpilogueForm(a.Storage, y => () => ops.Linear(x.Storage, weight.Storage, bias?.Storage, y, rows, inputs, outputs, relu: true)) : null);
         Tensor[] operands = bias is null ? [x, weight] : [x, weight, bias];
-        return Needed(operands) ? Record(a, new LinearFunction(operands, bias is not null, relu ? a : null)) : a;
+        return Needed(operands) ? Record(a, new LinearFunction(operands, bias is not null)) : a;
     }
 
     // ∂L/∂x = G W (B, I),  ∂L/∂W = Gᵀ x (O, I),  ∂L/∂b = Σ_rows G (O), with G = ∂L/∂a (B, O).
-    public override Tensor?[] Backward(Tensor g) => Backward(g, owned: false);
-
-    public override Tensor?[] Backward(Tensor g, bool owned)
+    public override Tensor?[] Backward(Tensor g)
     {
-        if (_rectified is not null) g = ReluFunction.Mask(_rectified, g, owned);
         var (x, weight) = (Inputs[0], Inputs[1]);
         int rows = x.Shape[0], outputs = weight.Shape[0];
         Tensor? gx = null, gw = null, gb = null;

@@ -27,7 +27,7 @@ internal sealed class ReluFunction(Tensor x, Tensor y) : Function(x)
     {
         if (!owned || y.Shape != g.Shape || y.DType != g.DType) return Tensor.RawBinary<ReluBackwardOperator>(y, g, "relu backward");
         var ops = Backend.Current.Ops;
-        Kernel.Launch([y, g], [g], () => ops.MaskByPositive(y.Storage, g.Storage));
+        Kernel.LaunchElementwise([y, g], [g], typeof(ReluBackwardOperator), g.Count, (start, count) => ops.MaskByPositive(y.Storage, g.Storage, start, count));
         return g;
     }
 }

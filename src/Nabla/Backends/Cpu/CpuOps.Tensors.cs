@@ -9,10 +9,10 @@ namespace Nabla.Backends.Cpu;
 internal sealed partial class CpuOps
 {
     /// <inheritdoc/>
-    public override void Unary<TOp>(BackendStorage x, double alpha, BackendStorage y)
+    public override void Unary<TOp>(BackendStorage x, double alpha, BackendStorage y, int start, int count)
     {
-        if (IsSingle(x)) TOp.Apply<float>(Of<float>(x), (float)alpha, Of<float>(y));
-        else TOp.Apply<double>(Of<double>(x), alpha, Of<double>(y));
+        if (IsSingle(x)) TOp.Apply<float>(Of<float>(x).AsSpan(start, count), (float)alpha, Of<float>(y).AsSpan(start, count));
+        else TOp.Apply<double>(Of<double>(x).AsSpan(start, count), alpha, Of<double>(y).AsSpan(start, count));
     }
 
     /// <inheritdoc/>
@@ -23,10 +23,36 @@ internal sealed partial class CpuOps
     }
 
     /// <inheritdoc/>
-    public override void AddInPlace(BackendStorage sum, BackendStorage g)
+    public override void BinaryElementwise<TOp>(BackendStorage x, BackendStorage y, BackendStorage d, int start, int count)
     {
-        if (IsSingle(sum)) TensorPrimitives.Add(Of<float>(sum), Of<float>(g), Of<float>(sum));
-        else TensorPrimitives.Add(Of<double>(sum), Of<double>(g), Of<double>(sum));
+        if (IsSingle(d)) Elementwise<TOp, float>(Of<float>(x), Of<float>(y), Of<float>(d), start, count);
+        else Elementwise<TOp, double>(Of<double>(x), Of<double>(y), Of<double>(d), start, count);
+    }
+
+    // The same three cases, in the same order, as BroadcastKernel's fast paths: same length, scalar y, scalar x.
+    private static void Elementwise<TOp, T>(T[] x, T[] y, T[] d, int start, int count)
+        where TOp : IBinaryOperator<TOp>
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var destination = d.AsSpan(start, count);
+        if (x.Length == d.Length && y.Length == d.Length) TOp.Apply(x.AsSpan(start, count), y.AsSpan(start, count), destination);
+        else if (y.Length == 1) TOp.Apply(x.AsSpan(start, count), y[0], destination);
+        else TOp.Apply(x[0], y.AsSpan(start, count), destination);
+    }
+
+    /// <inheritdoc/>
+    public override void AddInPlace(BackendStorage sum, BackendStorage g, int start, int count)
+    {
+        if (IsSingle(sum))
+        {
+            var s = Of<float>(sum).AsSpan(start, count);
+            TensorPrimitives.Add(s, Of<float>(g).AsSpan(start, count), s);
+        }
+        else
+        {
+            var s = Of<double>(sum).AsSpan(start, count);
+            TensorPrimitives.Add(s, Of<double>(g).AsSpan(start, count), s);
+        }
     }
 
     /// <inheritdoc/>

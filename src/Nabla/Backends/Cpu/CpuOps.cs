@@ -32,10 +32,18 @@ internal sealed partial class CpuOps : BackendOps
     }
 
     /// <inheritdoc/>
-    public override void MaskByPositive(BackendStorage y, BackendStorage g)
+    public override void MaskByPositive(BackendStorage y, BackendStorage g, int start, int count)
     {
-        if (IsSingle(y)) BinaryOperator.Apply<ReluBackwardOperator, float>(Of<float>(y), Of<float>(g), Of<float>(g));
-        else BinaryOperator.Apply<ReluBackwardOperator, double>(Of<double>(y), Of<double>(g), Of<double>(g));
+        if (IsSingle(y))
+        {
+            var gs = Of<float>(g).AsSpan(start, count);
+            BinaryOperator.Apply<ReluBackwardOperator, float>(Of<float>(y).AsSpan(start, count), gs, gs);
+        }
+        else
+        {
+            var gs = Of<double>(g).AsSpan(start, count);
+            BinaryOperator.Apply<ReluBackwardOperator, double>(Of<double>(y).AsSpan(start, count), gs, gs);
+        }
     }
 
     /// <inheritdoc/>

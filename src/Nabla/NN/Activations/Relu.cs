@@ -17,8 +17,5 @@ public sealed class Relu : Module
     }
 
     /// <inheritdoc/>
-    internal override bool IsPlainRelu => true;
-
-    /// <inheritdoc/>
     internal override OnnxValue EmitOnnx(OnnxEmitter onnx, string path, OnnxValue x) => new(onnx.Node(path, "Relu", [x.Name]), x.Shape);
 }

@@ -15,7 +15,7 @@ namespace Nabla.NN.Layers;
 /// Default initialisation is PyTorch's: W and b drawn from U(−1/√fan_in, 1/√fan_in), fan_in = (C/G)·K².
 /// State-dict names and shapes match PyTorch's <c>nn.Conv2d</c>.
 /// </remarks>
-public sealed class Conv2d : Module, IFusesRelu
+public sealed class Conv2d : Module
 {
     /// <summary>The architecture word <c>conv&lt;O&gt;k&lt;K&gt;[s&lt;S&gt;][p&lt;P&gt;][d&lt;D&gt;][g&lt;G&gt;]</c>: a convolution
     /// of the images before it to O channels with a K×K kernel, stride S (1), padding P (0), dilation D (1) and G groups
@@ -117,14 +117,6 @@ public sealed class Conv2d : Module, IFusesRelu
         ArgumentNullException.ThrowIfNull(input);
         CheckInput(input.Shape, input.DType);
         return input.Conv2d(Weight, Bias, Stride, Padding, Dilation, Groups);
-    }
-
-    /// <inheritdoc/>
-    Tensor IFusesRelu.ForwardWithRelu(Tensor input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        CheckInput(input.Shape, input.DType);
-        return Conv2dFunction.Apply(input, Weight, Bias, (Stride, Stride), (Padding, Padding), (Dilation, Dilation), Groups, relu: true);
     }
 
     /// <summary>Throws, naming the layer and the shape, unless an input of this shape and dtype fits: (N, C, H, W)

@@ -13,7 +13,7 @@ namespace Nabla.NN.Layers;
 /// Parameters: O·I weights plus O biases. W is stored (out, in), as in PyTorch, so state-dict names and shapes match.
 /// Default initialisation is PyTorch's: W and b drawn from U(−1/√I, 1/√I).
 /// </remarks>
-public sealed class Linear : Module, IFusesRelu
+public sealed class Linear : Module
 {
     /// <summary>The architecture word <c>fc&lt;N&gt;</c> (or <c>linear&lt;N&gt;</c>): a linear layer to N features from the
     /// features before it, holding O·I weights and O biases.</summary>
@@ -82,16 +82,6 @@ public sealed class Linear : Module, IFusesRelu
             return LinearFunction.Apply(input, Weight, Bias);   // (B, O) = h Wᵀ + b, the bias in the GEMM's epilogue
         var a = input.MatMulTransposed(Weight);   // batched inputs (…, B, I): h Wᵀ
         return Bias is null ? a : a + Bias;        // + b broadcast over B
-    }
-
-    /// <inheritdoc/>
-    Tensor IFusesRelu.ForwardWithRelu(Tensor input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        CheckInput(input.Shape, input.DType);
-        return input.Rank == 2 && input.DType == Weight.DType
-            ? LinearFunction.Apply(input, Weight, Bias, relu: true)   // the ReLU in the GEMM's epilogue
-            : Forward(input).Relu();
     }
 
     /// <summary>Throws, naming the layer and the shape, unless an input of this shape and dtype fits: (…, I) in the
