@@ -20,6 +20,7 @@ internal static class Kernel
     /// nothing for it.</param>
     public static void Launch(ReadOnlySpan<Tensor?> reads, ReadOnlySpan<Tensor?> writes, Action kernel, KernelForm? form = null)
     {
+        KernelTrace.Current?.Note(reads, writes);
         var tape = KernelTape.Current;
         var backend = Backend.Current;
         if (tape is null && backend is CpuBackend)
@@ -39,7 +40,7 @@ internal static class Kernel
     /// reads. A capture keeps it in a form its fusion pass can chain with its neighbours.</summary>
     public static void LaunchElementwise(ReadOnlySpan<Tensor?> reads, ReadOnlySpan<Tensor?> writes, Type operation, int length, Action<int, int> range)
     {
-        if (KernelTape.Current is null && Backend.Current is CpuBackend)
+        if (KernelTape.Current is null && Backend.Current is CpuBackend && KernelTrace.Current is null)
         {
             range(0, length);   // the eager CPU path, as Launch's
             return;

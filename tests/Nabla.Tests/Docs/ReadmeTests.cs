@@ -21,5 +21,6 @@ public sealed class ReadmeTests(ITestOutputHelper output)
         output.WriteLine(printed.ToString());
         Assert.True(failure is null, failure);
         Assert.Contains("steps replayed", printed.ToString(), StringComparison.Ordinal);
+        Assert.Contains("blocks.0.up", printed.ToString(), StringComparison.Ordinal);   // the traced summary
     }
 }
