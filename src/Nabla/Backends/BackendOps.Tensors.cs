@@ -48,6 +48,13 @@ internal abstract partial class BackendOps
     /// batch's rows).</summary>
     public abstract void GatherRows(BackendStorage source, ReadOnlySpan<int> rows, int rowSize, BackendStorage destination);
 
+    /// <summary>destination[i] = source[i, columns[i]] for each row of source (rows × width).</summary>
+    public abstract void PickPerRow(BackendStorage source, ReadOnlySpan<int> columns, int width, BackendStorage destination);
+
+    /// <summary>destination (rows × width) = 0 but for destination[i, columns[i]] = source[i]: the adjoint of
+    /// <see cref="PickPerRow"/>.</summary>
+    public abstract void PlacePerRow(BackendStorage source, ReadOnlySpan<int> columns, int width, BackendStorage destination);
+
     /// <summary>destination row rows[i] += source row i, for every i in order (an embedding's gradient).</summary>
     public abstract void ScatterAddRows(BackendStorage source, ReadOnlySpan<int> rows, int rowSize, BackendStorage destination);
 

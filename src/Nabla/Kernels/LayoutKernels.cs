@@ -96,4 +96,19 @@ internal static class LayoutKernels
             for (int d = 0; d < rowSize; d++) row[d] += from[d];
         }
     }
+
+    /// <summary>destination[i] = source[i, columns[i]] for each row i of source (rows × <paramref name="width"/>): one
+    /// entry per row, such as the score of each example's true class.</summary>
+    public static void PickPerRow<T>(ReadOnlySpan<T> source, ReadOnlySpan<int> columns, int width, Span<T> destination)
+    {
+        for (int i = 0; i < columns.Length; i++) destination[i] = source[(i * width) + columns[i]];
+    }
+
+    /// <summary>The adjoint of <see cref="PickPerRow{T}"/>: destination (rows × <paramref name="width"/>) is zero but
+    /// for destination[i, columns[i]] = source[i].</summary>
+    public static void PlacePerRow<T>(ReadOnlySpan<T> source, ReadOnlySpan<int> columns, int width, Span<T> destination)
+    {
+        destination[..(columns.Length * width)].Clear();
+        for (int i = 0; i < columns.Length; i++) destination[(i * width) + columns[i]] = source[i];
+    }
 }

@@ -26,8 +26,9 @@ namespace Nabla.Training;
 /// <c>Forward</c> reads (a field that picks a branch, set between steps): after changing such state, call
 /// <see cref="Reset"/>. <see cref="CheckEvery"/> catches a forgotten one: it captures every N-th step afresh and fails
 /// loudly when the kernels differ.</para>
-/// <para>Losses other than plain cross-entropy (no smoothing, no class weights), and the layers not yet converted to
-/// captured kernels (embedding, average pooling, row gathering), run eagerly for now.</para>
+/// <para><b>Fusion.</b> Before its buffers are planned, a capture's kernels are rewritten into fewer passes where the
+/// bits stay the same (<c>KernelFusion</c>): a ReLU joins the GEMM or convolution before it, and consecutive
+/// elementwise kernels run as one. A loss written outside the library (no captured form) keeps its steps eager.</para>
 /// </remarks>
 public sealed class TrainingStep
 {

@@ -1,3 +1,5 @@
+using Nabla.Backends;
+using Nabla.Engine;
 using Nabla.Tensors;
 
 namespace Nabla.Autograd.Functions;
@@ -19,8 +21,9 @@ internal sealed class GatherRowsFunction(Tensor x, int[] index) : Function(x)
             if ((uint)copy[i] >= (uint)cols) throw new ArgumentOutOfRangeException(nameof(index), $"gather: index {copy[i]} in row {i} is out of range for shape {x.Shape}");
         }
 
-        var y = Tensor.Zeros([rows], x.DType);
-        for (int i = 0; i < rows; i++) y.SetFlat(i, x.GetFlat((i * cols) + copy[i]));
+        var y = Tensor.Uninitialized([rows], x.DType);
+        var ops = Backend.Current.Ops;
+        Kernel.Launch([x], [y], () => ops.PickPerRow(x.Storage, copy, cols, y.Storage));
         return Needed(x) ? Record(y, new GatherRowsFunction(x, copy)) : y;
     }
 
@@ -29,8 +32,9 @@ internal sealed class GatherRowsFunction(Tensor x, int[] index) : Function(x)
     {
         var x = Inputs[0];
         int cols = x.Shape[1];
-        var gx = Tensor.ZerosLike(x);
-        for (int i = 0; i < index.Length; i++) gx.SetFlat((i * cols) + index[i], g.GetFlat(i));
+        var gx = Tensor.Uninitialized(x.Shape, x.DType);
+        var ops = Backend.Current.Ops;
+        Kernel.Launch([g], [gx], () => ops.PlacePerRow(g.Storage, index, cols, gx.Storage));
         return [gx];
     }
 }

@@ -105,6 +105,20 @@ internal sealed partial class CpuOps
     }
 
     /// <inheritdoc/>
+    public override void PickPerRow(BackendStorage source, ReadOnlySpan<int> columns, int width, BackendStorage destination)
+    {
+        if (IsSingle(source)) LayoutKernels.PickPerRow<float>(Of<float>(source), columns, width, Of<float>(destination));
+        else LayoutKernels.PickPerRow<double>(Of<double>(source), columns, width, Of<double>(destination));
+    }
+
+    /// <inheritdoc/>
+    public override void PlacePerRow(BackendStorage source, ReadOnlySpan<int> columns, int width, BackendStorage destination)
+    {
+        if (IsSingle(source)) LayoutKernels.PlacePerRow<float>(Of<float>(source), columns, width, Of<float>(destination));
+        else LayoutKernels.PlacePerRow<double>(Of<double>(source), columns, width, Of<double>(destination));
+    }
+
+    /// <inheritdoc/>
     public override void GatherRows(BackendStorage source, ReadOnlySpan<int> rows, int rowSize, BackendStorage destination)
     {
         if (IsSingle(source)) LayoutKernels.GatherRows<float>(Of<float>(source), rows, rowSize, Of<float>(destination));
