@@ -10,6 +10,7 @@ Usage (from the repository root, after `dotnet build Nabla.slnx -c Release`):
     python3 bench/compare.py W3 --reference numpy --pairs 5 --threads 1
     python3 bench/compare.py W6 --reference torch --pairs 3 --threads 2
     python3 bench/compare.py W5 --reference torch --pairs 3 --threads 2 --nabla-option=--eager   (no capture)
+    python3 bench/compare.py W3 --reference numpy --pairs 5 --threads 1 --path avx2   (both sides on AVX2)
 References: torch (Debian python3-torch on OpenBLAS/OpenMP), numpy (W3: OpenBLAS GEMM), torchsharp (TorchSharp-cpu).
 Higher is better for samples/s and GFLOP/s; for W2 (µs per step) the ratio is reference / Nabla, so > 1 means Nabla
 is faster in every row.
@@ -22,6 +23,16 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# --path avx2 measures an AVX2-only host on an AVX-512 one. .NET 8 and 9 read DOTNET_EnableAVX512F; .NET 10 reads
+# DOTNET_EnableAVX512 and ignores the other (checked: Vector512.IsHardwareAccelerated stays true with it alone), so
+# both are set. OpenBLAS takes its Haswell kernel; oneDNN (PyTorch's convolutions) reads ONEDNN_MAX_CPU_ISA, older
+# releases DNNL_MAX_CPU_ISA. The reference wrapper passes NABLA_OPENBLAS_CORETYPE on as OPENBLAS_CORETYPE.
+PATHS = {
+    "native": ({}, {}),
+    "avx2": ({"DOTNET_EnableAVX512": "0", "DOTNET_EnableAVX512F": "0"},
+             {"NABLA_OPENBLAS_CORETYPE": "Haswell", "ONEDNN_MAX_CPU_ISA": "AVX2", "DNNL_MAX_CPU_ISA": "AVX2"}),
+}
 OPENBLAS = [os.path.join(ROOT, "bench/reference/with-openblas-openmp.sh"), "/usr/bin/python3"]
 NABLA = ["dotnet", os.path.join(ROOT, "src/Nabla.Cli/bin/Release/net10.0/Nabla.Cli.dll"), "bench"]
 TORCHSHARP_DLL = os.path.join(ROOT, "bench/reference/TorchSharpReference/bin/Release/net10.0/TorchSharpReference.dll")
@@ -40,9 +51,11 @@ def command(side, workload, threads, nabla_options=()):
     raise ValueError(side)
 
 
-def run(side, workload, threads, nabla_options=()):
-    """Runs one side once; returns {figure name: value} and the header line."""
-    result = subprocess.run(command(side, workload, threads, nabla_options), cwd=ROOT, capture_output=True, text=True)
+def run(side, workload, threads, nabla_options=(), path="native"):
+    """Runs one side once on the given vector path; returns {figure name: value} and the header line."""
+    nabla_env, reference_env = PATHS[path]
+    env = dict(os.environ, **(nabla_env if side == "nabla" else reference_env))
+    result = subprocess.run(command(side, workload, threads, nabla_options), cwd=ROOT, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         sys.exit(f"compare.py: {side} {workload} failed (exit {result.returncode}): {result.stderr.strip() or result.stdout.strip()}")
     figures, header = {}, ""
@@ -65,6 +78,7 @@ def main():
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--threads", type=int, help="default: all cores (W2: 1, as DESIGN.md defines it)")
     parser.add_argument("--nabla-option", action="append", default=[], help="an option for `nabla bench`, e.g. --eager (repeatable)")
+    parser.add_argument("--path", choices=sorted(PATHS), default="native", help="native (the widest vectors) or avx2 (both sides as on an AVX2-only host)")
     args = parser.parse_args()
     if args.threads is None:
         args.threads = 1 if args.workload == "W2" else os.cpu_count()
@@ -77,8 +91,8 @@ def main():
     nabla, reference, ratios = {}, {}, {}
     headers = set()
     for pair in range(1, args.pairs + 1):
-        a, header_a = run("nabla", args.workload, args.threads, args.nabla_option)
-        b, header_b = run(args.reference, args.workload, args.threads)
+        a, header_a = run("nabla", args.workload, args.threads, args.nabla_option, args.path)
+        b, header_b = run(args.reference, args.workload, args.threads, path=args.path)
         headers.update([header_a, header_b])
         for name in a:
             if name not in b:
@@ -92,7 +106,7 @@ def main():
     for header in sorted(headers):
         print(header)
     unit = {"W1": "samples/s", "W2": "µs per step", "W3": "GFLOP/s", "W4": "samples/s", "W5": "samples/s", "W6": "samples/s"}[args.workload]
-    print(f"\n| {args.workload} ({args.threads} thread(s)) | Nabla median {unit} | {args.reference} median {unit} | median of pairwise ratios |")
+    print(f"\n| {args.workload} ({args.threads} thread(s), {args.path} path) | Nabla median {unit} | {args.reference} median {unit} | median of pairwise ratios |")
     print("|---|---|---|---|")
     for name in ratios:
         print(f"| {name} | {statistics.median(nabla[name]):.2f} | {statistics.median(reference[name]):.2f} | {statistics.median(ratios[name]):.2f}× |")

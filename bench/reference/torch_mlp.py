@@ -48,7 +48,8 @@ def describe():
     blas = [i for i in threadpool_info() if i["internal_api"] == "openblas"]
     config = ", ".join(f"{i['filepath']} (kernel {i.get('architecture')}, {i['num_threads']} threads)" for i in blas)
     return (f"# torch {torch.__version__} bench {args.workload}: {torch.get_num_threads()} thread(s); BLAS {config}; "
-            f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}")
+            f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}; "
+            f"ONEDNN_MAX_CPU_ISA={os.environ.get('ONEDNN_MAX_CPU_ISA', 'unset')}")
 
 
 def w1():
