@@ -128,12 +128,18 @@ internal static class BenchCommand
 
     private static void RunW3(int runs)
     {
+        // The peak the products are measured against: the same vectors, the same number of threads, measured now.
+        double? peak = FmaPeak.GigaflopsPerSecond(Parallelism.MaxThreads);
+        Console.Out.WriteLine(peak is { } p
+            ? string.Create(CultureInfo.InvariantCulture, $"W3 FMA peak: {p:F1} GFLOP/s ({FmaPeak.Path}, {Parallelism.MaxThreads} thread(s), a managed loop of independent fused multiply-adds)")
+            : $"W3 FMA peak: not measured ({FmaPeak.Path} without a fused multiply-add instruction)");
         foreach (var c in GemmWorkload.Cases)
         {
             var results = Enumerable.Range(0, runs).Select(_ => GemmWorkload.Measure(c, seconds: 0.3)).ToList();
             var rates = results.Select(r => r.GigaflopsPerSecond).ToList();
+            double median = Statistics.Median(rates);
             Console.Out.WriteLine(
-                string.Create(CultureInfo.InvariantCulture, $"W3 {c.Name,-28} {c.M,5}×{c.K,4}×{c.N,4}: median {Statistics.Median(rates),6:F1} GFLOP/s  (runs: {string.Join(", ", rates.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))}; {results.Max(r => r.BytesPerProduct):F1} B allocated per product at most)"));
+                string.Create(CultureInfo.InvariantCulture, $"W3 {c.Name,-28} {c.M,5}×{c.K,4}×{c.N,4}: median {median,6:F1} GFLOP/s{(peak is { } top ? string.Create(CultureInfo.InvariantCulture, $", {100 * median / top,3:F0}% of peak") : "")}  (runs: {string.Join(", ", rates.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))}; {results.Max(r => r.BytesPerProduct):F1} B allocated per product at most)"));
         }
     }
 }
