@@ -45,6 +45,46 @@ public class GemmTests
         }
     }
 
+    /// <summary>Products with at most 12 rows or columns: every row count, 12-row groups split for AVX2 (10 = 5 + 5,
+    /// 7 = 4 + 3), column counts around the 16- and 32-wide tiles, depths of 1 and past a block.</summary>
+    public static TheoryData<int, int, int> SmallRowsShapes => new()
+    {
+        { 1, 1, 1 },
+        { 1, 7, 33 },
+        { 2, 3, 16 },
+        { 3, 64, 32 },
+        { 6, 2, 15 },
+        { 7, 300, 17 },
+        { 10, 256, 128 },   // W1 fc3's weight gradient, Gᵀ·H2 (10 × 256 in training)
+        { 128, 256, 10 },   // W1 fc3's forward, as Cᵀ
+        { 11, 13, 47 },
+        { 12, 5, 31 },
+        { 37, 13, 11 },
+        { 200, 9, 12 },
+    };
+
+    [Theory]
+    [MemberData(nameof(SmallRowsShapes))]
+    public void The_small_rows_path_matches_a_triple_loop_on_both_tile_widths(int m, int k, int n)
+    {
+        var random = new Random((m * 31) + (k * 7) + n);
+        foreach (var kernel in new[] { GemmKernel.Vector512, GemmKernel.Vector256 })
+        {
+            foreach (bool transposeA in new[] { false, true })
+            {
+                foreach (bool transposeB in new[] { false, true })
+                {
+                    Check<float>(random, kernel, m, k, n, transposeA, transposeB, withBias: false, relu: false, accumulate: false, smallRows: true);
+                    Check<double>(random, kernel, m, k, n, transposeA, transposeB, withBias: false, relu: false, accumulate: false, smallRows: true);
+                }
+            }
+
+            Check<float>(random, kernel, m, k, n, false, true, withBias: true, relu: true, accumulate: false, smallRows: true);
+            Check<float>(random, kernel, m, k, n, true, false, withBias: true, relu: false, accumulate: true, smallRows: true);
+            Check<double>(random, kernel, m, k, n, false, false, withBias: false, relu: true, accumulate: true, smallRows: true);
+        }
+    }
+
     [Fact]
     public void A_parallel_product_equals_the_single_threaded_one_bit_for_bit()
     {
@@ -84,7 +124,7 @@ public class GemmTests
         for (int i = 0; i < m * n; i++) Assert.Equal(expected[i], c[pad + i], 1e-10);
     }
 
-    private static void Check<T>(Random random, GemmKernel? kernel, int m, int k, int n, bool transposeA, bool transposeB, bool withBias, bool relu, bool accumulate)
+    private static void Check<T>(Random random, GemmKernel? kernel, int m, int k, int n, bool transposeA, bool transposeB, bool withBias, bool relu, bool accumulate, bool smallRows = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var a = RandomArray<T>(random, m * k);
@@ -92,7 +132,8 @@ public class GemmTests
         var bias = withBias ? RandomArray<T>(random, n) : null;
         var initial = RandomArray<T>(random, m * n);
         var c = (T[])initial.Clone();
-        Gemm.Multiply(a, 0, transposeA, b, 0, transposeB, c, 0, m, k, n, bias, relu, accumulate, kernel);
+        if (smallRows) Gemm.RunSmallRows(a, 0, transposeA, b, 0, transposeB, c, 0, m, k, n, bias, relu, accumulate, kernel!.Value);
+        else Gemm.Multiply(a, 0, transposeA, b, 0, transposeB, c, 0, m, k, n, bias, relu, accumulate, kernel);
 
         var expected = Reference(ToDouble(a), transposeA, ToDouble(b), transposeB, m, k, n);
         double tolerance = typeof(T) == typeof(float) ? 1e-5 * (k + 1) : 1e-12 * (k + 1);
@@ -105,7 +146,7 @@ public class GemmTests
                 double got = double.CreateChecked(c[(i * n) + j]);
                 Assert.True(
                     Math.Abs(want - got) <= tolerance,
-                    $"{typeof(T).Name} {kernel?.ToString() ?? "default"} {m}×{k}×{n} transposeA={transposeA} transposeB={transposeB} bias={withBias} relu={relu} accumulate={accumulate}: C[{i},{j}] = {got}, expected {want}");
+                    $"{typeof(T).Name} {kernel?.ToString() ?? "default"}{(smallRows ? " small rows" : "")} {m}×{k}×{n} transposeA={transposeA} transposeB={transposeB} bias={withBias} relu={relu} accumulate={accumulate}: C[{i},{j}] = {got}, expected {want}");
             }
         }
     }

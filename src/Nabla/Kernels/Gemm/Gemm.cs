@@ -18,8 +18,8 @@ namespace Nabla.Kernels.Gemm;
 /// nothing but A; otherwise along its rows.</para>
 /// <para>Four paths for small shapes, where the blocked algorithm's set-up and padding would dominate: products
 /// under 4,096 multiply-adds run a direct loop; products with at most 12 rows or columns (a classifier's 10 outputs),
-/// or at most 16 deep, run on <see cref="GemmSmallRows"/> with AVX-512; narrow A·Bᵀ without AVX-512 runs as blocked
-/// dot products.</para>
+/// run on <see cref="GemmSmallRows"/> with AVX-512 or AVX2, as do products at most 16 deep with AVX-512; narrow A·Bᵀ
+/// on 128-bit vectors runs as blocked dot products.</para>
 /// </remarks>
 internal static class Gemm
 {
@@ -54,9 +54,9 @@ internal static class Gemm
             return;
         }
 
-        if (kernel is null && chosen == GemmKernel.Vector512 && k <= SmallRowsMaxDepth && Math.Min(m, n) <= GemmSmallRows.MaxRows)
+        if (kernel is null && chosen != GemmKernel.Vector128 && k <= SmallRowsMaxDepth && Math.Min(m, n) <= GemmSmallRows.MaxRows)
         {
-            RunSmallRows(a, aOffset, transposeA, b, bOffset, transposeB, c, cOffset, m, k, n, bias, relu, accumulate);
+            RunSmallRows(a, aOffset, transposeA, b, bOffset, transposeB, c, cOffset, m, k, n, bias, relu, accumulate, chosen);
             return;
         }
 
@@ -121,9 +121,9 @@ internal static class Gemm
 
     /// <summary>C with at most 12 rows, or at most 12 columns (then computed as Cᵀ = op(B)ᵀ·op(A)ᵀ and stored
     /// transposed), on <see cref="GemmSmallRows"/>: no padding to 8-row tiles, no packing of the small operand.</summary>
-    private static void RunSmallRows<T>(
+    internal static void RunSmallRows<T>(
         T[] a, int aOffset, bool transposeA, T[] b, int bOffset, bool transposeB,
-        T[] c, int cOffset, int m, int k, int n, T[]? bias, bool relu, bool accumulate)
+        T[] c, int cOffset, int m, int k, int n, T[]? bias, bool relu, bool accumulate, GemmKernel kernel)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var buffers = PackingBuffers<T>.ForThisThread(0, k * 2 * System.Runtime.Intrinsics.Vector512<T>.Count, GemmSmallRows.MaxRows * 2 * System.Runtime.Intrinsics.Vector512<T>.Count);
@@ -132,7 +132,7 @@ internal static class Gemm
             // Rows r of op(A): plain A (m × k) has them k apart, transposed A (k × m) has them adjacent.
             ref T aRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a), aOffset);
             GemmSmallRows.Run(m, ref aRef, transposeA ? 1 : k, transposeA ? m : 1, b, bOffset, transposeB, transposeB ? k : n,
-                c, cOffset, transposeC: false, k, n, bias, relu, accumulate, buffers.B, buffers.Tile);
+                c, cOffset, transposeC: false, k, n, bias, relu, accumulate, buffers.B, buffers.Tile, kernel);
         }
         else
         {
@@ -140,7 +140,7 @@ internal static class Gemm
             // exactly when A is not.
             ref T bRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b), bOffset);
             GemmSmallRows.Run(n, ref bRef, transposeB ? k : 1, transposeB ? 1 : n, a, aOffset, !transposeA, transposeA ? m : k,
-                c, cOffset, transposeC: true, k, m, bias, relu, accumulate, buffers.B, buffers.Tile);
+                c, cOffset, transposeC: true, k, m, bias, relu, accumulate, buffers.B, buffers.Tile, kernel);
         }
     }
 

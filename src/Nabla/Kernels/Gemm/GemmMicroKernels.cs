@@ -33,7 +33,7 @@ internal static class GemmMicroKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> Fma<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c)
+    internal static Vector256<T> Fma<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c)
     {
         if (typeof(T) == typeof(float)) return Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
         if (typeof(T) == typeof(double)) return Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
@@ -62,7 +62,7 @@ internal static class GemmMicroKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<T>(Vector256<T> value, ref T destination, nuint offset, bool accumulate)
+    internal static void Store<T>(Vector256<T> value, ref T destination, nuint offset, bool accumulate)
     {
         if (accumulate) value += Vector256.LoadUnsafe(ref destination, offset);
         value.StoreUnsafe(ref destination, offset);
