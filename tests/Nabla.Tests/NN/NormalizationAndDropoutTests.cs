@@ -32,6 +32,56 @@ public sealed class NormalizationAndDropoutTests
         }
     }
 
+    [Theory]
+    [InlineData(4, 3, 37)]    // vector loops with a tail (BN2d)
+    [InlineData(64, 5, 1)]    // BN1d: one value per image and channel, all tails
+    public void Float32_batch_norm_agrees_with_float64_even_on_a_channel_far_from_zero(int n, int channels, int length)
+    {
+        // The float32 kernel takes its statistics in one pass over shifted values; channel 1 sits at 1000 ± 0.01,
+        // where an unshifted one-pass variance (E[x²] − μ²) would lose every digit even in float64 sums.
+        var random = new Random(n + channels + length);
+        var values = new double[n * channels * length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            int channel = i / length % channels;
+            values[i] = channel == 1 ? 1000 + (0.01 * ((random.NextDouble() * 2) - 1)) : (random.NextDouble() * 4) - 1;
+        }
+
+        int[] shape = length == 1 ? [n, channels] : [n, channels, length];
+        var upstream = Tensor.Normal(new Shape(shape), 0, 1, random, DType.Float64);
+        var results = new Dictionary<DType, (double[] Y, double[] Gx, double[] Gamma, double[] Beta, double[] Mean, double[] Variance)>();
+        foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+        {
+            // Both sides start from the same float32-representable values, so only the kernels differ.
+            var x = Tensor.FromArray(values.Select(v => (double)(float)v).ToArray(), new Shape(shape)).To(dtype);
+            x.RequiresGrad = true;
+            var gamma = Tensor.FromArray(Enumerable.Range(0, channels).Select(c => 0.5 + c).ToArray(), [channels]).To(dtype);
+            var beta = Tensor.FromArray(Enumerable.Range(0, channels).Select(c => 0.1 * c).ToArray(), [channels]).To(dtype);
+            gamma.RequiresGrad = beta.RequiresGrad = true;
+            var (y, mean, variance) = Nabla.Autograd.Functions.BatchNormFunction.Apply(x, gamma, beta, 1e-5);
+            (y * upstream.To(dtype)).Sum().Backward();
+            results[dtype] = (y.ToDoubleArray(), x.Grad!.ToDoubleArray(), gamma.Grad!.ToDoubleArray(), beta.Grad!.ToDoubleArray(), mean, variance);
+        }
+
+        var (single, exact) = (results[DType.Float32], results[DType.Float64]);
+        for (int c = 0; c < channels; c++)
+        {
+            Assert.Equal(exact.Mean[c], single.Mean[c], 1e-9 * Math.Max(1, Math.Abs(exact.Mean[c])));
+            Assert.True(Math.Abs(single.Variance[c] - exact.Variance[c]) <= 1e-6 * exact.Variance[c], $"channel {c}: σ² {single.Variance[c]} against {exact.Variance[c]}");
+        }
+
+        AssertClose(exact.Y, single.Y, 1e-4);
+        AssertClose(exact.Gx, single.Gx, 1e-3);
+        AssertClose(exact.Gamma, single.Gamma, 1e-4);
+        AssertClose(exact.Beta, single.Beta, 1e-4);
+
+        static void AssertClose(double[] want, double[] got, double tolerance)
+        {
+            double scale = want.Max(Math.Abs);
+            for (int i = 0; i < want.Length; i++) Assert.True(Math.Abs(want[i] - got[i]) <= tolerance * scale, $"element {i}: {got[i]} against {want[i]}");
+        }
+    }
+
     [Fact]
     public void Batch_norm_normalises_each_channel_in_training_and_keeps_running_statistics_for_evaluation()
     {
