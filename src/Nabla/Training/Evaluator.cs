@@ -20,7 +20,13 @@ public static class Evaluator
     /// <exception cref="ArgumentException">The dataset is empty, has a non-finite feature, or does not fit the model
     /// (the refusing layer names the shapes).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
-    public static EvaluationResult Evaluate(Module model, Dataset data, Loss? loss = null, int batchSize = 1024)
+    public static EvaluationResult Evaluate(Module model, Dataset data, Loss? loss = null, int? batchSize = null) =>
+        Evaluate(model, data, loss, batchSize, forward: null);
+
+    /// <summary>As the public <see cref="Evaluate(Module, Dataset, Loss?, int?)"/>, replaying
+    /// <paramref name="forward"/>'s captures when given (a trainer evaluates every epoch on the same buffers), else a
+    /// capture of this call's own (concurrent evaluations replay their own buffers).</summary>
+    internal static EvaluationResult Evaluate(Module model, Dataset data, Loss? loss, int? batchSize, InferenceStep? forward)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -35,8 +41,8 @@ public static class Evaluator
             var confusion = new int[data.Classes, data.Classes];
             double lossSum = 0;
             int correct = 0;
-            var forward = InferenceStep.Capture(model);   // this call's own: concurrent evaluations replay their own buffers
-            foreach (var batch in new DataLoader(data, batchSize, shuffle: false).Epoch())
+            forward ??= InferenceStep.Capture(model);
+            foreach (var batch in new DataLoader(data, batchSize ?? DefaultBatch(model, data), shuffle: false).Epoch())
             {
                 var logits = forward.Run(batch.Features);   // (B, C)
                 if (logits.Rank != 2 || logits.Shape[1] != data.Classes)
@@ -58,9 +64,33 @@ public static class Evaluator
         }
     }
 
+    /// <summary>Activations an evaluation batch may hold when no batch size is given: 64 MiB.</summary>
+    private const long ActivationBudgetBytes = 64L << 20;
+
+    /// <summary>The evaluation batch when none is given: as many examples as keep the layers' outputs within
+    /// <see cref="ActivationBudgetBytes"/>, between 16 and 1,024. One example's outputs are counted by a traced forward
+    /// pass (<see cref="ModelSummary"/>). An MLP gets 1,024; the README's batch-norm CNN makes about 0.8 MB of
+    /// activations per 28×28 image, where 1,024 images would hold the better part of a gigabyte per evaluation.</summary>
+    internal static int DefaultBatch(Module model, Dataset data)
+    {
+        ModelSummary summary;
+        try
+        {
+            summary = ModelSummary.Of(model, new Shape(1, data.FeatureCount), data.Features.DType);
+        }
+        catch (ArgumentException)
+        {
+            return 1024;   // the data does not fit the model: the evaluation itself refuses it, naming the batch's shape
+        }
+
+        long values = data.FeatureCount + summary.Layers.Where(l => l.Used).Sum(l => (long)l.OutputShape.Count);
+        long bytes = Math.Max(1, values * (data.Features.DType == DType.Float64 ? 8 : 4));
+        return (int)Math.Clamp(ActivationBudgetBytes / bytes, 16, 1024);
+    }
+
     /// <summary>The model's class probabilities softmax(f(x)) for every row of <paramref name="features"/> (N, D): an
     /// (N, C) float64 array whose rows sum to 1. Runs in evaluation mode without recording gradients, in batches of
-    /// <paramref name="batchSize"/>; modes are handled as by <see cref="Evaluate"/>, and so is use from several threads.</summary>
+    /// <paramref name="batchSize"/>; modes are handled as by <see cref="Evaluate(Module, Dataset, Loss?, int?)"/>, and so is use from several threads.</summary>
     public static double[,] Probabilities(Module model, Tensor features, int batchSize = 1024)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -48,6 +48,9 @@ public sealed class Trainer
 
     private readonly TrainingStep _step;
 
+    // The validation pass of every epoch replays one capture per batch shape instead of allocating its buffers afresh.
+    private InferenceStep? _validationStep;
+
     /// <summary>Whether steps are captured once per batch shape and replayed without allocation or graph building
     /// (default true; see <see cref="TrainingStep"/>); false runs every step eagerly through autograd (to compare, or
     /// to debug). Both give the same weights, bit for bit.</summary>
@@ -179,7 +182,7 @@ public sealed class Trainer
 
             startBatch = 0;
             double seconds = clock.Elapsed.TotalSeconds;
-            EvaluationResult? eval = validation is null ? null : Evaluator.Evaluate(Model, validation, Loss);
+            EvaluationResult? eval = validation is null ? null : Evaluator.Evaluate(Model, validation, Loss, batchSize: null, _validationStep ??= InferenceStep.Capture(Model));
             var result = new EpochResult(epoch, totals.LossSum / train.Count, (double)totals.Correct / train.Count, eval?.Loss, eval?.Accuracy, seconds, Optimizer.LearningRate);
             totals = default;
             results.Add(result);
