@@ -27,7 +27,7 @@ internal static class GemmSmallRows
     /// <summary>The most rows this path takes: 12 rows × 2 vectors = 24 accumulators of AVX-512's 32 registers.</summary>
     public const int MaxRows = 12;
 
-    /// <summary>The most rows one AVX2 (or Vector128) tile holds: 6 rows × 2 vectors = 12 of 16 registers.</summary>
+    /// <summary>The most rows one AVX2 tile holds: 6 rows × 2 vectors = 12 of 16 registers.</summary>
     private const int MaxRowsNarrow = 6;
 
     /// <summary>C (or Cᵀ when <paramref name="transposeC"/>) from rows × k op(A) and k × n op(B), on the 512-bit or
@@ -47,7 +47,9 @@ internal static class GemmSmallRows
             return;
         }
 
-        // Balanced groups of at most six rows: 10 = 5 + 5, 7 = 4 + 3.
+        // Balanced groups of at most six rows: 10 = 5 + 5, 7 = 4 + 3. Each group walks all of B's column blocks before
+        // the next starts (packing transposed blocks again): measured 20% faster on W1's 10-row products than one walk
+        // over B's blocks running every group on each, which packs once but keeps neither group's A rows in L1.
         int groups = (rows + MaxRowsNarrow - 1) / MaxRowsNarrow;
         for (int g = 0, first = 0; g < groups; g++)
         {
@@ -234,7 +236,7 @@ internal readonly struct Tile512 : ISmallRowsTile
     }
 }
 
-/// <summary>AVX2 (and Vector128 hosts, on 256-bit vectors the JIT splits): up to 6 rows × 2 vectors in registers.</summary>
+/// <summary>AVX2: up to 6 rows × 2 vectors in registers.</summary>
 internal readonly struct Tile256 : ISmallRowsTile
 {
     public static int Width<T>()
