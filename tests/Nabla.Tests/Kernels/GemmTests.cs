@@ -19,6 +19,8 @@ public class GemmTests
         { 100, 10, 64 },    // shallow: W1's fc3 input gradient, whole tiles written straight into C
         { 150, 40, 65 },    // m past one row block
         { 3, 600, 2100 },   // n past one column block, k past two depth blocks
+        { 12, 8, 16 },      // six-row A panels transposed 6 × 8 at a time, one block of depth, nothing left over
+        { 18, 23, 48 },     // the same with a depth tail of seven
     };
 
     [Theory]
