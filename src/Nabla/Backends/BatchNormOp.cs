@@ -4,9 +4,11 @@ namespace Nabla.Backends;
 /// statistics from its forward pass for its backward pass.</summary>
 internal abstract class BatchNormOp
 {
-    /// <summary>y = γ·x̂ + β with x̂ = (x − μ)/√(σ² + ε) per channel.</summary>
-    public abstract void Forward(BackendStorage x, BackendStorage gamma, BackendStorage beta, BackendStorage y, BackendStorage normalised, double epsilon);
+    /// <summary>y = γ·x̂ + β with x̂ = (x − μ)/√(σ² + ε) per channel; with <paramref name="relu"/>,
+    /// y = max(0, γ·x̂ + β) (a ReLU fused into its epilogue).</summary>
+    public abstract void Forward(BackendStorage x, BackendStorage gamma, BackendStorage beta, BackendStorage y, BackendStorage normalised, double epsilon, bool relu);
 
-    /// <summary>∂L/∂x, ∂L/∂γ and ∂L/∂β from ∂L/∂y and x̂.</summary>
-    public abstract void Backward(BackendStorage g, BackendStorage normalised, BackendStorage gamma, BackendStorage gx, BackendStorage gGamma, BackendStorage gBeta);
+    /// <summary>∂L/∂x, ∂L/∂γ and ∂L/∂β from ∂L/∂y and x̂. With <paramref name="reluOutput"/>, the y of a ReLU fused
+    /// after this layer, <paramref name="g"/> is first masked in place by [y &gt; 0] (the ReLU's backward).</summary>
+    public abstract void Backward(BackendStorage g, BackendStorage normalised, BackendStorage gamma, BackendStorage gx, BackendStorage gGamma, BackendStorage gBeta, BackendStorage? reluOutput);
 }

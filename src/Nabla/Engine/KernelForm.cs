@@ -31,8 +31,8 @@ internal sealed class ElementwiseForm(Type operation, int length, Action<int, in
     public void RunAll() => range(0, length);
 }
 
-/// <summary>A GEMM or convolution that can pass its result through max(0, ·) in its own epilogue, while the result is
-/// still in registers, and so write y = max(0, a) without a pass over a.</summary>
+/// <summary>A GEMM, convolution or batch norm that can pass its result through max(0, ·) in its own epilogue, while the
+/// result is still in registers or cache, and so write y = max(0, a) without a pass over a.</summary>
 /// <param name="output">a, the buffer it writes without the ReLU.</param>
 /// <param name="withRelu">The same kernel writing max(0, a) into the given buffer instead.</param>
 internal sealed class ReluEpilogueForm(BackendStorage output, Func<BackendStorage, Action> withRelu) : KernelForm
@@ -44,7 +44,7 @@ internal sealed class ReluEpilogueForm(BackendStorage output, Func<BackendStorag
     public Func<BackendStorage, Action> WithRelu => withRelu;
 }
 
-/// <summary>A backward kernel (a convolution's) that can mask its upstream gradient by the ReLU after its forward,
+/// <summary>A backward kernel (a convolution's or a batch norm's) that can mask its upstream gradient by the ReLU after its forward,
 /// G ← G ⊙ [y &gt; 0], in its own threads as it reads G, saving the ReLU backward's pass over G.</summary>
 /// <param name="gradient">G, the upstream gradient it reads.</param>
 /// <param name="maskingBy">The same kernel masking G in place by the given y first.</param>

@@ -8,10 +8,11 @@ namespace Nabla.Engine;
 /// TorchInductor, tinygrad's scheduler. The rewrites match kernels by their forms (<see cref="KernelForm"/>) and by the
 /// buffers they declare, never by layer kind, so they apply to any module, built in or a user's:
 /// <list type="bullet">
-/// <item><b>ReLU epilogue.</b> A GEMM or convolution writing a, followed by y = max(0, a) where nothing else uses a,
-/// becomes the GEMM or convolution writing max(0, ·) into y from its registers: a is never written or read.</item>
-/// <item><b>ReLU mask prologue.</b> The ReLU's backward in place, G ← G ⊙ [y &gt; 0], followed by a convolution's
-/// backward that reads G, becomes that backward masking G as its threads read it, image by image: one pass over G
+/// <item><b>ReLU epilogue.</b> A GEMM, convolution or batch norm writing a, followed by y = max(0, a) where nothing
+/// else uses a, becomes that kernel writing max(0, ·) into y while the values are in registers or cache: a is never
+/// written or read.</item>
+/// <item><b>ReLU mask prologue.</b> The ReLU's backward in place, G ← G ⊙ [y &gt; 0], followed by a convolution's or
+/// batch norm's backward that reads G, becomes that backward masking G as its threads read it: one pass over G
 /// fewer.</item>
 /// <item><b>Elementwise chains.</b> Consecutive elementwise kernels over the same number of elements (the backward's
 /// gradient adds and masks, a user's chain of tensor arithmetic) become one kernel that runs them block by block
@@ -49,14 +50,16 @@ internal static class KernelFusion
         return fused;
     }
 
-    /// <summary>GEMM or convolution (a) → ReLU (y = max(0, a)) becomes one kernel writing y.</summary>
+    /// <summary>GEMM, convolution or batch norm (a) → ReLU (y = max(0, a)) becomes one kernel writing y in place of a
+    /// (a batch norm also writes x̂, which stays as it is).</summary>
     private static int FuseReluEpilogues(List<RecordedKernel?> list, HashSet<BackendStorage> kept)
     {
         int fusions = 0;
         for (int i = 0; i < list.Count; i++)
         {
-            if (list[i] is not { Form: ReluEpilogueForm epilogue } producer || producer.Writes is not [{ } a] || !ReferenceEquals(a, epilogue.Output) || kept.Contains(a))
+            if (list[i] is not { Form: ReluEpilogueForm epilogue } producer || Array.IndexOf(producer.Writes, epilogue.Output) < 0 || kept.Contains(epilogue.Output))
                 continue;
+            var a = epilogue.Output;
             int j = NextUse(list, a, i + 1);
             if (j < 0 || list[j] is not { Form: ElementwiseForm form } relu || form.Operation != typeof(ReluOperator)
                 || relu.Reads is not [{ } read] || !ReferenceEquals(read, a) || relu.Writes is not [{ } y] || ReferenceEquals(y, a))
@@ -64,7 +67,8 @@ internal static class KernelFusion
             // a must die at the ReLU, and y must not be touched between the two: y is now written where a was.
             if (NextUse(list, a, j + 1) >= 0 || Uses(producer, y) || Touched(list, y, i + 1, j)) continue;
 
-            list[i] = Rewritten(epilogue.WithRelu(y), producer.Reads, [y], $"{KernelName.Of(producer.Run)} with {KernelName.Of(relu.Run)} in its epilogue");
+            BackendStorage?[] writes = [.. producer.Writes.Select(write => ReferenceEquals(write, a) ? y : write)];
+            list[i] = Rewritten(epilogue.WithRelu(y), producer.Reads, writes, $"{KernelName.Of(producer.Run)} with {KernelName.Of(relu.Run)} in its epilogue");
             list[j] = null;
             fusions++;
         }

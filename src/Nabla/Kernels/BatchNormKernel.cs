@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Nabla.Threading;
@@ -8,7 +9,11 @@ namespace Nabla.Kernels;
 /// <summary>Batch normalisation's loops over (N, C, L) data in training mode, run by the autograd primitive
 /// (eager and captured); the math is in <c>BatchNormFunction</c>'s remarks. Statistics are summed in float64; float32
 /// data runs vectorised with one pass for the statistics, float64 data (the gradient checks) in exact two-pass loops.</summary>
-/// <remarks>Channels are independent, so they are split across the kernel threads: each channel is summed in the same
+/// <remarks>A ReLU after the normalisation can run inside it (the capture's fusion pass asks for it): the forward pass
+/// then writes y = max(0, γ·x̂ + β), and the backward pass first masks ∂L/∂y by [y &gt; 0] in place, as the ReLU's own
+/// backward would, while each channel's gradient is in cache for its sums. Both are the ReLU kernels' operations on the
+/// same values, so the results are theirs bit for bit.
+/// Channels are independent, so they are split across the kernel threads: each channel is summed in the same
 /// order whatever the split, and the bits are those of one thread. The object keeps the batch's statistics for the
 /// backward pass and for the running statistics, and allocates nothing after construction, so a captured step that
 /// holds it replays without allocation.</remarks>
@@ -22,8 +27,9 @@ internal sealed class BatchNormKernel<T> : IParallelJob
 
     // The operands of the pass under way, read by the threads' parts.
     private T[] _x = [], _gamma = [], _beta = [], _y = [], _normalised = [], _g = [], _gx = [], _gGamma = [], _gBeta = [];
+    private T[]? _reluOutput;
     private double _epsilon;
-    private bool _backward;
+    private bool _backward, _relu;
 
     /// <summary>A kernel for (<paramref name="n"/>, <paramref name="channels"/>, <paramref name="length"/>) data that
     /// writes each forward pass's statistics into <paramref name="mean"/> and <paramref name="variance"/>.</summary>
@@ -44,18 +50,20 @@ internal sealed class BatchNormKernel<T> : IParallelJob
     /// <summary>1/√(σ² + ε) of each channel in the last forward pass.</summary>
     public double[] InverseStd { get; }
 
-    /// <summary>y = γ·x̂ + β with x̂ = (x − μ)/√(σ² + ε) per channel; keeps μ, σ² and 1/√(σ² + ε).</summary>
-    public void Forward(T[] x, T[] gamma, T[] beta, T[] y, T[] normalised, double epsilon)
+    /// <summary>y = γ·x̂ + β with x̂ = (x − μ)/√(σ² + ε) per channel, then y = max(0, y) when
+    /// <paramref name="relu"/>; keeps μ, σ² and 1/√(σ² + ε).</summary>
+    public void Forward(T[] x, T[] gamma, T[] beta, T[] y, T[] normalised, double epsilon, bool relu = false)
     {
-        (_x, _gamma, _beta, _y, _normalised, _epsilon, _backward) = (x, gamma, beta, y, normalised, epsilon, false);
+        (_x, _gamma, _beta, _y, _normalised, _epsilon, _relu, _backward) = (x, gamma, beta, y, normalised, epsilon, relu, false);
         WorkerPool.Run(this, Parts());
     }
 
     /// <summary>∂L/∂x (may be <paramref name="g"/> itself), ∂L/∂γ and ∂L/∂β from ∂L/∂y, x̂ and the last forward
-    /// pass's 1/√(σ² + ε).</summary>
-    public void Backward(T[] g, T[] normalised, T[] gamma, T[] gx, T[] gGamma, T[] gBeta)
+    /// pass's 1/√(σ² + ε). With <paramref name="reluOutput"/> (the y of a ReLU after this layer), ∂L/∂y is the ReLU's
+    /// upstream gradient and is first masked in place, g ← g ⊙ [y &gt; 0].</summary>
+    public void Backward(T[] g, T[] normalised, T[] gamma, T[] gx, T[] gGamma, T[] gBeta, T[]? reluOutput = null)
     {
-        (_g, _normalised, _gamma, _gx, _gGamma, _gBeta, _backward) = (g, normalised, gamma, gx, gGamma, gBeta, true);
+        (_g, _normalised, _gamma, _gx, _gGamma, _gBeta, _reluOutput, _backward) = (g, normalised, gamma, gx, gGamma, gBeta, reluOutput, true);
         WorkerPool.Run(this, Parts());
     }
 
@@ -108,6 +116,7 @@ internal sealed class BatchNormKernel<T> : IParallelJob
         {
             int start = ((i * _channels) + c) * _length;
             Normalise(x.AsSpan(start, _length), mean, r, gamma, beta, normalised.AsSpan(start, _length), y.AsSpan(start, _length));
+            if (_relu) Rectify(y.AsSpan(start, _length));
         }
     }
 
@@ -173,6 +182,7 @@ internal sealed class BatchNormKernel<T> : IParallelJob
         for (int i = 0; i < _n; i++)
         {
             int start = ((i * _channels) + c) * _length;
+            if (_reluOutput is not null) MaskByRelu(start);
             SumProducts(g.AsSpan(start, _length), normalised.AsSpan(start, _length), ref sumG, ref sumGHat);
         }
 
@@ -226,6 +236,29 @@ internal sealed class BatchNormKernel<T> : IParallelJob
         for (; i < g.Length; i++) gx[i] = (a * g[i]) + (b * normalised[i]) + d;
     }
 
+    /// <summary>y ← max(0, y), the ReLU kernel's operation: T.Max is IEEE 754's maximum, as TensorPrimitives.Max
+    /// (NaN stays NaN, −0 becomes +0). A channel's rows of one value each (features, L = 1) take the scalar form, which
+    /// costs less than a call into TensorPrimitives per value.</summary>
+    private static void Rectify<TValue>(Span<TValue> y)
+        where TValue : unmanaged, IFloatingPointIeee754<TValue>
+    {
+        if (y.Length >= Vector<TValue>.Count)
+        {
+            TensorPrimitives.Max(y, TValue.Zero, y);
+            return;
+        }
+
+        foreach (ref var v in y) v = TValue.Max(v, TValue.Zero);
+    }
+
+    /// <summary>g ← g ⊙ [y &gt; 0] on the row of one image and channel that starts at <paramref name="start"/>: the
+    /// ReLU's backward, on the gradient this layer is about to sum.</summary>
+    private void MaskByRelu(int start)
+    {
+        var g = _g.AsSpan(start, _length);
+        BinaryOperator.Apply<ReluBackwardOperator, T>(_reluOutput.AsSpan(start, _length), g, g);
+    }
+
     private void ForwardChannel(int c)
     {
         double count = (double)_n * _length;
@@ -254,6 +287,8 @@ internal sealed class BatchNormKernel<T> : IParallelJob
                 _normalised[j] = T.CreateTruncating(h);
                 _y[j] = T.CreateTruncating((scale * h) + shift);
             }
+
+            if (_relu) Rectify(_y.AsSpan(start, _length));
         }
     }
 
@@ -264,6 +299,7 @@ internal sealed class BatchNormKernel<T> : IParallelJob
         for (int i = 0; i < _n; i++)
         {
             int start = ((i * _channels) + c) * _length;
+            if (_reluOutput is not null) MaskByRelu(start);
             for (int j = start; j < start + _length; j++)
             {
                 double gj = double.CreateTruncating(_g[j]);

@@ -149,4 +149,33 @@ public sealed class KernelFusionTests
         foreach (var ((name, want), (_, got)) in eagerModel.NamedState().Zip(model.NamedState()))
             Assert.True(want.ToDoubleArray().SequenceEqual(got.ToDoubleArray()), $"{dtype}: {name} differs");
     }
+
+    [Theory]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.Float64)]
+    public void A_batch_norm_takes_the_relu_after_it_into_its_epilogue_and_the_relu_backward_into_its_own(DType dtype)
+    {
+        // Rows of 36 and 9 values per image and channel (one more and one less than a vector of floats on every path)
+        // and the features' batch norm, one value per row.
+        static Module Build(DType dtype) => Architecture.Build("conv4k3p1-bn-relu-pool2-conv6k3p1-bn-relu-pool2-flatten-fc8-bn-relu-fc4", [1, 6, 6], new Random(1), dtype: dtype).Model;
+        var random = new Random(7);
+        var batches = Enumerable.Range(0, 12).Select(_ => (Tensor.Normal([8, 36], 0, 1, random, dtype), Enumerable.Range(0, 8).Select(_ => random.Next(4)).ToArray())).ToArray();
+        var eagerModel = Build(dtype);
+        var eager = TrainingStep.Capture(eagerModel, new CrossEntropyLoss(), new Adam(eagerModel.Parameters(), 0.01));
+        eager.Captures = false;
+        var model = Build(dtype);
+        var captured = TrainingStep.Capture(model, new CrossEntropyLoss(), new Adam(model.Parameters(), 0.01));
+        using (Backend.Use(new CheckingBackend()))
+        {
+            foreach (var (x, labels) in batches) Assert.Equal(eager.Run(x, labels).Loss, captured.Run(x, labels).Loss);
+        }
+
+        var names = captured.CapturedKernels(new Shape(8, 36), dtype);
+        Assert.Equal(3, names.Count(n => n == "BatchNormFunction.Apply with Tensor.RawUnary<ReluOperator> in its epilogue"));
+        Assert.Equal(3, names.Count(n => n.StartsWith("BatchNormFunction.Backward masking its gradient as ReluFunction.Mask did", StringComparison.Ordinal)));
+        Assert.DoesNotContain(names, n => n.StartsWith("Tensor.RawUnary<ReluOperator>", StringComparison.Ordinal) || n.StartsWith("ReluFunction.Mask", StringComparison.Ordinal));
+        Assert.Equal(11, captured.ReplayedSteps);
+        foreach (var ((name, want), (_, got)) in eagerModel.NamedState().Zip(model.NamedState()))
+            Assert.True(want.ToDoubleArray().SequenceEqual(got.ToDoubleArray()), $"{dtype}: {name} differs");
+    }
 }

@@ -35,7 +35,8 @@ internal sealed class BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, Ten
         // The kernel keeps the statistics and allocates nothing more, so a captured step that holds it replays with no
         // allocation.
         var kernel = Backend.Current.Ops.BatchNorm(n, channels, length, mean, variance);
-        Kernel.Launch([x, gamma, beta], [y, normalised], () => kernel.Forward(x.Storage, gamma.Storage, beta.Storage, y.Storage, normalised.Storage, epsilon));
+        Kernel.Launch([x, gamma, beta], [y, normalised], () => kernel.Forward(x.Storage, gamma.Storage, beta.Storage, y.Storage, normalised.Storage, epsilon, relu: false),
+            Kernel.Capturing ? new ReluEpilogueForm(y.Storage, rectified => () => kernel.Forward(x.Storage, gamma.Storage, beta.Storage, rectified, normalised.Storage, epsilon, relu: true)) : null);
         var result = Needed(x, gamma, beta) ? Record(y, new BatchNormFunction(x, gamma, beta, normalised, kernel)) : y;
         return (result, mean, variance);
     }
@@ -46,7 +47,8 @@ internal sealed class BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, Ten
         var gx = Tensor.Uninitialized(x.Shape, x.DType);
         var gGamma = Tensor.Uninitialized(gamma.Shape, x.DType);
         var gBeta = Tensor.Uninitialized(gamma.Shape, x.DType);
-        Kernel.Launch([gy, normalised, gamma], [gx, gGamma, gBeta], () => kernel.Backward(gy.Storage, normalised.Storage, gamma.Storage, gx.Storage, gGamma.Storage, gBeta.Storage));
+        Kernel.Launch([gy, normalised, gamma], [gx, gGamma, gBeta], () => kernel.Backward(gy.Storage, normalised.Storage, gamma.Storage, gx.Storage, gGamma.Storage, gBeta.Storage, null),
+            Kernel.Capturing ? new ReluMaskPrologueForm(gy.Storage, y => () => kernel.Backward(gy.Storage, normalised.Storage, gamma.Storage, gx.Storage, gGamma.Storage, gBeta.Storage, y)) : null);
         return [x.RequiresGrad ? gx : null, gamma.RequiresGrad ? gGamma : null, Inputs[2].RequiresGrad ? gBeta : null];
     }
 }

@@ -11,18 +11,18 @@ internal sealed class CpuBatchNorm(int n, int channels, int length, double[] mea
     private BatchNormKernel<double>? _double;
 
     /// <inheritdoc/>
-    public override void Forward(BackendStorage x, BackendStorage gamma, BackendStorage beta, BackendStorage y, BackendStorage normalised, double epsilon)
+    public override void Forward(BackendStorage x, BackendStorage gamma, BackendStorage beta, BackendStorage y, BackendStorage normalised, double epsilon, bool relu)
     {
-        if (IsSingle(x)) (_single ??= new(n, channels, length, mean, variance)).Forward(Of<float>(x), Of<float>(gamma), Of<float>(beta), Of<float>(y), Of<float>(normalised), epsilon);
-        else (_double ??= new(n, channels, length, mean, variance)).Forward(Of<double>(x), Of<double>(gamma), Of<double>(beta), Of<double>(y), Of<double>(normalised), epsilon);
+        if (IsSingle(x)) (_single ??= new(n, channels, length, mean, variance)).Forward(Of<float>(x), Of<float>(gamma), Of<float>(beta), Of<float>(y), Of<float>(normalised), epsilon, relu);
+        else (_double ??= new(n, channels, length, mean, variance)).Forward(Of<double>(x), Of<double>(gamma), Of<double>(beta), Of<double>(y), Of<double>(normalised), epsilon, relu);
     }
 
     /// <inheritdoc/>
     /// <exception cref="InvalidOperationException">No forward pass ran in this element type.</exception>
-    public override void Backward(BackendStorage g, BackendStorage normalised, BackendStorage gamma, BackendStorage gx, BackendStorage gGamma, BackendStorage gBeta)
+    public override void Backward(BackendStorage g, BackendStorage normalised, BackendStorage gamma, BackendStorage gx, BackendStorage gGamma, BackendStorage gBeta, BackendStorage? reluOutput)
     {
-        if (IsSingle(g)) Forwarded(_single).Backward(Of<float>(g), Of<float>(normalised), Of<float>(gamma), Of<float>(gx), Of<float>(gGamma), Of<float>(gBeta));
-        else Forwarded(_double).Backward(Of<double>(g), Of<double>(normalised), Of<double>(gamma), Of<double>(gx), Of<double>(gGamma), Of<double>(gBeta));
+        if (IsSingle(g)) Forwarded(_single).Backward(Of<float>(g), Of<float>(normalised), Of<float>(gamma), Of<float>(gx), Of<float>(gGamma), Of<float>(gBeta), reluOutput is null ? null : Of<float>(reluOutput));
+        else Forwarded(_double).Backward(Of<double>(g), Of<double>(normalised), Of<double>(gamma), Of<double>(gx), Of<double>(gGamma), Of<double>(gBeta), reluOutput is null ? null : Of<double>(reluOutput));
     }
 
     private static T Forwarded<T>(T? kernel)
