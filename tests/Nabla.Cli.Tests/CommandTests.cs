@@ -245,6 +245,8 @@ public sealed partial class CommandTests : IDisposable
     [InlineData("W1 --threads 0", "--threads")]
     [InlineData("W1 --data /no/such/folder", "/no/such/folder")]
     [InlineData("W6 --data /no/such/folder", "/no/such/folder")]
+    [InlineData("W3 --profile", "--profile")]
+    [InlineData("W4 --profile --eager", "--profile")]
     public void Bench_rejects_a_bad_workload_or_option_in_one_line(string arguments, string named)
     {
         var r = NablaProcess.Run(_dir, ["bench", .. arguments.Split(' ')]);

@@ -18,9 +18,10 @@ internal static class BenchCommand
         var threads = NumericOptions.Int("--threads", "threads for the kernels (default: all cores)");
         var data = new Option<string?>("--data") { Description = "folder with the Fashion-MNIST IDX files (default: the Debian package's)" };
         var eager = new Option<bool>("--eager") { Description = "train through autograd without capture: every step builds its graph and allocates (to compare with capture)" };
+        var profile = new Option<bool>("--profile") { Description = "after the timed runs, time every kernel of the captured step over one more run and print where the step's time goes (W1, W4, W5, W6)" };
         var command = new Command("bench", "Measure a benchmark workload: samples/s, µs per step or GFLOP/s, and allocation per step")
         {
-            workload, runs, threads, data, eager,
+            workload, runs, threads, data, eager, profile,
         };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
@@ -34,16 +35,18 @@ internal static class BenchCommand
             // W2 is defined on one thread (DESIGN.md); the others default to all cores.
             int threadCount = OptionParsing.Threads(result.GetValue(threads) ?? (name == "W2" ? 1 : null), Console.Error);
             using var threadLimit = Parallelism.Limit(threadCount);
-            bool capture = !result.GetValue(eager);
+            bool capture = !result.GetValue(eager), profiled = result.GetValue(profile);
+            if (profiled && name is not ("W1" or "W4" or "W5" or "W6")) throw new UsageException("--profile is used with W1, W4, W5 and W6 only (the training workloads)");
+            if (profiled && !capture) throw new UsageException("--profile times the kernels of captured steps: it cannot be used with --eager");
             string path = name == "W3" ? "" : capture ? ", captured steps" : ", eager autograd";
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# nabla bench {name}{path}: {threadCount} thread(s), {Environment.ProcessorCount} cores, GEMM kernel {Blas.KernelName}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
             switch (name)
             {
-                case "W1": RunW1(runCount, dataDirectory, capture); break;
+                case "W1": RunW1(runCount, dataDirectory, capture, profiled); break;
                 case "W2": RunW2(runCount, capture); break;
-                case "W4": RunW4(runCount, dataDirectory, capture); break;
-                case "W5": RunImageWorkload("W5", EngineWorkloads.CreateW5(seed: 0), runCount, dataDirectory, steps: 40, capture); break;
-                case "W6": RunImageWorkload("W6", EngineWorkloads.CreateW6(seed: 0), runCount, dataDirectory, steps: 100, capture); break;
+                case "W4": RunW4(runCount, dataDirectory, capture, profiled); break;
+                case "W5": RunImageWorkload("W5", EngineWorkloads.CreateW5(seed: 0), runCount, dataDirectory, steps: 40, capture, profiled); break;
+                case "W6": RunImageWorkload("W6", EngineWorkloads.CreateW6(seed: 0), runCount, dataDirectory, steps: 100, capture, profiled); break;
                 default: RunW3(runCount); break;
             }
 
@@ -52,7 +55,7 @@ internal static class BenchCommand
         return command;
     }
 
-    private static void RunW1(int runs, string? dataDirectory, bool capture)
+    private static void RunW1(int runs, string? dataDirectory, bool capture, bool profiled)
     {
         var (train, _) = DatasetChoice.Load(DatasetChoice.FashionMnist, dataDirectory);
         var trainer = MlpTrainingWorkload.CreateW1(seed: 0);
@@ -69,6 +72,7 @@ internal static class BenchCommand
         }
 
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"W1 median: {Statistics.Median(rates):F0} samples/s"));
+        if (profiled) PrintProfile("W1", trainer, () => MlpTrainingWorkload.RunW1Epoch(trainer, loader));
     }
 
     private static void RunW2(int runs, bool capture)
@@ -87,7 +91,7 @@ internal static class BenchCommand
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"W2 median: {Statistics.Median(latencies):F2} µs per step"));
     }
 
-    private static void RunW4(int runs, string? dataDirectory, bool capture)
+    private static void RunW4(int runs, string? dataDirectory, bool capture, bool profiled)
     {
         var (train, _) = DatasetChoice.Load(DatasetChoice.FashionMnist, dataDirectory);
         var trainer = CnnTrainingWorkload.CreateW4(seed: 0);
@@ -104,11 +108,12 @@ internal static class BenchCommand
         }
 
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"W4 median: {Statistics.Median(rates):F0} samples/s"));
+        if (profiled) PrintProfile("W4", trainer, () => CnnTrainingWorkload.Run(trainer, batches, steps: 100));
     }
 
     /// <summary>W5 and W6: samples/s over <paramref name="steps"/> steps of 128 Fashion-MNIST images per run, after a
     /// warm-up of 10 steps.</summary>
-    private static void RunImageWorkload(string name, Training.Trainer trainer, int runs, string? dataDirectory, int steps, bool capture)
+    private static void RunImageWorkload(string name, Training.Trainer trainer, int runs, string? dataDirectory, int steps, bool capture, bool profiled)
     {
         trainer.CaptureSteps = capture;
         var (train, _) = DatasetChoice.Load(DatasetChoice.FashionMnist, dataDirectory);
@@ -124,6 +129,38 @@ internal static class BenchCommand
         }
 
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} median: {Statistics.Median(rates):F0} samples/s ({10 + (runs * steps)} steps: {trainer.CapturedStep.ReplayedSteps} replayed from {trainer.CapturedStep.CapturesMade} captures, {trainer.CapturedStep.EagerSteps} eager)"));
+        if (profiled) PrintProfile(name, trainer, () => CnnTrainingWorkload.Run(trainer, batches, steps));
+    }
+
+    /// <summary>One more run of <paramref name="stretch"/> with the captured step profiled: each kernel name's share
+    /// of a step, then what the kernels of the replayed pass leave out (the optimiser's update, the batch, host work).</summary>
+    private static void PrintProfile(string name, Training.Trainer trainer, Func<TrainingRunResult> stretch)
+    {
+        const int NameWidth = 110;
+        var profile = new Training.StepProfile();
+        trainer.CapturedStep.Profile = profile;
+        TrainingRunResult r;
+        try
+        {
+            r = stretch();
+        }
+        finally
+        {
+            trainer.CapturedStep.Profile = null;
+        }
+
+        double step = r.Seconds * 1000 / r.Steps, kernels = 0;
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} profile: {step:F2} ms per step over {r.Steps} steps; the replayed forward and backward pass, by kernel:"));
+        Console.Out.WriteLine("| ms per step | % of step | launches | kernel |");
+        Console.Out.WriteLine("|---|---|---|---|");
+        foreach (var kernel in profile.PerPass())
+        {
+            kernels += kernel.Milliseconds;
+            string kernelName = kernel.Name.Length <= NameWidth ? kernel.Name : string.Concat(kernel.Name.AsSpan(0, NameWidth - 1), "…");
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {kernel.Milliseconds:F3} | {100 * kernel.Milliseconds / step:F1} | {kernel.Launches:F0} | {kernelName} |"));
+        }
+
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {step - kernels:F3} | {100 * (step - kernels) / step:F1} | | the rest: the optimiser's update, the batch, host work |"));
     }
 
     private static void RunW3(int runs)

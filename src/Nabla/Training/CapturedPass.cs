@@ -12,6 +12,7 @@ internal sealed class CapturedPass
     private readonly Action[] _kernels;
     private readonly List<(Module Module, bool Training)> _modes;
     private readonly Tensor?[] _gradients;
+    private string[]? _names;   // the kernels' names, made for the first profiled replay
 
     public CapturedPass(RecordedKernel[] kernels, Tensor input, int[] labels, Tensor logits, Tensor dataLoss, Tensor objective, Module model, IReadOnlyList<Tensor> parameters)
     {
@@ -65,16 +66,22 @@ internal sealed class CapturedPass
     public bool Fits(IReadOnlyList<Tensor> parameters) => Module.ModesUnchanged(_modes) && parameters.Count == _gradients.Length;
 
     /// <summary>Points the parameters at this capture's gradient tensors and the captured input at the batch, copies
-    /// the labels, and runs the recorded kernels.</summary>
+    /// the labels, and runs the recorded kernels, timing each into <paramref name="profile"/> when one is given.</summary>
     /// <remarks>Each gradient is written whole by the replay: a layer's backward kernel writes a parameter's gradient
     /// directly where the capture let the parameter adopt it, and where several contributions are summed the
     /// capture recorded the zeroing first. So nothing needs zeroing between steps, and each shape's capture has its
     /// gradient tensors of its own.</remarks>
-    public void Replay(IReadOnlyList<Tensor> parameters, Tensor features, int[] labels)
+    public void Replay(IReadOnlyList<Tensor> parameters, Tensor features, int[] labels, StepProfile? profile)
     {
         for (int i = 0; i < _gradients.Length; i++) parameters[i].UseGradient(_gradients[i]);
         Input.ShareElementsOf(features);   // the kernels read the batch where it lies, as an eager step does
         labels.CopyTo(Labels, 0);
+        if (profile is not null)
+        {
+            profile.Run(_kernels, _names ??= [.. KernelNames]);
+            return;
+        }
+
         foreach (var kernel in _kernels) kernel();
     }
 }

@@ -112,6 +112,10 @@ public sealed class TrainingStep
     /// <summary>How many steps were replays of a capture.</summary>
     public long ReplayedSteps { get; private set; }
 
+    /// <summary>When set, each replayed step times its kernels into this profile (see <see cref="StepProfile"/>);
+    /// null, the default, times nothing.</summary>
+    public StepProfile? Profile { get; set; }
+
     /// <summary>How many steps ran eagerly (the capturing steps included).</summary>
     public long EagerSteps { get; private set; }
 
@@ -189,7 +193,7 @@ public sealed class TrainingStep
             {
                 if (CheckEvery is { } every && ++pass.ReplaysSinceCheck >= every) return CaptureAndCheck(key, pass, features, labels);
                 Loss.CheckLabels(pass.Logits.Shape, labels);   // before anything moves, as an eager step checks
-                pass.Replay(Optimizer.Parameters, features, labels);
+                pass.Replay(Optimizer.Parameters, features, labels, Profile);
                 ReplayedSteps++;
                 return (pass.Logits, pass.DataLoss.GetFlat(0), pass.Objective.GetFlat(0));
             }
