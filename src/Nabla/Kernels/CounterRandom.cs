@@ -13,7 +13,15 @@ internal static class CounterRandom
     public static ulong Key(int seed) => Mix((ulong)(uint)seed * Golden + 0x632BE59BD9B4E019UL);
 
     /// <summary>Draw <paramref name="counter"/> of stream <paramref name="key"/>: uniform in [0, 1).</summary>
-    public static double Uniform(ulong key, ulong counter) => (Mix(key + (counter + 1) * Golden) >> 11) * (1.0 / (1UL << 53));
+    public static double Uniform(ulong key, ulong counter) => Bits53(key, counter) * (1.0 / (1UL << 53));
+
+    /// <summary>Draw <paramref name="counter"/> as the integer n in [0, 2⁵³) that <see cref="Uniform"/> scales by 2⁻⁵³.</summary>
+    public static ulong Bits53(ulong key, ulong counter) => Mix(key + ((counter + 1) * Golden)) >> 11;
+
+    /// <summary>The integer t with Bits53 &lt; t exactly when Uniform &lt; <paramref name="probability"/>, for
+    /// <paramref name="probability"/> in [0, 1]: n·2⁻⁵³ &lt; p ⟺ n &lt; p·2⁵³ (a power-of-two scaling, exact) ⟺
+    /// n &lt; ⌈p·2⁵³⌉ for an integer n. So a draw is compared without its conversion to a double.</summary>
+    public static ulong Threshold(double probability) => (ulong)Math.Ceiling(probability * (1UL << 53));
 
     private static ulong Mix(ulong z)
     {
