@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Nabla.Kernels.Convolution;
 
 namespace Nabla.Kernels;
@@ -61,7 +63,9 @@ internal static class MaxPoolKernel
 
     /// <summary>The common 2×2 window with stride 2, without the general loop's bounds checks: each output compares
     /// the four inputs (a, b / c, d) in scan order. <c>!(v &lt;= best)</c> takes v when it is larger or NaN, and
-    /// a NaN once taken is kept: the first maximum wins, and NaN propagates.</summary>
+    /// a NaN once taken is kept: the first maximum wins, and NaN propagates. Float32 with AVX2 runs eight outputs at a
+    /// time with the same comparisons as selects (<see cref="EightOutputs"/>): the scalar loop's branches depend on the
+    /// data and are mispredicted about half the time, which made this pass 5% of W5's step.</summary>
     private static void ForwardTwoByTwo<T>(T[] x, T[] y, int[] argMax, int firstPlane, int endPlane, Conv2dGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -76,8 +80,14 @@ internal static class MaxPoolKernel
         {
             for (int i = 0; i < oh; i++)
             {
-                int top = (plane * planeSize) + (2 * i * width);
-                for (int j = 0; j < ow; j++, o++)
+                int top = (plane * planeSize) + (2 * i * width), j = 0;
+                if (typeof(T) == typeof(float) && Avx2.IsSupported)
+                {
+                    for (; j + 8 <= ow; j += 8, o += 8)
+                        EightOutputs(ref Unsafe.As<T, float>(ref xs), top + (2 * j), width, ref Unsafe.As<T, float>(ref Unsafe.Add(ref ys, o)), ref Unsafe.Add(ref indices, o));
+                }
+
+                for (; j < ow; j++, o++)
                 {
                     int index = top + (2 * j), candidate = index + 1;
                     T best = Unsafe.Add(ref xs, index);
@@ -91,6 +101,46 @@ internal static class MaxPoolKernel
                 }
             }
         }
+    }
+
+    /// <summary>Outputs of eight 2×2 windows side by side, the first at flat input index <paramref name="index"/>:
+    /// a, b, c, d are the windows' four inputs in scan order, eight lanes each, and the scalar loop's rule runs as
+    /// selects, so every lane chooses what the scalar loop chooses.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EightOutputs(ref float x, int index, int width, ref float y, ref int argMax)
+    {
+        ref float top = ref Unsafe.Add(ref x, index);
+        ref float bottom = ref Unsafe.Add(ref top, width);
+        var (a, b) = EvenAndOdd(Vector256.LoadUnsafe(ref top), Vector256.LoadUnsafe(ref top, 8));
+        var (c, d) = EvenAndOdd(Vector256.LoadUnsafe(ref bottom), Vector256.LoadUnsafe(ref bottom, 8));
+        var best = a;
+        var offset = Vector256<int>.Zero;
+        Take(ref best, ref offset, b, Vector256.Create(1));
+        Take(ref best, ref offset, c, Vector256.Create(width));
+        Take(ref best, ref offset, d, Vector256.Create(width + 1));
+        best.StoreUnsafe(ref y);
+        (Vector256.Create(index) + Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14) + offset).StoreUnsafe(ref argMax);
+    }
+
+    /// <summary>best, offset ← v, vOffset in the lanes where the scalar loop takes v: best is not NaN and
+    /// !(v &lt;= best).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Take(ref Vector256<float> best, ref Vector256<int> offset, Vector256<float> v, Vector256<int> vOffset)
+    {
+        var take = Vector256.AndNot(Vector256.Equals(best, best), Vector256.LessThanOrEqual(v, best));
+        best = Vector256.ConditionalSelect(take, v, best);
+        offset = Vector256.ConditionalSelect(take.AsInt32(), vOffset, offset);
+    }
+
+    /// <summary>The even and the odd elements of the sixteen in <paramref name="low"/>, <paramref name="high"/>, each
+    /// in order: shuffles within the 128-bit lanes give (0 2 | 8 10 | 4 6 | 12 14) in 64-bit pairs, and a permute of
+    /// the pairs puts them in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> Even, Vector256<float> Odd) EvenAndOdd(Vector256<float> low, Vector256<float> high)
+    {
+        var even = Avx.Shuffle(low, high, 0x88);
+        var odd = Avx.Shuffle(low, high, 0xDD);
+        return (Avx2.Permute4x64(even.AsDouble(), 0xD8).AsSingle(), Avx2.Permute4x64(odd.AsDouble(), 0xD8).AsSingle());
     }
 
     /// <summary>Backward over outputs [<paramref name="first"/>, <paramref name="end"/>): gx[argMax[o]] += g[o]. Overlapping
