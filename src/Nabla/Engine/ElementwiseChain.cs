@@ -15,15 +15,7 @@ internal sealed class ElementwiseChain(Action<int, int>[] members, int length)
     /// <summary>The number of kernels chained.</summary>
     public int Count => members.Length;
 
-    /// <summary>Runs every member over all elements, block by block.</summary>
-    public void Run()
-    {
-        const int block = KernelFusion.BlockElements;
-        int blocks = Math.Max(1, length / block);
-        for (int b = 0; b < blocks; b++)
-        {
-            int start = b * block, count = b == blocks - 1 ? length - start : block;
-            foreach (var member in members) member(start, count);
-        }
-    }
+    /// <summary>Runs every member over all elements, block by block, the blocks split across the kernel threads
+    /// (<see cref="ElementwiseRun"/>).</summary>
+    public void Run() => ElementwiseRun.Run(members, length);
 }

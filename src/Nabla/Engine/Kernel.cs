@@ -42,7 +42,7 @@ internal static class Kernel
     {
         if (KernelTape.Current is null && Backend.Current is CpuBackend && KernelTrace.Current is null)
         {
-            range(0, length);   // the eager CPU path, as Launch's
+            ElementwiseRun.Run(range, length);   // the eager CPU path, as Launch's
             return;
         }
 

@@ -27,8 +27,9 @@ internal sealed class ElementwiseForm(Type operation, int length, Action<int, in
     /// <summary>Runs the kernel on elements [start, start + count).</summary>
     public Action<int, int> Range => range;
 
-    /// <summary>The whole kernel: all <see cref="Length"/> elements, as an eager launch runs it.</summary>
-    public void RunAll() => range(0, length);
+    /// <summary>The whole kernel: all <see cref="Length"/> elements, as an eager launch runs it (split across the
+    /// kernel threads in blocks, <see cref="ElementwiseRun"/>).</summary>
+    public void RunAll() => ElementwiseRun.Run(range, length);
 }
 
 /// <summary>A GEMM, convolution or batch norm that can pass its result through max(0, ·) in its own epilogue, while the

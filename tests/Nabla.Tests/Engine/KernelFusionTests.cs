@@ -68,6 +68,25 @@ public sealed class KernelFusionTests
     [Theory]
     [InlineData(DType.Float32)]
     [InlineData(DType.Float64)]
+    public void A_long_chain_split_across_two_threads_gives_the_bits_of_one_thread(DType dtype)
+    {
+        const int Length = (40 * 2048) + 7;   // past the parallel threshold, with a remainder in the last block
+        var random = new Random(41);
+        var x = Tensor.Uniform([Length], -3, 3, random, dtype);
+        Tensor y = null!;
+        RecordedKernel[] fused;
+        using (Parallelism.Limit(2)) (fused, _, _) = RecordFused(() => [x, y = Tanned(x)]);
+
+        x.CopyFrom(Tensor.Uniform([Length], -3, 3, random, dtype));
+        using (Parallelism.Limit(2)) Replay(fused);
+        double[] oneThread;
+        using (Parallelism.Limit(1)) oneThread = Tanned(x).ToDoubleArray();
+        Assert.Equal(oneThread, y.ToDoubleArray());
+    }
+
+    [Theory]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.Float64)]
     public void A_relu_after_a_linear_layer_joins_the_gemm_epilogue(DType dtype)
     {
         var random = new Random(3);
