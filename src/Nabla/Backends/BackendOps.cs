@@ -40,9 +40,10 @@ internal abstract partial class BackendOps
     /// x += each output's gradient spread evenly over its window (backward, x then being ∂L/∂x and y ∂L/∂y).</summary>
     public abstract void AveragePool(BackendStorage x, BackendStorage y, int planes, Conv2dGeometry geometry, bool forward);
 
-    /// <summary>Fills <paramref name="mask"/> with inverted dropout's values from the counter-based stream
-    /// <paramref name="key"/>, values <paramref name="first"/> onwards: 1/keep with probability keep, else 0.</summary>
-    public abstract void DropoutMask(BackendStorage mask, ulong key, ulong first, double keep);
+    /// <summary>Fills elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of
+    /// <paramref name="mask"/> with inverted dropout's values from the counter-based stream <paramref name="key"/>,
+    /// element i taking value <paramref name="first"/> + i: 1/keep with probability keep, else 0.</summary>
+    public abstract void DropoutMask(BackendStorage mask, ulong key, ulong first, double keep, int start, int count);
 
     /// <summary>y (rows × <paramref name="classes"/>) = one-hot rows of <paramref name="labels"/>, read when the
     /// kernel runs.</summary>

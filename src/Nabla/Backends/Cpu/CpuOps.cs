@@ -74,10 +74,10 @@ internal sealed partial class CpuOps : BackendOps
     }
 
     /// <inheritdoc/>
-    public override void DropoutMask(BackendStorage mask, ulong key, ulong first, double keep)
+    public override void DropoutMask(BackendStorage mask, ulong key, ulong first, double keep, int start, int count)
     {
-        if (IsSingle(mask)) DropoutMaskKernel.Fill<float>(Of<float>(mask), key, first, keep);
-        else DropoutMaskKernel.Fill<double>(Of<double>(mask), key, first, keep);
+        if (IsSingle(mask)) DropoutMaskKernel.Fill<float>(Of<float>(mask).AsSpan(start, count), key, first + (ulong)start, keep);
+        else DropoutMaskKernel.Fill<double>(Of<double>(mask).AsSpan(start, count), key, first + (ulong)start, keep);
     }
 
     /// <inheritdoc/>

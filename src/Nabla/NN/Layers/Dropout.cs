@@ -51,15 +51,24 @@ public sealed class Dropout : Module
         if (!IsTraining || Probability == 0) return input;
         var mask = Tensor.Uninitialized(input.Shape, input.DType);
         // The next mask from the layer's generator: 1/(1 − p) with probability 1 − p, else 0. The draw count is read
-        // and advanced inside the kernel, so that a captured step draws a fresh mask each replay.
+        // and advanced by a kernel of its own, so that a captured step draws a fresh mask each replay; the mask itself
+        // is elementwise, so the fusion pass draws it block by block inside the product that consumes it.
         var ops = Backends.Backend.Current.Ops;
-        Engine.Kernel.Launch([], [mask], () =>
+        var draws = new DrawRange();
+        Engine.Kernel.Launch([], [], () =>
         {
-            ulong first = (ulong)Draws;
+            draws.First = (ulong)Draws;
             Draws += mask.Count;
-            ops.DropoutMask(mask.Storage, _key, first, 1 - Probability);
         });
+        double keep = 1 - Probability;
+        Engine.Kernel.LaunchElementwise([], [mask], typeof(Kernels.DropoutMaskKernel), mask.Count, (start, count) => ops.DropoutMask(mask.Storage, _key, draws.First, keep, start, count));
         return input * mask;
+    }
+
+    /// <summary>The counter of one mask's first value, set when the step runs and read by the mask's ranges.</summary>
+    private sealed class DrawRange
+    {
+        public ulong First;
     }
 
     /// <inheritdoc/>
