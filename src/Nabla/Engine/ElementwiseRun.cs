@@ -33,7 +33,7 @@ internal static class ElementwiseRun
         if (length < ParallelThreshold || Parallelism.MaxThreads <= 1)
         {
             int blocks = Blocks(length);
-            for (int b = 0; b < blocks; b++) RunBlock(members, b, blocks, length);
+            for (int b = 0; b < blocks; b++) RunBlock(null, members, b, blocks, length);
             return;
         }
 
@@ -42,9 +42,17 @@ internal static class ElementwiseRun
 
     private static int Blocks(int length) => Math.Max(1, length / KernelFusion.BlockElements);
 
-    private static void RunBlock(Action<int, int>[] members, int block, int blocks, int length)
+    /// <summary>Runs block <paramref name="block"/> of <paramref name="blocks"/>: <paramref name="range"/>, or each of
+    /// <paramref name="members"/> in order, on its elements (the last block takes the remainder).</summary>
+    private static void RunBlock(Action<int, int>? range, Action<int, int>[]? members, int block, int blocks, int length)
     {
         int start = block * KernelFusion.BlockElements, count = block == blocks - 1 ? length - start : KernelFusion.BlockElements;
+        if (members is null)
+        {
+            range!(start, count);
+            return;
+        }
+
         foreach (var member in members) member(start, count);
     }
 
@@ -79,18 +87,7 @@ internal static class ElementwiseRun
         public void Run(int part, int parts)
         {
             int blocks = Blocks(_length), first = (int)((long)blocks * part / parts), end = (int)((long)blocks * (part + 1) / parts);
-            for (int b = first; b < end; b++)
-            {
-                if (_members is not null)
-                {
-                    RunBlock(_members, b, blocks, _length);
-                }
-                else
-                {
-                    int start = b * KernelFusion.BlockElements, count = b == blocks - 1 ? _length - start : KernelFusion.BlockElements;
-                    _range!(start, count);
-                }
-            }
+            for (int b = first; b < end; b++) RunBlock(_range, _members, b, blocks, _length);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace Nabla.Training;
 
@@ -33,8 +34,8 @@ public sealed class StepProfile
             long start = Stopwatch.GetTimestamp();
             kernels[i]();
             long ticks = Stopwatch.GetTimestamp() - start;
-            var (sum, calls) = _byName.GetValueOrDefault(names[i]);
-            _byName[names[i]] = (sum + ticks, calls + 1);
+            ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_byName, names[i], out _);
+            entry = (entry.Ticks + ticks, entry.Calls + 1);
         }
 
         Passes++;

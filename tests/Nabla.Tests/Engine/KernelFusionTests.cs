@@ -139,34 +139,42 @@ public sealed class KernelFusionTests
         Assert.Equal(["LinearFunction.Apply", "Tensor.RawUnary<ReluOperator>"], names);
     }
 
+    /// <summary>Trains <paramref name="architecture"/> on 1×6×6 images for 12 steps of 8, captured and eagerly, under
+    /// the checking backend (so the rewritten kernels must declare what they read and write); asserts equal losses,
+    /// 11 replays and the same final state bit for bit, and returns the capture's kernel names.</summary>
+    private static IReadOnlyList<string> TrainCapturedAgainstEager(string architecture, DType dtype)
+    {
+        Module Build() => Architecture.Build(architecture, [1, 6, 6], new Random(1), dtype: dtype).Model;
+        var random = new Random(7);
+        var batches = Enumerable.Range(0, 12).Select(_ => (Tensor.Normal([8, 36], 0, 1, random, dtype), Enumerable.Range(0, 8).Select(_ => random.Next(4)).ToArray())).ToArray();
+        var eagerModel = Build();
+        var eager = TrainingStep.Capture(eagerModel, new CrossEntropyLoss(), new Adam(eagerModel.Parameters(), 0.01));
+        eager.Captures = false;
+        var model = Build();
+        var captured = TrainingStep.Capture(model, new CrossEntropyLoss(), new Adam(model.Parameters(), 0.01));
+        using (Backend.Use(new CheckingBackend()))
+        {
+            foreach (var (x, labels) in batches) Assert.Equal(eager.Run(x, labels).Loss, captured.Run(x, labels).Loss);
+        }
+
+        Assert.Equal(11, captured.ReplayedSteps);
+        foreach (var ((name, want), (_, got)) in eagerModel.NamedState().Zip(model.NamedState()))
+            Assert.True(want.ToDoubleArray().SequenceEqual(got.ToDoubleArray()), $"{dtype}: {name} differs");
+        return captured.CapturedKernels(new Shape(8, 36), dtype);
+    }
+
     [Theory]
     [InlineData(DType.Float32)]
     [InlineData(DType.Float64)]
     public void A_convolution_takes_the_relu_after_it_into_its_epilogue_and_the_relu_backward_into_its_own(DType dtype)
     {
-        static Module Build(DType dtype) => Architecture.Build("conv4k3p1-relu-pool2-conv6k3p1-relu-pool2-flatten-fc8-relu-fc4", [1, 6, 6], new Random(1), dtype: dtype).Model;
-        var random = new Random(7);
-        var batches = Enumerable.Range(0, 12).Select(_ => (Tensor.Normal([8, 36], 0, 1, random, dtype), Enumerable.Range(0, 8).Select(_ => random.Next(4)).ToArray())).ToArray();
-        var eagerModel = Build(dtype);
-        var eager = TrainingStep.Capture(eagerModel, new CrossEntropyLoss(), new Adam(eagerModel.Parameters(), 0.01));
-        eager.Captures = false;
-        var model = Build(dtype);
-        var captured = TrainingStep.Capture(model, new CrossEntropyLoss(), new Adam(model.Parameters(), 0.01));
-        using (Backend.Use(new CheckingBackend()))   // the rewritten kernels declare what they read and write
-        {
-            foreach (var (x, labels) in batches) Assert.Equal(eager.Run(x, labels).Loss, captured.Run(x, labels).Loss);
-        }
-
-        var names = captured.CapturedKernels(new Shape(8, 36), dtype);
+        var names = TrainCapturedAgainstEager("conv4k3p1-relu-pool2-conv6k3p1-relu-pool2-flatten-fc8-relu-fc4", dtype);
         Assert.Equal(2, names.Count(n => n == "Conv2dFunction.Apply with Tensor.RawUnary<ReluOperator> in its epilogue"));
         Assert.Equal(1, names.Count(n => n == "LinearFunction.Apply with Tensor.RawUnary<ReluOperator> in its epilogue"));
         // The second convolution's backward masks its gradient; the first's input gradient is not needed, and its
         // gradient is masked by the same rewrite.
         Assert.Equal(2, names.Count(n => n.StartsWith("Conv2dFunction.Backward masking its gradient as ReluFunction.Mask did", StringComparison.Ordinal)));
         Assert.DoesNotContain(names, n => n.StartsWith("Tensor.RawUnary<ReluOperator>", StringComparison.Ordinal));
-        Assert.Equal(11, captured.ReplayedSteps);
-        foreach (var ((name, want), (_, got)) in eagerModel.NamedState().Zip(model.NamedState()))
-            Assert.True(want.ToDoubleArray().SequenceEqual(got.ToDoubleArray()), $"{dtype}: {name} differs");
     }
 
     [Theory]
@@ -176,25 +184,9 @@ public sealed class KernelFusionTests
     {
         // Rows of 36 and 9 values per image and channel (one more and one less than a vector of floats on every path)
         // and the features' batch norm, one value per row.
-        static Module Build(DType dtype) => Architecture.Build("conv4k3p1-bn-relu-pool2-conv6k3p1-bn-relu-pool2-flatten-fc8-bn-relu-fc4", [1, 6, 6], new Random(1), dtype: dtype).Model;
-        var random = new Random(7);
-        var batches = Enumerable.Range(0, 12).Select(_ => (Tensor.Normal([8, 36], 0, 1, random, dtype), Enumerable.Range(0, 8).Select(_ => random.Next(4)).ToArray())).ToArray();
-        var eagerModel = Build(dtype);
-        var eager = TrainingStep.Capture(eagerModel, new CrossEntropyLoss(), new Adam(eagerModel.Parameters(), 0.01));
-        eager.Captures = false;
-        var model = Build(dtype);
-        var captured = TrainingStep.Capture(model, new CrossEntropyLoss(), new Adam(model.Parameters(), 0.01));
-        using (Backend.Use(new CheckingBackend()))
-        {
-            foreach (var (x, labels) in batches) Assert.Equal(eager.Run(x, labels).Loss, captured.Run(x, labels).Loss);
-        }
-
-        var names = captured.CapturedKernels(new Shape(8, 36), dtype);
+        var names = TrainCapturedAgainstEager("conv4k3p1-bn-relu-pool2-conv6k3p1-bn-relu-pool2-flatten-fc8-bn-relu-fc4", dtype);
         Assert.Equal(3, names.Count(n => n == "BatchNormFunction.Apply with Tensor.RawUnary<ReluOperator> in its epilogue"));
         Assert.Equal(3, names.Count(n => n.StartsWith("BatchNormFunction.Backward masking its gradient as ReluFunction.Mask did", StringComparison.Ordinal)));
         Assert.DoesNotContain(names, n => n.StartsWith("Tensor.RawUnary<ReluOperator>", StringComparison.Ordinal) || n.StartsWith("ReluFunction.Mask", StringComparison.Ordinal));
-        Assert.Equal(11, captured.ReplayedSteps);
-        foreach (var ((name, want), (_, got)) in eagerModel.NamedState().Zip(model.NamedState()))
-            Assert.True(want.ToDoubleArray().SequenceEqual(got.ToDoubleArray()), $"{dtype}: {name} differs");
     }
 }
