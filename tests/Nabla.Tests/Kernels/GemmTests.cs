@@ -21,6 +21,8 @@ public class GemmTests
         { 3, 600, 2100 },   // n past one column block, k past two depth blocks
         { 12, 8, 16 },      // six-row A panels transposed 6 × 8 at a time, one block of depth, nothing left over
         { 18, 23, 48 },     // the same with a depth tail of seven
+        { 12, 5, 70 },      // transposed six-row A panels read eight wide: the last panel's reads run into the next stored row
+        { 6, 1, 700 },      // the same with one depth only, all of it copied value by value
     };
 
     [Theory]
