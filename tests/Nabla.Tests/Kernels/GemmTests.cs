@@ -23,6 +23,13 @@ public class GemmTests
         { 18, 23, 48 },     // the same with a depth tail of seven
         { 12, 5, 70 },      // transposed six-row A panels read eight wide: the last panel's reads run into the next stored row
         { 6, 1, 700 },      // the same with one depth only, all of it copied value by value
+        { 128, 40, 37 },    // six-row kernels: 20 full panels and two short four-row ones (a rest of 2)
+        { 7, 33, 20 },      // a rest of 1 with one full panel: two short panels, one row padded
+        { 22, 9, 18 },      // a rest of 4: one short panel; { 23, … } a rest of 5: one padded full panel
+        { 23, 300, 18 },
+        { 141, 17, 40 },    // row blocks of 126 and 15 = 6 + 6 + 3: a short panel pads one row
+        { 137, 17, 40 },    // 126 + 11: the thin rest joins the block, 137 = 22 × 6 + 5, one padded full panel
+        { 1024, 3, 17 },    // row blocks of 126 and a last one of 16 = 6 + 6 + 4
     };
 
     [Theory]

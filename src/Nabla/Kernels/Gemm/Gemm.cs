@@ -240,13 +240,15 @@ internal static class Gemm
         public void RunBlocked(int i0, int i1, int j0, int j1)
         {
             int mr = GemmKernels.TileRows(kernel), nr = GemmKernels.TileColumns<T>(kernel);
+            int shortRows = GemmKernels.ShortTileRows(kernel);
             // Depth slices of (nearly) equal size: 784 = 4 × 196 rather than 3 × 256 + 16, whose thin last slice would
             // load and store every tile of C for little arithmetic.
             int slices = (k + GemmKernels.DepthBlock - 1) / GemmKernels.DepthBlock;
             int kcMax = (k + slices - 1) / slices;
             int mcMax = Math.Max(mr, GemmKernels.RowBlock / mr * mr);
             int ncMax = Math.Max(nr, GemmKernels.ColumnBlock / nr * nr);
-            var buffers = PackingBuffers<T>.ForThisThread(mcMax * GemmKernels.DepthBlock, GemmKernels.DepthBlock * ncMax, mr * nr);
+            // A block may take up to 2·mr - 1 rows more than mcMax (a thin rest joins the block before it), padded.
+            var buffers = PackingBuffers<T>.ForThisThread((mcMax + (3 * mr)) * GemmKernels.DepthBlock, GemmKernels.DepthBlock * ncMax, mr * nr);
             ref T aRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a), aOffset);
             ref T bRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b), bOffset);
             ref T cRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(c), cOffset);
@@ -262,28 +264,34 @@ internal static class Gemm
                     int kc = Math.Min(kcMax, k - pc);
                     bool addToC = accumulate || pc > 0;
                     GemmPacking.PackB(ref bRef, transposeB, ldb, pc, kc, jc, nc, ref packedB, nr);
-                    for (int ic = i0; ic < i1; ic += mcMax)
+                    for (int ic = i0, mc; ic < i1; ic += mc)
                     {
-                        int mc = Math.Min(mcMax, i1 - ic);
-                        GemmPacking.PackA(ref aRef, transposeA, lda, ic, mc, pc, kc, ref packedA, mr);
+                        // Fewer than two tiles' rows left after this block: take them into it (128 rows = one block,
+                        // not 126 + 2, which would stream all of packed B again for one mostly padded tile).
+                        mc = i1 - ic - mcMax < 2 * mr ? i1 - ic : mcMax;
+                        int fullRows = GemmKernels.FullPanels(mc, mr, shortRows) * mr;
+                        GemmPacking.PackA(ref aRef, transposeA, lda, ic, Math.Min(mc, fullRows), pc, kc, ref packedA, mr);
+                        if (mc > fullRows)
+                            GemmPacking.PackA(ref aRef, transposeA, lda, ic + fullRows, mc - fullRows, pc, kc, ref Unsafe.Add(ref packedA, fullRows * kc), shortRows);
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int columns = Math.Min(nr, nc - jr);
                             ref T bPanel = ref Unsafe.Add(ref packedB, jr * kc);
-                            for (int ir = 0; ir < mc; ir += mr)
+                            for (int ir = 0, panelRows; ir < mc; ir += panelRows)
                             {
-                                int rows = Math.Min(mr, mc - ir);
+                                panelRows = ir < fullRows ? mr : shortRows;
+                                int rows = Math.Min(panelRows, mc - ir);
                                 ref T aPanel = ref Unsafe.Add(ref packedA, ir * kc);
                                 ref T cTile = ref Unsafe.Add(ref cRef, ((nint)(ic + ir) * n) + jc + jr);
-                                if (rows == mr && columns == nr)
+                                if (rows == panelRows && columns == nr)
                                 {
-                                    RunTile(ref aPanel, ref bPanel, kc, ref cTile, n, addToC);
+                                    RunTile(panelRows, ref aPanel, ref bPanel, kc, ref cTile, n, addToC);
                                 }
                                 else
                                 {
                                     // An edge tile: compute the whole padded tile into scratch, keep its valid part.
                                     ref T scratch = ref MemoryMarshal.GetArrayDataReference(buffers.Tile);
-                                    RunTile(ref aPanel, ref bPanel, kc, ref scratch, nr, accumulate: false);
+                                    RunTile(panelRows, ref aPanel, ref bPanel, kc, ref scratch, nr, accumulate: false);
                                     for (int r = 0; r < rows; r++)
                                     {
                                         ref T from = ref Unsafe.Add(ref scratch, r * nr);
@@ -301,14 +309,18 @@ internal static class Gemm
             }
         }
 
+        /// <summary>One tile: the kernel's full-height tile, or its short one when <paramref name="rows"/> says so.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void RunTile(ref T aPanel, ref T bPanel, int kc, ref T cTile, nint ldc, bool accumulate)
+        private void RunTile(int rows, ref T aPanel, ref T bPanel, int kc, ref T cTile, nint ldc, bool accumulate)
         {
+            bool full = rows == GemmKernels.TileRows(kernel);
             switch (kernel)
             {
                 case GemmKernel.Vector512: GemmMicroKernels.Tile512(ref aPanel, ref bPanel, kc, ref cTile, ldc, accumulate); break;
-                case GemmKernel.Vector256: GemmMicroKernels.Tile256(ref aPanel, ref bPanel, kc, ref cTile, ldc, accumulate); break;
-                default: GemmMicroKernels.Tile128(ref aPanel, ref bPanel, kc, ref cTile, ldc, accumulate); break;
+                case GemmKernel.Vector256 when full: GemmMicroKernels.Tile256(ref aPanel, ref bPanel, kc, ref cTile, ldc, accumulate); break;
+                case GemmKernel.Vector256: GemmMicroKernels.Tile256Short(ref aPanel, ref bPanel, kc, ref cTile, ldc, accumulate); break;
+                case GemmKernel.Vector128 when full: GemmMicroKernels.Tile128(ref aPanel, ref bPanel, kc, ref cTile, ldc, accumulate); break;
+                default: GemmMicroKernels.Tile128Short(ref aPanel, ref bPanel, kc, ref cTile, ldc, accumulate); break;
             }
         }
 

@@ -41,6 +41,23 @@ internal static class GemmKernels
         _ => GemmMicroKernels.Rows128,
     };
 
+    /// <summary>Rows of the kernel's short tile, which ends a block whose rows are not a whole number of tiles; 0 where
+    /// there is none (AVX-512's eight-row blocks are padded).</summary>
+    public static int ShortTileRows(GemmKernel kernel) => kernel == GemmKernel.Vector512 ? 0 : GemmMicroKernels.ShortRows;
+
+    /// <summary>How many full-height panels a block of <paramref name="rows"/> rows starts with; short panels cover the
+    /// rest. Six-row kernel: a rest of 4 or 3 rows is one short panel; a rest of 2 or 1 is two short panels in place
+    /// of the last full one (8 = 4 + 4, nothing padded; 7 rows pad one); a rest of 5 is one padded full panel. With no
+    /// short tile the last panel is padded.</summary>
+    public static int FullPanels(int rows, int tileRows, int shortRows)
+    {
+        int full = rows / tileRows, rest = rows % tileRows;
+        if (rest == 0) return full;
+        if (shortRows == 0 || rest > shortRows) return full + 1;
+        if (rest + tileRows <= 2 * shortRows && full > 0) return full - 1;
+        return full;
+    }
+
     /// <summary>Columns of the register tile: two vectors of <typeparamref name="T"/>.</summary>
     public static int TileColumns<T>(GemmKernel kernel) => kernel switch
     {

@@ -40,11 +40,12 @@ internal static class GemmPacking
 
                 if (rows == mr && mr < Vector256<T>.Count && Vector256.IsHardwareAccelerated)
                 {
-                    // Six floats per depth (the AVX2 tile): one eight-wide load and store each. The store's two extra
-                    // values land in the next depth's slot, which the next store overwrites, and the load's two extra
-                    // values lie in the stored row or, past the matrix's last column, in the next stored row, which
-                    // exists for every depth but the last; so only the last depth is copied value by value. Packed one
-                    // value at a time, these panels cost the weight-gradient products Aᵀ·B about 3% on the AVX2 path.
+                    // Six floats per depth (the AVX2 tile; four for its short tile): one eight-wide load and store
+                    // each. The store's extra values land in the next depth's slot, which the next store overwrites,
+                    // and the load's extra values lie in the stored row or, past the matrix's last column, in the
+                    // next stored row, which exists for every depth but the last; so only the last depth is copied
+                    // value by value. Packed one value at a time, these panels cost the weight-gradient products Aᵀ·B
+                    // about 3% on the AVX2 path.
                     int p = 0;
                     for (; p < kc - 1; p++)
                         Vector256.LoadUnsafe(ref Unsafe.Add(ref source, (nint)p * lda)).StoreUnsafe(ref Unsafe.Add(ref destination, p * mr));
