@@ -56,6 +56,8 @@ public sealed class OpGradientCheckTests
         ["conv2d stride 2 padding 1"] = new([[2, 2, 7, 6], [3, 2, 3, 3], [3]], t => t[0].Conv2d(t[1], t[2], stride: 2, padding: 1)),
         ["conv2d dilation 2 padding 2, no bias"] = new([[1, 2, 8, 8], [2, 2, 3, 3]], t => t[0].Conv2d(t[1], null, padding: 2, dilation: 2)),
         ["conv2d groups 2"] = new([[2, 4, 5, 5], [6, 2, 3, 3], [6]], t => t[0].Conv2d(t[1], t[2], groups: 2)),
+        ["conv2d padding 1, each tap a shifted plane"] = new([[2, 3, 5, 6], [4, 3, 3, 3], [4]], t => t[0].Conv2d(t[1], t[2], padding: 1)),
+        ["conv2d 5×5 padding 2 on a 3×2 image, taps wider than the rows"] = new([[1, 2, 3, 2], [2, 2, 5, 5], [2]], t => t[0].Conv2d(t[1], t[2], padding: 2)),
         ["conv2d 1×1 kernel"] = new([[2, 3, 4, 4], [5, 3, 1, 1], [5]], t => t[0].Conv2d(t[1], t[2])),
         ["batch norm 2d, training mode"] = new([[3, 2, 2, 3], [2], [2]], t => Nabla.Autograd.Functions.BatchNormFunction.Apply(t[0], t[1], t[2], 1e-5).Y),
         ["batch norm 1d, training mode"] = new([[5, 3], [3], [3]], t => Nabla.Autograd.Functions.BatchNormFunction.Apply(t[0], t[1], t[2], 1e-5).Y),

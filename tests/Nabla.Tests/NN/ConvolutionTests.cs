@@ -15,6 +15,8 @@ public sealed class ConvolutionTests
     [InlineData(1, 2, 2, 1)]
     [InlineData(2, 1, 1, 2)]
     [InlineData(3, 0, 2, 3)]
+    [InlineData(1, 1, 1, 1)]   // "same" padding: each kernel tap's columns are the input plane shifted (one block copy)
+    [InlineData(1, 1, 1, 2)]
     public void Conv2d_matches_its_definition(int stride, int padding, int dilation, int groups)
     {
         var random = new Random((stride * 100) + (padding * 10) + dilation + (groups * 1000));
