@@ -30,6 +30,9 @@ public class GemmTests
         { 141, 17, 40 },    // row blocks of 126 and 15 = 6 + 6 + 3: a short panel pads one row
         { 137, 17, 40 },    // 126 + 11: the thin rest joins the block, 137 = 22 × 6 + 5, one padded full panel
         { 1024, 3, 17 },    // row blocks of 126 and a last one of 16 = 6 + 6 + 4
+        { 40, 20, 1024 },   // few rows but B's rows 4 KiB apart: B packed
+        { 330, 20, 70 },    // more rows than B is read in place for: B packed
+        { 64, 300, 150 },   // B read in place: whole panels over two depth slices, the part-filled last one packed
     };
 
     [Theory]

@@ -8,7 +8,8 @@ namespace Nabla.Kernels.Gemm;
 /// <remarks>
 /// <para>The math: C[i, j] (+)= Σₚ A[i, p]·B[p, j] for the tile's MR rows i and NR columns j, p over one block of depth kc.</para>
 /// <para>Packed layouts (made by <see cref="GemmPacking"/>): the A panel holds, for each p, the MR values A[i₀..i₀+MR, p];
-/// the B panel holds, for each p, the NR values B[p, j₀..j₀+NR]. So each step of p reads one contiguous run of each,
+/// the B panel holds, for each p, the NR values B[p, j₀..j₀+NR], <c>bStride</c> apart: NR when packed, B's row length
+/// when a plain B is read where it lies (see <c>Gemm</c>). So each step of p reads one contiguous run of each,
 /// broadcasts every A value and multiply-adds it into a row of accumulators: MR·NR/W independent FMA chains that stay
 /// in registers for the whole depth, enough to cover the FMA latency on every core we target.</para>
 /// <para>Tile shapes fit the register file: AVX-512 has 32 vector registers, so 8 rows × 2 vectors = 16 accumulators
@@ -83,7 +84,7 @@ internal static class GemmMicroKernels
 
     /// <summary>An 8 × 2·W tile with 512-bit vectors (W = 16 floats or 8 doubles).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile512<T>(ref T a, ref T b, int kc, ref T c, nint ldc, bool accumulate)
+    public static void Tile512<T>(ref T a, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
         where T : unmanaged, INumber<T>
     {
         nuint w = (nuint)Vector512<T>.Count;
@@ -110,7 +111,7 @@ internal static class GemmMicroKernels
             x = Vector512.Create(Unsafe.Add(ref a, 7));
             c70 = Fma(x, b0, c70); c71 = Fma(x, b1, c71);
             a = ref Unsafe.Add(ref a, Rows512);
-            b = ref Unsafe.Add(ref b, 2 * (int)w);
+            b = ref Unsafe.Add(ref b, bStride);
         }
 
         nuint row = (nuint)ldc;
@@ -126,7 +127,7 @@ internal static class GemmMicroKernels
 
     /// <summary>A 6 × 2·W tile with 256-bit vectors (W = 8 floats or 4 doubles).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile256<T>(ref T a, ref T b, int kc, ref T c, nint ldc, bool accumulate)
+    public static void Tile256<T>(ref T a, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
         where T : unmanaged, INumber<T>
     {
         nuint w = (nuint)Vector256<T>.Count;
@@ -149,7 +150,7 @@ internal static class GemmMicroKernels
             x = Vector256.Create(Unsafe.Add(ref a, 5));
             c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
             a = ref Unsafe.Add(ref a, Rows256);
-            b = ref Unsafe.Add(ref b, 2 * (int)w);
+            b = ref Unsafe.Add(ref b, bStride);
         }
 
         nuint row = (nuint)ldc;
@@ -163,7 +164,7 @@ internal static class GemmMicroKernels
 
     /// <summary>A 4 × 2·W tile with 256-bit vectors: the short tile that ends a block of the six-row kernel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile256Short<T>(ref T a, ref T b, int kc, ref T c, nint ldc, bool accumulate)
+    public static void Tile256Short<T>(ref T a, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
         where T : unmanaged, INumber<T>
     {
         nuint w = (nuint)Vector256<T>.Count;
@@ -181,7 +182,7 @@ internal static class GemmMicroKernels
             x = Vector256.Create(Unsafe.Add(ref a, 3));
             c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
             a = ref Unsafe.Add(ref a, ShortRows);
-            b = ref Unsafe.Add(ref b, 2 * (int)w);
+            b = ref Unsafe.Add(ref b, bStride);
         }
 
         nuint row = (nuint)ldc;
@@ -193,7 +194,7 @@ internal static class GemmMicroKernels
 
     /// <summary>A 4 × 2·W tile with 128-bit vectors: the short tile that ends a block of the six-row kernel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile128Short<T>(ref T a, ref T b, int kc, ref T c, nint ldc, bool accumulate)
+    public static void Tile128Short<T>(ref T a, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
         where T : unmanaged, INumber<T>
     {
         nuint w = (nuint)Vector128<T>.Count;
@@ -211,7 +212,7 @@ internal static class GemmMicroKernels
             x = Vector128.Create(Unsafe.Add(ref a, 3));
             c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
             a = ref Unsafe.Add(ref a, ShortRows);
-            b = ref Unsafe.Add(ref b, 2 * (int)w);
+            b = ref Unsafe.Add(ref b, bStride);
         }
 
         nuint row = (nuint)ldc;
@@ -223,7 +224,7 @@ internal static class GemmMicroKernels
 
     /// <summary>A 6 × 2·W tile with 128-bit vectors (W = 4 floats or 2 doubles): SSE, NEON, or software.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile128<T>(ref T a, ref T b, int kc, ref T c, nint ldc, bool accumulate)
+    public static void Tile128<T>(ref T a, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
         where T : unmanaged, INumber<T>
     {
         nuint w = (nuint)Vector128<T>.Count;
@@ -246,7 +247,7 @@ internal static class GemmMicroKernels
             x = Vector128.Create(Unsafe.Add(ref a, 5));
             c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
             a = ref Unsafe.Add(ref a, Rows128);
-            b = ref Unsafe.Add(ref b, 2 * (int)w);
+            b = ref Unsafe.Add(ref b, bStride);
         }
 
         nuint row = (nuint)ldc;
