@@ -182,8 +182,8 @@ internal sealed class BatchNormKernel<T> : IParallelJob
         for (int i = 0; i < _n; i++)
         {
             int start = ((i * _channels) + c) * _length;
-            if (_reluOutput is not null) MaskByRelu(start);
-            SumProducts(g.AsSpan(start, _length), normalised.AsSpan(start, _length), ref sumG, ref sumGHat);
+            var reluOutput = _reluOutput is null ? default : Unsafe.As<float[]>(_reluOutput).AsSpan(start, _length);
+            SumProducts(g.AsSpan(start, _length), reluOutput, normalised.AsSpan(start, _length), ref sumG, ref sumGHat);
         }
 
         Unsafe.As<float[]>(_gBeta)[c] = (float)sumG;
@@ -197,16 +197,28 @@ internal sealed class BatchNormKernel<T> : IParallelJob
         }
     }
 
-    /// <summary>sumG += Σg, sumGHat += Σg·x̂, in float64.</summary>
-    private static void SumProducts(ReadOnlySpan<float> g, ReadOnlySpan<float> normalised, ref double sumG, ref double sumGHat)
+    /// <summary>sumG += Σg, sumGHat += Σg·x̂, in float64. With the fused ReLU's output (not empty), g is first masked
+    /// in place, g ← g ⊙ [y &gt; 0] (the ReLU's backward, as <see cref="ReluBackwardOperator"/>), in the same pass: a
+    /// separate masking pass over the row cost most of what the sums do.</summary>
+    private static void SumProducts(Span<float> g, ReadOnlySpan<float> reluOutput, ReadOnlySpan<float> normalised, ref double sumG, ref double sumGHat)
     {
         int width = Vector<float>.Count, i = 0;
+        bool masks = !reluOutput.IsEmpty;
+        if (masks && reluOutput.Length < g.Length) throw new ArgumentException("batch norm: the ReLU's output is shorter than the gradient");
         Vector<double> sums = Vector<double>.Zero, products = Vector<double>.Zero;
         ref float gs = ref MemoryMarshal.GetReference(g);
+        ref float ys = ref MemoryMarshal.GetReference(reluOutput);
         ref float hs = ref MemoryMarshal.GetReference(normalised);
         for (; i + width <= g.Length; i += width)
         {
-            Vector.Widen(Vector.LoadUnsafe(ref gs, (nuint)i), out var gLow, out var gHigh);
+            var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
+            if (masks)
+            {
+                gv = ReluBackwardOperator.Apply(Vector.LoadUnsafe(ref ys, (nuint)i), gv);
+                gv.StoreUnsafe(ref gs, (nuint)i);
+            }
+
+            Vector.Widen(gv, out var gLow, out var gHigh);
             Vector.Widen(Vector.LoadUnsafe(ref hs, (nuint)i), out var hLow, out var hHigh);
             sums += gLow + gHigh;
             products += (gLow * hLow) + (gHigh * hHigh);
@@ -215,6 +227,7 @@ internal sealed class BatchNormKernel<T> : IParallelJob
         double tailSum = 0, tailProducts = 0;
         for (; i < g.Length; i++)
         {
+            if (masks) g[i] = ReluBackwardOperator.Apply(reluOutput[i], g[i]);
             tailSum += g[i];
             tailProducts += (double)g[i] * normalised[i];
         }
