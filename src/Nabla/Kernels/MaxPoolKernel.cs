@@ -76,6 +76,8 @@ internal static class MaxPoolKernel
         ref T ys = ref MemoryMarshal.GetArrayDataReference(y);
         ref int indices = ref MemoryMarshal.GetArrayDataReference(argMax);
         int o = firstPlane * oh * ow;
+        Span<float> shortValues = stackalloc float[8];
+        Span<int> shortIndices = stackalloc int[8];
         for (int plane = firstPlane; plane < endPlane; plane++)
         {
             for (int i = 0; i < oh; i++)
@@ -83,8 +85,31 @@ internal static class MaxPoolKernel
                 int top = (plane * planeSize) + (2 * i * width), j = 0;
                 if (typeof(T) == typeof(float) && Avx2.IsSupported)
                 {
+                    ref float xf = ref Unsafe.As<T, float>(ref xs);
+                    int rowStart = o;
                     for (; j + 8 <= ow; j += 8, o += 8)
-                        EightOutputs(ref Unsafe.As<T, float>(ref xs), top + (2 * j), width, ref Unsafe.As<T, float>(ref Unsafe.Add(ref ys, o)), ref Unsafe.Add(ref indices, o));
+                        EightOutputs(ref xf, top + (2 * j), width, ref Unsafe.As<T, float>(ref Unsafe.Add(ref ys, o)), ref Unsafe.Add(ref indices, o));
+                    if (j < ow && ow >= 8)
+                    {
+                        // The row's last outputs: one more block of eight ending at the row's end, over outputs the
+                        // block before it already wrote, which come out the same (14 a row: two blocks, not 8 + 6
+                        // scalar steps with their mispredicted branches).
+                        int back = ow - 8;
+                        EightOutputs(ref xf, top + (2 * back), width, ref Unsafe.As<T, float>(ref Unsafe.Add(ref ys, rowStart + back)), ref Unsafe.Add(ref indices, rowStart + back));
+                        (j, o) = (ow, rowStart + ow);
+                    }
+                    else if (j < ow && top + width + 16 <= x.Length)
+                    {
+                        // Fewer than eight outputs a row (7 in W5's second pooling): a block of eight whose reads run
+                        // past the row's end into the next rows (they exist: checked), of which only the row's own
+                        // outputs are kept.
+                        EightOutputs(ref xf, top, width, ref shortValues[0], ref shortIndices[0]);
+                        for (; j < ow; j++, o++)
+                        {
+                            Unsafe.Add(ref ys, o) = Unsafe.As<float, T>(ref shortValues[j]);
+                            Unsafe.Add(ref indices, o) = shortIndices[j];
+                        }
+                    }
                 }
 
                 for (; j < ow; j++, o++)

@@ -9,9 +9,11 @@ public sealed class MaxPoolKernelTests
 {
     [Theory]
     [InlineData(2, 2)]     // one output
-    [InlineData(7, 7)]     // three outputs a row: all scalar, the odd last row and column dropped
-    [InlineData(28, 28)]   // 14 a row: one block of eight and six more
-    [InlineData(6, 34)]    // 17 a row: two blocks and one more
+    [InlineData(7, 7)]     // three outputs a row: a block of eight reading into the next rows, but scalar on the last row
+    [InlineData(14, 14)]   // 7 a row (W5's second pooling): the same
+    [InlineData(28, 28)]   // 14 a row: one block of eight and one more ending at the row's end, overlapping it
+    [InlineData(6, 34)]    // 17 a row: two blocks and an overlapping third
+    [InlineData(4, 16)]    // 8 a row: one whole block
     [InlineData(5, 33)]
     public void Two_by_two_pooling_takes_the_first_maximum_and_nan_as_a_plain_loop_does(int height, int width)
     {
