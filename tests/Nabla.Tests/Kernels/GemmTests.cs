@@ -23,7 +23,7 @@ public class GemmTests
         { 18, 23, 48 },     // the same with a depth tail of seven
         { 12, 5, 70 },      // transposed six-row A panels read eight wide: the last panel's reads run into the next stored row
         { 6, 1, 700 },      // the same with one depth only, all of it copied value by value
-        { 128, 40, 37 },    // six-row kernels: 20 full panels and two short four-row ones (a rest of 2)
+        { 128, 40, 37 },    // the AVX2 kernel: 20 full panels and two short four-row ones (a rest of 2)
         { 7, 33, 20 },      // a rest of 1 with one full panel: two short panels, one row padded
         { 22, 9, 18 },      // a rest of 4: one short panel; { 23, … } a rest of 5: one padded full panel
         { 23, 300, 18 },

@@ -185,7 +185,7 @@ internal static class Im2Col
         where T : unmanaged, INumber<T>
     {
         if (first == 0 && end == width) return;
-        if (y1 * width > columns.Length) throw new ArgumentException("im2col: columns too small for the rows");
+        if (y1 * width > columns.Length) throw new ArgumentException("im2col/col2im: columns too small for the rows");
         ref T row = ref Unsafe.Add(ref MemoryMarshal.GetReference(columns), y0 * width);
         for (int y = y0; y < y1; y++, row = ref Unsafe.Add(ref row, width))
         {

@@ -344,8 +344,7 @@ internal static class Gemm
                 case GemmKernel.Vector512: GemmMicroKernels.Tile512(ref aPanel, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
                 case GemmKernel.Vector256 when full: GemmMicroKernels.Tile256(ref aPanel, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
                 case GemmKernel.Vector256: GemmMicroKernels.Tile256Short(ref aPanel, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
-                case GemmKernel.Vector128 when full: GemmMicroKernels.Tile128(ref aPanel, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
-                default: GemmMicroKernels.Tile128Short(ref aPanel, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
+                default: GemmMicroKernels.Tile128(ref aPanel, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
             }
         }
 

@@ -42,8 +42,8 @@ internal static class GemmKernels
     };
 
     /// <summary>Rows of the kernel's short tile, which ends a block whose rows are not a whole number of tiles; 0 where
-    /// there is none (AVX-512's eight-row blocks are padded).</summary>
-    public static int ShortTileRows(GemmKernel kernel) => kernel == GemmKernel.Vector512 ? 0 : GemmMicroKernels.ShortRows;
+    /// there is none and the last panel is padded (AVX-512, Vector128).</summary>
+    public static int ShortTileRows(GemmKernel kernel) => kernel == GemmKernel.Vector256 ? GemmMicroKernels.ShortRows : 0;
 
     /// <summary>How many full-height panels a block of <paramref name="rows"/> rows starts with; short panels cover the
     /// rest. Six-row kernel: a rest of 4 or 3 rows is one short panel; a rest of 2 or 1 is two short panels in place

@@ -24,10 +24,11 @@ internal static class GemmMicroKernels
     public const int Rows256 = 6;
     public const int Rows128 = 6;
 
-    /// <summary>Rows of the second, shorter tile of the six-row kernels (AVX2, Vector128). A block whose row count is
-    /// not a multiple of six ends in one or two four-row panels instead of a padded six-row one: 128 rows = 20 × 6 +
-    /// 2 × 4, where one six-row panel holding the last two rows would have computed four rows of zeros, 3% of the whole
-    /// product. Four rows × 2 vectors = 8 accumulators, enough independent chains to keep both FMA pipes busy.</summary>
+    /// <summary>Rows of the AVX2 kernel's second, shorter tile. A block whose row count is not a multiple of six ends in
+    /// one or two four-row panels instead of a padded six-row one: 128 rows = 20 × 6 + 2 × 4, where one six-row panel
+    /// holding the last two rows would have computed four rows of zeros, 3% of the whole product. Four rows × 2 vectors
+    /// = 8 accumulators, enough independent chains to keep both FMA pipes busy. (The Vector128 kernel, measured on no
+    /// machine that takes it, pads as the AVX-512 one does.)</summary>
     public const int ShortRows = 4;
 
     /// <summary>a·b + c with one rounding (the hardware FMA for float and double).</summary>
@@ -180,36 +181,6 @@ internal static class GemmMicroKernels
             x = Vector256.Create(Unsafe.Add(ref a, 2));
             c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
             x = Vector256.Create(Unsafe.Add(ref a, 3));
-            c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
-            a = ref Unsafe.Add(ref a, ShortRows);
-            b = ref Unsafe.Add(ref b, bStride);
-        }
-
-        nuint row = (nuint)ldc;
-        Store(c00, ref c, 0, accumulate); Store(c01, ref c, w, accumulate);
-        Store(c10, ref c, row, accumulate); Store(c11, ref c, row + w, accumulate);
-        Store(c20, ref c, 2 * row, accumulate); Store(c21, ref c, (2 * row) + w, accumulate);
-        Store(c30, ref c, 3 * row, accumulate); Store(c31, ref c, (3 * row) + w, accumulate);
-    }
-
-    /// <summary>A 4 × 2·W tile with 128-bit vectors: the short tile that ends a block of the six-row kernel.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile128Short<T>(ref T a, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
-        where T : unmanaged, INumber<T>
-    {
-        nuint w = (nuint)Vector128<T>.Count;
-        Vector128<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            var b0 = Vector128.LoadUnsafe(ref b);
-            var b1 = Vector128.LoadUnsafe(ref b, w);
-            var x = Vector128.Create(a);
-            c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
-            x = Vector128.Create(Unsafe.Add(ref a, 1));
-            c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
-            x = Vector128.Create(Unsafe.Add(ref a, 2));
-            c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
-            x = Vector128.Create(Unsafe.Add(ref a, 3));
             c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
             a = ref Unsafe.Add(ref a, ShortRows);
             b = ref Unsafe.Add(ref b, bStride);

@@ -30,26 +30,21 @@ internal static class GemmPacking
             {
                 // Stored (k × m): the mr values of one depth are contiguous; copy them, pad the rest.
                 ref T source = ref Unsafe.Add(ref a, ((nint)p0 * lda) + i0 + panel);
-                if (rows == mr && mr * Unsafe.SizeOf<T>() == 32)
+                int vector = Vector256<T>.Count;
+                if (rows == mr && (mr == vector || (mr < vector && Vector256.IsHardwareAccelerated)))
                 {
-                    // A whole panel of one 256-bit vector per depth (8 floats: the AVX-512 tile): one load, one store.
-                    for (int p = 0; p < kc; p++)
+                    // One 256-bit load and store per depth. A panel one vector wide (8 floats: the AVX-512 tile) is
+                    // copied so at every depth. A narrower one (six floats, the AVX2 tile; four, its short tile): the
+                    // store's extra values land in the next depth's slot, which the next store overwrites, and the
+                    // load's extra values lie in the stored row or, past the matrix's last column, in the next stored
+                    // row, which exists for every depth but the last; so only the last depth is copied value by value.
+                    // Packed one value at a time, these panels cost the weight-gradient products Aᵀ·B about 3% on the
+                    // AVX2 path.
+                    int wide = mr == vector ? kc : kc - 1, p = 0;
+                    for (; p < wide; p++)
                         Vector256.LoadUnsafe(ref Unsafe.Add(ref source, (nint)p * lda)).StoreUnsafe(ref Unsafe.Add(ref destination, p * mr));
-                    continue;
-                }
-
-                if (rows == mr && mr < Vector256<T>.Count && Vector256.IsHardwareAccelerated)
-                {
-                    // Six floats per depth (the AVX2 tile; four for its short tile): one eight-wide load and store
-                    // each. The store's extra values land in the next depth's slot, which the next store overwrites,
-                    // and the load's extra values lie in the stored row or, past the matrix's last column, in the
-                    // next stored row, which exists for every depth but the last; so only the last depth is copied
-                    // value by value. Packed one value at a time, these panels cost the weight-gradient products Aᵀ·B
-                    // about 3% on the AVX2 path.
-                    int p = 0;
-                    for (; p < kc - 1; p++)
-                        Vector256.LoadUnsafe(ref Unsafe.Add(ref source, (nint)p * lda)).StoreUnsafe(ref Unsafe.Add(ref destination, p * mr));
-                    for (int r = 0; r < mr; r++) Unsafe.Add(ref destination, (p * mr) + r) = Unsafe.Add(ref source, ((nint)p * lda) + r);
+                    for (; p < kc; p++)
+                        for (int r = 0; r < mr; r++) Unsafe.Add(ref destination, (p * mr) + r) = Unsafe.Add(ref source, ((nint)p * lda) + r);
                     continue;
                 }
 
