@@ -60,7 +60,8 @@ public class GemmTests
     }
 
     /// <summary>Products with at most 12 rows or columns: every row count, 12-row groups split for AVX2 (10 = 5 + 5,
-    /// 7 = 4 + 3), column counts around the 16- and 32-wide tiles, depths of 1 and past a block.</summary>
+    /// 7 = 4 + 3), column counts around the 16- and 32-wide tiles, depths of 1 and past a block; on AVX2 a transposed B
+    /// is packed whole once for all groups when it fits the buffer (64 K values), block by block when not.</summary>
     public static TheoryData<int, int, int> SmallRowsShapes => new()
     {
         { 1, 1, 1 },
@@ -75,6 +76,7 @@ public class GemmTests
         { 12, 5, 31 },
         { 37, 13, 11 },
         { 200, 9, 12 },
+        { 10, 300, 250 },   // 300 × 256 values: too many to pack whole, so each group packs block by block
     };
 
     [Theory]

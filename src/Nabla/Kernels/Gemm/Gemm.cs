@@ -125,6 +125,9 @@ internal static class Gemm
     /// <summary>The small-rows path packs a whole k × 2W panel of B at most; this bounds it by the packing buffer.</summary>
     private const int SmallRowsMaxDepth = GemmKernels.DepthBlock * GemmKernels.ColumnBlock / 64;
 
+    /// <summary>The most elements the small-rows path packs of B at once (64 K values, 256 KiB of floats: in L2).</summary>
+    private const int SmallRowsWholePackLimit = 1 << 16;
+
     /// <summary>C with at most 12 rows, or at most 12 columns (then computed as Cᵀ = op(B)ᵀ·op(A)ᵀ and stored
     /// transposed), on <see cref="GemmSmallRows"/>: no padding to 8-row tiles, no packing of the small operand.</summary>
     internal static void RunSmallRows<T>(
@@ -132,7 +135,9 @@ internal static class Gemm
         T[] c, int cOffset, int m, int k, int n, T[]? bias, bool relu, bool accumulate, GemmKernel kernel)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var buffers = PackingBuffers<T>.ForThisThread(0, k * 2 * System.Runtime.Intrinsics.Vector512<T>.Count, GemmSmallRows.MaxRows * 2 * System.Runtime.Intrinsics.Vector512<T>.Count);
+        int panel = k * 2 * System.Runtime.Intrinsics.Vector512<T>.Count;
+        int whole = kernel == GemmKernel.Vector256 ? GemmSmallRows.WholePackLength<T>(k, m <= GemmSmallRows.MaxRows ? n : m, SmallRowsWholePackLimit) : 0;
+        var buffers = PackingBuffers<T>.ForThisThread(0, Math.Max(panel, whole), GemmSmallRows.MaxRows * 2 * System.Runtime.Intrinsics.Vector512<T>.Count);
         if (m <= GemmSmallRows.MaxRows)
         {
             // Rows r of op(A): plain A (m × k) has them k apart, transposed A (k × m) has them adjacent.

@@ -43,54 +43,72 @@ internal static class GemmSmallRows
         if (rows < 1 || rows > MaxRows) throw new ArgumentOutOfRangeException(nameof(rows), rows, $"at most {MaxRows} rows");
         if (kernel == GemmKernel.Vector512)
         {
-            Rows<T, Tile512>(rows, ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, 0, rows);
+            Rows<T, Tile512>(rows, ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, 0, rows, bPacked: false);
             return;
         }
 
         // Balanced groups of at most six rows: 10 = 5 + 5, 7 = 4 + 3. Each group walks all of B's column blocks before
-        // the next starts (packing transposed blocks again): measured 20% faster on W1's 10-row products than one walk
-        // over B's blocks running every group on each, which packs once but keeps neither group's A rows in L1.
+        // the next starts: measured 20% faster on W1's 10-row products than one walk over B's blocks running every
+        // group on each, which keeps neither group's A rows in L1. A transposed B is packed whole, once, when it fits
+        // the buffer (W1's classifier forward: 256 × 128 values), not block by block in every group: packed twice, its
+        // transposes took about as long as the multiply-adds (W1 fc3 forward 1.21× with one packing, AVX2).
         int groups = (rows + MaxRowsNarrow - 1) / MaxRowsNarrow;
+        int width = Tile256.Width<T>();
+        bool packWhole = groups > 1 && transposeB && (long)k * RoundUp(n, width) <= packBuffer.Length;
+        if (packWhole) GemmPacking.PackB(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b), bOffset), transposeB, ldb, 0, k, 0, n, ref MemoryMarshal.GetArrayDataReference(packBuffer), width);
         for (int g = 0, first = 0; g < groups; g++)
         {
             int count = (rows - first) / (groups - g);
-            Rows<T, Tile256>(count, ref Unsafe.Add(ref a, first * aRow), aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, rows);
+            Rows<T, Tile256>(count, ref Unsafe.Add(ref a, first * aRow), aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, rows, packWhole);
             first += count;
         }
     }
+
+    /// <summary>The packing buffer's length that lets the AVX2 tile pack all of a k × n op(B) at once (n rounded up to
+    /// whole tiles), or 0 when that would pass <paramref name="limit"/> values: callers size the buffer with it.</summary>
+    public static int WholePackLength<T>(int k, int n, int limit)
+        where T : unmanaged
+    {
+        long whole = (long)k * RoundUp(n, 2 * Vector256<T>.Count);
+        return whole <= limit ? (int)whole : 0;
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     /// <summary>Rows [first, first + count) of a product with <paramref name="totalRows"/> rows, on one tile kind.</summary>
     private static void Rows<T, TTile>(
         int count, ref T a, nint aRow, nint aDepth,
         T[] b, int bOffset, bool transposeB, int ldb,
         T[] c, int cOffset, bool transposeC, int k, int n,
-        T[]? bias, bool relu, bool accumulate, T[] packBuffer, T[] scratch, int first, int totalRows)
+        T[]? bias, bool relu, bool accumulate, T[] packBuffer, T[] scratch, int first, int totalRows, bool bPacked)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TTile : struct, ISmallRowsTile
     {
         switch (count)
         {
-            case 1: Run<T, Rows1, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows); break;
-            case 2: Run<T, Rows2, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows); break;
-            case 3: Run<T, Rows3, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows); break;
-            case 4: Run<T, Rows4, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows); break;
-            case 5: Run<T, Rows5, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows); break;
-            case 6: Run<T, Rows6, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows); break;
-            case 7: Run<T, Rows7, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows); break;
-            case 8: Run<T, Rows8, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows); break;
-            case 9: Run<T, Rows9, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows); break;
-            case 10: Run<T, Rows10, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows); break;
-            case 11: Run<T, Rows11, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows); break;
-            default: Run<T, Rows12, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows); break;
+            case 1: Run<T, Rows1, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows, bPacked); break;
+            case 2: Run<T, Rows2, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows, bPacked); break;
+            case 3: Run<T, Rows3, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows, bPacked); break;
+            case 4: Run<T, Rows4, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows, bPacked); break;
+            case 5: Run<T, Rows5, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows, bPacked); break;
+            case 6: Run<T, Rows6, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows, bPacked); break;
+            case 7: Run<T, Rows7, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows, bPacked); break;
+            case 8: Run<T, Rows8, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows, bPacked); break;
+            case 9: Run<T, Rows9, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows, bPacked); break;
+            case 10: Run<T, Rows10, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows, bPacked); break;
+            case 11: Run<T, Rows11, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows, bPacked); break;
+            default: Run<T, Rows12, TTile>(ref a, aRow, aDepth, b, bOffset, transposeB, ldb, c, cOffset, transposeC, k, n, bias, relu, accumulate, packBuffer, scratch, first, totalRows, bPacked); break;
         }
     }
 
-    /// <summary>Rows [first, first + TRows.Count) of C (of <paramref name="totalRows"/>), A pointing at row first.</summary>
+    /// <summary>Rows [first, first + TRows.Count) of C (of <paramref name="totalRows"/>), A pointing at row first. With
+    /// <paramref name="bPacked"/>, <paramref name="packBuffer"/> already holds all of op(B) in panels of the tile's
+    /// width (column block j at j·k).</summary>
     private static void Run<T, TRows, TTile>(
         ref T a, nint aRow, nint aDepth,
         T[] b, int bOffset, bool transposeB, int ldb,
         T[] c, int cOffset, bool transposeC, int k, int n,
-        T[]? bias, bool relu, bool accumulate, T[] packBuffer, T[] scratch, int first, int totalRows)
+        T[]? bias, bool relu, bool accumulate, T[] packBuffer, T[] scratch, int first, int totalRows, bool bPacked)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TRows : struct, ITileRows
         where TTile : struct, ISmallRowsTile
@@ -105,7 +123,12 @@ internal static class GemmSmallRows
             int columns = Math.Min(width, n - j);
             ref T bPanel = ref Unsafe.Add(ref bStored, j);
             nint bStride = ldb;
-            if (!direct || columns < width)
+            if (bPacked)
+            {
+                bPanel = ref Unsafe.Add(ref packed, (nint)j * k);
+                bStride = width;
+            }
+            else if (!direct || columns < width)
             {
                 // Transposed, or a last block narrower than the tile: pack this block, zero-padded.
                 GemmPacking.PackB(ref bStored, transposeB, ldb, 0, k, j, columns, ref packed, width);
@@ -242,7 +265,9 @@ internal readonly struct Tile256 : ISmallRowsTile
     public static int Width<T>()
         where T : unmanaged => 2 * Vector256<T>.Count;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Not inlined: inside the large body of its caller the JIT kept the row references on the stack and reloaded
+    // them at every step of the depth loop; on its own every reference stays in a register.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void Tile<T, TRows>(ref T a, nint aRow, nint aDepth, ref T b, nint bStride, int k, ref T tile, nint ldTile, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TRows : struct, ITileRows
