@@ -156,10 +156,22 @@ internal static class GemmSmallRows
             if (transposeC)
             {
                 // Column col of the tile is row j + col of C (n × totalRows): this group's values land side by side.
+                // One bounds check for the block, and the epilogue's parts as separate loops: with a span per row
+                // and the three options tested at every value, this copy took a fifth of W1's classifier forward.
+                var block = c.AsSpan(cOffset + (j * totalRows) + first, ((columns - 1) * totalRows) + rows);
+                var biasRows = bias is null ? default : new ReadOnlySpan<T>(bias, first, rows);
                 for (int col = 0; col < columns; col++)
                 {
-                    var target = c.AsSpan(cOffset + ((j + col) * totalRows) + first, rows);
-                    for (int r = 0; r < rows; r++) target[r] = Finish(Unsafe.Add(ref tile, (r * width) + col), target[r], bias is null ? T.Zero : bias[first + r], relu, accumulate);
+                    var target = block.Slice(col * totalRows, rows);
+                    ref T value = ref Unsafe.Add(ref tile, col);
+                    if (accumulate)
+                        for (int r = 0; r < rows; r++) target[r] += Unsafe.Add(ref value, r * width);
+                    else
+                        for (int r = 0; r < rows; r++) target[r] = Unsafe.Add(ref value, r * width);
+                    if (bias is not null)
+                        for (int r = 0; r < rows; r++) target[r] += biasRows[r];
+                    if (relu)
+                        for (int r = 0; r < rows; r++) target[r] = T.Max(target[r], T.Zero);
                 }
             }
             else
@@ -175,14 +187,6 @@ internal static class GemmSmallRows
                 }
             }
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T Finish<T>(T value, T existing, T bias, bool relu, bool accumulate)
-        where T : IFloatingPointIeee754<T>
-    {
-        value = (accumulate ? value + existing : value) + bias;
-        return relu ? T.Max(value, T.Zero) : value;
     }
 
 }
