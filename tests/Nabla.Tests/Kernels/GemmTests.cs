@@ -33,6 +33,8 @@ public class GemmTests
         { 40, 20, 1024 },   // few rows but B's rows 4 KiB apart: B packed
         { 330, 20, 70 },    // more rows than B is read in place for: B packed
         { 64, 300, 150 },   // B read in place: whole panels over two depth slices, the part-filled last one packed
+        { 200, 300, 64 },   // few columns: plain A read in place over two depth slices and two row blocks, last panel packed
+        { 30, 1024, 40 },   // few columns but A's rows 4 KiB apart: A packed
     };
 
     [Theory]

@@ -16,7 +16,8 @@ namespace Nabla.Kernels.Gemm;
 /// its own packing buffers, allocated once per thread and reused, so a warm product allocates nothing. C is split
 /// along its columns when it is wide enough, because each part then packs only its own columns of B and shares
 /// nothing but A; otherwise along its rows. With few rows of C (a convolution's output channels), a plain B is not
-/// packed at all: the micro-kernel reads its panels in place.</para>
+/// packed at all: the micro-kernel reads its panels in place; with few columns of C (a convolution's weight gradient,
+/// computed transposed), neither is a plain A.</para>
 /// <para>Four paths for small shapes, where the blocked algorithm's set-up and padding would dominate: products
 /// under 4,096 multiply-adds run a direct loop; products with at most 12 rows or columns (a classifier's 10 outputs),
 /// run on <see cref="GemmSmallRows"/> with AVX-512 or AVX2, as do products at most 16 deep with AVX-512; narrow A·Bᵀ
@@ -99,6 +100,10 @@ internal static class Gemm
     /// <c>GemmProblem.ReadsBInPlace</c>): on AVX-512 288 rows gained 4%, 384 rows 8% and 512 rows 3%; on AVX2 288 rows
     /// 3%, 384 rows nothing and 512 rows lost 3%.</summary>
     private const int InPlaceRows = 320;
+
+    /// <summary>C's columns (of one thread's share) up to which plain A is read in place (see
+    /// <c>GemmProblem.ReadsAInPlace</c>).</summary>
+    private const int InPlaceAColumns = 64;
 
     /// <summary>Products at most this deep skip packing altogether (see <see cref="RunShallow{T}"/>).</summary>
     private const int ShallowDepth = 16;
@@ -267,6 +272,7 @@ internal static class Gemm
             ref T packedB = ref MemoryMarshal.GetArrayDataReference(buffers.B);
             int lda = transposeA ? m : k, ldb = transposeB ? k : n;
             bool readsBInPlace = ReadsBInPlace(i1 - i0);
+            bool readsAInPlace = ReadsAInPlace(j1 - j0);
 
             for (int jc = j0; jc < j1; jc += ncMax)
             {
@@ -285,9 +291,22 @@ internal static class Gemm
                         // not 126 + 2, which would stream all of packed B again for one mostly padded tile).
                         mc = i1 - ic - mcMax < 2 * mr ? i1 - ic : mcMax;
                         int fullRows = GemmKernels.FullPanels(mc, mr, shortRows) * mr;
-                        GemmPacking.PackA(ref aRef, transposeA, lda, ic, Math.Min(mc, fullRows), pc, kc, ref packedA, mr);
-                        if (mc > fullRows)
-                            GemmPacking.PackA(ref aRef, transposeA, lda, ic + fullRows, mc - fullRows, pc, kc, ref Unsafe.Add(ref packedA, fullRows * kc), shortRows);
+                        if (!readsAInPlace)
+                        {
+                            GemmPacking.PackA(ref aRef, transposeA, lda, ic, Math.Min(mc, fullRows), pc, kc, ref packedA, mr);
+                            if (mc > fullRows)
+                                GemmPacking.PackA(ref aRef, transposeA, lda, ic + fullRows, mc - fullRows, pc, kc, ref Unsafe.Add(ref packedA, fullRows * kc), shortRows);
+                        }
+                        else
+                        {
+                            // Every whole panel is read in place; only a last panel with fewer rows than its tile is
+                            // packed (padded with zeros), where the packed block would have put it.
+                            int lastWidth = mc > fullRows ? shortRows : mr;
+                            int lastStart = mc > fullRows ? fullRows + ((mc - fullRows) / shortRows * shortRows) : mc / mr * mr;
+                            if (lastStart < mc)
+                                GemmPacking.PackA(ref aRef, transposeA, lda, ic + lastStart, mc - lastStart, pc, kc, ref Unsafe.Add(ref packedA, lastStart * kc), lastWidth);
+                        }
+
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int columns = Math.Min(nr, nc - jr);
@@ -298,17 +317,19 @@ internal static class Gemm
                             {
                                 panelRows = ir < fullRows ? mr : shortRows;
                                 int rows = Math.Min(panelRows, mc - ir);
-                                ref T aPanel = ref Unsafe.Add(ref packedA, ir * kc);
+                                bool aInPlace = readsAInPlace && rows == panelRows;
+                                ref T aPanel = ref aInPlace ? ref Unsafe.Add(ref aRef, ((nint)(ic + ir) * lda) + pc) : ref Unsafe.Add(ref packedA, ir * kc);
+                                nint aRow = aInPlace ? lda : 1, aDepth = aInPlace ? 1 : panelRows;
                                 ref T cTile = ref Unsafe.Add(ref cRef, ((nint)(ic + ir) * n) + jc + jr);
                                 if (rows == panelRows && columns == nr)
                                 {
-                                    RunTile(panelRows, ref aPanel, ref bPanel, bStride, kc, ref cTile, n, addToC);
+                                    RunTile(panelRows, ref aPanel, aRow, aDepth, ref bPanel, bStride, kc, ref cTile, n, addToC);
                                 }
                                 else
                                 {
                                     // An edge tile: compute the whole padded tile into scratch, keep its valid part.
                                     ref T scratch = ref MemoryMarshal.GetArrayDataReference(buffers.Tile);
-                                    RunTile(panelRows, ref aPanel, ref bPanel, bStride, kc, ref scratch, nr, accumulate: false);
+                                    RunTile(panelRows, ref aPanel, aRow, aDepth, ref bPanel, bStride, kc, ref scratch, nr, accumulate: false);
                                     for (int r = 0; r < rows; r++)
                                     {
                                         ref T from = ref Unsafe.Add(ref scratch, r * nr);
@@ -339,17 +360,30 @@ internal static class Gemm
             return !transposeB && rows <= InPlaceRows && rowBytes % 4096 != 0;
         }
 
+        /// <summary>Whether the micro-kernel reads plain A's full panels where they lie instead of packing them: the
+        /// mirror of <see cref="ReadsBInPlace"/>. When C has few columns, each packed value of A serves only
+        /// columns/nr tiles: a convolution's weight gradient, computed transposed (patch positions × channels, 576 ×
+        /// 64 over 1,960 positions), packed all of its unfolded columns to use each value two to four times, and ran
+        /// at 84 GFLOP/s packed, 154 in place (AVX-512, one thread; AVX2 77 and 96). A broadcast needs no
+        /// contiguity, so a panel's rows are read a row of A apart; not when that is a multiple of 4 KiB, for the L1
+        /// set conflicts that keep B packed there too.</summary>
+        private bool ReadsAInPlace(int columns)
+        {
+            long rowBytes = (long)(transposeA ? m : k) * Unsafe.SizeOf<T>();
+            return !transposeA && columns <= InPlaceAColumns && rowBytes % 4096 != 0;
+        }
+
         /// <summary>One tile: the kernel's full-height tile, or its short one when <paramref name="rows"/> says so.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void RunTile(int rows, ref T aPanel, ref T bPanel, nint bStride, int kc, ref T cTile, nint ldc, bool accumulate)
+        private void RunTile(int rows, ref T aPanel, nint aRow, nint aDepth, ref T bPanel, nint bStride, int kc, ref T cTile, nint ldc, bool accumulate)
         {
             bool full = rows == GemmKernels.TileRows(kernel);
             switch (kernel)
             {
-                case GemmKernel.Vector512: GemmMicroKernels.Tile512(ref aPanel, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
-                case GemmKernel.Vector256 when full: GemmMicroKernels.Tile256(ref aPanel, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
-                case GemmKernel.Vector256: GemmMicroKernels.Tile256Short(ref aPanel, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
-                default: GemmMicroKernels.Tile128(ref aPanel, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
+                case GemmKernel.Vector512: GemmMicroKernels.Tile512(ref aPanel, aRow, aDepth, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
+                case GemmKernel.Vector256 when full: GemmMicroKernels.Tile256(ref aPanel, aRow, aDepth, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
+                case GemmKernel.Vector256: GemmMicroKernels.Tile256Short(ref aPanel, aRow, aDepth, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
+                default: GemmMicroKernels.Tile128(ref aPanel, aRow, aDepth, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
             }
         }
 

@@ -7,7 +7,9 @@ namespace Nabla.Kernels.Gemm;
 /// <summary>The innermost loops of the matrix product: one MR×NR tile of C from a packed A panel and a packed B panel.</summary>
 /// <remarks>
 /// <para>The math: C[i, j] (+)= Σₚ A[i, p]·B[p, j] for the tile's MR rows i and NR columns j, p over one block of depth kc.</para>
-/// <para>Packed layouts (made by <see cref="GemmPacking"/>): the A panel holds, for each p, the MR values A[i₀..i₀+MR, p];
+/// <para>Packed layouts (made by <see cref="GemmPacking"/>): the A panel holds, for each p, the MR values A[i₀..i₀+MR, p]
+/// (row stride <c>aRow</c> = 1, depth stride <c>aDepth</c> = MR; a plain A read where it lies has aRow = its row length
+/// and aDepth = 1, since a broadcast needs no contiguity);
 /// the B panel holds, for each p, the NR values B[p, j₀..j₀+NR], <c>bStride</c> apart: NR when packed, B's row length
 /// when a plain B is read where it lies (see <c>Gemm</c>). So each step of p reads one contiguous run of each,
 /// broadcasts every A value and multiply-adds it into a row of accumulators: MR·NR/W independent FMA chains that stay
@@ -85,33 +87,40 @@ internal static class GemmMicroKernels
 
     /// <summary>An 8 × 2·W tile with 512-bit vectors (W = 16 floats or 8 doubles).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile512<T>(ref T a, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
+    public static void Tile512<T>(ref T a, nint aRow, nint aDepth, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
         where T : unmanaged, INumber<T>
     {
         nuint w = (nuint)Vector512<T>.Count;
         Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        // Row r of the A panel is at a + r·aRow, depth p at + p·aDepth (see the remarks). Rows from 3 on are
+        // addressed from a second base so that every broadcast is one load from [base + index·scale].
+        ref T a3 = ref Unsafe.Add(ref a, 3 * aRow);
+        nint aRow2 = 2 * aRow;
+        ref T a6 = ref Unsafe.Add(ref a3, 3 * aRow);
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.LoadUnsafe(ref b);
             var b1 = Vector512.LoadUnsafe(ref b, w);
             var x = Vector512.Create(a);
             c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
-            x = Vector512.Create(Unsafe.Add(ref a, 1));
+            x = Vector512.Create(Unsafe.Add(ref a, aRow));
             c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
-            x = Vector512.Create(Unsafe.Add(ref a, 2));
+            x = Vector512.Create(Unsafe.Add(ref a, aRow2));
             c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
-            x = Vector512.Create(Unsafe.Add(ref a, 3));
+            x = Vector512.Create(a3);
             c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
-            x = Vector512.Create(Unsafe.Add(ref a, 4));
+            x = Vector512.Create(Unsafe.Add(ref a3, aRow));
             c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
-            x = Vector512.Create(Unsafe.Add(ref a, 5));
+            x = Vector512.Create(Unsafe.Add(ref a3, aRow2));
             c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
-            x = Vector512.Create(Unsafe.Add(ref a, 6));
+            x = Vector512.Create(a6);
             c60 = Fma(x, b0, c60); c61 = Fma(x, b1, c61);
-            x = Vector512.Create(Unsafe.Add(ref a, 7));
+            x = Vector512.Create(Unsafe.Add(ref a6, aRow));
             c70 = Fma(x, b0, c70); c71 = Fma(x, b1, c71);
-            a = ref Unsafe.Add(ref a, Rows512);
+            a = ref Unsafe.Add(ref a, aDepth);
+            a3 = ref Unsafe.Add(ref a3, aDepth);
+            a6 = ref Unsafe.Add(ref a6, aDepth);
             b = ref Unsafe.Add(ref b, bStride);
         }
 
@@ -128,29 +137,34 @@ internal static class GemmMicroKernels
 
     /// <summary>A 6 × 2·W tile with 256-bit vectors (W = 8 floats or 4 doubles).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile256<T>(ref T a, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
+    public static void Tile256<T>(ref T a, nint aRow, nint aDepth, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
         where T : unmanaged, INumber<T>
     {
         nuint w = (nuint)Vector256<T>.Count;
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        // Row r of the A panel is at a + r·aRow, depth p at + p·aDepth (see the remarks). Rows from 3 on are
+        // addressed from a second base so that every broadcast is one load from [base + index·scale].
+        ref T a3 = ref Unsafe.Add(ref a, 3 * aRow);
+        nint aRow2 = 2 * aRow;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector256.LoadUnsafe(ref b);
             var b1 = Vector256.LoadUnsafe(ref b, w);
             var x = Vector256.Create(a);
             c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
-            x = Vector256.Create(Unsafe.Add(ref a, 1));
+            x = Vector256.Create(Unsafe.Add(ref a, aRow));
             c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
-            x = Vector256.Create(Unsafe.Add(ref a, 2));
+            x = Vector256.Create(Unsafe.Add(ref a, aRow2));
             c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
-            x = Vector256.Create(Unsafe.Add(ref a, 3));
+            x = Vector256.Create(a3);
             c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
-            x = Vector256.Create(Unsafe.Add(ref a, 4));
+            x = Vector256.Create(Unsafe.Add(ref a3, aRow));
             c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
-            x = Vector256.Create(Unsafe.Add(ref a, 5));
+            x = Vector256.Create(Unsafe.Add(ref a3, aRow2));
             c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
-            a = ref Unsafe.Add(ref a, Rows256);
+            a = ref Unsafe.Add(ref a, aDepth);
+            a3 = ref Unsafe.Add(ref a3, aDepth);
             b = ref Unsafe.Add(ref b, bStride);
         }
 
@@ -165,24 +179,29 @@ internal static class GemmMicroKernels
 
     /// <summary>A 4 × 2·W tile with 256-bit vectors: the short tile that ends a block of the six-row kernel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile256Short<T>(ref T a, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
+    public static void Tile256Short<T>(ref T a, nint aRow, nint aDepth, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
         where T : unmanaged, INumber<T>
     {
         nuint w = (nuint)Vector256<T>.Count;
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        // Row r of the A panel is at a + r·aRow, depth p at + p·aDepth (see the remarks). Rows from 3 on are
+        // addressed from a second base so that every broadcast is one load from [base + index·scale].
+        ref T a3 = ref Unsafe.Add(ref a, 3 * aRow);
+        nint aRow2 = 2 * aRow;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector256.LoadUnsafe(ref b);
             var b1 = Vector256.LoadUnsafe(ref b, w);
             var x = Vector256.Create(a);
             c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
-            x = Vector256.Create(Unsafe.Add(ref a, 1));
+            x = Vector256.Create(Unsafe.Add(ref a, aRow));
             c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
-            x = Vector256.Create(Unsafe.Add(ref a, 2));
+            x = Vector256.Create(Unsafe.Add(ref a, aRow2));
             c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
-            x = Vector256.Create(Unsafe.Add(ref a, 3));
+            x = Vector256.Create(a3);
             c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
-            a = ref Unsafe.Add(ref a, ShortRows);
+            a = ref Unsafe.Add(ref a, aDepth);
+            a3 = ref Unsafe.Add(ref a3, aDepth);
             b = ref Unsafe.Add(ref b, bStride);
         }
 
@@ -195,29 +214,34 @@ internal static class GemmMicroKernels
 
     /// <summary>A 6 × 2·W tile with 128-bit vectors (W = 4 floats or 2 doubles): SSE, NEON, or software.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile128<T>(ref T a, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
+    public static void Tile128<T>(ref T a, nint aRow, nint aDepth, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
         where T : unmanaged, INumber<T>
     {
         nuint w = (nuint)Vector128<T>.Count;
         Vector128<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector128<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        // Row r of the A panel is at a + r·aRow, depth p at + p·aDepth (see the remarks). Rows from 3 on are
+        // addressed from a second base so that every broadcast is one load from [base + index·scale].
+        ref T a3 = ref Unsafe.Add(ref a, 3 * aRow);
+        nint aRow2 = 2 * aRow;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector128.LoadUnsafe(ref b);
             var b1 = Vector128.LoadUnsafe(ref b, w);
             var x = Vector128.Create(a);
             c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
-            x = Vector128.Create(Unsafe.Add(ref a, 1));
+            x = Vector128.Create(Unsafe.Add(ref a, aRow));
             c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
-            x = Vector128.Create(Unsafe.Add(ref a, 2));
+            x = Vector128.Create(Unsafe.Add(ref a, aRow2));
             c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
-            x = Vector128.Create(Unsafe.Add(ref a, 3));
+            x = Vector128.Create(a3);
             c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
-            x = Vector128.Create(Unsafe.Add(ref a, 4));
+            x = Vector128.Create(Unsafe.Add(ref a3, aRow));
             c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
-            x = Vector128.Create(Unsafe.Add(ref a, 5));
+            x = Vector128.Create(Unsafe.Add(ref a3, aRow2));
             c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
-            a = ref Unsafe.Add(ref a, Rows128);
+            a = ref Unsafe.Add(ref a, aDepth);
+            a3 = ref Unsafe.Add(ref a3, aDepth);
             b = ref Unsafe.Add(ref b, bStride);
         }
 
