@@ -319,17 +319,16 @@ internal static class Gemm
                                 int rows = Math.Min(panelRows, mc - ir);
                                 bool aInPlace = readsAInPlace && rows == panelRows;
                                 ref T aPanel = ref aInPlace ? ref Unsafe.Add(ref aRef, ((nint)(ic + ir) * lda) + pc) : ref Unsafe.Add(ref packedA, ir * kc);
-                                nint aRow = aInPlace ? lda : 1, aDepth = aInPlace ? 1 : panelRows;
                                 ref T cTile = ref Unsafe.Add(ref cRef, ((nint)(ic + ir) * n) + jc + jr);
                                 if (rows == panelRows && columns == nr)
                                 {
-                                    RunTile(panelRows, ref aPanel, aRow, aDepth, ref bPanel, bStride, kc, ref cTile, n, addToC);
+                                    RunTile(panelRows, ref aPanel, aInPlace, lda, ref bPanel, bStride, kc, ref cTile, n, addToC);
                                 }
                                 else
                                 {
                                     // An edge tile: compute the whole padded tile into scratch, keep its valid part.
                                     ref T scratch = ref MemoryMarshal.GetArrayDataReference(buffers.Tile);
-                                    RunTile(panelRows, ref aPanel, aRow, aDepth, ref bPanel, bStride, kc, ref scratch, nr, accumulate: false);
+                                    RunTile(panelRows, ref aPanel, aInPlace, lda, ref bPanel, bStride, kc, ref scratch, nr, accumulate: false);
                                     for (int r = 0; r < rows; r++)
                                     {
                                         ref T from = ref Unsafe.Add(ref scratch, r * nr);
@@ -373,17 +372,26 @@ internal static class Gemm
             return !transposeA && columns <= InPlaceAColumns && rowBytes % 4096 != 0;
         }
 
-        /// <summary>One tile: the kernel's full-height tile, or its short one when <paramref name="rows"/> says so.</summary>
+        /// <summary>One tile: the kernel's full-height tile, or its short one when <paramref name="rows"/> says so, from a
+        /// packed A panel or, with <paramref name="aInPlace"/>, from plain A's rows <paramref name="aRow"/> apart.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void RunTile(int rows, ref T aPanel, nint aRow, nint aDepth, ref T bPanel, nint bStride, int kc, ref T cTile, nint ldc, bool accumulate)
+        private void RunTile(int rows, ref T aPanel, bool aInPlace, nint aRow, ref T bPanel, nint bStride, int kc, ref T cTile, nint ldc, bool accumulate)
+        {
+            if (aInPlace) RunTile<InPlacePanel>(rows, ref aPanel, aRow, ref bPanel, bStride, kc, ref cTile, ldc, accumulate);
+            else RunTile<PackedPanel>(rows, ref aPanel, aRow, ref bPanel, bStride, kc, ref cTile, ldc, accumulate);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void RunTile<TPanel>(int rows, ref T aPanel, nint aRow, ref T bPanel, nint bStride, int kc, ref T cTile, nint ldc, bool accumulate)
+            where TPanel : struct, IAPanel
         {
             bool full = rows == GemmKernels.TileRows(kernel);
             switch (kernel)
             {
-                case GemmKernel.Vector512: GemmMicroKernels.Tile512(ref aPanel, aRow, aDepth, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
-                case GemmKernel.Vector256 when full: GemmMicroKernels.Tile256(ref aPanel, aRow, aDepth, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
-                case GemmKernel.Vector256: GemmMicroKernels.Tile256Short(ref aPanel, aRow, aDepth, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
-                default: GemmMicroKernels.Tile128(ref aPanel, aRow, aDepth, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
+                case GemmKernel.Vector512: GemmMicroKernels.Tile512<T, TPanel>(ref aPanel, aRow, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
+                case GemmKernel.Vector256 when full: GemmMicroKernels.Tile256<T, TPanel>(ref aPanel, aRow, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
+                case GemmKernel.Vector256: GemmMicroKernels.Tile256Short<T, TPanel>(ref aPanel, aRow, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
+                default: GemmMicroKernels.Tile128<T, TPanel>(ref aPanel, aRow, ref bPanel, bStride, kc, ref cTile, ldc, accumulate); break;
             }
         }
 

@@ -8,8 +8,8 @@ namespace Nabla.Kernels.Gemm;
 /// <remarks>
 /// <para>The math: C[i, j] (+)= Σₚ A[i, p]·B[p, j] for the tile's MR rows i and NR columns j, p over one block of depth kc.</para>
 /// <para>Packed layouts (made by <see cref="GemmPacking"/>): the A panel holds, for each p, the MR values A[i₀..i₀+MR, p]
-/// (row stride <c>aRow</c> = 1, depth stride <c>aDepth</c> = MR; a plain A read where it lies has aRow = its row length
-/// and aDepth = 1, since a broadcast needs no contiguity);
+/// (with <see cref="InPlacePanel"/>, a plain A is read where it lies instead: rows <c>aRow</c> apart, depths adjacent,
+/// since a broadcast needs no contiguity);
 /// the B panel holds, for each p, the NR values B[p, j₀..j₀+NR], <c>bStride</c> apart: NR when packed, B's row length
 /// when a plain B is read where it lies (see <c>Gemm</c>). So each step of p reads one contiguous run of each,
 /// broadcasts every A value and multiply-adds it into a row of accumulators: MR·NR/W independent FMA chains that stay
@@ -87,14 +87,16 @@ internal static class GemmMicroKernels
 
     /// <summary>An 8 × 2·W tile with 512-bit vectors (W = 16 floats or 8 doubles).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile512<T>(ref T a, nint aRow, nint aDepth, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
+    public static void Tile512<T, TPanel>(ref T a, nint aRow, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
         where T : unmanaged, INumber<T>
+        where TPanel : struct, IAPanel
     {
         nuint w = (nuint)Vector512<T>.Count;
         Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        // Row r of the A panel is at a + r·aRow, depth p at + p·aDepth (see the remarks). Rows from 3 on are
-        // addressed from a second base so that every broadcast is one load from [base + index·scale].
+        // Packed, row r of the A panel is at a + r and depth p at + p·rows, constants to the JIT; read in place, row r
+        // is at a + r·aRow (rows from 3 on from a second base, so that each broadcast is one load from [base +
+        // index·scale]) and depth p at + p. TPanel.InPlace is a constant: each instantiation keeps one form.
         ref T a3 = ref Unsafe.Add(ref a, 3 * aRow);
         nint aRow2 = 2 * aRow;
         ref T a6 = ref Unsafe.Add(ref a3, 3 * aRow);
@@ -104,23 +106,23 @@ internal static class GemmMicroKernels
             var b1 = Vector512.LoadUnsafe(ref b, w);
             var x = Vector512.Create(a);
             c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
-            x = Vector512.Create(Unsafe.Add(ref a, aRow));
+            x = Vector512.Create(TPanel.InPlace ? Unsafe.Add(ref a, aRow) : Unsafe.Add(ref a, 1));
             c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
-            x = Vector512.Create(Unsafe.Add(ref a, aRow2));
+            x = Vector512.Create(TPanel.InPlace ? Unsafe.Add(ref a, aRow2) : Unsafe.Add(ref a, 2));
             c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
-            x = Vector512.Create(a3);
+            x = Vector512.Create(TPanel.InPlace ? a3 : Unsafe.Add(ref a, 3));
             c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
-            x = Vector512.Create(Unsafe.Add(ref a3, aRow));
+            x = Vector512.Create(TPanel.InPlace ? Unsafe.Add(ref a3, aRow) : Unsafe.Add(ref a, 4));
             c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
-            x = Vector512.Create(Unsafe.Add(ref a3, aRow2));
+            x = Vector512.Create(TPanel.InPlace ? Unsafe.Add(ref a3, aRow2) : Unsafe.Add(ref a, 5));
             c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
-            x = Vector512.Create(a6);
+            x = Vector512.Create(TPanel.InPlace ? a6 : Unsafe.Add(ref a, 6));
             c60 = Fma(x, b0, c60); c61 = Fma(x, b1, c61);
-            x = Vector512.Create(Unsafe.Add(ref a6, aRow));
+            x = Vector512.Create(TPanel.InPlace ? Unsafe.Add(ref a6, aRow) : Unsafe.Add(ref a, 7));
             c70 = Fma(x, b0, c70); c71 = Fma(x, b1, c71);
-            a = ref Unsafe.Add(ref a, aDepth);
-            a3 = ref Unsafe.Add(ref a3, aDepth);
-            a6 = ref Unsafe.Add(ref a6, aDepth);
+            a = ref Unsafe.Add(ref a, TPanel.InPlace ? 1 : Rows512);
+            if (TPanel.InPlace) a3 = ref Unsafe.Add(ref a3, 1);
+            if (TPanel.InPlace) a6 = ref Unsafe.Add(ref a6, 1);
             b = ref Unsafe.Add(ref b, bStride);
         }
 
@@ -137,14 +139,16 @@ internal static class GemmMicroKernels
 
     /// <summary>A 6 × 2·W tile with 256-bit vectors (W = 8 floats or 4 doubles).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile256<T>(ref T a, nint aRow, nint aDepth, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
+    public static void Tile256<T, TPanel>(ref T a, nint aRow, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
         where T : unmanaged, INumber<T>
+        where TPanel : struct, IAPanel
     {
         nuint w = (nuint)Vector256<T>.Count;
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        // Row r of the A panel is at a + r·aRow, depth p at + p·aDepth (see the remarks). Rows from 3 on are
-        // addressed from a second base so that every broadcast is one load from [base + index·scale].
+        // Packed, row r of the A panel is at a + r and depth p at + p·rows, constants to the JIT; read in place, row r
+        // is at a + r·aRow (rows from 3 on from a second base, so that each broadcast is one load from [base +
+        // index·scale]) and depth p at + p. TPanel.InPlace is a constant: each instantiation keeps one form.
         ref T a3 = ref Unsafe.Add(ref a, 3 * aRow);
         nint aRow2 = 2 * aRow;
         for (int p = 0; p < kc; p++)
@@ -153,18 +157,18 @@ internal static class GemmMicroKernels
             var b1 = Vector256.LoadUnsafe(ref b, w);
             var x = Vector256.Create(a);
             c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
-            x = Vector256.Create(Unsafe.Add(ref a, aRow));
+            x = Vector256.Create(TPanel.InPlace ? Unsafe.Add(ref a, aRow) : Unsafe.Add(ref a, 1));
             c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
-            x = Vector256.Create(Unsafe.Add(ref a, aRow2));
+            x = Vector256.Create(TPanel.InPlace ? Unsafe.Add(ref a, aRow2) : Unsafe.Add(ref a, 2));
             c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
-            x = Vector256.Create(a3);
+            x = Vector256.Create(TPanel.InPlace ? a3 : Unsafe.Add(ref a, 3));
             c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
-            x = Vector256.Create(Unsafe.Add(ref a3, aRow));
+            x = Vector256.Create(TPanel.InPlace ? Unsafe.Add(ref a3, aRow) : Unsafe.Add(ref a, 4));
             c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
-            x = Vector256.Create(Unsafe.Add(ref a3, aRow2));
+            x = Vector256.Create(TPanel.InPlace ? Unsafe.Add(ref a3, aRow2) : Unsafe.Add(ref a, 5));
             c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
-            a = ref Unsafe.Add(ref a, aDepth);
-            a3 = ref Unsafe.Add(ref a3, aDepth);
+            a = ref Unsafe.Add(ref a, TPanel.InPlace ? 1 : Rows256);
+            if (TPanel.InPlace) a3 = ref Unsafe.Add(ref a3, 1);
             b = ref Unsafe.Add(ref b, bStride);
         }
 
@@ -179,13 +183,15 @@ internal static class GemmMicroKernels
 
     /// <summary>A 4 × 2·W tile with 256-bit vectors: the short tile that ends a block of the six-row kernel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile256Short<T>(ref T a, nint aRow, nint aDepth, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
+    public static void Tile256Short<T, TPanel>(ref T a, nint aRow, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
         where T : unmanaged, INumber<T>
+        where TPanel : struct, IAPanel
     {
         nuint w = (nuint)Vector256<T>.Count;
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        // Row r of the A panel is at a + r·aRow, depth p at + p·aDepth (see the remarks). Rows from 3 on are
-        // addressed from a second base so that every broadcast is one load from [base + index·scale].
+        // Packed, row r of the A panel is at a + r and depth p at + p·rows, constants to the JIT; read in place, row r
+        // is at a + r·aRow (rows from 3 on from a second base, so that each broadcast is one load from [base +
+        // index·scale]) and depth p at + p. TPanel.InPlace is a constant: each instantiation keeps one form.
         ref T a3 = ref Unsafe.Add(ref a, 3 * aRow);
         nint aRow2 = 2 * aRow;
         for (int p = 0; p < kc; p++)
@@ -194,14 +200,14 @@ internal static class GemmMicroKernels
             var b1 = Vector256.LoadUnsafe(ref b, w);
             var x = Vector256.Create(a);
             c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
-            x = Vector256.Create(Unsafe.Add(ref a, aRow));
+            x = Vector256.Create(TPanel.InPlace ? Unsafe.Add(ref a, aRow) : Unsafe.Add(ref a, 1));
             c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
-            x = Vector256.Create(Unsafe.Add(ref a, aRow2));
+            x = Vector256.Create(TPanel.InPlace ? Unsafe.Add(ref a, aRow2) : Unsafe.Add(ref a, 2));
             c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
-            x = Vector256.Create(a3);
+            x = Vector256.Create(TPanel.InPlace ? a3 : Unsafe.Add(ref a, 3));
             c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
-            a = ref Unsafe.Add(ref a, aDepth);
-            a3 = ref Unsafe.Add(ref a3, aDepth);
+            a = ref Unsafe.Add(ref a, TPanel.InPlace ? 1 : ShortRows);
+            if (TPanel.InPlace) a3 = ref Unsafe.Add(ref a3, 1);
             b = ref Unsafe.Add(ref b, bStride);
         }
 
@@ -214,14 +220,16 @@ internal static class GemmMicroKernels
 
     /// <summary>A 6 × 2·W tile with 128-bit vectors (W = 4 floats or 2 doubles): SSE, NEON, or software.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile128<T>(ref T a, nint aRow, nint aDepth, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
+    public static void Tile128<T, TPanel>(ref T a, nint aRow, ref T b, nint bStride, int kc, ref T c, nint ldc, bool accumulate)
         where T : unmanaged, INumber<T>
+        where TPanel : struct, IAPanel
     {
         nuint w = (nuint)Vector128<T>.Count;
         Vector128<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector128<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        // Row r of the A panel is at a + r·aRow, depth p at + p·aDepth (see the remarks). Rows from 3 on are
-        // addressed from a second base so that every broadcast is one load from [base + index·scale].
+        // Packed, row r of the A panel is at a + r and depth p at + p·rows, constants to the JIT; read in place, row r
+        // is at a + r·aRow (rows from 3 on from a second base, so that each broadcast is one load from [base +
+        // index·scale]) and depth p at + p. TPanel.InPlace is a constant: each instantiation keeps one form.
         ref T a3 = ref Unsafe.Add(ref a, 3 * aRow);
         nint aRow2 = 2 * aRow;
         for (int p = 0; p < kc; p++)
@@ -230,18 +238,18 @@ internal static class GemmMicroKernels
             var b1 = Vector128.LoadUnsafe(ref b, w);
             var x = Vector128.Create(a);
             c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
-            x = Vector128.Create(Unsafe.Add(ref a, aRow));
+            x = Vector128.Create(TPanel.InPlace ? Unsafe.Add(ref a, aRow) : Unsafe.Add(ref a, 1));
             c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
-            x = Vector128.Create(Unsafe.Add(ref a, aRow2));
+            x = Vector128.Create(TPanel.InPlace ? Unsafe.Add(ref a, aRow2) : Unsafe.Add(ref a, 2));
             c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
-            x = Vector128.Create(a3);
+            x = Vector128.Create(TPanel.InPlace ? a3 : Unsafe.Add(ref a, 3));
             c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
-            x = Vector128.Create(Unsafe.Add(ref a3, aRow));
+            x = Vector128.Create(TPanel.InPlace ? Unsafe.Add(ref a3, aRow) : Unsafe.Add(ref a, 4));
             c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
-            x = Vector128.Create(Unsafe.Add(ref a3, aRow2));
+            x = Vector128.Create(TPanel.InPlace ? Unsafe.Add(ref a3, aRow2) : Unsafe.Add(ref a, 5));
             c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
-            a = ref Unsafe.Add(ref a, aDepth);
-            a3 = ref Unsafe.Add(ref a3, aDepth);
+            a = ref Unsafe.Add(ref a, TPanel.InPlace ? 1 : Rows128);
+            if (TPanel.InPlace) a3 = ref Unsafe.Add(ref a3, 1);
             b = ref Unsafe.Add(ref b, bStride);
         }
 
@@ -254,3 +262,17 @@ internal static class GemmMicroKernels
         Store(c50, ref c, 5 * row, accumulate); Store(c51, ref c, (5 * row) + w, accumulate);
     }
 }
+
+/// <summary>Where a micro-kernel finds its A panel: packed (<see cref="PackedPanel"/>) or in a plain A, read where it
+/// lies (<see cref="InPlacePanel"/>). A type argument rather than a flag, so that the packed kernels keep constant
+/// offsets: with the strides as variables they ran 2–6% slower at 1024³.</summary>
+internal interface IAPanel
+{
+    static abstract bool InPlace { get; }
+}
+
+#pragma warning disable SA1402 // the two panel kinds belong with their interface
+internal readonly struct PackedPanel : IAPanel { public static bool InPlace => false; }
+
+internal readonly struct InPlacePanel : IAPanel { public static bool InPlace => true; }
+#pragma warning restore SA1402
