@@ -188,7 +188,6 @@ internal static class GemmSmallRows
             }
         }
     }
-
 }
 
 /// <summary>The register tile of <see cref="GemmSmallRows"/> on one vector width: tile[r, 0..2W) (+)= Σₚ A(r, p)·B(p,
