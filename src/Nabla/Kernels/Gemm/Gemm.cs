@@ -290,22 +290,15 @@ internal static class Gemm
                         // Fewer than two tiles' rows left after this block: take them into it (128 rows = one block,
                         // not 126 + 2, which would stream all of packed B again for one mostly padded tile).
                         mc = i1 - ic - mcMax < 2 * mr ? i1 - ic : mcMax;
-                        int fullRows = GemmKernels.FullPanels(mc, mr, shortRows) * mr;
-                        if (!readsAInPlace)
-                        {
-                            GemmPacking.PackA(ref aRef, transposeA, lda, ic, Math.Min(mc, fullRows), pc, kc, ref packedA, mr);
-                            if (mc > fullRows)
-                                GemmPacking.PackA(ref aRef, transposeA, lda, ic + fullRows, mc - fullRows, pc, kc, ref Unsafe.Add(ref packedA, fullRows * kc), shortRows);
-                        }
-                        else
-                        {
-                            // Every whole panel is read in place; only a last panel with fewer rows than its tile is
-                            // packed (padded with zeros), where the packed block would have put it.
-                            int lastWidth = mc > fullRows ? shortRows : mr;
-                            int lastStart = mc > fullRows ? fullRows + ((mc - fullRows) / shortRows * shortRows) : mc / mr * mr;
-                            if (lastStart < mc)
-                                GemmPacking.PackA(ref aRef, transposeA, lda, ic + lastStart, mc - lastStart, pc, kc, ref Unsafe.Add(ref packedA, lastStart * kc), lastWidth);
-                        }
+                        int fullRows = GemmKernels.FullPanels(mc, mr, shortRows) * mr, fullEnd = Math.Min(mc, fullRows);
+                        // Rows from packFrom on are packed, each where the packed block puts it: all of them, or with A
+                        // read in place only a last panel with fewer rows than its tile (padded with zeros).
+                        int packFrom = readsAInPlace ? PartialLastPanel(mc, fullRows, mr, shortRows) : 0;
+                        if (packFrom < fullEnd)
+                            GemmPacking.PackA(ref aRef, transposeA, lda, ic + packFrom, fullEnd - packFrom, pc, kc, ref Unsafe.Add(ref packedA, packFrom * kc), mr);
+                        int shortFrom = Math.Max(packFrom, fullRows);
+                        if (shortFrom < mc)
+                            GemmPacking.PackA(ref aRef, transposeA, lda, ic + shortFrom, mc - shortFrom, pc, kc, ref Unsafe.Add(ref packedA, shortFrom * kc), shortRows);
 
                         for (int jr = 0; jr < nc; jr += nr)
                         {
@@ -366,10 +359,16 @@ internal static class Gemm
         /// at 84 GFLOP/s packed, 154 in place (AVX-512, one thread; AVX2 77 and 96). A broadcast needs no
         /// contiguity, so a panel's rows are read a row of A apart; not when that is a multiple of 4 KiB, for the L1
         /// set conflicts that keep B packed there too.</summary>
-        private bool ReadsAInPlace(int columns)
+        private bool ReadsAInPlace(int columns) =>
+            !transposeA && columns <= InPlaceAColumns && (long)k * Unsafe.SizeOf<T>() % 4096 != 0;
+
+        /// <summary>Where a block's last panel starts when it has fewer rows than its tile (full panels of
+        /// <paramref name="mr"/> rows up to <paramref name="fullRows"/>, short ones after), or <paramref name="rows"/>
+        /// when every panel is whole.</summary>
+        private static int PartialLastPanel(int rows, int fullRows, int mr, int shortRows)
         {
-            long rowBytes = (long)(transposeA ? m : k) * Unsafe.SizeOf<T>();
-            return !transposeA && columns <= InPlaceAColumns && rowBytes % 4096 != 0;
+            int start = rows > fullRows ? fullRows + ((rows - fullRows) / shortRows * shortRows) : rows / mr * mr;
+            return start < rows ? start : rows;
         }
 
         /// <summary>One tile: the kernel's full-height tile, or its short one when <paramref name="rows"/> says so, from a
