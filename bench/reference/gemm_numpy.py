@@ -42,7 +42,7 @@ def measure(m, k, n, ta, tb, seconds):
     b_op = b.T if tb else b
     c = np.empty((m, n), np.float32)
     warm = time.perf_counter()
-    while time.perf_counter() - warm < 0.2:  # the same 0.2 s warm-up as nabla bench W3
+    while time.perf_counter() - warm < 1.0:  # the same 1 s warm-up as nabla bench W3
         np.matmul(a_op, b_op, out=c)
     flops = 2.0 * m * k * n
     repeats = max(1, int(2e6 / flops * 50))
