@@ -49,7 +49,21 @@ public sealed class DataLoader
     public IEnumerable<Batch> Epoch(int startBatch = 0)
     {
         if (startBatch < 0 || startBatch > BatchesPerEpoch) throw new ArgumentOutOfRangeException(nameof(startBatch), $"batch {startBatch} is outside the epoch's {BatchesPerEpoch}");
-        return Batches(startBatch);
+        return Whole(startBatch);
+    }
+
+    /// <summary>Rank <paramref name="rank"/>'s rows of each global batch of one pass (data parallelism): the same
+    /// seeded order on every rank, each global batch cut into <paramref name="ranks"/> parts as equal as integers allow
+    /// (<see cref="Training.BatchShard.Of"/>). A rank whose part of a small last batch is empty gets a null batch.</summary>
+    internal IEnumerable<BatchPart> Parts(int startBatch, int rank, int ranks)
+    {
+        if (startBatch < 0 || startBatch > BatchesPerEpoch) throw new ArgumentOutOfRangeException(nameof(startBatch), $"batch {startBatch} is outside the epoch's {BatchesPerEpoch}");
+        return Batches(startBatch, rank, ranks);
+    }
+
+    private IEnumerable<Batch> Whole(int startBatch)
+    {
+        foreach (var part in Batches(startBatch, rank: 0, ranks: 1)) yield return part.Local!;
     }
 
     /// <summary>Draws the orders of <paramref name="epochs"/> epochs without reading any data, leaving the loader where it
@@ -61,20 +75,29 @@ public sealed class DataLoader
         for (int e = 0; e < epochs; e++) _random.Shuffle(_order);
     }
 
-    private IEnumerable<Batch> Batches(int startBatch)
+    private IEnumerable<BatchPart> Batches(int startBatch, int rank, int ranks)
     {
         if (Shuffle) _random.Shuffle(_order);
         // The order is copied so that an epoch still being read is not reshuffled under its reader by the next one
         // (into a fresh array, unless batches are reused anyway).
         var order = ReuseBatches ? _epochOrder : new int[_order.Length];
+        int fullRows = Training.BatchShard.Of(BatchSize, rank, ranks).Count;
         _order.CopyTo(order, 0);
         for (int start = startBatch * BatchSize; start < order.Length; start += BatchSize)
         {
-            var indices = order.AsSpan(start, Math.Min(BatchSize, order.Length - start));
-            var batch = ReuseBatches ? ReusableBatch(indices.Length) : NewBatch(indices.Length);
+            int globalRows = Math.Min(BatchSize, order.Length - start);
+            var (first, rows) = Training.BatchShard.Of(globalRows, rank, ranks);
+            if (rows == 0)
+            {
+                yield return new BatchPart(null, first, globalRows);
+                continue;
+            }
+
+            var indices = order.AsSpan(start + first, rows);
+            var batch = ReuseBatches ? ReusableBatch(indices.Length, fullRows) : NewBatch(indices.Length);
             Dataset.Features.IndexRowsInto(indices, batch.Features);
             for (int i = 0; i < indices.Length; i++) batch.Labels[i] = Dataset.Labels[indices[i]];
-            yield return batch;
+            yield return new BatchPart(batch, first, globalRows);
         }
     }
 
@@ -85,7 +108,13 @@ public sealed class DataLoader
         return new Batch(Tensor.Uninitialized(new Shape(dims), Dataset.Features.DType), new int[rows]);
     }
 
-    private Batch ReusableBatch(int rows) => rows == BatchSize
+    // A rank's part of a full batch (all of it in a single process) has the same rows in every full batch, and so has
+    // its part of the last, partial one: two buffers serve.
+    private Batch ReusableBatch(int rows, int fullRows) => rows == fullRows
         ? _full ??= NewBatch(rows)
         : (_partial is { } p && p.Count == rows ? p : _partial = NewBatch(rows));
 }
+
+/// <summary>One rank's rows of one global batch: <see cref="Local"/> holds rows [FirstRow, FirstRow + its count) of a
+/// batch of <see cref="GlobalRows"/> rows, or is null when this rank has none of them.</summary>
+internal readonly record struct BatchPart(Batch? Local, int FirstRow, int GlobalRows);

@@ -71,6 +71,23 @@ public sealed class Trainer
         set => _step.ClipGradientNorm = value;
     }
 
+    /// <summary>When set to a group of more than one rank, <see cref="Fit"/> trains data-parallel: every rank holds a
+    /// full replica, trains on its part of each global batch of <see cref="TrainingOptions.BatchSize"/> rows, and the
+    /// gradients are summed across the ranks before the same update on every rank (<see cref="GradientAllReduce"/>),
+    /// so N ranks train the model one process would, to rounding. Null (the default), or a group of one, is a single
+    /// process.</summary>
+    /// <remarks>
+    /// <para>At the start every rank's data and options are checked against rank 0's and rank 0's weights are copied to
+    /// all (<see cref="RankAgreement"/>). Only rank 0 writes checkpoints; every rank resumes from the same one.</para>
+    /// <para>Dropout draws the masks a single process would draw for the rank's rows (<see cref="BatchShard"/>). Batch
+    /// normalisation normalises each rank's part with that part's statistics (as PyTorch's DistributedDataParallel
+    /// does without SyncBatchNorm), so a network with it trains close to, not exactly as, one process; its running
+    /// statistics are rank 0's, copied to every rank after each step.</para>
+    /// <para>Sums are added in rank order (<see cref="IProcessGroup.SumInRankOrder(Span{float})"/>): a run with the
+    /// same N and seed is the same bit for bit.</para>
+    /// </remarks>
+    public IProcessGroup? ProcessGroup { get; set; }
+
     /// <summary>How many steps this trainer has taken (by <see cref="Step"/> or <see cref="Fit"/>), whichever way they
     /// ran (<see cref="CapturedStep"/> says how).</summary>
     public long Steps { get; private set; }
@@ -128,6 +145,11 @@ public sealed class Trainer
             validation.ThrowIfNotFinite();
         }
 
+        // A data-parallel run checks that every rank agrees before anything else can fail on one rank alone.
+        var group = ProcessGroup is { Size: > 1 } g ? g : null;
+        if (group is not null) RankAgreement.Check(group, train, validation, options, Model, Optimizer, resumeFrom);
+        var reduce = group is null ? null : new GradientAllReduce(group);
+        var buffers = group is null ? [] : Model.NamedBuffers().Select(b => b.Value).ToArray();
         var run = RunOf(train, options.Checkpoints, resumeFrom);
         var loader = new DataLoader(train, options.BatchSize, options.Shuffle, options.Seed, reuseBatches: true);
         var results = new List<EpochResult>();
@@ -161,10 +183,25 @@ public sealed class Trainer
             if (startBatch == 0) Optimizer.LearningRate = (options.Schedule ?? LearningRateSchedule.Constant).Rate(epoch - 1, options.Epochs, initialRate, Optimizer.LearningRate, results);
             var clock = Stopwatch.StartNew();
             int batchNumber = startBatch, seenBeforeResume = totals.Seen;
-            foreach (var batch in loader.Epoch(startBatch))
+            foreach (var part in loader.Parts(startBatch, group?.Rank ?? 0, group?.Size ?? 1))
             {
-                var (loss, batchCorrect) = Step(batch);
-                totals = new EpochTotals(totals.LossSum + loss * batch.Count, totals.Correct + batchCorrect, totals.Seen + batch.Count);
+                double loss;
+                int batchCorrect;
+                bool anyRankStops = false;
+                if (reduce is null)
+                {
+                    (loss, batchCorrect) = Step(part.Local!);
+                }
+                else
+                {
+                    // Across ranks the token is read before the step and agreed on in the step's sum, so that all
+                    // ranks stop after the same step.
+                    (loss, batchCorrect, anyRankStops) = _step.RunShard(part.Local, new BatchShard(part.FirstRow, part.GlobalRows), reduce, options.Cancellation.IsCancellationRequested);
+                    Steps++;
+                    foreach (var buffer in buffers) RankAgreement.Broadcast(group!, buffer);   // rank 0's running statistics
+                }
+
+                totals = new EpochTotals(totals.LossSum + loss * part.GlobalRows, totals.Correct + batchCorrect, totals.Seen + part.GlobalRows);
                 batchNumber++;
                 if (callbacks.Count > 0)
                 {
@@ -174,7 +211,7 @@ public sealed class Trainer
 
                 // The token is read once: a cancellation arriving after the read is seen at the next step, never
                 // between saving and stopping, where it would stop the run without the checkpoint of this step.
-                bool cancelled = options.Cancellation.IsCancellationRequested;
+                bool cancelled = reduce is null ? options.Cancellation.IsCancellationRequested : anyRankStops;
                 if (options.Checkpoints is { } every && (cancelled || (every.EverySteps > 0 && Optimizer.StepCount % every.EverySteps == 0 && batchNumber < loader.BatchesPerEpoch)))
                     SaveCheckpoint(every, run!, epoch - 1, batchNumber, totals, initialRate, results, callbacks, stoppedEarly: false);
                 if (cancelled) throw new OperationCanceledException(options.Cancellation);
@@ -248,6 +285,8 @@ public sealed class Trainer
 
     private void SaveCheckpoint(CheckpointOptions options, RunIdentity run, int completedEpochs, int batches, EpochTotals totals, double initialRate, List<EpochResult> history, IReadOnlyList<ITrainingCallback> callbacks, bool stoppedEarly)
     {
+        if (ProcessGroup is { Rank: not 0 }) return;   // the replicas are equal: rank 0's file serves every rank
+
         var callbackState = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var callback in callbacks)
         {

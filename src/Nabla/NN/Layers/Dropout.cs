@@ -55,8 +55,19 @@ public sealed class Dropout : Module
         // is elementwise, so the fusion pass draws it block by block inside the product that consumes it.
         var ops = Backends.Backend.Current.Ops;
         var draws = new DrawRange();
+        int rows = input.Rank > 0 ? input.Shape[0] : 1;
         Engine.Kernel.Launch([], [], () =>
         {
+            // In a data-parallel step this rank holds some rows of the global batch: it draws the counters a single
+            // process would use for those rows, and the stream moves past the whole batch (BatchShard).
+            if (Training.BatchShard.Current is { } shard && rows > 0)
+            {
+                long perRow = mask.Count / rows;
+                draws.First = (ulong)(Draws + (perRow * shard.FirstRow));
+                Draws += perRow * shard.GlobalRows;
+                return;
+            }
+
             draws.First = (ulong)Draws;
             Draws += mask.Count;
         });
