@@ -14,7 +14,11 @@ internal static partial class CommandRunner
     /// <summary>Stopped by Ctrl-C (128 + SIGINT, as shells report it), after saving a checkpoint.</summary>
     public const int Interrupted = 130;
 
-    public static int Run(TextWriter error, Func<int> body)
+    /// <summary>Runs <paramref name="body"/>; an expected failure is one line on <paramref name="error"/> and a non-zero
+    /// code. With <paramref name="quiet"/>, failures it accepts are not printed (a rank of a data-parallel run other than
+    /// rank 0 leaves to rank 0 the errors every rank meets alike); <paramref name="label"/> goes after "error" (a rank's
+    /// own failure names the rank).</summary>
+    public static int Run(TextWriter error, Func<int> body, Func<Exception, bool>? quiet = null, string label = "")
     {
         try
         {
@@ -22,13 +26,13 @@ internal static partial class CommandRunner
         }
         catch (UsageException e)
         {
-            error.WriteLine($"nabla: error: {OneLine(e.Message)}");
+            if (quiet?.Invoke(e) != true) error.WriteLine($"nabla: error{label}: {OneLine(e.Message)}");
             return UsageError;
         }
         catch (Exception e) when (e is DataFormatException or IOException or UnauthorizedAccessException
                                    or ArgumentException or InvalidOperationException or NotSupportedException)
         {
-            error.WriteLine($"nabla: error: {OneLine(e.Message)}");
+            if (quiet?.Invoke(e) != true) error.WriteLine($"nabla: error{label}: {OneLine(e.Message)}");
             return Failure;
         }
         catch (OutOfMemoryException)

@@ -43,7 +43,9 @@ internal static class OptionParsing
     public static int Threads(int? value, TextWriter notes)
     {
         int cores = Environment.ProcessorCount;
-        int threads = AtLeast(value ?? cores, 1, "--threads");
+        // Ranks that mpirun started on this machine share its cores: by default each takes its share.
+        int share = Math.Max(1, cores / Distributed.MpiEnvironment.LocalRanks);
+        int threads = AtLeast(value ?? share, 1, "--threads");
         if (threads <= cores) return threads;
         notes.WriteLine($"nabla: note: --threads {threads} is more than this machine's {cores} logical cores; using {cores}");
         return cores;

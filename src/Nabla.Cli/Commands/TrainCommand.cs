@@ -55,7 +55,7 @@ internal static class TrainCommand
         {
             dataset, data, labelColumn, classes, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, earlyStopping, csv, json, quiet, plots, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output, checkpointEvery, resume, overwrite, verbose,
         };
-        command.SetAction(result => CommandRunner.Run(Console.Error, () =>
+        command.SetAction(result => RankLaunch.Run(Console.Error, group =>
         {
             var resumeDirectory = result.GetValue(resume);
             if (resumeDirectory is null)
@@ -63,7 +63,7 @@ internal static class TrainCommand
                 var arguments = Given(result);
                 var fresh = Settings(arguments);
                 string stored = System.Text.Json.JsonSerializer.Serialize(arguments.ForCheckpoint(fresh.OutputDirectory), TrainArguments.Json);
-                return Run(fresh with { CommandLine = stored, Overwrite = result.GetValue(overwrite), Verbose = result.GetValue(verbose) }, Console.Out);
+                return Run(fresh with { CommandLine = stored, Overwrite = result.GetValue(overwrite), Verbose = result.GetValue(verbose) }, Console.Out, group);
             }
 
             // A resumed run takes its options from the checkpoint: the same network, data, optimiser and seed.
@@ -85,7 +85,7 @@ internal static class TrainCommand
                 LiveProgress = !result.GetValue(quiet) && !original.Quiet && TrainingProgress.TerminalIsLive,
             };
             if (result.GetValue(threads) is { } t) settings = settings with { Threads = OptionParsing.Threads(t, Console.Error) };
-            return Run(settings, Console.Out);
+            return Run(settings, Console.Out, group);
         }));
         return command;
 
@@ -339,8 +339,19 @@ internal static class TrainCommand
         return value;
     }
 
-    public static int Run(TrainSettings s, TextWriter output)
+    /// <summary>Trains as <paramref name="s"/> says, printing to <paramref name="output"/>. With a
+    /// <paramref name="group"/> of several ranks (mpirun), this process is one rank of a data-parallel run: rank 0
+    /// prints, logs, draws and saves; the other ranks train in silence.</summary>
+    public static int Run(TrainSettings s, TextWriter output, IProcessGroup? group = null)
     {
+        int ranks = group?.Size ?? 1;
+        if (group is { Rank: not 0 })
+        {
+            output = TextWriter.Null;
+            s = s with { LiveProgress = false, CsvLog = null, JsonLog = null, Plots = false, Verbose = false };
+        }
+
+        bool saves = group is null or { Rank: 0 };
         using var threadLimit = Parallelism.Limit(s.Threads);
         if (!s.Sanity) PrepareOutput(s);   // a sanity check saves nothing
         // A CSV file is read first: its width and classes are known only then. A named dataset's are known, so a bad
@@ -383,7 +394,7 @@ internal static class TrainCommand
         // The run (TrainingRun) watches a validation split when early stopping or reduce-on-plateau needs one, keeps its
         // checkpoints next to the model (every epoch's end and every --checkpoint-every steps), and turns a first Ctrl-C
         // into one more checkpoint and a clean exit.
-        var trainer = new Trainer(model, s.Loss, optimizer, regularizers) { ClipGradientNorm = s.ClipNorm };
+        var trainer = new Trainer(model, s.Loss, optimizer, regularizers) { ClipGradientNorm = s.ClipNorm, ProcessGroup = group };
         var checkpoints = Path.Combine(s.OutputDirectory, CheckpointFolder);
         var run = new TrainingRun(trainer, new TrainingRunOptions(new TrainingOptions(s.Epochs, s.BatchSize, s.Seed, Schedule: s.Schedule))
         {
@@ -399,13 +410,13 @@ internal static class TrainCommand
 
         // Split before anything is written: a set too small to hold out any row is refused like any other data error.
         var data = run.Prepare(train, test);
-        RemoveEarlierRun(s, output);
+        if (saves) RemoveEarlierRun(s, output);
 
         // The estimate counted the built-in datasets at their usual size; the banner gives what was really read.
         memory = memory with { Dataset = RunMemory.DatasetBytes(train, test) };
         string name = s.Architecture ?? model.Describe();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {model.ParameterCount():N0} parameters; {(table.Train is not null ? s.DataDirectory : s.Dataset)} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {s.Threads} thread(s); memory ≈ {AvailableMemory.Format(memory.Total)}"));
+            $"{name}: {model.ParameterCount():N0} parameters; {(table.Train is not null ? s.DataDirectory : s.Dataset)} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {(ranks > 1 ? $"{ranks} ranks × {s.Threads} thread(s)" : $"{s.Threads} thread(s)")}; memory ≈ {AvailableMemory.Format(memory.Total)}"));
         var callbacks = new List<ITrainingCallback> { new TrainingProgress(output, s.LiveProgress, s.Epochs, data.WatchedName) };
         if (s.CsvLog is not null) callbacks.Add(new CsvLogger(s.CsvLog));
         using var jsonLog = s.JsonLog is null ? null : new JsonLinesLogger(s.JsonLog);
@@ -449,7 +460,7 @@ internal static class TrainCommand
         double? accuracy = ReferenceEquals(data.Watched, test) ? history.Last.ValidationAccuracy : Evaluator.Evaluate(model, test, s.Loss).Accuracy;
 
         string savedName = table.Train is not null ? DatasetChoice.Csv : s.Dataset;
-        ModelStore.Save(s.OutputDirectory, model, s.Loss.Name, savedName, train.ClassNames, table.Schema);
+        if (saves) ModelStore.Save(s.OutputDirectory, model, s.Loss.Name, savedName, train.ClassNames, table.Schema);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"test accuracy {100 * accuracy:F2}%; model saved to {s.OutputDirectory}"));
         if (s.Plots) output.WriteLine(TrainingPlots.Write(s.OutputDirectory, history.Epochs, data.WatchedName, Evaluator.Evaluate(model, test, s.Loss), model, exampleShape));
