@@ -29,6 +29,19 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [MpiFact]
+    public void Sync_bn_is_said_in_the_banner_and_kept_by_resume()
+    {
+        var r = MpiRun.Ranks(2, Nabla, ["train", "--model", "flatten-fc64-bn-relu-fc10", "--sync-bn", "--epochs", "2", "--threads", "1", "--quiet", "--out", "bn"], _folder);
+        Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Error}");
+        Assert.Single(Lines(r.Output), l => l.Contains("2 ranks × 1 thread(s), batch norm synchronised", StringComparison.Ordinal));
+
+        // The run's options, --sync-bn among them, come back from its checkpoint.
+        var resumed = MpiRun.Ranks(2, Nabla, ["train", "--resume", "bn"], _folder);
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Single(Lines(resumed.Output), l => l.Contains("batch norm synchronised", StringComparison.Ordinal));
+    }
+
+    [MpiFact]
     public void A_killed_rank_ends_the_job_and_resume_finishes_with_the_weights_of_a_run_never_killed()
     {
         // The digits preset for 300 epochs (27,000 steps, about 12 s on 2 ranks), a checkpoint every 20 steps.

@@ -49,11 +49,12 @@ internal static class TrainCommand
         var checkpointEvery = NumericOptions.Int("--checkpoint-every", "also save a checkpoint every N steps within an epoch [default: 0, at epoch ends only]");
         var resume = new Option<string?>("--resume") { Description = "continue the run saved in this folder (its --out) from its last checkpoint, with its options; only --threads and --quiet may be given with it" };
         var verbose = new Option<bool>("--verbose") { Description = "after training, say how the steps ran (captured and replayed, or eager) and the bytes they allocated" };
+        var syncBn = new Option<bool>("--sync-bn") { Description = "under mpirun: batch norm normalises with the statistics of the whole global batch, summed across the ranks in every step, so that N ranks train as one process (default: each rank's own rows)" };
         var overwrite = new Option<bool>("--overwrite") { Description = "start a new run in an --out folder that holds an earlier run's checkpoints, removing them (without it, such a run is refused)" };
 
         var command = new Command("train", "Train a network with L hidden layers and save it")
         {
-            dataset, data, labelColumn, classes, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, earlyStopping, csv, json, quiet, plots, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output, checkpointEvery, resume, overwrite, verbose,
+            dataset, data, labelColumn, classes, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, earlyStopping, csv, json, quiet, plots, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output, checkpointEvery, resume, overwrite, verbose, syncBn,
         };
         command.SetAction(result => RankLaunch.Run(Console.Error, group =>
         {
@@ -63,7 +64,7 @@ internal static class TrainCommand
                 var arguments = Given(result);
                 var fresh = Settings(arguments);
                 string stored = System.Text.Json.JsonSerializer.Serialize(arguments.ForCheckpoint(fresh.OutputDirectory), TrainArguments.Json);
-                return Run(fresh with { CommandLine = stored, Overwrite = result.GetValue(overwrite), Verbose = result.GetValue(verbose) }, Console.Out, group);
+                return Run(fresh with { CommandLine = stored, Overwrite = result.GetValue(overwrite), Verbose = result.GetValue(verbose), SyncBatchNorm = arguments.SyncBn }, Console.Out, group);
             }
 
             // A resumed run takes its options from the checkpoint: the same network, data, optimiser and seed.
@@ -82,6 +83,7 @@ internal static class TrainCommand
                 ResumeFrom = checkpoint,
                 RunId = checkpoint.Run.Id,
                 Verbose = result.GetValue(verbose),
+                SyncBatchNorm = original.SyncBn,
                 LiveProgress = !result.GetValue(quiet) && !original.Quiet && TrainingProgress.TerminalIsLive,
             };
             if (result.GetValue(threads) is { } t) settings = settings with { Threads = OptionParsing.Threads(t, Console.Error) };
@@ -122,6 +124,7 @@ internal static class TrainCommand
             Threads = r.GetValue(threads),
             Out = r.GetValue(output),
             CheckpointEvery = r.GetValue(checkpointEvery),
+            SyncBn = r.GetValue(syncBn),
         };
 
         // A checkpoint's run description; one written before descriptions were typed holds the command line's tokens
@@ -394,7 +397,7 @@ internal static class TrainCommand
         // The run (TrainingRun) watches a validation split when early stopping or reduce-on-plateau needs one, keeps its
         // checkpoints next to the model (every epoch's end and every --checkpoint-every steps), and turns a first Ctrl-C
         // into one more checkpoint and a clean exit.
-        var trainer = new Trainer(model, s.Loss, optimizer, regularizers) { ClipGradientNorm = s.ClipNorm, ProcessGroup = group };
+        var trainer = new Trainer(model, s.Loss, optimizer, regularizers) { ClipGradientNorm = s.ClipNorm, ProcessGroup = group, SyncBatchNorm = s.SyncBatchNorm };
         var checkpoints = Path.Combine(s.OutputDirectory, CheckpointFolder);
         var run = new TrainingRun(trainer, new TrainingRunOptions(new TrainingOptions(s.Epochs, s.BatchSize, s.Seed, Schedule: s.Schedule))
         {
@@ -416,7 +419,7 @@ internal static class TrainCommand
         memory = memory with { Dataset = RunMemory.DatasetBytes(train, test) };
         string name = s.Architecture ?? model.Describe();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {model.ParameterCount():N0} parameters; {(table.Train is not null ? s.DataDirectory : s.Dataset)} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {(ranks > 1 ? $"{ranks} ranks × {s.Threads} thread(s)" : $"{s.Threads} thread(s)")}; memory ≈ {AvailableMemory.Format(memory.Total)}"));
+            $"{name}: {model.ParameterCount():N0} parameters; {(table.Train is not null ? s.DataDirectory : s.Dataset)} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {(ranks > 1 ? $"{ranks} ranks × {s.Threads} thread(s){(s.SyncBatchNorm ? ", batch norm synchronised" : "")}" : $"{s.Threads} thread(s)")}; memory ≈ {AvailableMemory.Format(memory.Total)}"));
         var callbacks = new List<ITrainingCallback> { new TrainingProgress(output, s.LiveProgress, s.Epochs, data.WatchedName) };
         if (s.CsvLog is not null) callbacks.Add(new CsvLogger(s.CsvLog));
         using var jsonLog = s.JsonLog is null ? null : new JsonLinesLogger(s.JsonLog);

@@ -49,4 +49,7 @@ internal sealed record TrainSettings(
 
     /// <summary>Whether to say, after training, how the steps ran and what they allocated (--verbose).</summary>
     public bool Verbose { get; init; }
+
+    /// <summary>Under mpirun, whether batch norm sums its statistics across the ranks (--sync-bn).</summary>
+    public bool SyncBatchNorm { get; init; }
 }

@@ -31,6 +31,13 @@ internal sealed class BatchNormKernel<T> : IParallelJob
     private double _epsilon;
     private bool _backward, _relu;
 
+    // Synchronised batch norm (a data-parallel step with BatchShard.Statistics set): the phase each part runs, and the
+    // per-channel partial sums the ranks add up between phases.
+    private SyncPhase _phase;
+    private double[] _sums = [];
+    private double _weight;
+    private int _globalRows;
+
     /// <summary>A kernel for (<paramref name="n"/>, <paramref name="channels"/>, <paramref name="length"/>) data that
     /// writes each forward pass's statistics into <paramref name="mean"/> and <paramref name="variance"/>.</summary>
     public BatchNormKernel(int n, int channels, int length, double[] mean, double[] variance)
@@ -55,6 +62,12 @@ internal sealed class BatchNormKernel<T> : IParallelJob
     public void Forward(T[] x, T[] gamma, T[] beta, T[] y, T[] normalised, double epsilon, bool relu = false)
     {
         (_x, _gamma, _beta, _y, _normalised, _epsilon, _relu, _backward) = (x, gamma, beta, y, normalised, epsilon, relu, false);
+        if (Training.BatchShard.Current is { Statistics: { } group } shard)
+        {
+            ForwardSynchronised(group, shard.GlobalRows);
+            return;
+        }
+
         WorkerPool.Run(this, Parts());
     }
 
@@ -64,7 +77,69 @@ internal sealed class BatchNormKernel<T> : IParallelJob
     public void Backward(T[] g, T[] normalised, T[] gamma, T[] gx, T[] gGamma, T[] gBeta, T[]? reluOutput = null)
     {
         (_g, _normalised, _gamma, _gx, _gGamma, _gBeta, _reluOutput, _backward) = (g, normalised, gamma, gx, gGamma, gBeta, reluOutput, true);
+        if (Training.BatchShard.Current is { Statistics: { } group } shard)
+        {
+            BackwardSynchronised(group, shard.GlobalRows);
+            return;
+        }
+
         WorkerPool.Run(this, Parts());
+    }
+
+    /// <summary>The forward pass with the statistics of the whole global batch, whose <paramref name="globalRows"/>
+    /// rows are spread over <paramref name="group"/>'s ranks (this rank holds _n of them). Two passes, each summed
+    /// across the ranks: μ = Σx / M, then Σ(x − μ) and Σ(x − μ)², σ² = E[(x − μ)²] − E[x − μ]² (the second term is
+    /// the first pass's rounding, as in the one-pass form's shift). The ranks cannot share the one-pass form's shift
+    /// (each channel's first value is each rank's own), hence the first pass.</summary>
+    private void ForwardSynchronised(Training.IProcessGroup group, int globalRows)
+    {
+        double count = (double)globalRows * _length;
+        if (_sums.Length != 2 * _channels) _sums = new double[2 * _channels];
+        _phase = SyncPhase.Sum;
+        WorkerPool.Run(this, Parts());
+        group.SumInRankOrder(_sums.AsSpan(0, _channels));
+        for (int c = 0; c < _channels; c++) Mean[c] = _sums[c] / count;
+        _phase = SyncPhase.Deviations;
+        WorkerPool.Run(this, Parts());
+        group.SumInRankOrder(_sums);
+        for (int c = 0; c < _channels; c++)
+        {
+            double shifted = _sums[c] / count;
+            Variance[c] = Math.Max(0, (_sums[_channels + c] / count) - (shifted * shifted));
+            Mean[c] += shifted;
+            InverseStd[c] = 1 / Math.Sqrt(Variance[c] + _epsilon);
+        }
+
+        _phase = SyncPhase.Apply;
+        WorkerPool.Run(this, Parts());
+        _phase = SyncPhase.None;
+    }
+
+    /// <summary>The backward pass through the whole batch's statistics. This rank's ∂L/∂y is that of its own mean loss,
+    /// (B / b) times its rows' part of the batch's (b of the B rows; the trainer weights every gradient by b / B before
+    /// the ranks sum them). So the ranks sum (b / B)·(Σg, Σg·x̂), the whole batch's sums, and each rank uses them times
+    /// B / b in ∂L/∂x = γ·r/M·(M·g − Σg − x̂·Σg·x̂), M the whole batch's count. ∂L/∂γ and ∂L/∂β keep this rank's own
+    /// sums: they are parameter gradients, which the trainer's sum adds up.</summary>
+    private void BackwardSynchronised(Training.IProcessGroup group, int globalRows)
+    {
+        if (_sums.Length != 2 * _channels) _sums = new double[2 * _channels];
+        (_weight, _globalRows) = ((double)_n / globalRows, globalRows);
+        _phase = SyncPhase.Sum;
+        WorkerPool.Run(this, Parts());
+        group.SumInRankOrder(_sums);
+        _phase = SyncPhase.Apply;
+        WorkerPool.Run(this, Parts());
+        _phase = SyncPhase.None;
+    }
+
+    /// <summary>What a part of a synchronised pass does: sum (forward: Σx; backward: the weighted Σg, Σg·x̂), the
+    /// forward's deviations from μ, or apply the summed statistics.</summary>
+    private enum SyncPhase
+    {
+        None,
+        Sum,
+        Deviations,
+        Apply,
     }
 
     private int Parts() =>
@@ -75,7 +150,12 @@ internal sealed class BatchNormKernel<T> : IParallelJob
         int first = _channels * part / parts, end = _channels * (part + 1) / parts;
         for (int c = first; c < end; c++)
         {
-            if (typeof(T) == typeof(float))
+            if (_phase != SyncPhase.None)
+            {
+                if (_backward) BackwardChannelSynchronised(c);
+                else ForwardChannelSynchronised(c);
+            }
+            else if (typeof(T) == typeof(float))
             {
                 if (_backward) BackwardChannelSingle(c);
                 else ForwardChannelSingle(c);
@@ -270,6 +350,110 @@ internal sealed class BatchNormKernel<T> : IParallelJob
     {
         var g = _g.AsSpan(start, _length);
         BinaryOperator.Apply<ReluBackwardOperator, T>(_reluOutput.AsSpan(start, _length), g, g);
+    }
+
+    /// <summary>One channel's part of <see cref="ForwardSynchronised"/>'s current phase. float32 sums through the
+    /// vectorised float64 sums of the one-pass form; float64 in plain loops.</summary>
+    private void ForwardChannelSynchronised(int c)
+    {
+        if (_phase == SyncPhase.Apply)
+        {
+            double mu = Mean[c], r = InverseStd[c];
+            for (int i = 0; i < _n; i++)
+            {
+                int start = ((i * _channels) + c) * _length;
+                if (typeof(T) == typeof(float))
+                {
+                    var x = Unsafe.As<float[]>(_x);
+                    Normalise(x.AsSpan(start, _length), (float)mu, (float)r, Unsafe.As<float[]>(_gamma)[c], Unsafe.As<float[]>(_beta)[c], Unsafe.As<float[]>(_normalised).AsSpan(start, _length), Unsafe.As<float[]>(_y).AsSpan(start, _length));
+                }
+                else
+                {
+                    double scale = double.CreateTruncating(_gamma[c]), shift = double.CreateTruncating(_beta[c]);
+                    for (int j = start; j < start + _length; j++)
+                    {
+                        double h = (double.CreateTruncating(_x[j]) - mu) * r;
+                        _normalised[j] = T.CreateTruncating(h);
+                        _y[j] = T.CreateTruncating((scale * h) + shift);
+                    }
+                }
+
+                if (_relu) Rectify(_y.AsSpan(start, _length));
+            }
+
+            return;
+        }
+
+        // Σ(x − s) and Σ(x − s)², s = 0 in the first phase and μ in the second.
+        double around = _phase == SyncPhase.Sum ? 0 : Mean[c], sum = 0, squares = 0;
+        for (int i = 0; i < _n; i++)
+        {
+            int start = ((i * _channels) + c) * _length;
+            if (typeof(T) == typeof(float))
+            {
+                SumShifted(Unsafe.As<float[]>(_x).AsSpan(start, _length), (float)around, ref sum, ref squares);
+            }
+            else
+            {
+                foreach (var v in _x.AsSpan(start, _length))
+                {
+                    double d = double.CreateTruncating(v) - around;
+                    sum += d;
+                    squares += d * d;
+                }
+            }
+        }
+
+        _sums[c] = sum;
+        _sums[_channels + c] = squares;
+    }
+
+    /// <summary>One channel's part of <see cref="BackwardSynchronised"/>'s current phase.</summary>
+    private void BackwardChannelSynchronised(int c)
+    {
+        if (_phase == SyncPhase.Sum)
+        {
+            double sumG = 0, sumGHat = 0;
+            for (int i = 0; i < _n; i++)
+            {
+                int start = ((i * _channels) + c) * _length;
+                if (typeof(T) == typeof(float))
+                {
+                    var reluOutput = _reluOutput is null ? default : Unsafe.As<float[]>(_reluOutput).AsSpan(start, _length);
+                    SumProducts(Unsafe.As<float[]>(_g).AsSpan(start, _length), reluOutput, Unsafe.As<float[]>(_normalised).AsSpan(start, _length), ref sumG, ref sumGHat);
+                    continue;
+                }
+
+                if (_reluOutput is not null) MaskByRelu(start);
+                for (int j = start; j < start + _length; j++)
+                {
+                    double gj = double.CreateTruncating(_g[j]);
+                    sumG += gj;
+                    sumGHat += gj * double.CreateTruncating(_normalised[j]);
+                }
+            }
+
+            (_gBeta[c], _gGamma[c]) = (T.CreateTruncating(sumG), T.CreateTruncating(sumGHat));
+            (_sums[c], _sums[_channels + c]) = (_weight * sumG, _weight * sumGHat);
+            return;
+        }
+
+        // The whole batch's sums, as this rank's gradient scale sees them (× B / b), and M the whole batch's count.
+        double count = (double)_globalRows * _length, wholeG = _sums[c] / _weight, wholeGHat = _sums[_channels + c] / _weight;
+        double factor = double.CreateTruncating(_gamma[c]) * InverseStd[c] / count;
+        for (int i = 0; i < _n; i++)
+        {
+            int start = ((i * _channels) + c) * _length;
+            if (typeof(T) == typeof(float))
+            {
+                float a = (float)(factor * count), b = (float)(-factor * wholeGHat), d = (float)(-factor * wholeG);
+                InputGradient(Unsafe.As<float[]>(_g).AsSpan(start, _length), Unsafe.As<float[]>(_normalised).AsSpan(start, _length), a, b, d, Unsafe.As<float[]>(_gx).AsSpan(start, _length));
+                continue;
+            }
+
+            for (int j = start; j < start + _length; j++)
+                _gx[j] = T.CreateTruncating(factor * ((count * double.CreateTruncating(_g[j])) - wholeG - (double.CreateTruncating(_normalised[j]) * wholeGHat)));
+        }
     }
 
     private void ForwardChannel(int c)

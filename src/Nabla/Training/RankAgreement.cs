@@ -18,10 +18,10 @@ internal static class RankAgreement
     /// <summary>Throws on every rank unless all ranks hold the same data and options; then makes every rank's model
     /// state (parameters and buffers) rank 0's, bit for bit.</summary>
     /// <exception cref="RankMismatchException">A rank's data or options differ from rank 0's; the message names the ranks.</exception>
-    public static void Check(IProcessGroup group, Dataset train, Dataset? validation, TrainingOptions options, Module model, Optimizer optimizer, Checkpoint? resumeFrom)
+    public static void Check(IProcessGroup group, Dataset train, Dataset? validation, TrainingOptions options, Module model, Optimizer optimizer, Checkpoint? resumeFrom, bool syncBatchNorm)
     {
         var data = DataHash(train, validation);
-        var setup = SetupHash(options, model, optimizer, resumeFrom);
+        var setup = SetupHash(options, model, optimizer, resumeFrom, syncBatchNorm);
         var rootData = (byte[])data.Clone();
         var rootSetup = (byte[])setup.Clone();
         group.Broadcast(rootData, root: 0);
@@ -67,10 +67,10 @@ internal static class RankAgreement
         return hash.GetHashAndReset();
     }
 
-    private static byte[] SetupHash(TrainingOptions options, Module model, Optimizer optimizer, Checkpoint? resumeFrom)
+    private static byte[] SetupHash(TrainingOptions options, Module model, Optimizer optimizer, Checkpoint? resumeFrom, bool syncBatchNorm)
     {
         string text = string.Create(CultureInfo.InvariantCulture,
-            $"{options.Epochs} {options.BatchSize} {options.Seed} {options.Shuffle} {options.Schedule?.Name} {options.Checkpoints?.EverySteps}|{model.Describe()}|{model.ParameterCount()}|{optimizer.GetType().Name} {optimizer.LearningRate:R}|{resumeFrom?.Step} {resumeFrom?.Run.Id}");
+            $"{syncBatchNorm} {options.Epochs} {options.BatchSize} {options.Seed} {options.Shuffle} {options.Schedule?.Name} {options.Checkpoints?.EverySteps}|{model.Describe()}|{model.ParameterCount()}|{optimizer.GetType().Name} {optimizer.LearningRate:R}|{resumeFrom?.Step} {resumeFrom?.Run.Id}");
         return SHA256.HashData(Encoding.UTF8.GetBytes(text));
     }
 }

@@ -81,12 +81,18 @@ public sealed class Trainer
     /// all (<see cref="RankAgreement"/>). Only rank 0 writes checkpoints; every rank resumes from the same one.</para>
     /// <para>Dropout draws the masks a single process would draw for the rank's rows (<see cref="BatchShard"/>). Batch
     /// normalisation normalises each rank's part with that part's statistics (as PyTorch's DistributedDataParallel
-    /// does without SyncBatchNorm), so a network with it trains close to, not exactly as, one process; its running
-    /// statistics are rank 0's, copied to every rank after each step.</para>
+    /// does without SyncBatchNorm), so a network with it trains close to, not exactly as, one process, unless
+    /// <see cref="SyncBatchNorm"/> is set; its running statistics are rank 0's, copied to every rank after each step.</para>
     /// <para>Sums are added in rank order (<see cref="IProcessGroup.SumInRankOrder(Span{float})"/>): a run with the
     /// same N and seed is the same bit for bit.</para>
     /// </remarks>
     public IProcessGroup? ProcessGroup { get; set; }
+
+    /// <summary>With a <see cref="ProcessGroup"/>, whether batch normalisation uses the statistics of the whole global
+    /// batch, summed across the ranks inside each step (PyTorch's SyncBatchNorm), instead of each rank's own rows'
+    /// (the default, cheaper: no collective inside the step). Synchronised, N ranks train a network with batch norm as
+    /// one process does, to rounding. No effect in a single process.</summary>
+    public bool SyncBatchNorm { get; set; }
 
     /// <summary>How many steps this trainer has taken (by <see cref="Step"/> or <see cref="Fit"/>), whichever way they
     /// ran (<see cref="CapturedStep"/> says how).</summary>
@@ -147,7 +153,7 @@ public sealed class Trainer
 
         // A data-parallel run checks that every rank agrees before anything else can fail on one rank alone.
         var group = ProcessGroup is { Size: > 1 } g ? g : null;
-        if (group is not null) RankAgreement.Check(group, train, validation, options, Model, Optimizer, resumeFrom);
+        if (group is not null) RankAgreement.Check(group, train, validation, options, Model, Optimizer, resumeFrom, SyncBatchNorm);
         var reduce = group is null ? null : new GradientAllReduce(group);
         var buffers = group is null ? [] : Model.NamedBuffers().Select(b => b.Value).ToArray();
         var run = RunOf(train, options.Checkpoints, resumeFrom);
@@ -196,7 +202,7 @@ public sealed class Trainer
                 {
                     // Across ranks the token is read before the step and agreed on in the step's sum, so that all
                     // ranks stop after the same step.
-                    (loss, batchCorrect, anyRankStops) = _step.RunShard(part.Local, new BatchShard(part.FirstRow, part.GlobalRows), reduce, options.Cancellation.IsCancellationRequested);
+                    (loss, batchCorrect, anyRankStops) = _step.RunShard(part.Local, new BatchShard(part.FirstRow, part.GlobalRows, SyncBatchNorm ? group : null), reduce, options.Cancellation.IsCancellationRequested);
                     Steps++;
                     foreach (var buffer in buffers) RankAgreement.Broadcast(group!, buffer);   // rank 0's running statistics
                 }
