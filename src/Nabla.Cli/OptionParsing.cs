@@ -47,6 +47,13 @@ internal static class OptionParsing
         int share = Math.Max(1, cores / Distributed.MpiEnvironment.LocalRanks);
         int threads = AtLeast(value ?? share, 1, "--threads");
         if (threads <= cores) return threads;
+        if (Distributed.MpiEnvironment.StartedByMpirun)
+        {
+            // mpirun binds each rank to one core by default (two ranks or fewer): the rank's threads would share it.
+            notes.WriteLine($"nabla: note: --threads {threads} is more than the {cores} core(s) this rank may use (mpirun binds ranks to cores); using {cores}: start mpirun with --bind-to none, or --map-by slot:PE={threads}, to give each rank {threads} cores");
+            return cores;
+        }
+
         notes.WriteLine($"nabla: note: --threads {threads} is more than this machine's {cores} logical cores; using {cores}");
         return cores;
     }

@@ -10,7 +10,9 @@ namespace Nabla.Distributed;
 /// drift apart by a rounding. Here the sum is a reduce-scatter written with the standard collectives: the values are cut
 /// into N equal blocks (the last padded with zeros); MPI_Alltoall sends block b of every rank to rank b, which adds the
 /// N copies in rank order (((v₀ + v₁) + v₂) …); MPI_Allgather brings every summed block to every rank. Each value
-/// crosses the wire 2(N − 1)/N times, as in a ring all-reduce, and the bits depend only on N.</para>
+/// crosses the wire 2(N − 1)/N times, as in a ring all-reduce, and the bits depend only on N. When N divides the
+/// length the blocks are sent from and gathered into the caller's values, with no copy (the trainer pads its gradient
+/// buffer so).</para>
 /// <para>Only the thread that started the group calls MPI (MPI_THREAD_FUNNELED); the buffers are kept between calls,
 /// so a training step allocates nothing.</para>
 /// </remarks>
@@ -50,10 +52,16 @@ public sealed unsafe class MpiProcessGroup : IProcessGroup, IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (Size == 1 || values.IsEmpty) return;
         int block = Prepare(values.Length, ref _floatSend, ref _floatReceive, ref _floatSum);
-        values.CopyTo(_floatSend);
-        _floatSend.AsSpan(values.Length).Clear();
-        fixed (float* send = _floatSend, receive = _floatReceive, sum = _floatSum)
+        bool whole = values.Length % Size == 0;   // then the blocks are read from and gathered into values directly
+        if (!whole)
         {
+            values.CopyTo(_floatSend);
+            _floatSend.AsSpan(values.Length).Clear();
+        }
+
+        fixed (float* given = values, padded = _floatSend, receive = _floatReceive, sum = _floatSum)
+        {
+            float* send = whole ? given : padded;
             _mpi.AllToAll(send, receive, block, _mpi.Float);
             var total = new Span<float>(sum, block);
             new ReadOnlySpan<float>(receive, block).CopyTo(total);
@@ -61,7 +69,7 @@ public sealed unsafe class MpiProcessGroup : IProcessGroup, IDisposable
             _mpi.AllGather(sum, send, block, _mpi.Float);
         }
 
-        _floatSend.AsSpan(0, values.Length).CopyTo(values);
+        if (!whole) _floatSend.AsSpan(0, values.Length).CopyTo(values);
     }
 
     /// <inheritdoc/>
@@ -70,10 +78,16 @@ public sealed unsafe class MpiProcessGroup : IProcessGroup, IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (Size == 1 || values.IsEmpty) return;
         int block = Prepare(values.Length, ref _doubleSend, ref _doubleReceive, ref _doubleSum);
-        values.CopyTo(_doubleSend);
-        _doubleSend.AsSpan(values.Length).Clear();
-        fixed (double* send = _doubleSend, receive = _doubleReceive, sum = _doubleSum)
+        bool whole = values.Length % Size == 0;   // then the blocks are read from and gathered into values directly
+        if (!whole)
         {
+            values.CopyTo(_doubleSend);
+            _doubleSend.AsSpan(values.Length).Clear();
+        }
+
+        fixed (double* given = values, padded = _doubleSend, receive = _doubleReceive, sum = _doubleSum)
+        {
+            double* send = whole ? given : padded;
             _mpi.AllToAll(send, receive, block, _mpi.Double);
             var total = new Span<double>(sum, block);
             new ReadOnlySpan<double>(receive, block).CopyTo(total);
@@ -81,7 +95,7 @@ public sealed unsafe class MpiProcessGroup : IProcessGroup, IDisposable
             _mpi.AllGather(sum, send, block, _mpi.Double);
         }
 
-        _doubleSend.AsSpan(0, values.Length).CopyTo(values);
+        if (!whole) _doubleSend.AsSpan(0, values.Length).CopyTo(values);
     }
 
     /// <inheritdoc/>
@@ -119,16 +133,21 @@ public sealed unsafe class MpiProcessGroup : IProcessGroup, IDisposable
         _mpi.FinalizeOnce();
     }
 
-    /// <summary>Sizes the buffers for <paramref name="length"/> values: N blocks of ⌈length / N⌉. Returns the block.</summary>
+    /// <summary>Sizes the buffers for <paramref name="length"/> values: N blocks of ⌈length / N⌉ (a padded copy of the
+    /// values only when N does not divide their length). Returns the block.</summary>
     private int Prepare<T>(int length, ref T[] send, ref T[] receive, ref T[] sum)
     {
         int block = (int)(((long)length + Size - 1) / Size);
         long whole = (long)block * Size;
-        if (send.Length != whole)
+        if (receive.Length != whole)
         {
-            send = new T[whole];
+            send = length % Size == 0 ? [] : new T[whole];
             receive = new T[whole];
             sum = new T[block];
+        }
+        else if (length % Size != 0 && send.Length != whole)
+        {
+            send = new T[whole];
         }
 
         return block;

@@ -38,8 +38,10 @@ internal sealed class GradientAllReduce(IProcessGroup group)
             else doubles += parameters[i].Count;
         }
 
-        if (_floats.Length != floats) _floats = new float[floats];
-        if (_doubles.Length != doubles) _doubles = new double[doubles];
+        // Padded with zeros to a multiple of N, which lets the transport send and gather the blocks in place.
+        int size = Group.Size;
+        if (_floats.Length != RoundUp(floats, size)) _floats = new float[RoundUp(floats, size)];
+        if (_doubles.Length != RoundUp(doubles, size)) _doubles = new double[RoundUp(doubles, size)];
 
         // Pack w_r · g_r.
         int f = 0, d = 0;
@@ -90,4 +92,6 @@ internal sealed class GradientAllReduce(IProcessGroup group)
 
         return (_scalars[0] / globalRows, _scalars[1] / globalRows, (int)_scalars[2], _scalars[3] > 0);
     }
+
+    private static int RoundUp(int count, int multiple) => (count + multiple - 1) / multiple * multiple;
 }
