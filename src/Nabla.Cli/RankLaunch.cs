@@ -48,7 +48,7 @@ internal static class RankLaunch
     }
 
     /// <summary>Failures every rank meets alike, at the same point.</summary>
-    private static bool SharedByAllRanks(Exception e) => e is UsageException or RankMismatchException or TrainingDivergedException;
+    private static bool SharedByAllRanks(Exception e) => e is UsageException or RankSetupException or TrainingDivergedException;
 
     private static MpiProcessGroup Start()
     {

@@ -85,6 +85,16 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [MpiFact]
+    public void A_last_batch_smaller_than_the_rank_count_is_refused_in_one_line()
+    {
+        // The digits' 1,438 training examples in batches of 1,437 leave 1 for the last batch: one of 2 ranks would have none.
+        var r = MpiRun.Ranks(2, Nabla, ["train", "--batch-size", "1437", "--epochs", "1", "--quiet", "--out", "small"], _folder);
+        Assert.NotEqual(0, r.ExitCode);
+        var line = Assert.Single(Lines(r.Error), l => l.StartsWith("nabla:", StringComparison.Ordinal));
+        Assert.Contains("the last batch of each epoch holds 1 example(s) of 1438, fewer than the 2 ranks", line, StringComparison.Ordinal);
+    }
+
+    [MpiFact]
     public void Under_mpirun_without_open_mpi_s_library_the_error_is_one_line()
     {
         var r = MpiRun.Raw(["-x", "NABLA_MPI_LIBRARY=/nonexistent/libmpi.so.40", "-np", "1", "dotnet", Nabla, "train", "--epochs", "1", "--quiet", "--out", "b"], _folder);

@@ -24,11 +24,9 @@ internal sealed class GradientAllReduce(IProcessGroup group)
     public IProcessGroup Group { get; } = group;
 
     /// <summary>Replaces each parameter's gradient (of this rank's <paramref name="localRows"/> rows) by the whole batch's
-    /// gradient, the same bits on every rank. A rank with no rows in this batch (a last batch smaller than the rank
-    /// count) contributes zeros and passes <paramref name="computed"/> false. Returns the batch's mean data loss and
-    /// objective, its number correct, and whether any rank's <paramref name="stopRequested"/> was set (a Ctrl-C seen by
+    /// gradient, the same bits on every rank. Returns the batch's mean data loss and objective, its number correct, and whether any rank's <paramref name="stopRequested"/> was set (a Ctrl-C seen by
     /// one rank stops all of them after the same step).</summary>
-    public (double Loss, double Objective, int Correct, bool Stop) Sum(IReadOnlyList<Tensor> parameters, int localRows, int globalRows, double loss, double objective, int correct, bool computed, bool stopRequested)
+    public (double Loss, double Objective, int Correct, bool Stop) Sum(IReadOnlyList<Tensor> parameters, int localRows, int globalRows, double loss, double objective, int correct, bool stopRequested)
     {
         double weight = (double)localRows / globalRows;
         int floats = 0, doubles = 0;
@@ -51,22 +49,20 @@ internal sealed class GradientAllReduce(IProcessGroup group)
             if (p.DType == DType.Float32)
             {
                 var into = _floats.AsSpan(f, p.Count);
-                if (computed) TensorPrimitives.Multiply(p.GradientBuffer().AsSpan<float>(), (float)weight, into);
-                else into.Clear();
+                TensorPrimitives.Multiply(p.GradientBuffer().AsSpan<float>(), (float)weight, into);
                 f += p.Count;
             }
             else
             {
                 var into = _doubles.AsSpan(d, p.Count);
-                if (computed) TensorPrimitives.Multiply(p.GradientBuffer().AsSpan<double>(), weight, into);
-                else into.Clear();
+                TensorPrimitives.Multiply(p.GradientBuffer().AsSpan<double>(), weight, into);
                 d += p.Count;
             }
         }
 
-        _scalars[0] = computed ? loss * localRows : 0;
-        _scalars[1] = computed ? objective * localRows : 0;
-        _scalars[2] = computed ? correct : 0;
+        _scalars[0] = loss * localRows;
+        _scalars[1] = objective * localRows;
+        _scalars[2] = correct;
         _scalars[3] = stopRequested ? 1 : 0;
         if (floats > 0) Group.SumInRankOrder(_floats);
         if (doubles > 0) Group.SumInRankOrder(_doubles);

@@ -17,7 +17,7 @@ internal static class RankAgreement
 {
     /// <summary>Throws on every rank unless all ranks hold the same data and options; then makes every rank's model
     /// state (parameters and buffers) rank 0's, bit for bit.</summary>
-    /// <exception cref="RankMismatchException">A rank's data or options differ from rank 0's; the message names the ranks.</exception>
+    /// <exception cref="RankSetupException">A rank's data or options differ from rank 0's; the message names the ranks.</exception>
     public static void Check(IProcessGroup group, Dataset train, Dataset? validation, TrainingOptions options, Module model, Optimizer optimizer, Checkpoint? resumeFrom, bool syncBatchNorm)
     {
         var data = DataHash(train, validation);
@@ -39,7 +39,7 @@ internal static class RankAgreement
             var what = new List<string>();
             if (dataRanks.Count > 0) what.Add($"the data of rank(s) {string.Join(", ", dataRanks)}");
             if (setupRanks.Count > 0) what.Add($"the model or options of rank(s) {string.Join(", ", setupRanks)}");
-            throw new RankMismatchException(
+            throw new RankSetupException(
                 $"{string.Join(" and ", what)} differ from rank 0's: every rank of a data-parallel run must be started with the same options, data and checkpoint");
         }
 

@@ -136,6 +136,8 @@ public sealed class Trainer
     /// message names the dataset, example and feature), the validation set's features or classes differ from the
     /// training set's, or the checkpoint folder holds another run's checkpoints.</exception>
     /// <exception cref="IOException">Before any training: the checkpoint folder is a symbolic link or a file.</exception>
+    /// <exception cref="RankSetupException">Data-parallel, before any training, on every rank: a rank's data or options
+    /// differ from rank 0's, or the epoch's last batch has fewer rows than there are ranks.</exception>
     public TrainingHistory Fit(Dataset train, Dataset? validation, TrainingOptions options, Action<EpochResult>? onEpoch = null, IReadOnlyList<ITrainingCallback>? callbacks = null, Checkpoint? resumeFrom = null)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -154,6 +156,13 @@ public sealed class Trainer
         // A data-parallel run checks that every rank agrees before anything else can fail on one rank alone.
         var group = ProcessGroup is { Size: > 1 } g ? g : null;
         if (group is not null) RankAgreement.Check(group, train, validation, options, Model, Optimizer, resumeFrom, SyncBatchNorm);
+        int lastRows = train.Count % options.BatchSize;
+        if (group is not null && lastRows > 0 && lastRows < group.Size)
+        {
+            throw new RankSetupException(
+                $"{train.Name}: the last batch of each epoch holds {lastRows} example(s) of {train.Count}, fewer than the {group.Size} ranks, which would leave a rank with no rows: choose a batch size that leaves at least {group.Size} (or none) for the last batch, or run at most {lastRows} ranks");
+        }
+
         var reduce = group is null ? null : new GradientAllReduce(group);
         var buffers = group is null ? [] : Model.NamedBuffers().Select(b => b.Value).ToArray();
         var run = RunOf(train, options.Checkpoints, resumeFrom);
@@ -202,7 +211,7 @@ public sealed class Trainer
                 {
                     // Across ranks the token is read before the step and agreed on in the step's sum, so that all
                     // ranks stop after the same step.
-                    (loss, batchCorrect, anyRankStops) = _step.RunShard(part.Local, new BatchShard(part.FirstRow, part.GlobalRows, SyncBatchNorm ? group : null), reduce, options.Cancellation.IsCancellationRequested);
+                    (loss, batchCorrect, anyRankStops) = _step.RunShard(part.Local!, new BatchShard(part.FirstRow, part.GlobalRows, SyncBatchNorm ? group : null), reduce, options.Cancellation.IsCancellationRequested);
                     Steps++;
                     foreach (var buffer in buffers) RankAgreement.Broadcast(group!, buffer);   // rank 0's running statistics
                 }

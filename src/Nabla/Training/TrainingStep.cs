@@ -165,36 +165,28 @@ public sealed class TrainingStep
         return (dataLoss, correct);
     }
 
-    /// <summary>One rank's part of a data-parallel step: forward and backward on this rank's rows of the global batch
-    /// (none when the batch has fewer rows than there are ranks), then the whole batch's gradient summed across the
-    /// ranks (<see cref="GradientAllReduce"/>), then the same checks, clipping and update as <see cref="Run(Batch)"/>
-    /// on every rank. Returns the whole batch's mean data loss and number correct, and whether any rank asked to stop
-    /// (<paramref name="stopRequested"/>), so that all ranks stop after the same step.</summary>
+    /// <summary>One rank's part of a data-parallel step: forward and backward on this rank's rows of the global batch,
+    /// then the whole batch's gradient summed across the ranks (<see cref="GradientAllReduce"/>), then the same checks,
+    /// clipping and update as <see cref="Run(Batch)"/> on every rank. Returns the whole batch's mean data loss and
+    /// number correct, and whether any rank asked to stop (<paramref name="stopRequested"/>), so that all ranks stop
+    /// after the same step.</summary>
     /// <exception cref="TrainingDivergedException">The batch's loss or gradient is NaN or infinite on any rank: every
-    /// rank throws at the same step, and the parameters are left as they were.</exception>
-    internal (double Loss, int Correct, bool Stop) RunShard(Batch? local, BatchShard shard, GradientAllReduce reduce, bool stopRequested)
+    /// rank throws at the same step (the sum carries a NaN to all of them), and the parameters are left as they were.</exception>
+    internal (double Loss, int Correct, bool Stop) RunShard(Batch local, BatchShard shard, GradientAllReduce reduce, bool stopRequested)
     {
+        Batch.Check(local.Features, local.Labels);
         if (!Model.IsTraining) Model.Train();
-        Tensor? logits = null;
-        double dataLoss = 0, objective = 0;
-        int correct = 0, rows = local?.Count ?? 0;
-        if (local is not null && rows > 0)
-        {
-            Batch.Check(local.Features, local.Labels);
-            using (BatchShard.Enter(shard)) (logits, dataLoss, objective) = ForwardBackward(local.Features, local.Labels);
-            correct = CountCorrect(logits, local.Labels);
-        }
-
+        Tensor logits;
+        double dataLoss, objective;
+        using (BatchShard.Enter(shard)) (logits, dataLoss, objective) = ForwardBackward(local.Features, local.Labels);
+        int correct = CountCorrect(logits, local.Labels);
         bool stop;
-        (dataLoss, objective, correct, stop) = reduce.Sum(Optimizer.Parameters, rows, shard.GlobalRows, dataLoss, objective, correct, computed: logits is not null, stopRequested);
+        (dataLoss, objective, correct, stop) = reduce.Sum(Optimizer.Parameters, local.Count, shard.GlobalRows, dataLoss, objective, correct, stopRequested);
         if (!double.IsFinite(dataLoss) || !double.IsFinite(objective) || !GradientsAreFinite())
         {
-            double value = !double.IsFinite(dataLoss) ? dataLoss : objective;
-            bool gradients = double.IsFinite(value);
             if (_pool.Outstanding > 0) ReleaseEagerIntermediates();
-            if (local is not null && rows > 0) throw Diverged(value, local.Features, gradients);
-            long step = Optimizer.StepCount + 1;
-            throw new TrainingDivergedException($"training stopped at step {step}: the loss or gradients of another rank became NaN or infinite; try a smaller learning rate", step, null);
+            double value = !double.IsFinite(dataLoss) ? dataLoss : objective;
+            throw Diverged(value, local.Features, gradients: double.IsFinite(value));
         }
 
         if (ClipGradientNorm is { } maxNorm) GradientClipping.ClipByNorm(Optimizer.Parameters, maxNorm);
