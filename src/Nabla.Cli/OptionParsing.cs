@@ -42,9 +42,10 @@ internal static class OptionParsing
     /// threads wait on each other), so it is capped there, with one line on <paramref name="notes"/> saying so.</summary>
     public static int Threads(int? value, TextWriter notes)
     {
-        int cores = Environment.ProcessorCount;
-        // Ranks that mpirun started on this machine share its cores: by default each takes its share.
-        int share = Math.Max(1, cores / Distributed.MpiEnvironment.LocalRanks);
+        int cores = Environment.ProcessorCount;   // the cores this process may run on (its affinity)
+        // Ranks that mpirun started on this machine share its cores: by default each takes its share, unless mpirun
+        // already gave each rank cores of its own (--map-by slot:PE=T, --bind-to core): then it takes those.
+        int share = cores < MachineCores() ? cores : Math.Max(1, cores / Distributed.MpiEnvironment.LocalRanks);
         int threads = AtLeast(value ?? share, 1, "--threads");
         if (threads <= cores) return threads;
         if (Distributed.MpiEnvironment.StartedByMpirun)
@@ -56,6 +57,28 @@ internal static class OptionParsing
 
         notes.WriteLine($"nabla: note: --threads {threads} is more than this machine's {cores} logical cores; using {cores}");
         return cores;
+    }
+
+    /// <summary>The machine's online logical cores (Linux's /sys list, e.g. "0-15"), whatever this process's affinity;
+    /// <see cref="Environment.ProcessorCount"/> where the list cannot be read.</summary>
+    private static int MachineCores()
+    {
+        try
+        {
+            int count = 0;
+            foreach (var range in File.ReadAllText("/sys/devices/system/cpu/online").Trim().Split(','))
+            {
+                var ends = range.Split('-');
+                int first = int.Parse(ends[0], System.Globalization.CultureInfo.InvariantCulture);
+                count += (ends.Length == 2 ? int.Parse(ends[1], System.Globalization.CultureInfo.InvariantCulture) : first) - first + 1;
+            }
+
+            return count;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or OverflowException)
+        {
+            return Environment.ProcessorCount;
+        }
     }
 
     public static T Parse<T>(string text, string option, Func<string, T> parse)

@@ -6,11 +6,12 @@ namespace Nabla.Cli;
 /// <summary>A command run by <c>mpirun -np N nabla …</c>: each process is one rank of a data-parallel run. Without
 /// mpirun nothing here touches MPI, and Open MPI need not be installed.</summary>
 /// <remarks>
-/// <para>Errors: a failure every rank meets at the same point (bad options, ranks that disagree, a diverged loss) is
-/// printed by rank 0 only; a rank's own failure (a file its machine lacks) is printed by that rank, naming it.</para>
-/// <para>Ending: a run that succeeded, or failed on every rank at the same point, finalises MPI on every rank. A rank
-/// that failed alone exits without finalising, and mpirun then ends the whole job with a non-zero code, rather than
-/// leaving the other ranks waiting for it in a collective.</para>
+/// <para>Errors: a failure every rank meets at the same point, after a collective has told them all (ranks that
+/// disagree, a batch that cannot be split, a diverged loss), is printed by rank 0 only, and every rank finalises MPI.
+/// Any other failure may be this rank's alone (a data folder its machine lacks, a disk it cannot write): the rank prints
+/// it, naming itself, and aborts the job, since the other ranks may already wait for it in a collective that would
+/// never end.</para>
+/// <para>Ending: a run that succeeded finalises MPI on every rank; mpirun returns the first non-zero code of any rank.</para>
 /// </remarks>
 internal static class RankLaunch
 {
@@ -43,12 +44,20 @@ internal static class RankLaunch
             },
             quiet: rank == 0 ? null : SharedByAllRanks,
             label: rank == 0 ? "" : $" (rank {rank})");
-        if (group is not null && (failure is null || SharedByAllRanks(failure))) group.Dispose();
+        if (group is null) return code;   // MPI never started: mpirun sees the exit code
+        if (failure is null || SharedByAllRanks(failure))
+        {
+            group.Dispose();
+            return code;
+        }
+
+        error.Flush();
+        group.Abort(code);
         return code;
     }
 
-    /// <summary>Failures every rank meets alike, at the same point.</summary>
-    private static bool SharedByAllRanks(Exception e) => e is UsageException or RankSetupException or TrainingDivergedException;
+    /// <summary>Failures every rank meets alike, at the same point, after a collective.</summary>
+    private static bool SharedByAllRanks(Exception e) => e is RankSetupException or TrainingDivergedException;
 
     private static MpiProcessGroup Start()
     {

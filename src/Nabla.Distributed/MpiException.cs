@@ -1,7 +1,8 @@
 namespace Nabla.Distributed;
 
-/// <summary>MPI could not be loaded or a call failed; the message names the call and gives MPI's own text.</summary>
-public sealed class MpiException : Exception
+/// <summary>MPI could not be loaded or a call failed; the message names the call and gives MPI's own text. An
+/// <see cref="IOException"/>: the ranks' communication failed, as a file or a socket can.</summary>
+public sealed class MpiException : IOException
 {
     /// <summary>An exception with <paramref name="message"/>.</summary>
     public MpiException(string message)

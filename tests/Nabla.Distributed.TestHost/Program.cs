@@ -12,15 +12,18 @@ using Nabla.Training.Callbacks;
 // or (under mpirun) as one rank of a data-parallel run, and writes, from rank 0, the loss of every step, the largest
 // change of any parameter, and the final weights (buffers included) to a file: the data-parallel tests compare these between runs.
 //
-//   Nabla.Distributed.TestHost SHAPE DTYPE STEPS BATCH OUTPUT [sync-bn]
+//   Nabla.Distributed.TestHost SHAPE DTYPE STEPS BATCH OUTPUT [sync-bn] [uneven]
 //   SHAPE: w1 (W1's MLP, 784-512-256-10), w5 (W5's layer kinds at a small size, batch norm included), w5-nobn (the
-//   same without batch norm: convolutions, pooling, dropout); DTYPE: f32 or f64.
+//   same without batch norm: convolutions, pooling, dropout); DTYPE: f32 or f64; sync-bn: batch norm synchronised
+//   across the ranks; uneven: 7 examples fewer, so that the last batch is partial. Rank r > 0 writes OUTPUT.rankR
+//   (its own weights), for the tests to check that every rank ends with the same bits.
 string shape = args[0];
 var dtype = args[1] == "f64" ? DType.Float64 : DType.Float32;
 int steps = int.Parse(args[2], CultureInfo.InvariantCulture);
 int batch = int.Parse(args[3], CultureInfo.InvariantCulture);
 string output = args[4];
-bool syncBatchNorm = args.Length > 5 && args[5] == "sync-bn";
+var flags = args.Skip(5).ToHashSet();
+bool syncBatchNorm = flags.Contains("sync-bn");
 
 using var group = MpiEnvironment.StartedByMpirun ? MpiProcessGroup.Start() : null;
 using var threads = Nabla.Parallelism.Limit(1);
@@ -34,7 +37,7 @@ using var threads = Nabla.Parallelism.Limit(1);
 var (model, _) = Architecture.Build(description, example, new Random(7), flatInput: true, dtype: dtype);
 
 // Seeded data: features uniform in [-1, 1), labels from a fixed random linear map, so that the loss goes down.
-int features = example.Aggregate(1, (a, b) => a * b), count = steps * batch;
+int features = example.Aggregate(1, (a, b) => a * b), count = (steps * batch) - (flags.Contains("uneven") ? 7 : 0);
 var random = new Random(11);
 var x = new double[count * features];
 for (int i = 0; i < x.Length; i++) x[i] = (random.NextDouble() * 2) - 1;
@@ -63,9 +66,8 @@ var initial = model.NamedParameters().ToDictionary(p => p.Key, p => p.Value.ToDo
 var losses = new LossRecorder();
 trainer.Fit(data, null, new TrainingOptions(Epochs: 1, BatchSize: batch, Seed: 3), callbacks: [losses]);
 
-if (group is null or { Rank: 0 })
 {
-    using var file = new StreamWriter(output);
+    using var file = new StreamWriter(group is null or { Rank: 0 } ? output : $"{output}.rank{group.Rank}");
     file.WriteLine(string.Join(' ', losses.Losses.Select(l => l.ToString("R", CultureInfo.InvariantCulture))));
     double moved = model.NamedParameters().Max(p => p.Value.ToDoubleArray().Zip(initial[p.Key], (a, b) => Math.Abs(a - b)).Max());
     file.WriteLine(moved.ToString("R", CultureInfo.InvariantCulture));

@@ -15,16 +15,19 @@ public sealed class DataParallelTests : IDisposable
     [MpiTheory]
     [InlineData("w1", 2, false)]
     [InlineData("w1", 3, false)]
+    [InlineData("w1", 3, false, 31)]
     [InlineData("w5-nobn", 2, false)]
     [InlineData("w5-nobn", 3, false)]
     [InlineData("w5", 2, true)]
     [InlineData("w5", 3, true)]
-    public void Float64WeightsAgreeWithOneProcessTo1e12(string shape, int ranks, bool syncBatchNorm)
+    public void Float64WeightsAgreeWithOneProcessTo1e12(string shape, int ranks, bool syncBatchNorm, int batch = 30)
     {
         // 24 steps of 30 rows: 15 + 15 on 2 ranks, 10 + 10 + 10 on 3; w5-nobn's dropout masks must be the rows' own,
-        // and w5's batch norm must use the whole batch's statistics (synchronised), running statistics included.
-        var alone = Train(shape, "f64", 24, 30, ranks: 1);
-        var together = Train(shape, "f64", 24, 30, ranks, syncBatchNorm);
+        // and w5's batch norm must use the whole batch's statistics (synchronised), running statistics included. Batches
+        // of 31 split 10 + 10 + 11 and end with a partial one of 24: each rank's gradient weighs b_r/B, not 1/N.
+        string[] uneven = batch == 30 ? [] : ["uneven"];
+        var alone = Train(shape, "f64", 24, batch, ranks: 1, extra: uneven);
+        var together = Train(shape, "f64", 24, batch, ranks, syncBatchNorm, uneven);
         Assert.Equal(alone.Weights.Keys, together.Weights.Keys);
         foreach (var (name, expected) in alone.Weights)
         {
@@ -59,6 +62,16 @@ public sealed class DataParallelTests : IDisposable
         var second = TrainFile(shape, "f32", 20, 24, ranks);
         Assert.Equal(File.ReadAllText(first), File.ReadAllText(second));
 
+        // Every rank ends with rank 0's weights and buffers, bit for bit.
+        var weights = Parse(first).Weights;
+        for (int r = 1; r < ranks; r++)
+        {
+            var rank = File.ReadAllLines($"{first}.rank{r}").Skip(2).Select(l => l.Split(' ')).ToDictionary(p => p[0], p => string.Join(' ', p.Skip(1)));
+            Assert.Equal(weights.Keys, rank.Keys);
+            foreach (var (name, values) in weights)
+                Assert.True(string.Join(' ', values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) == rank[name], $"rank {r}'s {name} differs from rank 0's");
+        }
+
         // And the ranks trained (batch norm normalising each rank's rows by their own statistics in w5).
         var run = Parse(first);
         Assert.True(run.Moved > 1e-3, $"the weights hardly moved: {run.Moved}");
@@ -76,12 +89,12 @@ public sealed class DataParallelTests : IDisposable
         Assert.True(difference > 1e-6, $"per-rank batch norm trained the single process's weights (largest difference {difference:E2})");
     }
 
-    private Run Train(string shape, string dtype, int steps, int batch, int ranks, bool syncBatchNorm = false) => Parse(TrainFile(shape, dtype, steps, batch, ranks, syncBatchNorm));
+    private Run Train(string shape, string dtype, int steps, int batch, int ranks, bool syncBatchNorm = false, string[]? extra = null) => Parse(TrainFile(shape, dtype, steps, batch, ranks, syncBatchNorm, extra));
 
-    private string TrainFile(string shape, string dtype, int steps, int batch, int ranks, bool syncBatchNorm = false)
+    private string TrainFile(string shape, string dtype, int steps, int batch, int ranks, bool syncBatchNorm = false, string[]? extra = null)
     {
         string output = Path.Combine(_folder, $"{shape}-{dtype}-{ranks}-{Guid.NewGuid():N}.txt");
-        string[] args = [shape, dtype, steps.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture), output, .. syncBatchNorm ? ["sync-bn"] : Array.Empty<string>()];
+        string[] args = [shape, dtype, steps.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture), output, .. syncBatchNorm ? ["sync-bn"] : Array.Empty<string>(), .. extra ?? []];
         var host = MpiRun.Dll("Nabla.Distributed.TestHost");
         var result = ranks == 1 ? MpiRun.Alone(host, args) : MpiRun.Ranks(ranks, host, args);
         Assert.True(result.ExitCode == 0, $"exit code {result.ExitCode}: {result.Output} {result.Error}");

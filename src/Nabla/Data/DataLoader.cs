@@ -54,7 +54,8 @@ public sealed class DataLoader
 
     /// <summary>Rank <paramref name="rank"/>'s rows of each global batch of one pass (data parallelism): the same
     /// seeded order on every rank, each global batch cut into <paramref name="ranks"/> parts as equal as integers allow
-    /// (<see cref="Training.BatchShard.Of"/>). A rank whose part of a small last batch is empty gets a null batch.</summary>
+    /// (<see cref="Training.BatchShard.Of"/>). A rank whose part is empty (a batch with fewer rows than ranks) gets a null
+    /// batch (the trainer refuses such runs before they start).</summary>
     internal IEnumerable<BatchPart> Parts(int startBatch, int rank, int ranks)
     {
         if (startBatch < 0 || startBatch > BatchesPerEpoch) throw new ArgumentOutOfRangeException(nameof(startBatch), $"batch {startBatch} is outside the epoch's {BatchesPerEpoch}");

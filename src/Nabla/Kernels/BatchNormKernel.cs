@@ -31,8 +31,8 @@ internal sealed class BatchNormKernel<T> : IParallelJob
     private double _epsilon;
     private bool _backward, _relu;
 
-    // Synchronised batch norm (a data-parallel step with BatchShard.Statistics set): the phase each part runs, and the
-    // per-channel partial sums the ranks add up between phases.
+    // Synchronised batch norm (a data-parallel step with BatchShard.SyncBatchNormGroup set): the phase each part runs,
+    // and the per-channel partial sums the ranks add up between phases.
     private SyncPhase _phase;
     private double[] _sums = [];
     private double _weight;
@@ -62,7 +62,7 @@ internal sealed class BatchNormKernel<T> : IParallelJob
     public void Forward(T[] x, T[] gamma, T[] beta, T[] y, T[] normalised, double epsilon, bool relu = false)
     {
         (_x, _gamma, _beta, _y, _normalised, _epsilon, _relu, _backward) = (x, gamma, beta, y, normalised, epsilon, relu, false);
-        if (Training.BatchShard.Current is { Statistics: { } group } shard)
+        if (Training.BatchShard.Current is { SyncBatchNormGroup: { } group } shard)
         {
             ForwardSynchronised(group, shard.GlobalRows);
             return;
@@ -77,7 +77,7 @@ internal sealed class BatchNormKernel<T> : IParallelJob
     public void Backward(T[] g, T[] normalised, T[] gamma, T[] gx, T[] gGamma, T[] gBeta, T[]? reluOutput = null)
     {
         (_g, _normalised, _gamma, _gx, _gGamma, _gBeta, _reluOutput, _backward) = (g, normalised, gamma, gx, gGamma, gBeta, reluOutput, true);
-        if (Training.BatchShard.Current is { Statistics: { } group } shard)
+        if (Training.BatchShard.Current is { SyncBatchNormGroup: { } group } shard)
         {
             BackwardSynchronised(group, shard.GlobalRows);
             return;
@@ -98,7 +98,8 @@ internal sealed class BatchNormKernel<T> : IParallelJob
         _phase = SyncPhase.Sum;
         WorkerPool.Run(this, Parts());
         group.SumInRankOrder(_sums.AsSpan(0, _channels));
-        for (int c = 0; c < _channels; c++) Mean[c] = _sums[c] / count;
+        // float32 deviations are taken around μ rounded to float: keep that μ, to which their mean is the correction.
+        for (int c = 0; c < _channels; c++) Mean[c] = typeof(T) == typeof(float) ? (float)(_sums[c] / count) : _sums[c] / count;
         _phase = SyncPhase.Deviations;
         WorkerPool.Run(this, Parts());
         group.SumInRankOrder(_sums);

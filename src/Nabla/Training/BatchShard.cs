@@ -7,12 +7,12 @@ namespace Nabla.Training;
 /// single process training on the whole batch, the rank draws counters from its first row's on, and every rank
 /// advances the stream by the whole batch's count. Without a shard (one process), a layer draws from its counter on and
 /// advances by its own count, as always.</para>
-/// <para>With <see cref="Statistics"/> set (synchronised batch norm), batch normalisation sums its statistics over
+/// <para>With <see cref="SyncBatchNormGroup"/> set (synchronised batch norm), batch normalisation sums its statistics over
 /// that group's ranks, so that every rank normalises by the whole batch's mean and variance.</para>
 /// <para>Per thread: the trainer sets it around each step on the thread that runs the step (a captured step's
 /// kernels read it when they replay there), and tests training other models on other threads are left alone.</para>
 /// </remarks>
-internal readonly record struct BatchShard(int FirstRow, int GlobalRows, IProcessGroup? Statistics = null)
+internal readonly record struct BatchShard(int FirstRow, int GlobalRows, IProcessGroup? SyncBatchNormGroup = null)
 {
     [ThreadStatic]
     private static BatchShard? _current;

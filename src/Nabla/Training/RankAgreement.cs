@@ -18,10 +18,10 @@ internal static class RankAgreement
     /// <summary>Throws on every rank unless all ranks hold the same data and options; then makes every rank's model
     /// state (parameters and buffers) rank 0's, bit for bit.</summary>
     /// <exception cref="RankSetupException">A rank's data or options differ from rank 0's; the message names the ranks.</exception>
-    public static void Check(IProcessGroup group, Dataset train, Dataset? validation, TrainingOptions options, Module model, Optimizer optimizer, Checkpoint? resumeFrom, bool syncBatchNorm)
+    public static void Check(IProcessGroup group, Trainer trainer, Dataset train, Dataset? validation, TrainingOptions options, Checkpoint? resumeFrom)
     {
         var data = DataHash(train, validation);
-        var setup = SetupHash(options, model, optimizer, resumeFrom, syncBatchNorm);
+        var setup = SetupHash(trainer, options, resumeFrom);
         var rootData = (byte[])data.Clone();
         var rootSetup = (byte[])setup.Clone();
         group.Broadcast(rootData, root: 0);
@@ -43,7 +43,7 @@ internal static class RankAgreement
                 $"{string.Join(" and ", what)} differ from rank 0's: every rank of a data-parallel run must be started with the same options, data and checkpoint");
         }
 
-        foreach (var (_, tensor) in model.NamedState()) Broadcast(group, tensor);
+        foreach (var (_, tensor) in trainer.Model.NamedState()) Broadcast(group, tensor);
     }
 
     /// <summary>Rank 0's values of <paramref name="tensor"/> on every rank.</summary>
@@ -67,10 +67,19 @@ internal static class RankAgreement
         return hash.GetHashAndReset();
     }
 
-    private static byte[] SetupHash(TrainingOptions options, Module model, Optimizer optimizer, Checkpoint? resumeFrom, bool syncBatchNorm)
+    /// <summary>What the ranks must share besides the data: the training options (and, from the command line, every
+    /// option as given: <see cref="CheckpointOptions.Settings"/>), the model, the loss, the regularisers, the
+    /// clipping, the optimiser with every public setting it has (its momentum, its betas), and the checkpoint resumed.</summary>
+    private static byte[] SetupHash(Trainer trainer, TrainingOptions options, Checkpoint? resumeFrom)
     {
-        string text = string.Create(CultureInfo.InvariantCulture,
-            $"{syncBatchNorm} {options.Epochs} {options.BatchSize} {options.Seed} {options.Shuffle} {options.Schedule?.Name} {options.Checkpoints?.EverySteps}|{model.Describe()}|{model.ParameterCount()}|{optimizer.GetType().Name} {optimizer.LearningRate:R}|{resumeFrom?.Step} {resumeFrom?.Run.Id}");
-        return SHA256.HashData(Encoding.UTF8.GetBytes(text));
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{options.Epochs} {options.BatchSize} {options.Seed} {options.Shuffle} {options.Schedule?.Name} {options.Checkpoints?.EverySteps} {options.Checkpoints?.Settings}|");
+        text.Append(CultureInfo.InvariantCulture, $"{trainer.Model.Describe()} {trainer.Model.ParameterCount()}|{trainer.Loss.GetType().Name} {trainer.Loss.Name}|");
+        foreach (var r in trainer.Regularizers) text.Append(CultureInfo.InvariantCulture, $"{r.GetType().Name} {r.Strength:R} {r.IncludeBiases};");
+        text.Append(CultureInfo.InvariantCulture, $"|{trainer.ClipGradientNorm:R} {trainer.SyncBatchNorm}|{trainer.Optimizer.GetType().Name}");
+        foreach (var property in trainer.Optimizer.GetType().GetProperties().Where(p => p.Name != nameof(Optimizer.StepCount) && p.PropertyType.IsPrimitive).OrderBy(p => p.Name, StringComparer.Ordinal))
+            text.Append(CultureInfo.InvariantCulture, $" {property.Name}={property.GetValue(trainer.Optimizer)}");
+        text.Append(CultureInfo.InvariantCulture, $"|{resumeFrom?.Step} {resumeFrom?.Run.Id}");
+        return SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()));
     }
 }

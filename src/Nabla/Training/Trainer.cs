@@ -98,7 +98,9 @@ public sealed class Trainer
     /// ran (<see cref="CapturedStep"/> says how).</summary>
     public long Steps { get; private set; }
 
-    /// <summary>One step on one batch: forward, loss, backward, update. Returns the data loss and the number correct.</summary>
+    /// <summary>One step on one batch: forward, loss, backward, update. Returns the data loss and the number correct.
+    /// A step of this process alone: <see cref="ProcessGroup"/> is used by <see cref="Fit"/>, which gives each rank its
+    /// rows of every batch.</summary>
     /// <remarks>A step trains: a model left in evaluation mode (by <c>Eval()</c>, for inference) is put back in training
     /// mode first, as <see cref="Fit"/> does. A submodule put in evaluation mode on its own while the model
     /// is in training mode (a frozen batch normalisation) stays so.</remarks>
@@ -137,7 +139,7 @@ public sealed class Trainer
     /// training set's, or the checkpoint folder holds another run's checkpoints.</exception>
     /// <exception cref="IOException">Before any training: the checkpoint folder is a symbolic link or a file.</exception>
     /// <exception cref="RankSetupException">Data-parallel, before any training, on every rank: a rank's data or options
-    /// differ from rank 0's, or the epoch's last batch has fewer rows than there are ranks.</exception>
+    /// differ from rank 0's, or a batch would leave a rank too few rows (none; fewer than 2 with batch norm).</exception>
     public TrainingHistory Fit(Dataset train, Dataset? validation, TrainingOptions options, Action<EpochResult>? onEpoch = null, IReadOnlyList<ITrainingCallback>? callbacks = null, Checkpoint? resumeFrom = null)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -153,16 +155,11 @@ public sealed class Trainer
             validation.ThrowIfNotFinite();
         }
 
-        // A data-parallel run checks that every rank agrees before anything else can fail on one rank alone.
+        // A data-parallel run checks that every rank agrees before it trains; what could fail on one rank alone before
+        // this point (the data's checks) fails on all of them alike, since they hold the same data.
         var group = ProcessGroup is { Size: > 1 } g ? g : null;
-        if (group is not null) RankAgreement.Check(group, train, validation, options, Model, Optimizer, resumeFrom, SyncBatchNorm);
-        int lastRows = train.Count % options.BatchSize;
-        if (group is not null && lastRows > 0 && lastRows < group.Size)
-        {
-            throw new RankSetupException(
-                $"{train.Name}: the last batch of each epoch holds {lastRows} example(s) of {train.Count}, fewer than the {group.Size} ranks, which would leave a rank with no rows: choose a batch size that leaves at least {group.Size} (or none) for the last batch, or run at most {lastRows} ranks");
-        }
-
+        if (group is not null) RankAgreement.Check(group, this, train, validation, options, resumeFrom);
+        if (group is not null) ThrowUnlessEveryRankHasRows(group, train, options.BatchSize);
         var reduce = group is null ? null : new GradientAllReduce(group);
         var buffers = group is null ? [] : Model.NamedBuffers().Select(b => b.Value).ToArray();
         var run = RunOf(train, options.Checkpoints, resumeFrom);
@@ -296,6 +293,23 @@ public sealed class Trainer
         if (other.Run is not null)
             throw new ArgumentException($"{options.Directory} holds checkpoints of another run ({other.Run}, {Path.GetFileName(other.Path)}): give this run a folder of its own, or remove them", nameof(options));
         return run;
+    }
+
+    /// <summary>Refuses a data-parallel run in which some rank would get too few rows of a batch: none (it would skip the
+    /// step's collectives, and the dropout stream's advance), or one where the model normalises batches (a batch norm
+    /// needs two values per channel, on each rank or, synchronised, in the rank's own pass).</summary>
+    private void ThrowUnlessEveryRankHasRows(IProcessGroup group, Dataset train, int batchSize)
+    {
+        int fewest = Model.NamedModules().Any(m => m.Module is NN.Layers.BatchNorm) ? 2 : 1;
+        int full = Math.Min(batchSize, train.Count), last = train.Count % batchSize;
+        foreach (int rows in last > 0 && last < full ? new[] { full, last } : [full])
+        {
+            int least = rows / group.Size;   // the smallest of BatchShard.Of's parts
+            if (least >= fewest) continue;
+            string which = rows == full ? $"a batch holds {rows} example(s)" : $"the last batch of each epoch holds {rows} example(s) of {train.Count}";
+            throw new RankSetupException(
+                $"{train.Name}: {which}, which leaves a rank {least} row(s) of it among {group.Size} ranks{(fewest > 1 ? " (a batch norm needs 2)" : "")}: choose a batch size that gives every rank {fewest} or more, or run fewer ranks");
+        }
     }
 
     private void SaveCheckpoint(CheckpointOptions options, RunIdentity run, int completedEpochs, int batches, EpochTotals totals, double initialRate, List<EpochResult> history, IReadOnlyList<ITrainingCallback> callbacks, bool stoppedEarly)

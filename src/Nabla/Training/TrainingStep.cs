@@ -324,7 +324,9 @@ public sealed class TrainingStep
             var objective = dataLoss;
             foreach (var r in Regularizers) objective += r.Penalty(Model);
             double lossValue = dataLoss.Item(), objectiveValue = objective.Item();
-            if (double.IsFinite(lossValue) && double.IsFinite(objectiveValue)) objective.Backward();
+            // A synchronised batch norm's backward sums across the ranks: it must run on every rank, NaN or not (the
+            // step's sum then carries the NaN to all of them).
+            if ((double.IsFinite(lossValue) && double.IsFinite(objectiveValue)) || BatchShard.Current is { SyncBatchNormGroup: not null }) objective.Backward();
             EagerSteps++;
             return (logits, lossValue, objectiveValue);
         }

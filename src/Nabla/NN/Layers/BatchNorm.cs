@@ -121,7 +121,7 @@ public class BatchNorm : Module
         Kernel.Launch([RunningMean, RunningVariance], [RunningMean, RunningVariance], () =>
         {
             // Synchronised across ranks, the statistics are the whole global batch's: M counts its rows.
-            double values = Training.BatchShard.Current is { Statistics: not null } shard ? count / rows * shard.GlobalRows : count;
+            double values = Training.BatchShard.Current is { SyncBatchNormGroup: not null } shard ? count / rows * shard.GlobalRows : count;
             for (int c = 0; c < Channels; c++)
             {
                 RunningMean.SetFlat(c, ((1 - Momentum) * RunningMean.GetFlat(c)) + (Momentum * mean[c]));
