@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using Nabla.Training;
 
@@ -47,56 +48,10 @@ public sealed unsafe class MpiProcessGroup : IProcessGroup, IDisposable
     }
 
     /// <inheritdoc/>
-    public void SumInRankOrder(Span<float> values)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (Size == 1 || values.IsEmpty) return;
-        int block = Prepare(values.Length, ref _floatSend, ref _floatReceive, ref _floatSum);
-        bool whole = values.Length % Size == 0;   // then the blocks are read from and gathered into values directly
-        if (!whole)
-        {
-            values.CopyTo(_floatSend);
-            _floatSend.AsSpan(values.Length).Clear();
-        }
-
-        fixed (float* given = values, padded = _floatSend, receive = _floatReceive, sum = _floatSum)
-        {
-            float* send = whole ? given : padded;
-            _mpi.AllToAll(send, receive, block, _mpi.Float);
-            var total = new Span<float>(sum, block);
-            new ReadOnlySpan<float>(receive, block).CopyTo(total);
-            for (int r = 1; r < Size; r++) TensorPrimitives.Add(total, new ReadOnlySpan<float>(receive + ((long)r * block), block), total);
-            _mpi.AllGather(sum, send, block, _mpi.Float);
-        }
-
-        if (!whole) _floatSend.AsSpan(0, values.Length).CopyTo(values);
-    }
+    public void SumInRankOrder(Span<float> values) => Sum(values, ref _floatSend, ref _floatReceive, ref _floatSum, _mpi.Float);
 
     /// <inheritdoc/>
-    public void SumInRankOrder(Span<double> values)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (Size == 1 || values.IsEmpty) return;
-        int block = Prepare(values.Length, ref _doubleSend, ref _doubleReceive, ref _doubleSum);
-        bool whole = values.Length % Size == 0;   // then the blocks are read from and gathered into values directly
-        if (!whole)
-        {
-            values.CopyTo(_doubleSend);
-            _doubleSend.AsSpan(values.Length).Clear();
-        }
-
-        fixed (double* given = values, padded = _doubleSend, receive = _doubleReceive, sum = _doubleSum)
-        {
-            double* send = whole ? given : padded;
-            _mpi.AllToAll(send, receive, block, _mpi.Double);
-            var total = new Span<double>(sum, block);
-            new ReadOnlySpan<double>(receive, block).CopyTo(total);
-            for (int r = 1; r < Size; r++) TensorPrimitives.Add(total, new ReadOnlySpan<double>(receive + ((long)r * block), block), total);
-            _mpi.AllGather(sum, send, block, _mpi.Double);
-        }
-
-        if (!whole) _doubleSend.AsSpan(0, values.Length).CopyTo(values);
-    }
+    public void SumInRankOrder(Span<double> values) => Sum(values, ref _doubleSend, ref _doubleReceive, ref _doubleSum, _mpi.Double);
 
     /// <inheritdoc/>
     public void Broadcast(Span<byte> bytes, int root)
@@ -131,6 +86,33 @@ public sealed unsafe class MpiProcessGroup : IProcessGroup, IDisposable
         if (_disposed) return;
         _disposed = true;
         _mpi.FinalizeOnce();
+    }
+
+    /// <summary>The reduce-scatter and all-gather of the remarks, for MPI datatype <paramref name="type"/>.</summary>
+    private void Sum<T>(Span<T> values, ref T[] padded, ref T[] receive, ref T[] sum, nint type)
+        where T : unmanaged, IAdditionOperators<T, T, T>, IAdditiveIdentity<T, T>
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Size == 1 || values.IsEmpty) return;
+        int block = Prepare(values.Length, ref padded, ref receive, ref sum);
+        bool whole = values.Length % Size == 0;   // then the blocks are read from and gathered into values directly
+        if (!whole)
+        {
+            values.CopyTo(padded);
+            padded.AsSpan(values.Length).Clear();
+        }
+
+        fixed (T* given = values, copy = padded, blocks = receive, total = sum)
+        {
+            T* send = whole ? given : copy;
+            _mpi.AllToAll(send, blocks, block, type);
+            var summed = new Span<T>(total, block);
+            new ReadOnlySpan<T>(blocks, block).CopyTo(summed);
+            for (int r = 1; r < Size; r++) TensorPrimitives.Add(summed, new ReadOnlySpan<T>(blocks + ((long)r * block), block), summed);
+            _mpi.AllGather(total, send, block, type);
+        }
+
+        if (!whole) padded.AsSpan(0, values.Length).CopyTo(values);
     }
 
     /// <summary>Sizes the buffers for <paramref name="length"/> values: N blocks of ⌈length / N⌉ (a padded copy of the
