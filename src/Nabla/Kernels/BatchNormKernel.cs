@@ -156,11 +156,6 @@ internal sealed class BatchNormKernel<T> : IParallelJob
                 if (_backward) BackwardChannelSynchronised(c);
                 else ForwardChannelSynchronised(c);
             }
-            else if (typeof(T) == typeof(float))
-            {
-                if (_backward) BackwardChannelSingle(c);
-                else ForwardChannelSingle(c);
-            }
             else if (_backward)
             {
                 BackwardChannel(c);
@@ -176,29 +171,181 @@ internal sealed class BatchNormKernel<T> : IParallelJob
     // two of doubles): a channel of W5 sums 100,352 values, and float32 sums would lose about 17 of the 24 bits of the
     // last ones. The per-element arithmetic (x̂, y, ∂L/∂x) is float32, in the same order in the vector lanes and the
     // scalar tail, so every element rounds alike wherever it falls.
+    // float64 (the gradient checks): exact two-pass statistics and plain loops.
 
-    /// <summary>The forward pass on channel <paramref name="c"/> of float32 data: μ and σ² from one pass over shifted
-    /// values (Σ(x − s) and Σ(x − s)² with s the channel's first value, so that a channel far from zero keeps its
-    /// variance's digits: σ² = E[(x − s)²] − E[x − s]²), then x̂ = (x − μ)·r and y = γ·x̂ + β, r = 1/√(σ² + ε).</summary>
-    private void ForwardChannelSingle(int c)
+    /// <summary>The forward pass on channel <paramref name="c"/>: its statistics over this rank's rows, then x̂ and y.</summary>
+    private void ForwardChannel(int c)
+    {
+        if (typeof(T) == typeof(float)) StatisticsShifted(c);
+        else StatisticsTwoPass(c);
+        NormaliseChannel(c);
+    }
+
+    /// <summary>μ and σ² of float32 channel <paramref name="c"/> from one pass over shifted values (Σ(x − s) and
+    /// Σ(x − s)² with s the channel's first value, so that a channel far from zero keeps its variance's digits:
+    /// σ² = E[(x − s)²] − E[x − s]²), and r = 1/√(σ² + ε).</summary>
+    private void StatisticsShifted(int c)
     {
         var x = Unsafe.As<float[]>(_x);
         double count = (double)_n * _length, sum = 0, squares = 0;
         float shift = x[c * _length];
         for (int i = 0; i < _n; i++) SumShifted(x.AsSpan(((i * _channels) + c) * _length, _length), shift, ref sum, ref squares);
         double shiftedMean = sum / count;
-        double mu = shift + shiftedMean, variance = Math.Max(0, (squares / count) - (shiftedMean * shiftedMean));
-        (Mean[c], Variance[c]) = (mu, variance);
-        double inverseStd = InverseStd[c] = 1 / Math.Sqrt(variance + _epsilon);
-        float mean = (float)mu, r = (float)inverseStd, gamma = Unsafe.As<float[]>(_gamma)[c], beta = Unsafe.As<float[]>(_beta)[c];
-        var normalised = Unsafe.As<float[]>(_normalised);
-        var y = Unsafe.As<float[]>(_y);
+        Mean[c] = shift + shiftedMean;
+        Variance[c] = Math.Max(0, (squares / count) - (shiftedMean * shiftedMean));
+        InverseStd[c] = 1 / Math.Sqrt(Variance[c] + _epsilon);
+    }
+
+    /// <summary>μ, then σ² = (1/M) Σ (x − μ)², of channel <paramref name="c"/> in float64, and r = 1/√(σ² + ε).</summary>
+    private void StatisticsTwoPass(int c)
+    {
+        double count = (double)_n * _length;
+        double sum = 0;
+        for (int i = 0; i < _n; i++)
+            foreach (var v in _x.AsSpan(((i * _channels) + c) * _length, _length)) sum += double.CreateTruncating(v);
+        double mu = sum / count, squares = 0;
+        for (int i = 0; i < _n; i++)
+        {
+            foreach (var v in _x.AsSpan(((i * _channels) + c) * _length, _length))
+            {
+                double d = double.CreateTruncating(v) - mu;
+                squares += d * d;
+            }
+        }
+
+        (Mean[c], Variance[c]) = (mu, squares / count);
+        InverseStd[c] = 1 / Math.Sqrt(Variance[c] + _epsilon);
+    }
+
+    /// <summary>x̂ = (x − μ)·r and y = γ·x̂ + β on channel <paramref name="c"/>, from the statistics in
+    /// <see cref="Mean"/> and <see cref="InverseStd"/>, then y = max(0, y) when the ReLU is fused.</summary>
+    private void NormaliseChannel(int c)
+    {
+        double mu = Mean[c], r = InverseStd[c];
         for (int i = 0; i < _n; i++)
         {
             int start = ((i * _channels) + c) * _length;
-            Normalise(x.AsSpan(start, _length), mean, r, gamma, beta, normalised.AsSpan(start, _length), y.AsSpan(start, _length));
-            if (_relu) Rectify(y.AsSpan(start, _length));
+            if (typeof(T) == typeof(float))
+            {
+                Normalise(Unsafe.As<float[]>(_x).AsSpan(start, _length), (float)mu, (float)r, Unsafe.As<float[]>(_gamma)[c], Unsafe.As<float[]>(_beta)[c], Unsafe.As<float[]>(_normalised).AsSpan(start, _length), Unsafe.As<float[]>(_y).AsSpan(start, _length));
+            }
+            else
+            {
+                double scale = double.CreateTruncating(_gamma[c]), shift = double.CreateTruncating(_beta[c]);
+                for (int j = start; j < start + _length; j++)
+                {
+                    double h = (double.CreateTruncating(_x[j]) - mu) * r;
+                    _normalised[j] = T.CreateTruncating(h);
+                    _y[j] = T.CreateTruncating((scale * h) + shift);
+                }
+            }
+
+            if (_relu) Rectify(_y.AsSpan(start, _length));
         }
+    }
+
+    /// <summary>The backward pass on channel <paramref name="c"/>: Σg and Σg·x̂ (∂L/∂β and ∂L/∂γ), then ∂L/∂x.</summary>
+    private void BackwardChannel(int c)
+    {
+        var (sumG, sumGHat) = GradientSums(c);
+        (_gBeta[c], _gGamma[c]) = (T.CreateTruncating(sumG), T.CreateTruncating(sumGHat));
+        InputGradientChannel(c, (double)_n * _length, sumG, sumGHat);
+    }
+
+    /// <summary>Σg and Σg·x̂ over channel <paramref name="c"/> of this rank's rows, in float64; with the fused ReLU, g
+    /// is first masked by [y &gt; 0] in place.</summary>
+    private (double SumG, double SumGHat) GradientSums(int c)
+    {
+        double sumG = 0, sumGHat = 0;
+        for (int i = 0; i < _n; i++)
+        {
+            int start = ((i * _channels) + c) * _length;
+            if (typeof(T) == typeof(float))
+            {
+                var reluOutput = _reluOutput is null ? default : Unsafe.As<float[]>(_reluOutput).AsSpan(start, _length);
+                SumProducts(Unsafe.As<float[]>(_g).AsSpan(start, _length), reluOutput, Unsafe.As<float[]>(_normalised).AsSpan(start, _length), ref sumG, ref sumGHat);
+                continue;
+            }
+
+            if (_reluOutput is not null) MaskByRelu(start);
+            for (int j = start; j < start + _length; j++)
+            {
+                double gj = double.CreateTruncating(_g[j]);
+                sumG += gj;
+                sumGHat += gj * double.CreateTruncating(_normalised[j]);
+            }
+        }
+
+        return (sumG, sumGHat);
+    }
+
+    /// <summary>∂L/∂x = γ·r/M·(M·g − Σg − x̂·Σg·x̂) on channel <paramref name="c"/>, M = <paramref name="count"/> the
+    /// values the statistics were taken over; float32 as a·g + b·x̂ + d with a, b, d per channel.</summary>
+    private void InputGradientChannel(int c, double count, double sumG, double sumGHat)
+    {
+        double factor = double.CreateTruncating(_gamma[c]) * InverseStd[c] / count;
+        for (int i = 0; i < _n; i++)
+        {
+            int start = ((i * _channels) + c) * _length;
+            if (typeof(T) == typeof(float))
+            {
+                float a = (float)(factor * count), b = (float)(-factor * sumGHat), d = (float)(-factor * sumG);
+                InputGradient(Unsafe.As<float[]>(_g).AsSpan(start, _length), Unsafe.As<float[]>(_normalised).AsSpan(start, _length), a, b, d, Unsafe.As<float[]>(_gx).AsSpan(start, _length));
+                continue;
+            }
+
+            for (int j = start; j < start + _length; j++)
+                _gx[j] = T.CreateTruncating(factor * ((count * double.CreateTruncating(_g[j])) - sumG - (double.CreateTruncating(_normalised[j]) * sumGHat)));
+        }
+    }
+
+    /// <summary>One channel's part of <see cref="ForwardSynchronised"/>'s current phase: this rank's Σ(x − s) and
+    /// Σ(x − s)² (s = 0 in the first phase, μ in the second; float32 through the vectorised float64 sums), or x̂ and y
+    /// from the summed statistics.</summary>
+    private void ForwardChannelSynchronised(int c)
+    {
+        if (_phase == SyncPhase.Apply)
+        {
+            NormaliseChannel(c);
+            return;
+        }
+
+        double around = _phase == SyncPhase.Sum ? 0 : Mean[c], sum = 0, squares = 0;
+        for (int i = 0; i < _n; i++)
+        {
+            int start = ((i * _channels) + c) * _length;
+            if (typeof(T) == typeof(float))
+            {
+                SumShifted(Unsafe.As<float[]>(_x).AsSpan(start, _length), (float)around, ref sum, ref squares);
+            }
+            else
+            {
+                foreach (var v in _x.AsSpan(start, _length))
+                {
+                    double d = double.CreateTruncating(v) - around;
+                    sum += d;
+                    squares += d * d;
+                }
+            }
+        }
+
+        (_sums[c], _sums[_channels + c]) = (sum, squares);
+    }
+
+    /// <summary>One channel's part of <see cref="BackwardSynchronised"/>'s current phase: this rank's sums (its own
+    /// ∂L/∂β and ∂L/∂γ, and weighted by b/B for the ranks' sum), or ∂L/∂x from the whole batch's sums, as this rank's
+    /// gradient scale sees them (× B / b), over the whole batch's count.</summary>
+    private void BackwardChannelSynchronised(int c)
+    {
+        if (_phase == SyncPhase.Sum)
+        {
+            var (sumG, sumGHat) = GradientSums(c);
+            (_gBeta[c], _gGamma[c]) = (T.CreateTruncating(sumG), T.CreateTruncating(sumGHat));
+            (_sums[c], _sums[_channels + c]) = (_weight * sumG, _weight * sumGHat);
+            return;
+        }
+
+        InputGradientChannel(c, (double)_globalRows * _length, _sums[c] / _weight, _sums[_channels + c] / _weight);
     }
 
     /// <summary>sum += Σ(x − s), squares += Σ(x − s)², in float64.</summary>
@@ -249,32 +396,6 @@ internal sealed class BatchNormKernel<T> : IParallelJob
             float h = (x[i] - mean) * r;
             normalised[i] = h;
             y[i] = (h * gamma) + beta;
-        }
-    }
-
-    /// <summary>The backward pass on channel <paramref name="c"/> of float32 data: Σg and Σg·x̂ in float64, then
-    /// ∂L/∂x = γ·r/m·(m·g − Σg − x̂·Σg·x̂) as a·g + b·x̂ + d with a, b, d per channel.</summary>
-    private void BackwardChannelSingle(int c)
-    {
-        var g = Unsafe.As<float[]>(_g);
-        var normalised = Unsafe.As<float[]>(_normalised);
-        var gx = Unsafe.As<float[]>(_gx);
-        double count = (double)_n * _length, sumG = 0, sumGHat = 0;
-        for (int i = 0; i < _n; i++)
-        {
-            int start = ((i * _channels) + c) * _length;
-            var reluOutput = _reluOutput is null ? default : Unsafe.As<float[]>(_reluOutput).AsSpan(start, _length);
-            SumProducts(g.AsSpan(start, _length), reluOutput, normalised.AsSpan(start, _length), ref sumG, ref sumGHat);
-        }
-
-        Unsafe.As<float[]>(_gBeta)[c] = (float)sumG;
-        Unsafe.As<float[]>(_gGamma)[c] = (float)sumGHat;
-        double factor = Unsafe.As<float[]>(_gamma)[c] * InverseStd[c] / count;
-        float a = (float)(factor * count), b = (float)(-factor * sumGHat), d = (float)(-factor * sumG);
-        for (int i = 0; i < _n; i++)
-        {
-            int start = ((i * _channels) + c) * _length;
-            InputGradient(g.AsSpan(start, _length), normalised.AsSpan(start, _length), a, b, d, gx.AsSpan(start, _length));
         }
     }
 
@@ -351,169 +472,5 @@ internal sealed class BatchNormKernel<T> : IParallelJob
     {
         var g = _g.AsSpan(start, _length);
         BinaryOperator.Apply<ReluBackwardOperator, T>(_reluOutput.AsSpan(start, _length), g, g);
-    }
-
-    /// <summary>One channel's part of <see cref="ForwardSynchronised"/>'s current phase. float32 sums through the
-    /// vectorised float64 sums of the one-pass form; float64 in plain loops.</summary>
-    private void ForwardChannelSynchronised(int c)
-    {
-        if (_phase == SyncPhase.Apply)
-        {
-            double mu = Mean[c], r = InverseStd[c];
-            for (int i = 0; i < _n; i++)
-            {
-                int start = ((i * _channels) + c) * _length;
-                if (typeof(T) == typeof(float))
-                {
-                    var x = Unsafe.As<float[]>(_x);
-                    Normalise(x.AsSpan(start, _length), (float)mu, (float)r, Unsafe.As<float[]>(_gamma)[c], Unsafe.As<float[]>(_beta)[c], Unsafe.As<float[]>(_normalised).AsSpan(start, _length), Unsafe.As<float[]>(_y).AsSpan(start, _length));
-                }
-                else
-                {
-                    double scale = double.CreateTruncating(_gamma[c]), shift = double.CreateTruncating(_beta[c]);
-                    for (int j = start; j < start + _length; j++)
-                    {
-                        double h = (double.CreateTruncating(_x[j]) - mu) * r;
-                        _normalised[j] = T.CreateTruncating(h);
-                        _y[j] = T.CreateTruncating((scale * h) + shift);
-                    }
-                }
-
-                if (_relu) Rectify(_y.AsSpan(start, _length));
-            }
-
-            return;
-        }
-
-        // Σ(x − s) and Σ(x − s)², s = 0 in the first phase and μ in the second.
-        double around = _phase == SyncPhase.Sum ? 0 : Mean[c], sum = 0, squares = 0;
-        for (int i = 0; i < _n; i++)
-        {
-            int start = ((i * _channels) + c) * _length;
-            if (typeof(T) == typeof(float))
-            {
-                SumShifted(Unsafe.As<float[]>(_x).AsSpan(start, _length), (float)around, ref sum, ref squares);
-            }
-            else
-            {
-                foreach (var v in _x.AsSpan(start, _length))
-                {
-                    double d = double.CreateTruncating(v) - around;
-                    sum += d;
-                    squares += d * d;
-                }
-            }
-        }
-
-        _sums[c] = sum;
-        _sums[_channels + c] = squares;
-    }
-
-    /// <summary>One channel's part of <see cref="BackwardSynchronised"/>'s current phase.</summary>
-    private void BackwardChannelSynchronised(int c)
-    {
-        if (_phase == SyncPhase.Sum)
-        {
-            double sumG = 0, sumGHat = 0;
-            for (int i = 0; i < _n; i++)
-            {
-                int start = ((i * _channels) + c) * _length;
-                if (typeof(T) == typeof(float))
-                {
-                    var reluOutput = _reluOutput is null ? default : Unsafe.As<float[]>(_reluOutput).AsSpan(start, _length);
-                    SumProducts(Unsafe.As<float[]>(_g).AsSpan(start, _length), reluOutput, Unsafe.As<float[]>(_normalised).AsSpan(start, _length), ref sumG, ref sumGHat);
-                    continue;
-                }
-
-                if (_reluOutput is not null) MaskByRelu(start);
-                for (int j = start; j < start + _length; j++)
-                {
-                    double gj = double.CreateTruncating(_g[j]);
-                    sumG += gj;
-                    sumGHat += gj * double.CreateTruncating(_normalised[j]);
-                }
-            }
-
-            (_gBeta[c], _gGamma[c]) = (T.CreateTruncating(sumG), T.CreateTruncating(sumGHat));
-            (_sums[c], _sums[_channels + c]) = (_weight * sumG, _weight * sumGHat);
-            return;
-        }
-
-        // The whole batch's sums, as this rank's gradient scale sees them (× B / b), and M the whole batch's count.
-        double count = (double)_globalRows * _length, wholeG = _sums[c] / _weight, wholeGHat = _sums[_channels + c] / _weight;
-        double factor = double.CreateTruncating(_gamma[c]) * InverseStd[c] / count;
-        for (int i = 0; i < _n; i++)
-        {
-            int start = ((i * _channels) + c) * _length;
-            if (typeof(T) == typeof(float))
-            {
-                float a = (float)(factor * count), b = (float)(-factor * wholeGHat), d = (float)(-factor * wholeG);
-                InputGradient(Unsafe.As<float[]>(_g).AsSpan(start, _length), Unsafe.As<float[]>(_normalised).AsSpan(start, _length), a, b, d, Unsafe.As<float[]>(_gx).AsSpan(start, _length));
-                continue;
-            }
-
-            for (int j = start; j < start + _length; j++)
-                _gx[j] = T.CreateTruncating(factor * ((count * double.CreateTruncating(_g[j])) - wholeG - (double.CreateTruncating(_normalised[j]) * wholeGHat)));
-        }
-    }
-
-    private void ForwardChannel(int c)
-    {
-        double count = (double)_n * _length;
-        double sum = 0;
-        for (int i = 0; i < _n; i++)
-            foreach (var v in _x.AsSpan(((i * _channels) + c) * _length, _length)) sum += double.CreateTruncating(v);
-        double mu = sum / count, squares = 0;
-        for (int i = 0; i < _n; i++)
-        {
-            foreach (var v in _x.AsSpan(((i * _channels) + c) * _length, _length))
-            {
-                double d = double.CreateTruncating(v) - mu;
-                squares += d * d;
-            }
-        }
-
-        (Mean[c], Variance[c]) = (mu, squares / count);
-        double inverseStd = InverseStd[c] = 1 / Math.Sqrt(Variance[c] + _epsilon);
-        double scale = double.CreateTruncating(_gamma[c]), shift = double.CreateTruncating(_beta[c]);
-        for (int i = 0; i < _n; i++)
-        {
-            int start = ((i * _channels) + c) * _length;
-            for (int j = start; j < start + _length; j++)
-            {
-                double h = (double.CreateTruncating(_x[j]) - mu) * inverseStd;
-                _normalised[j] = T.CreateTruncating(h);
-                _y[j] = T.CreateTruncating((scale * h) + shift);
-            }
-
-            if (_relu) Rectify(_y.AsSpan(start, _length));
-        }
-    }
-
-    private void BackwardChannel(int c)
-    {
-        double count = (double)_n * _length;
-        double sumG = 0, sumGHat = 0;
-        for (int i = 0; i < _n; i++)
-        {
-            int start = ((i * _channels) + c) * _length;
-            if (_reluOutput is not null) MaskByRelu(start);
-            for (int j = start; j < start + _length; j++)
-            {
-                double gj = double.CreateTruncating(_g[j]);
-                sumG += gj;
-                sumGHat += gj * double.CreateTruncating(_normalised[j]);
-            }
-        }
-
-        _gBeta[c] = T.CreateTruncating(sumG);
-        _gGamma[c] = T.CreateTruncating(sumGHat);
-        double factor = double.CreateTruncating(_gamma[c]) * InverseStd[c] / count;
-        for (int i = 0; i < _n; i++)
-        {
-            int start = ((i * _channels) + c) * _length;
-            for (int j = start; j < start + _length; j++)
-                _gx[j] = T.CreateTruncating(factor * ((count * double.CreateTruncating(_g[j])) - sumG - (double.CreateTruncating(_normalised[j]) * sumGHat)));
-        }
     }
 }

@@ -24,8 +24,9 @@ internal sealed class GradientAllReduce(IProcessGroup group)
     public IProcessGroup Group { get; } = group;
 
     /// <summary>Replaces each parameter's gradient (of this rank's <paramref name="localRows"/> rows) by the whole batch's
-    /// gradient, the same bits on every rank. Returns the batch's mean data loss and objective, its number correct, and whether any rank's <paramref name="stopRequested"/> was set (a Ctrl-C seen by
-    /// one rank stops all of them after the same step).</summary>
+    /// gradient, the same bits on every rank. Returns the batch's mean data loss and objective, its number correct, and
+    /// whether any rank's <paramref name="stopRequested"/> was set (a Ctrl-C seen by one rank stops all of them after
+    /// the same step).</summary>
     public (double Loss, double Objective, int Correct, bool Stop) Sum(IReadOnlyList<Tensor> parameters, int localRows, int globalRows, double loss, double objective, int correct, bool stopRequested)
     {
         double weight = (double)localRows / globalRows;

@@ -20,17 +20,15 @@ internal static class RankAgreement
     /// <exception cref="RankSetupException">A rank's data or options differ from rank 0's; the message names the ranks.</exception>
     public static void Check(IProcessGroup group, Trainer trainer, Dataset train, Dataset? validation, TrainingOptions options, Checkpoint? resumeFrom)
     {
-        var data = DataHash(train, validation);
-        var setup = SetupHash(trainer, options, resumeFrom);
-        var rootData = (byte[])data.Clone();
-        var rootSetup = (byte[])setup.Clone();
-        group.Broadcast(rootData, root: 0);
-        group.Broadcast(rootSetup, root: 0);
+        // This rank's two hashes, and rank 0's in one broadcast.
+        byte[] mine = [.. DataHash(train, validation), .. SetupHash(trainer, options, resumeFrom)], root = (byte[])mine.Clone();
+        group.Broadcast(root, root: 0);
+        int half = mine.Length / 2;
 
         // Slot r says whether rank r's data differ, slot N + r whether its options do: summed, every rank sees all.
         var differs = new double[2 * group.Size];
-        differs[group.Rank] = data.AsSpan().SequenceEqual(rootData) ? 0 : 1;
-        differs[group.Size + group.Rank] = setup.AsSpan().SequenceEqual(rootSetup) ? 0 : 1;
+        differs[group.Rank] = mine.AsSpan(0, half).SequenceEqual(root.AsSpan(0, half)) ? 0 : 1;
+        differs[group.Size + group.Rank] = mine.AsSpan(half).SequenceEqual(root.AsSpan(half)) ? 0 : 1;
         group.SumInRankOrder(differs);
         var dataRanks = Enumerable.Range(0, group.Size).Where(r => differs[r] != 0).ToList();
         var setupRanks = Enumerable.Range(0, group.Size).Where(r => differs[group.Size + r] != 0).ToList();
