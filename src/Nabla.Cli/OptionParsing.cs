@@ -43,10 +43,7 @@ internal static class OptionParsing
     public static int Threads(int? value, TextWriter notes)
     {
         int cores = Environment.ProcessorCount;   // the cores this process may run on (its affinity)
-        // Ranks that mpirun started on this machine share its cores: by default each takes its share, unless mpirun
-        // already gave each rank cores of its own (--map-by slot:PE=T, --bind-to core): then it takes those.
-        int share = cores < MachineCores() ? cores : Math.Max(1, cores / Distributed.MpiEnvironment.LocalRanks);
-        int threads = AtLeast(value ?? share, 1, "--threads");
+        int threads = AtLeast(value ?? CoresPerRank(), 1, "--threads");
         if (threads <= cores) return threads;
         if (Distributed.MpiEnvironment.StartedByMpirun)
         {
@@ -57,6 +54,15 @@ internal static class OptionParsing
 
         notes.WriteLine($"nabla: note: --threads {threads} is more than this machine's {cores} logical cores; using {cores}");
         return cores;
+    }
+
+    /// <summary>The cores this process may count as its own. Ranks that mpirun started on this machine share its cores:
+    /// each has its share, unless mpirun already gave each rank cores of its own (--map-by slot:PE=T, --bind-to core):
+    /// then it has those.</summary>
+    public static int CoresPerRank()
+    {
+        int cores = Environment.ProcessorCount;   // the cores this process may run on (its affinity)
+        return cores < MachineCores() ? cores : Math.Max(1, cores / Distributed.MpiEnvironment.LocalRanks);
     }
 
     /// <summary>The machine's online logical cores (Linux's /sys list, e.g. "0-15"), whatever this process's affinity;

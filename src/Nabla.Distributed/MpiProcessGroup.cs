@@ -14,8 +14,10 @@ namespace Nabla.Distributed;
 /// crosses the wire 2(N − 1)/N times, as in a ring all-reduce, and the bits depend only on N. When N divides the
 /// length the blocks are sent from and gathered into the caller's values, with no copy (the trainer pads its gradient
 /// buffer so).</para>
-/// <para>Only the thread that started the group calls MPI (MPI_THREAD_FUNNELED); the buffers are kept between calls,
-/// so a training step allocates nothing.</para>
+/// <para>MPI is initialised asking for MPI_THREAD_SERIALIZED, so that the trainer may sum gradient buckets on a thread
+/// of its own while the backward pass goes on (never two calls at once); where the library gives less,
+/// <see cref="CallableFromAnyThread"/> is false and every call stays on the training loop's thread. The buffers are kept
+/// between calls, so a training step allocates nothing.</para>
 /// </remarks>
 public sealed unsafe class MpiProcessGroup : IProcessGroup, IDisposable
 {
@@ -29,7 +31,11 @@ public sealed unsafe class MpiProcessGroup : IProcessGroup, IDisposable
         _mpi = mpi;
         Rank = mpi.Rank();
         Size = mpi.Size();
+        CallableFromAnyThread = mpi.ThreadLevel() >= OpenMpi.ThreadSerialized;
     }
+
+    /// <inheritdoc/>
+    public bool CallableFromAnyThread { get; }
 
     /// <inheritdoc/>
     public int Rank { get; }

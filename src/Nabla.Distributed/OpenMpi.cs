@@ -21,15 +21,16 @@ internal sealed unsafe class OpenMpi
     /// <summary>The shared library's file name (its soname): libopenmpi-dev adds the unversioned link only.</summary>
     public const string LibraryName = "libmpi.so.40";
 
-    /// <summary>MPI_THREAD_FUNNELED: only the thread that initialised MPI calls it (the training loop); the kernels'
-    /// worker threads never do.</summary>
-    private const int ThreadFunneled = 1;
+    /// <summary>MPI_THREAD_SERIALIZED: any thread may call MPI, never two at once. The training loop calls it, and the
+    /// thread that sums gradient buckets while the backward pass goes on; the kernels' worker threads never do.</summary>
+    public const int ThreadSerialized = 2;
 
     /// <summary>MPI_MAX_ERROR_STRING in Open MPI's mpi.h.</summary>
     private const int MaxErrorString = 256;
 
     private readonly delegate* unmanaged<int*, nint, int, int*, int> _initThread;
     private readonly delegate* unmanaged<int*, int> _initialized;
+    private readonly delegate* unmanaged<int*, int> _queryThread;
     private readonly delegate* unmanaged<int*, int> _finalized;
     private readonly delegate* unmanaged<int> _finalize;
     private readonly delegate* unmanaged<nint, int*, int> _commRank;
@@ -46,6 +47,7 @@ internal sealed unsafe class OpenMpi
     {
         _initThread = (delegate* unmanaged<int*, nint, int, int*, int>)Export(library, "MPI_Init_thread");
         _initialized = (delegate* unmanaged<int*, int>)Export(library, "MPI_Initialized");
+        _queryThread = (delegate* unmanaged<int*, int>)Export(library, "MPI_Query_thread");
         _finalized = (delegate* unmanaged<int*, int>)Export(library, "MPI_Finalized");
         _finalize = (delegate* unmanaged<int>)Export(library, "MPI_Finalize");
         _commRank = (delegate* unmanaged<nint, int*, int>)Export(library, "MPI_Comm_rank");
@@ -97,8 +99,8 @@ internal sealed unsafe class OpenMpi
             ? address
             : throw new MpiException($"{LibraryName} has no symbol {name}: is it Open MPI 4 or later? (MPICH and others name their handles differently)");
 
-    /// <summary>MPI_Init_thread with MPI_THREAD_FUNNELED, unless MPI is already initialised, then errors are returned
-    /// rather than aborting the job.</summary>
+    /// <summary>MPI_Init_thread asking for MPI_THREAD_SERIALIZED, unless MPI is already initialised, then errors are
+    /// returned rather than aborting the job.</summary>
     public void Initialize()
     {
         int flag;
@@ -106,10 +108,19 @@ internal sealed unsafe class OpenMpi
         if (flag == 0)
         {
             int provided;
-            Check(_initThread(null, 0, ThreadFunneled, &provided), "MPI_Init_thread");
+            Check(_initThread(null, 0, ThreadSerialized, &provided), "MPI_Init_thread");
         }
 
         Check(_commSetErrhandler(World, ErrorsReturn), "MPI_Comm_set_errhandler");
+    }
+
+    /// <summary>MPI_Query_thread: the thread level MPI was initialised with (0 single, 1 funneled, 2 serialized, 3
+    /// multiple), which may be less than was asked for.</summary>
+    public int ThreadLevel()
+    {
+        int provided;
+        Check(_queryThread(&provided), "MPI_Query_thread");
+        return provided;
     }
 
     /// <summary>MPI_Finalize, once, if MPI is running.</summary>

@@ -12,11 +12,13 @@ using Nabla.Training.Callbacks;
 // or (under mpirun) as one rank of a data-parallel run, and writes, from rank 0, the loss of every step, the largest
 // change of any parameter, and the final weights (buffers included) to a file: the data-parallel tests compare these between runs.
 //
-//   Nabla.Distributed.TestHost SHAPE DTYPE STEPS BATCH OUTPUT [sync-bn] [uneven]
+//   Nabla.Distributed.TestHost SHAPE DTYPE STEPS BATCH OUTPUT [sync-bn] [uneven] [no-overlap]
 //   SHAPE: w1 (W1's MLP, 784-512-256-10), w5 (W5's layer kinds at a small size, batch norm included), w5-nobn (the
 //   same without batch norm: convolutions, pooling, dropout); DTYPE: f32 or f64; sync-bn: batch norm synchronised
-//   across the ranks; uneven: 7 examples fewer, so that the last batch is partial. Rank r > 0 writes OUTPUT.rankR
-//   (its own weights), for the tests to check that every rank ends with the same bits.
+//   across the ranks; uneven: 7 examples fewer, so that the last batch is partial; no-overlap: the gradients summed
+//   after each backward pass, not bucket by bucket during it. Rank r > 0 writes OUTPUT.rankR (its own weights), for
+//   the tests to check that every rank ends with the same bits; rank 0 also writes OUTPUT.buckets, the number of
+//   gradient buckets summed during backward passes.
 string shape = args[0];
 var dtype = args[1] == "f64" ? DType.Float64 : DType.Float32;
 int steps = int.Parse(args[2], CultureInfo.InvariantCulture);
@@ -61,7 +63,7 @@ var data = new Dataset(Tensor.FromArray(x, new Shape([count, features])).To(dtyp
 // SGD with momentum, not Adam: Adam divides each gradient by its own running size, so a parameter whose gradient is
 // zero but for rounding (a convolution's bias just before batch norm, which subtracts it again) moves by that rounding,
 // and two correct runs that round differently part at 1e-10. SGD keeps such differences at the rounding's own size.
-var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.05, 0.9), [new L2Regularizer(1e-4)]) { ProcessGroup = group, SyncBatchNorm = syncBatchNorm };
+var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.05, 0.9), [new L2Regularizer(1e-4)]) { ProcessGroup = group, SyncBatchNorm = syncBatchNorm, OverlapGradientSum = !flags.Contains("no-overlap") };
 var initial = model.NamedParameters().ToDictionary(p => p.Key, p => p.Value.ToDoubleArray());
 var losses = new LossRecorder();
 trainer.Fit(data, null, new TrainingOptions(Epochs: 1, BatchSize: batch, Seed: 3), callbacks: [losses]);
@@ -77,6 +79,8 @@ trainer.Fit(data, null, new TrainingOptions(Epochs: 1, BatchSize: batch, Seed: 3
         file.WriteLine($"{name} {string.Join(' ', values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}");
     }
 }
+
+if (group is null or { Rank: 0 }) File.WriteAllText($"{output}.buckets", trainer.GradientBucketsOverlapped.ToString(CultureInfo.InvariantCulture));
 
 return 0;
 

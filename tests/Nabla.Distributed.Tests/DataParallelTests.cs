@@ -77,6 +77,24 @@ public sealed class DataParallelTests : IDisposable
         Assert.True(run.Moved > 1e-3, $"the weights hardly moved: {run.Moved}");
     }
 
+    [MpiTheory]
+    [InlineData("w1", "f32", 2)]
+    [InlineData("w1", "f64", 3)]
+    [InlineData("w5-nobn", "f32", 2)]
+    public void Summing_buckets_during_the_backward_pass_changes_no_bit(string shape, string dtype, int ranks)
+    {
+        var overlapped = TrainFile(shape, dtype, 20, 24, ranks);
+        var after = TrainFile(shape, dtype, 20, 24, ranks, extra: ["no-overlap"]);
+        Assert.Equal(File.ReadAllText(after), File.ReadAllText(overlapped));
+
+        // The first run did hand its buckets over during the backward passes (every step but the capturing first one),
+        // the second none. W1's gradients make two buckets a step: its classifier's and middle layer's, then its first
+        // layer's, summed while nothing else is left to compute.
+        long buckets = long.Parse(File.ReadAllText($"{overlapped}.buckets"), CultureInfo.InvariantCulture);
+        Assert.True(buckets >= (shape == "w1" ? 2 : 1) * 19, $"{buckets} buckets overlapped in 19 replayed steps");
+        Assert.Equal("0", File.ReadAllText($"{after}.buckets"));
+    }
+
     private sealed record Run(List<double> Losses, double Moved, Dictionary<string, double[]> Weights);
 
     [MpiFact]

@@ -397,7 +397,10 @@ internal static class TrainCommand
         // The run (TrainingRun) watches a validation split when early stopping or reduce-on-plateau needs one, keeps its
         // checkpoints next to the model (every epoch's end and every --checkpoint-every steps), and turns a first Ctrl-C
         // into one more checkpoint and a clean exit.
-        var trainer = new Trainer(model, s.Loss, optimizer, regularizers) { ClipGradientNorm = s.ClipNorm, ProcessGroup = group, SyncBatchNorm = s.SyncBatchNorm };
+        // The gradient sum overlaps the backward pass on a thread of its own only where a core is left for it: on cores
+        // all busy with kernels it slows a step down (BENCHMARKS.md, 2026-12-07: W1 0.25×, W4 0.8×).
+        bool overlap = group is { CallableFromAnyThread: true } && !s.SyncBatchNorm && OptionParsing.CoresPerRank() > s.Threads;
+        var trainer = new Trainer(model, s.Loss, optimizer, regularizers) { ClipGradientNorm = s.ClipNorm, ProcessGroup = group, SyncBatchNorm = s.SyncBatchNorm, OverlapGradientSum = overlap };
         var checkpoints = Path.Combine(s.OutputDirectory, CheckpointFolder);
         var run = new TrainingRun(trainer, new TrainingRunOptions(new TrainingOptions(s.Epochs, s.BatchSize, s.Seed, Schedule: s.Schedule))
         {
@@ -419,7 +422,7 @@ internal static class TrainCommand
         memory = memory with { Dataset = RunMemory.DatasetBytes(train, test) };
         string name = s.Architecture ?? model.Describe();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {model.ParameterCount():N0} parameters; {(table.Train is not null ? s.DataDirectory : s.Dataset)} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {(ranks > 1 ? $"{ranks} ranks × {s.Threads} thread(s){(s.SyncBatchNorm ? ", batch norm synchronised" : "")}" : $"{s.Threads} thread(s)")}; memory ≈ {AvailableMemory.Format(memory.Total)}"));
+            $"{name}: {model.ParameterCount():N0} parameters; {(table.Train is not null ? s.DataDirectory : s.Dataset)} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {(ranks > 1 ? $"{ranks} ranks × {s.Threads} thread(s){(s.SyncBatchNorm ? ", batch norm synchronised" : "")}{(overlap ? ", gradients summed during the backward pass" : "")}" : $"{s.Threads} thread(s)")}; memory ≈ {AvailableMemory.Format(memory.Total)}"));
         var callbacks = new List<ITrainingCallback> { new TrainingProgress(output, s.LiveProgress, s.Epochs, data.WatchedName) };
         if (s.CsvLog is not null) callbacks.Add(new CsvLogger(s.CsvLog));
         using var jsonLog = s.JsonLog is null ? null : new JsonLinesLogger(s.JsonLog);

@@ -10,6 +10,8 @@ namespace Nabla.Training;
 internal sealed class CapturedPass
 {
     private readonly Action[] _kernels;
+    private readonly RecordedKernel[] _recorded;
+    private GradientBuckets? _buckets;   // planned for the first data-parallel replay that overlaps its sum
     private readonly List<(Module Module, bool Training)> _modes;
     private readonly Tensor?[] _gradients;
     private string[]? _names;   // the kernels' names, made for the first profiled replay
@@ -17,6 +19,7 @@ internal sealed class CapturedPass
     public CapturedPass(RecordedKernel[] kernels, Tensor input, int[] labels, Tensor logits, Tensor dataLoss, Tensor objective, Module model, IReadOnlyList<Tensor> parameters)
     {
         _kernels = [.. kernels.Select(k => k.Run)];
+        _recorded = kernels;
         Input = input;
         Labels = labels;
         Logits = logits;
@@ -28,6 +31,12 @@ internal sealed class CapturedPass
 
     /// <summary>The kernels a replay runs, in words, in order (a fused kernel names what it fused).</summary>
     public IEnumerable<string> KernelNames => _kernels.Select(KernelTape.Describe);
+
+    /// <summary>The kernels with the buffers each reads and writes.</summary>
+    public IReadOnlyList<RecordedKernel> Recorded => _recorded;
+
+    /// <summary>This pass's gradients in the buckets a data-parallel replay sums them in, planned on first use.</summary>
+    public GradientBuckets Buckets => _buckets ??= GradientBuckets.Plan(_recorded, [.. _gradients.Select(g => g!)]);
 
     /// <summary>Replays since this pass was captured or last checked against a fresh capture.</summary>
     public int ReplaysSinceCheck { get; set; }
@@ -70,8 +79,9 @@ internal sealed class CapturedPass
     /// <remarks>Each gradient is written whole by the replay: a layer's backward kernel writes a parameter's gradient
     /// directly where the capture let the parameter adopt it, and where several contributions are summed the
     /// capture recorded the zeroing first. So nothing needs zeroing between steps, and each shape's capture has its
-    /// gradient tensors of its own.</remarks>
-    public void Replay(IReadOnlyList<Tensor> parameters, Tensor features, int[] labels, StepProfile? profile)
+    /// gradient tensors of its own. With <paramref name="overlap"/>, each bucket of gradients is handed to the sum
+    /// across the ranks right after the kernel that finishes it (<see cref="GradientBuckets"/>).</remarks>
+    public void Replay(IReadOnlyList<Tensor> parameters, Tensor features, int[] labels, StepProfile? profile, GradientAllReduce? overlap = null)
     {
         for (int i = 0; i < _gradients.Length; i++) parameters[i].UseGradient(_gradients[i]);
         Input.ShareElementsOf(features);   // the kernels read the batch where it lies, as an eager step does
@@ -82,6 +92,19 @@ internal sealed class CapturedPass
             return;
         }
 
-        foreach (var kernel in _kernels) kernel();
+        if (overlap is null)
+        {
+            foreach (var kernel in _kernels) kernel();
+            return;
+        }
+
+        var buckets = Buckets.Buckets;
+        int next = 0;
+        while (next < buckets.Count && buckets[next].AfterKernel < 0) overlap.Launch(buckets[next++].Gradients);
+        for (int k = 0; k < _kernels.Length; k++)
+        {
+            _kernels[k]();
+            while (next < buckets.Count && buckets[next].AfterKernel == k) overlap.Launch(buckets[next++].Gradients);
+        }
     }
 }

@@ -20,6 +20,11 @@ public interface IProcessGroup
     /// <inheritdoc cref="SumInRankOrder(Span{float})"/>
     void SumInRankOrder(Span<double> values);
 
+    /// <summary>Whether the collectives may be called from any thread, one call at a time (MPI_THREAD_SERIALIZED). Then a
+    /// data-parallel step sums each bucket of finished gradients on a thread of its own while the backward pass goes
+    /// on; otherwise (the default) it sums them all after the backward pass, on the training loop's thread.</summary>
+    bool CallableFromAnyThread => false;
+
     /// <summary>Copies rank <paramref name="root"/>'s <paramref name="bytes"/> to every other rank.</summary>
     void Broadcast(Span<byte> bytes, int root);
 }

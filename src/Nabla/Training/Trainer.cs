@@ -50,6 +50,7 @@ public sealed class Trainer
 
     // The validation pass of every epoch replays one capture per batch shape instead of allocating its buffers afresh.
     private InferenceStep? _validationStep;
+    private GradientAllReduce? _lastReduce;
 
     /// <summary>Whether steps are captured once per batch shape and replayed without allocation or graph building
     /// (default true; see <see cref="TrainingStep"/>); false runs every step eagerly through autograd (to compare, or
@@ -93,6 +94,17 @@ public sealed class Trainer
     /// (the default, cheaper: no collective inside the step). Synchronised, N ranks train a network with batch norm as
     /// one process does, to rounding. No effect in a single process.</summary>
     public bool SyncBatchNorm { get; set; }
+
+    /// <summary>With a <see cref="ProcessGroup"/> that may be called from any thread, whether a replayed step sums each
+    /// bucket of gradients across the ranks on a thread of its own while its backward pass computes the earlier layers'
+    /// (PyTorch DDP's overlap). The bits are the same either way. Set it when each rank has a core to spare for that
+    /// thread (more cores than <see cref="Parallelism"/> threads per rank): on cores all busy with kernels the thread
+    /// only takes time from them (W1 ran at a quarter of the speed so, two ranks on two cores), so the default, false,
+    /// sums all gradients after the backward pass. The command line sets it where a core is left over.</summary>
+    public bool OverlapGradientSum { get; set; }
+
+    /// <summary>Gradient buckets the last data-parallel <see cref="Fit"/> summed while its backward passes ran.</summary>
+    internal long GradientBucketsOverlapped => _lastReduce?.BucketsOverlapped ?? 0;
 
     /// <summary>How many steps this trainer has taken (by <see cref="Step"/> or <see cref="Fit"/>), whichever way they
     /// ran (<see cref="CapturedStep"/> says how).</summary>
@@ -160,7 +172,8 @@ public sealed class Trainer
         var group = ProcessGroup is { Size: > 1 } g ? g : null;
         if (group is not null) RankAgreement.Check(group, this, train, validation, options, resumeFrom);
         if (group is not null) ThrowUnlessEveryRankHasRows(group, train, options.BatchSize);
-        var reduce = group is null ? null : new GradientAllReduce(group);
+        using var reduce = group is null ? null : new GradientAllReduce(group) { Overlaps = OverlapGradientSum && group.CallableFromAnyThread };
+        _lastReduce = reduce;
         var buffers = group is null ? [] : Model.NamedBuffers().Select(b => b.Value).ToArray();
         var run = RunOf(train, options.Checkpoints, resumeFrom);
         var loader = new DataLoader(train, options.BatchSize, options.Shuffle, options.Seed, reuseBatches: true);

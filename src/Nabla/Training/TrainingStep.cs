@@ -132,6 +132,9 @@ public sealed class TrainingStep
     internal IReadOnlyList<string> CapturedKernels(Shape shape, DType dtype) =>
         _captures.TryGetValue((shape, dtype), out var pass) && pass is not null ? [.. pass.KernelNames] : [];
 
+    /// <summary>The capture of <paramref name="shape"/>, or null when that shape has none.</summary>
+    internal CapturedPass? CaptureOf(Shape shape, DType dtype) => _captures.GetValueOrDefault((shape, dtype));
+
     /// <summary>Why the last capture that failed could not be replayed (host work on tensor values, a loss without a
     /// captured form); null when none failed.</summary>
     public string? NotCapturedReason { get; private set; }
@@ -178,10 +181,14 @@ public sealed class TrainingStep
         if (!Model.IsTraining) Model.Train();
         Tensor logits;
         double dataLoss, objective;
-        using (BatchShard.Enter(shard)) (logits, dataLoss, objective) = ForwardBackward(local.Features, local.Labels);
+
+        // A synchronised batch norm's backward makes collectives of its own, which must not run beside a bucket's.
+        bool overlap = reduce.Overlaps && shard.SyncBatchNormGroup is null && Profile is null;
+        reduce.BeginStep(local.Count, shard.GlobalRows);
+        using (BatchShard.Enter(shard)) (logits, dataLoss, objective) = ForwardBackward(local.Features, local.Labels, overlap ? reduce : null);
         int correct = CountCorrect(logits, local.Labels);
         bool stop;
-        (dataLoss, objective, correct, stop) = reduce.Sum(Optimizer.Parameters, local.Count, shard.GlobalRows, dataLoss, objective, correct, stopRequested);
+        (dataLoss, objective, correct, stop) = reduce.Finish(Optimizer.Parameters, local.Count, shard.GlobalRows, dataLoss, objective, correct, stopRequested);
         if (!double.IsFinite(dataLoss) || !double.IsFinite(objective) || !GradientsAreFinite())
         {
             if (_pool.Outstanding > 0) ReleaseEagerIntermediates();
@@ -211,8 +218,9 @@ public sealed class TrainingStep
     }
 
     /// <summary>Zeroes the gradients and runs forward, loss, penalties and backward, replayed where a capture fits.
-    /// Returns the logits and the data loss and objective values.</summary>
-    private (Tensor Logits, double DataLoss, double Objective) ForwardBackward(Tensor features, int[] labels)
+    /// Returns the logits and the data loss and objective values. A replay hands its finished gradients to
+    /// <paramref name="overlap"/> bucket by bucket; an eager step leaves them all to be summed after it.</summary>
+    private (Tensor Logits, double DataLoss, double Objective) ForwardBackward(Tensor features, int[] labels, GradientAllReduce? overlap = null)
     {
         var key = (features.Shape, features.DType);
         if (!Captures) return Eager(features, labels);
@@ -223,7 +231,7 @@ public sealed class TrainingStep
             {
                 if (CheckEvery is { } every && ++pass.ReplaysSinceCheck >= every) return CaptureAndCheck(key, pass, features, labels);
                 Loss.CheckLabels(pass.Logits.Shape, labels);   // before anything moves, as an eager step checks
-                pass.Replay(Optimizer.Parameters, features, labels, Profile);
+                pass.Replay(Optimizer.Parameters, features, labels, Profile, overlap);
                 ReplayedSteps++;
                 return (pass.Logits, pass.DataLoss.GetFlat(0), pass.Objective.GetFlat(0));
             }
