@@ -74,7 +74,7 @@ internal static class BroadcastKernel
 
     /// <summary>Writes into <paramref name="strides"/> the strides of an input of dimensions <paramref name="input"/> seen through <paramref name="output"/>'s: 0
     /// where the input is broadcast (missing or of size 1).</summary>
-    private static void BroadcastStrides(ReadOnlySpan<int> input, ReadOnlySpan<int> output, Span<int> strides)
+    internal static void BroadcastStrides(ReadOnlySpan<int> input, ReadOnlySpan<int> output, Span<int> strides)
     {
         int rank = output.Length, offset = rank - input.Length;
         strides.Clear();

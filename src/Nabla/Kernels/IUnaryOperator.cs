@@ -8,4 +8,8 @@ internal interface IUnaryOperator
 {
     static abstract void Apply<T>(ReadOnlySpan<T> x, T alpha, Span<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>The same operation on one element: the form a GPU kernel (one thread per element) runs.</summary>
+    static abstract T Apply<T>(T x, T alpha)
+        where T : unmanaged, IFloatingPointIeee754<T>;
 }

@@ -1,0 +1,256 @@
+using System.Numerics;
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using Nabla.Backends;
+using Nabla.Cuda.Kernels;
+using IUnaryOperator = Nabla.Kernels.IUnaryOperator;
+using ReluBackwardOperator = Nabla.Kernels.ReluBackwardOperator;
+using Nabla.Tensors;
+
+namespace Nabla.Cuda;
+
+/// <summary>The GPU's kernels for the op table's entries, on <see cref="GpuStorage{T}"/> buffers of one accelerator,
+/// with the table's signatures: launches go to the accelerator's stream in order and return at once; only an entry
+/// that returns a value (a loss, a sum) waits for its kernel.</summary>
+/// <remarks>Each kernel is compiled by ILGPU on first use for its element type (and operator) and kept. On a CUDA GPU
+/// the kernels become PTX; on ILGPU's CPU accelerator they run as .NET code on host threads, which is how the tests
+/// check them against the CPU kernels on machines without a GPU.</remarks>
+internal sealed class GpuKernels : IDisposable
+{
+    private readonly Context _context;
+    private readonly Dictionary<(string Name, Type Operator, Type Element), Delegate> _compiled = [];
+    private MemoryBuffer1D<int, Stride1D.Dense>? _labels;
+    private GpuStorage<float>? _rowLossSingle;
+    private GpuStorage<double>? _rowLossDouble;
+
+    private GpuKernels(Context context, Accelerator accelerator)
+    {
+        _context = context;
+        Accelerator = accelerator;
+    }
+
+    /// <summary>The accelerator the kernels run on.</summary>
+    public Accelerator Accelerator { get; }
+
+    /// <summary>The kernels on ILGPU's CPU accelerator: the GPU code, run on the host, for tests.</summary>
+    public static GpuKernels OnCpuAccelerator()
+    {
+        var context = Context.Create(builder => builder.CPU(CPUDeviceKind.Nvidia).EnableAlgorithms());   // an NVIDIA-like device: warps of 32, groups up to 1024 threads
+        return new GpuKernels(context, context.CreateCPUAccelerator(0));
+    }
+
+    /// <summary>A buffer of <paramref name="length"/> elements of <typeparamref name="T"/> on this accelerator.</summary>
+    public GpuStorage<T> Allocate<T>(int length)
+        where T : unmanaged => new(Accelerator, length);
+
+    /// <summary>Waits for every launched kernel.</summary>
+    public void Synchronize() => Accelerator.Synchronize();
+
+    /// <summary>y = TOp(x; α) on elements [start, start + count).</summary>
+    public void Unary<TOp>(BackendStorage x, double alpha, BackendStorage y, int start, int count)
+        where TOp : struct, IUnaryOperator
+    {
+        if (count == 0) return;
+        if (IsSingle(x)) Load("unary", typeof(TOp), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float, int>(ElementwiseKernels.Unary<TOp, float>))(count, View<float>(x), View<float>(y), (float)alpha, start);
+        else Load("unary", typeof(TOp), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, double, int>(ElementwiseKernels.Unary<TOp, double>))(count, View<double>(x), View<double>(y), alpha, start);
+    }
+
+    /// <summary>d = TOp(x, y) with x and y broadcast NumPy-style to d's dimensions.</summary>
+    public void Binary<TOp>(BackendStorage x, ReadOnlySpan<int> xDims, BackendStorage y, ReadOnlySpan<int> yDims, BackendStorage d, ReadOnlySpan<int> dDims)
+        where TOp : struct, Nabla.Kernels.IBinaryOperator<TOp>
+    {
+        int count = d.Length;
+        if (count == 0) return;
+        bool elementwise = (x.Length == count || x.Length == 1) && (y.Length == count || y.Length == 1) && (xDims.SequenceEqual(yDims) || x.Length == 1 || y.Length == 1);
+        if (elementwise)
+        {
+            BinaryElementwise<TOp>(x, y, d, 0, count);
+            return;
+        }
+
+        var shape = BroadcastShape.Of(xDims, yDims, dDims);
+        if (IsSingle(x)) Load("broadcast", typeof(TOp), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BroadcastShape>(ElementwiseKernels.BinaryBroadcast<TOp, float>))(count, View<float>(x), View<float>(y), View<float>(d), shape);
+        else Load("broadcast", typeof(TOp), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, BroadcastShape>(ElementwiseKernels.BinaryBroadcast<TOp, double>))(count, View<double>(x), View<double>(y), View<double>(d), shape);
+    }
+
+    /// <summary>d = TOp(x, y) on elements [start, start + count) of d, x and y each of d's length or a scalar.</summary>
+    public void BinaryElementwise<TOp>(BackendStorage x, BackendStorage y, BackendStorage d, int start, int count)
+        where TOp : struct, Nabla.Kernels.IBinaryOperator<TOp>
+    {
+        if (count == 0) return;
+        if (IsSingle(x)) Load("binary", typeof(TOp), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.Binary<TOp, float>))(count, View<float>(x), View<float>(y), View<float>(d), start);
+        else Load("binary", typeof(TOp), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(ElementwiseKernels.Binary<TOp, double>))(count, View<double>(x), View<double>(y), View<double>(d), start);
+    }
+
+    /// <summary>g ← g ⊙ [y &gt; 0] on elements [start, start + count): the ReLU's backward from its output, in place.</summary>
+    public void MaskByPositive(BackendStorage y, BackendStorage g, int start, int count) => BinaryElementwise<ReluBackwardOperator>(y, g, g, start, count);
+
+    /// <summary>sum ← sum + g on elements [start, start + count).</summary>
+    public void AddInPlace(BackendStorage sum, BackendStorage g, int start, int count)
+    {
+        if (count == 0) return;
+        if (IsSingle(sum)) Load("add", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.AddInPlace<float>))(count, View<float>(sum), View<float>(g), start);
+        else Load("add", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int>(ElementwiseKernels.AddInPlace<double>))(count, View<double>(sum), View<double>(g), start);
+    }
+
+    /// <summary>x ← x · <paramref name="factor"/>.</summary>
+    public void Scale(BackendStorage x, double factor)
+    {
+        if (IsSingle(x)) Load("scale", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(ElementwiseKernels.Scale<float>))(x.Length, View<float>(x), (float)factor);
+        else Load("scale", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, double>(ElementwiseKernels.Scale<double>))(x.Length, View<double>(x), factor);
+    }
+
+    /// <summary>x ← min(max(x, −<paramref name="limit"/>), <paramref name="limit"/>).</summary>
+    public void Clamp(BackendStorage x, double limit)
+    {
+        if (IsSingle(x)) Load("clamp", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(ElementwiseKernels.Clamp<float>))(x.Length, View<float>(x), (float)limit);
+        else Load("clamp", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, double>(ElementwiseKernels.Clamp<double>))(x.Length, View<double>(x), limit);
+    }
+
+    /// <summary>x ← 0.</summary>
+    public void Clear(BackendStorage x)
+    {
+        if (IsSingle(x)) Storage<float>(x).Buffer.MemSetToZero();
+        else Storage<double>(x).Buffer.MemSetToZero();
+    }
+
+    /// <summary>y (outer × inner) = Σ over the middle axis of x (outer × n × inner).</summary>
+    public void SumAxis(BackendStorage x, int outer, int n, int inner, BackendStorage y) => Reduce("sum", x, outer, n, inner, y);
+
+    /// <summary>y (outer × inner) = max over the middle axis of x (outer × n × inner).</summary>
+    public void MaxAxis(BackendStorage x, int outer, int n, int inner, BackendStorage y) => Reduce("max", x, outer, n, inner, y);
+
+    /// <summary>sums (columns) = Σ over the rows of <paramref name="source"/> (rows × columns), row by row in order.</summary>
+    public void SumRows(BackendStorage source, int rows, int columns, BackendStorage sums) => Reduce("sum", source, 1, rows, columns, sums);
+
+    /// <summary>C[m×n] = op(A)·op(B), A stored m × k (k × m when <paramref name="transposeA"/>) from
+    /// <paramref name="aOffset"/>, B stored k × n (n × k when <paramref name="transposeB"/>) from
+    /// <paramref name="bOffset"/>, C from <paramref name="cOffset"/>.</summary>
+    public void MatMul(BackendStorage a, int aOffset, bool transposeA, BackendStorage b, int bOffset, bool transposeB, BackendStorage c, int cOffset, int m, int k, int n) =>
+        Product(a, b, null, c, MatMulShape.Of(aOffset, transposeA, bOffset, transposeB, cOffset, m, k, n));
+
+    /// <summary>y (rows × outputs) = x (rows × inputs) · weightᵀ + bias, then max(0, ·) when <paramref name="relu"/>.</summary>
+    public void Linear(BackendStorage x, BackendStorage weight, BackendStorage? bias, BackendStorage y, int rows, int inputs, int outputs, bool relu)
+    {
+        var shape = MatMulShape.Of(0, false, 0, true, 0, rows, inputs, outputs);
+        shape.HasBias = bias is null ? 0 : 1;
+        shape.Relu = relu ? 1 : 0;
+        Product(x, weight, bias, y, shape);
+    }
+
+    /// <summary>The mean softmax loss's gradient (softmax(z) − onehot(y)) / rows into <paramref name="gradient"/>;
+    /// returns the sum over the rows of log Σⱼ exp(zⱼ) − z_label (waiting for the kernel).</summary>
+    public double SoftmaxCrossEntropy(BackendStorage logits, int[] labels, int rows, int classes, BackendStorage gradient)
+    {
+        if (_labels is null || _labels.Length < rows)
+        {
+            _labels?.Dispose();
+            _labels = Accelerator.Allocate1D<int>(rows);
+        }
+
+        _labels.View.SubView(0, rows).AsContiguous().CopyFromCPU(labels.AsSpan(0, rows));
+        double sum = 0;
+        if (IsSingle(logits))
+        {
+            var loss = Scratch(ref _rowLossSingle, rows);
+            Load("softmax-ce", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(SoftmaxCrossEntropyKernel.Run<float>))(rows, View<float>(logits), _labels.View, View<float>(gradient), loss.View, classes, 1f / rows);
+            var values = new float[rows];
+            loss.View.SubView(0, rows).AsContiguous().CopyToCPU(values);
+            foreach (var v in values) sum += v;
+        }
+        else
+        {
+            var loss = Scratch(ref _rowLossDouble, rows);
+            Load("softmax-ce", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<double>, int, double>(SoftmaxCrossEntropyKernel.Run<double>))(rows, View<double>(logits), _labels.View, View<double>(gradient), loss.View, classes, 1.0 / rows);
+            var values = new double[rows];
+            loss.View.SubView(0, rows).AsContiguous().CopyToCPU(values);
+            foreach (var v in values) sum += v;
+        }
+
+        return sum;
+    }
+
+    public void Dispose()
+    {
+        _labels?.Dispose();
+        _rowLossSingle?.Dispose();
+        _rowLossDouble?.Dispose();
+        Accelerator.Dispose();
+        _context.Dispose();
+    }
+
+    private void Reduce(string name, BackendStorage x, int outer, int n, int inner, BackendStorage y)
+    {
+        int count = outer * inner;
+        if (count == 0) return;
+        if (IsSingle(x))
+        {
+            Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> kernel = name == "sum" ? ReductionKernels.Sum<float> : ReductionKernels.Max<float>;
+            Load(name, typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel(kernel))(count, View<float>(x), View<float>(y), n, inner);
+        }
+        else
+        {
+            Action<Index1D, ArrayView<double>, ArrayView<double>, int, int> kernel = name == "sum" ? ReductionKernels.Sum<double> : ReductionKernels.Max<double>;
+            Load(name, typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel(kernel))(count, View<double>(x), View<double>(y), n, inner);
+        }
+    }
+
+    private void Product(BackendStorage a, BackendStorage b, BackendStorage? bias, BackendStorage c, MatMulShape shape)
+    {
+        if (shape.M == 0 || shape.N == 0) return;
+        var config = MatMulKernel.Config(shape.M, shape.N);
+        if (IsSingle(a))
+        {
+            var kernel = Load("matmul", typeof(KernelConfig), typeof(float), () => Accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, MatMulShape>(MatMulKernel.Run<float>));
+            kernel(config, View<float>(a), View<float>(b), View<float>(c), bias is null ? View<float>(c) : View<float>(bias), shape);
+        }
+        else
+        {
+            var kernel = Load("matmul", typeof(KernelConfig), typeof(double), () => Accelerator.LoadStreamKernel<ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, MatMulShape>(MatMulKernel.Run<double>));
+            kernel(config, View<double>(a), View<double>(b), View<double>(c), bias is null ? View<double>(c) : View<double>(bias), shape);
+        }
+    }
+
+    /// <summary>The kernel <paramref name="name"/> for operator <paramref name="op"/> and element type
+    /// <paramref name="element"/>: compiled by <paramref name="compile"/> on first use, then kept.</summary>
+    private TDelegate Load<TDelegate>(string name, Type op, Type element, Func<TDelegate> compile)
+        where TDelegate : Delegate
+    {
+        if (!_compiled.TryGetValue((name, op, element), out var kernel))
+        {
+            kernel = compile();
+            _compiled[(name, op, element)] = kernel;
+        }
+
+        return (TDelegate)kernel;
+    }
+
+    private GpuStorage<T> Scratch<T>(ref GpuStorage<T>? scratch, int length)
+        where T : unmanaged
+    {
+        if (scratch is null || scratch.Length < length)
+        {
+            scratch?.Dispose();
+            scratch = Allocate<T>(length);
+        }
+
+        return scratch;
+    }
+
+    private static bool IsSingle(BackendStorage storage) => storage switch
+    {
+        GpuStorage<float> => true,
+        GpuStorage<double> => false,
+        _ => throw NotOnGpu(storage),
+    };
+
+    private static GpuStorage<T> Storage<T>(BackendStorage storage)
+        where T : unmanaged => storage as GpuStorage<T> ?? throw NotOnGpu(storage);
+
+    private static ArrayView<T> View<T>(BackendStorage storage)
+        where T : unmanaged => Storage<T>(storage).View;
+
+    private static InvalidOperationException NotOnGpu(BackendStorage storage) => new(
+        $"a GPU kernel was given a buffer on {(storage is TensorStorage t ? t.Device.ToString() : "another backend")} ({storage.GetType().Name}): move the tensor with To(Device.Cuda) first");
+}

@@ -1,0 +1,57 @@
+using ILGPU;
+using ILGPU.Runtime;
+using Nabla.Tensors;
+
+namespace Nabla.Cuda;
+
+/// <summary>A flat buffer of elements in an accelerator's memory: a GPU's, or the host's under ILGPU's CPU accelerator.
+/// Its elements are read and written only by kernels; <see cref="ToArray"/> and <see cref="CopyFrom"/> move them to
+/// and from the host.</summary>
+internal sealed class GpuStorage<T> : TensorStorage, IDisposable
+    where T : unmanaged
+{
+    public GpuStorage(Accelerator accelerator, int length)
+    {
+        Buffer = accelerator.Allocate1D<T>(length);
+    }
+
+    /// <summary>The accelerator's buffer.</summary>
+    public MemoryBuffer1D<T, Stride1D.Dense> Buffer { get; }
+
+    /// <summary>The elements, as the kernels take them.</summary>
+    public ArrayView1D<T, Stride1D.Dense> View => Buffer.View;
+
+    public override DType DType { get; } = DTypeExtensions.Of<T>();
+
+    public override Nabla.Tensors.Device Device => Nabla.Tensors.Device.Cuda;
+
+    public override int Length => (int)Buffer.Length;
+
+    public override object Memory => Buffer;
+
+    /// <summary>Fills every element with NaN (float32 and float64), as the checking backend's poison.</summary>
+    public override void Poison()
+    {
+        var nan = new T[Length];
+        if (typeof(T) == typeof(float)) System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(nan.AsSpan()).Fill(float.NaN);
+        else if (typeof(T) == typeof(double)) System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(nan.AsSpan()).Fill(double.NaN);
+        CopyFrom(nan);
+    }
+
+    /// <summary>Copies <paramref name="values"/> (of this storage's length) in.</summary>
+    public void CopyFrom(ReadOnlySpan<T> values)
+    {
+        if (values.Length != Length) throw new ArgumentException($"cannot copy {values.Length} elements into a GPU buffer of {Length}");
+        Buffer.View.AsContiguous().CopyFromCPU(values);
+    }
+
+    /// <summary>The elements, copied to the host (waiting for the kernels that write them).</summary>
+    public T[] ToArray()
+    {
+        var values = new T[Length];
+        Buffer.View.AsContiguous().CopyToCPU(values);
+        return values;
+    }
+
+    public void Dispose() => Buffer.Dispose();
+}
