@@ -71,6 +71,8 @@ internal sealed record TrainArguments
 
     public bool SyncBn { get; init; }
 
+    public string? Device { get; init; }
+
     /// <summary>This record with every path made absolute and the output folder <paramref name="outputDirectory"/>
     /// written out: the form a checkpoint keeps.</summary>
     public TrainArguments ForCheckpoint(string outputDirectory) => this with

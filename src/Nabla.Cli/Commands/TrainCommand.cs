@@ -50,11 +50,12 @@ internal static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = "continue the run saved in this folder (its --out) from its last checkpoint, with its options; only --threads and --quiet may be given with it" };
         var verbose = new Option<bool>("--verbose") { Description = "after training, say how the steps ran (captured and replayed, or eager) and the bytes they allocated" };
         var syncBn = new Option<bool>("--sync-bn") { Description = "under mpirun: batch norm normalises with the statistics of the whole global batch, summed across the ranks in every step, so that N ranks train as one process (default: each rank's own rows)" };
+        var device = new Option<string?>("--device") { Description = "where to train: cpu; cuda, an NVIDIA GPU (refused, with what is missing, when none is usable); auto, the GPU when one is usable, else the CPU, saying why [default: cpu]" };
         var overwrite = new Option<bool>("--overwrite") { Description = "start a new run in an --out folder that holds an earlier run's checkpoints, removing them (without it, such a run is refused)" };
 
         var command = new Command("train", "Train a network with L hidden layers and save it")
         {
-            dataset, data, labelColumn, classes, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, earlyStopping, csv, json, quiet, plots, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output, checkpointEvery, resume, overwrite, verbose, syncBn,
+            dataset, data, labelColumn, classes, hidden, activation, architecture, loss, labelSmoothing, optimizer, clipNorm, warmup, earlyStopping, csv, json, quiet, plots, sanity, schedule, lr, momentum, nesterov, l2, l1, epochs, batchSize, seed, threads, output, checkpointEvery, resume, overwrite, verbose, syncBn, device,
         };
         command.SetAction(result => RankLaunch.Run(Console.Error, group =>
         {
@@ -64,12 +65,12 @@ internal static class TrainCommand
                 var arguments = Given(result);
                 var fresh = Settings(arguments);
                 string stored = System.Text.Json.JsonSerializer.Serialize(arguments.ForCheckpoint(fresh.OutputDirectory), TrainArguments.Json);
-                return Run(fresh with { CommandLine = stored, Overwrite = result.GetValue(overwrite), Verbose = result.GetValue(verbose), SyncBatchNorm = arguments.SyncBn }, Console.Out, group);
+                return Run(fresh with { CommandLine = stored, Overwrite = result.GetValue(overwrite), Verbose = result.GetValue(verbose), SyncBatchNorm = arguments.SyncBn, DeviceNote = DeviceChoice.Resolve(arguments.Device) }, Console.Out, group);
             }
 
             // A resumed run takes its options from the checkpoint: the same network, data, optimiser and seed.
-            var given = command.Options.Where(o => o != resume && o != threads && o != quiet && o != verbose && result.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
-            if (given.Count > 0) throw new UsageException($"--resume continues a run with its own options: leave out {string.Join(", ", given)} (only --threads, --quiet and --verbose may change)");
+            var given = command.Options.Where(o => o != resume && o != threads && o != quiet && o != verbose && o != device && result.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+            if (given.Count > 0) throw new UsageException($"--resume continues a run with its own options: leave out {string.Join(", ", given)} (only --threads, --device, --quiet and --verbose may change)");
             var checkpoints = Path.Combine(resumeDirectory, CheckpointFolder);
             if (!Directory.Exists(resumeDirectory)) throw new UsageException($"--resume: folder '{resumeDirectory}' does not exist");
             ThrowIfUnsafeCheckpointFolder("--resume", checkpoints);
@@ -84,6 +85,7 @@ internal static class TrainCommand
                 RunId = checkpoint.Run.Id,
                 Verbose = result.GetValue(verbose),
                 SyncBatchNorm = original.SyncBn,
+                DeviceNote = DeviceChoice.Resolve(result.GetValue(device) ?? original.Device),
                 LiveProgress = !result.GetValue(quiet) && !original.Quiet && TrainingProgress.TerminalIsLive,
             };
             if (result.GetValue(threads) is { } t) settings = settings with { Threads = OptionParsing.Threads(t, Console.Error) };
@@ -125,6 +127,7 @@ internal static class TrainCommand
             Out = r.GetValue(output),
             CheckpointEvery = r.GetValue(checkpointEvery),
             SyncBn = r.GetValue(syncBn),
+            Device = r.GetValue(device),
         };
 
         // A checkpoint's run description; one written before descriptions were typed holds the command line's tokens
@@ -422,7 +425,7 @@ internal static class TrainCommand
         memory = memory with { Dataset = RunMemory.DatasetBytes(train, test) };
         string name = s.Architecture ?? model.Describe();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {model.ParameterCount():N0} parameters; {(table.Train is not null ? s.DataDirectory : s.Dataset)} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {(ranks > 1 ? $"{ranks} ranks × {s.Threads} thread(s){(s.SyncBatchNorm ? ", batch norm synchronised" : "")}{(overlap ? ", gradients summed during the backward pass" : "")}" : $"{s.Threads} thread(s)")}; memory ≈ {AvailableMemory.Format(memory.Total)}"));
+            $"{name}: {model.ParameterCount():N0} parameters; {(table.Train is not null ? s.DataDirectory : s.Dataset)} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {(ranks > 1 ? $"{ranks} ranks × {s.Threads} thread(s){(s.SyncBatchNorm ? ", batch norm synchronised" : "")}{(overlap ? ", gradients summed during the backward pass" : "")}" : $"{s.Threads} thread(s)")}{(s.DeviceNote is { } where ? $" {where}" : "")}; memory ≈ {AvailableMemory.Format(memory.Total)}"));
         var callbacks = new List<ITrainingCallback> { new TrainingProgress(output, s.LiveProgress, s.Epochs, data.WatchedName) };
         if (s.CsvLog is not null) callbacks.Add(new CsvLogger(s.CsvLog));
         using var jsonLog = s.JsonLog is null ? null : new JsonLinesLogger(s.JsonLog);

@@ -52,4 +52,7 @@ internal sealed record TrainSettings(
 
     /// <summary>Under mpirun, whether batch norm sums its statistics across the ranks (--sync-bn).</summary>
     public bool SyncBatchNorm { get; init; }
+
+    /// <summary>What the banner says of the device (--device auto: the CPU, and why), or null for --device cpu.</summary>
+    public string? DeviceNote { get; init; }
 }
