@@ -16,11 +16,13 @@ namespace Nabla.Cuda;
 /// <remarks>Each kernel is compiled by ILGPU on first use for its element type (and operator) and kept. On a CUDA GPU
 /// the kernels become PTX; on ILGPU's CPU accelerator they run as .NET code on host threads, which is how the tests
 /// check them against the CPU kernels on machines without a GPU.</remarks>
-internal sealed class GpuKernels : IDisposable
+internal sealed partial class GpuKernels : IDisposable
 {
     private readonly Context _context;
     private readonly Dictionary<(string Name, Type Operator, Type Element), Delegate> _compiled = [];
-    private MemoryBuffer1D<int, Stride1D.Dense>? _labels;
+    private MemoryBuffer1D<int, Stride1D.Dense>? _labels, _indices;
+    private GpuStorage<float>? _partialSingle;
+    private GpuStorage<double>? _partialDouble;
     private GpuStorage<float>? _rowLossSingle;
     private GpuStorage<double>? _rowLossDouble;
 
@@ -143,18 +145,12 @@ internal sealed class GpuKernels : IDisposable
     /// returns the sum over the rows of log Σⱼ exp(zⱼ) − z_label (waiting for the kernel).</summary>
     public double SoftmaxCrossEntropy(BackendStorage logits, int[] labels, int rows, int classes, BackendStorage gradient)
     {
-        if (_labels is null || _labels.Length < rows)
-        {
-            _labels?.Dispose();
-            _labels = Accelerator.Allocate1D<int>(rows);
-        }
-
-        _labels.View.SubView(0, rows).AsContiguous().CopyFromCPU(labels.AsSpan(0, rows));
+        var labelView = Upload(labels, rows);
         double sum = 0;
         if (IsSingle(logits))
         {
             var loss = Scratch(ref _rowLossSingle, rows);
-            Load("softmax-ce", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(SoftmaxCrossEntropyKernel.Run<float>))(rows, View<float>(logits), _labels.View, View<float>(gradient), loss.View, classes, 1f / rows);
+            Load("softmax-ce", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(SoftmaxCrossEntropyKernel.Run<float>))(rows, View<float>(logits), labelView, View<float>(gradient), loss.View, classes, 1f / rows);
             var values = new float[rows];
             loss.View.SubView(0, rows).AsContiguous().CopyToCPU(values);
             foreach (var v in values) sum += v;
@@ -162,7 +158,7 @@ internal sealed class GpuKernels : IDisposable
         else
         {
             var loss = Scratch(ref _rowLossDouble, rows);
-            Load("softmax-ce", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<double>, int, double>(SoftmaxCrossEntropyKernel.Run<double>))(rows, View<double>(logits), _labels.View, View<double>(gradient), loss.View, classes, 1.0 / rows);
+            Load("softmax-ce", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<double>, int, double>(SoftmaxCrossEntropyKernel.Run<double>))(rows, View<double>(logits), labelView, View<double>(gradient), loss.View, classes, 1.0 / rows);
             var values = new double[rows];
             loss.View.SubView(0, rows).AsContiguous().CopyToCPU(values);
             foreach (var v in values) sum += v;
@@ -171,13 +167,149 @@ internal sealed class GpuKernels : IDisposable
         return sum;
     }
 
+    /// <summary>Elements [start, start + count) of <paramref name="mask"/>: inverted dropout's values from the
+    /// counter-based stream <paramref name="key"/>, element i taking value <paramref name="first"/> + i (the CPU's
+    /// masks, bit for bit).</summary>
+    public void DropoutMask(BackendStorage mask, ulong key, ulong first, double keep, int start, int count)
+    {
+        if (count == 0) return;
+        ulong threshold = Nabla.Kernels.CounterRandom.Threshold(keep);
+        if (IsSingle(mask)) Load("dropout", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ulong, ulong, ulong, float, int>(DropoutMaskKernel.Fill<float>))(count, View<float>(mask), key, first, threshold, (float)(1 / keep), start);
+        else Load("dropout", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ulong, ulong, ulong, double, int>(DropoutMaskKernel.Fill<double>))(count, View<double>(mask), key, first, threshold, 1 / keep, start);
+    }
+
+    /// <summary>y (rows × <paramref name="classes"/>) = one-hot rows of <paramref name="labels"/>.</summary>
+    public void OneHot(int[] labels, int classes, BackendStorage y)
+    {
+        var labelView = Upload(labels, labels.Length);
+        int count = labels.Length * classes;
+        if (count == 0) return;
+        if (IsSingle(y)) Load("one-hot", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>, int>(LabelKernels.OneHot<float>))(count, labelView, View<float>(y), classes);
+        else Load("one-hot", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<double>, int>(LabelKernels.OneHot<double>))(count, labelView, View<double>(y), classes);
+    }
+
+    /// <summary>y (rows) = <paramref name="labels"/> as numbers.</summary>
+    public void LabelValues(int[] labels, BackendStorage y)
+    {
+        var labelView = Upload(labels, labels.Length);
+        if (labels.Length == 0) return;
+        if (IsSingle(y)) Load("label-values", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>>(LabelKernels.Values))(labels.Length, labelView, View<float>(y));
+        else Load("label-values", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<double>>(LabelKernels.Values))(labels.Length, labelView, View<double>(y));
+    }
+
+    /// <summary><paramref name="destination"/> (outer × inner, on the host) = the index of the largest value along the
+    /// middle axis of x (outer × n × inner), the first one on ties (waiting for the kernel).</summary>
+    public void ArgMaxAxis(BackendStorage x, int outer, int n, int inner, Span<int> destination)
+    {
+        int count = outer * inner;
+        if (count == 0) return;
+        if (_indices is null || _indices.Length < count)
+        {
+            _indices?.Dispose();
+            _indices = Accelerator.Allocate1D<int>(count);
+        }
+
+        var indices = _indices.View.SubView(0, count);
+        if (IsSingle(x)) Load("argmax", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, int, int>(ReductionKernels.ArgMax<float>))(count, View<float>(x), indices, n, inner);
+        else Load("argmax", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, int, int>(ReductionKernels.ArgMax<double>))(count, View<double>(x), indices, n, inner);
+        indices.AsContiguous().CopyToCPU(destination[..count]);
+    }
+
+    /// <summary>Σ x, summed in the element type in 256 interleaved partial sums that the host adds in float64
+    /// (waiting for the kernel).</summary>
+    public double Sum(BackendStorage x) => WholeSum(x, squares: false);
+
+    /// <summary>Σ x², as <see cref="Sum"/>.</summary>
+    public double SumOfSquares(BackendStorage x) => WholeSum(x, squares: true);
+
+    /// <summary>One SGD step on weights <paramref name="w"/> with gradient <paramref name="grad"/>, velocity
+    /// <paramref name="velocity"/> (null without momentum): OptimizerKernels.Sgd.</summary>
+    public void SgdStep(BackendStorage w, BackendStorage grad, BackendStorage? velocity, double learningRate, double momentum, bool nesterov, double weightDecay)
+    {
+        int velocityFlag = velocity is null ? 0 : 1, nesterovFlag = nesterov ? 1 : 0;
+        if (IsSingle(w))
+        {
+            var step = new SgdStep<float> { Eta = (float)learningRate, Mu = (float)momentum, Decay = (float)weightDecay, HasVelocity = velocityFlag, Nesterov = nesterovFlag };
+            Load("sgd", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdStep<float>>(OptimizerKernels.Sgd<float>))(w.Length, View<float>(w), View<float>(grad), velocity is null ? View<float>(w) : View<float>(velocity), step);
+        }
+        else
+        {
+            var step = new SgdStep<double> { Eta = learningRate, Mu = momentum, Decay = weightDecay, HasVelocity = velocityFlag, Nesterov = nesterovFlag };
+            Load("sgd", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, SgdStep<double>>(OptimizerKernels.Sgd<double>))(w.Length, View<double>(w), View<double>(grad), velocity is null ? View<double>(w) : View<double>(velocity), step);
+        }
+    }
+
+    /// <summary>One Adam step (AdamW's when <paramref name="decoupled"/>) at step number <paramref name="step"/>
+    /// (1 for the first): OptimizerKernels.Adam, with the constants the CPU optimiser computes.</summary>
+    public void AdamStep(BackendStorage w, BackendStorage grad, BackendStorage m, BackendStorage v, double learningRate, double beta1, double beta2, double epsilon, double weightDecay, bool decoupled, long step)
+    {
+        double correction1 = 1 - Math.Pow(beta1, step), correction2 = 1 - Math.Pow(beta2, step);
+        double decay = decoupled ? 0 : weightDecay;
+        if (IsSingle(w))
+        {
+            // As the CPU: each constant rounded to float32 on its own, 1 − βᵗ computed in float64 first, and the
+            // decoupled shrink 1 − η·λ formed in float32 from the rounded product.
+            float shrink = decoupled ? 1f - (float)(learningRate * weightDecay) : 1f;
+            var constants = new AdamStep<float> { Beta1 = (float)beta1, Beta2 = (float)beta2, Epsilon = (float)epsilon, Eta = (float)learningRate, Decay = (float)decay, Shrink = shrink, Correction1 = 1f - (float)Math.Pow(beta1, step), Correction2 = 1f - (float)Math.Pow(beta2, step) };
+            Load("adam", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamStep<float>>(OptimizerKernels.Adam<float>))(w.Length, View<float>(w), View<float>(grad), View<float>(m), View<float>(v), constants);
+        }
+        else
+        {
+            double shrink = decoupled ? 1 - (learningRate * weightDecay) : 1;
+            var constants = new AdamStep<double> { Beta1 = beta1, Beta2 = beta2, Epsilon = epsilon, Eta = learningRate, Decay = decay, Shrink = shrink, Correction1 = correction1, Correction2 = correction2 };
+            Load("adam", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, AdamStep<double>>(OptimizerKernels.Adam<double>))(w.Length, View<double>(w), View<double>(grad), View<double>(m), View<double>(v), constants);
+        }
+    }
+
     public void Dispose()
     {
         _labels?.Dispose();
+        _indices?.Dispose();
+        _partialSingle?.Dispose();
+        _partialDouble?.Dispose();
         _rowLossSingle?.Dispose();
         _rowLossDouble?.Dispose();
         Accelerator.Dispose();
         _context.Dispose();
+    }
+
+    /// <summary>The first <paramref name="count"/> labels, copied to the accelerator's label buffer (grown when short).</summary>
+    private ArrayView<int> Upload(int[] labels, int count)
+    {
+        if (_labels is null || _labels.Length < Math.Max(count, 1))
+        {
+            _labels?.Dispose();
+            _labels = Accelerator.Allocate1D<int>(Math.Max(count, 1));
+        }
+
+        var view = _labels.View.SubView(0, count);
+        view.AsContiguous().CopyFromCPU(labels.AsSpan(0, count));
+        return view;
+    }
+
+    private double WholeSum(BackendStorage x, bool squares)
+    {
+        const int Partials = 256;
+        int threads = Math.Min(Partials, Math.Max(x.Length, 1)), flag = squares ? 1 : 0;
+        double sum = 0;
+        if (IsSingle(x))
+        {
+            var partial = Scratch(ref _partialSingle, Partials);
+            Load("partial-sums", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(ReductionKernels.PartialSums<float>))(threads, View<float>(x), partial.View, threads, flag);
+            var values = new float[threads];
+            partial.View.SubView(0, threads).AsContiguous().CopyToCPU(values);
+            foreach (var v in values) sum += v;
+        }
+        else
+        {
+            var partial = Scratch(ref _partialDouble, Partials);
+            Load("partial-sums", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int>(ReductionKernels.PartialSums<double>))(threads, View<double>(x), partial.View, threads, flag);
+            var values = new double[threads];
+            partial.View.SubView(0, threads).AsContiguous().CopyToCPU(values);
+            foreach (var v in values) sum += v;
+        }
+
+        return sum;
     }
 
     private void Reduce(string name, BackendStorage x, int outer, int n, int inner, BackendStorage y)
@@ -196,7 +328,7 @@ internal sealed class GpuKernels : IDisposable
         }
     }
 
-    private void Product(BackendStorage a, BackendStorage b, BackendStorage? bias, BackendStorage c, MatMulShape shape)
+    internal void Product(BackendStorage a, BackendStorage b, BackendStorage? bias, BackendStorage c, MatMulShape shape)
     {
         if (shape.M == 0 || shape.N == 0) return;
         var config = MatMulKernel.Config(shape.M, shape.N);

@@ -90,7 +90,7 @@ public sealed class GpuKernelTests(CpuAcceleratorFixture fixture)
         Cpu.Clear(cs);
         _gpu.Clear(gs);
         AssertClose(cs, gs, dtype, "Clear");
-        Assert.All(Host(gs), v => Assert.Equal(0, v));
+        Assert.All(Storage.Host(gs), v => Assert.Equal(0, v));
     }
 
     [Theory]
@@ -157,7 +157,7 @@ public sealed class GpuKernelTests(CpuAcceleratorFixture fixture)
         Cpu.Linear(cx, cw, bias ? cb : null, cy, rows, inputs, outputs, relu);
         _gpu.Linear(gx, gw, bias ? gb : null, gy, rows, inputs, outputs, relu);
         AssertClose(cy, gy, dtype, "Linear");
-        if (relu) Assert.Contains(Host(gy), v => v == 0);   // the ReLU cut something
+        if (relu) Assert.Contains(Storage.Host(gy), v => v == 0);   // the ReLU cut something
     }
 
     [Theory]
@@ -255,48 +255,7 @@ public sealed class GpuKernelTests(CpuAcceleratorFixture fixture)
     private double[] Values(int count, double low, double high) => [.. Enumerable.Range(0, count).Select(_ => low + ((high - low) * _random.NextDouble()))];
 
     /// <summary>The same values on the CPU and on the accelerator.</summary>
-    private (BackendStorage Cpu, BackendStorage Gpu) Pair(DType dtype, double[] values)
-    {
-        if (dtype == DType.Float32)
-        {
-            var single = values.Select(v => (float)v).ToArray();
-            var gpu = _gpu.Allocate<float>(single.Length);
-            gpu.CopyFrom(single);
-            return (new CpuStorage<float>(single), gpu);
-        }
+    private (BackendStorage Cpu, BackendStorage Gpu) Pair(DType dtype, double[] values) => (Storage.Cpu(dtype, values), Storage.Gpu(_gpu, dtype, values));
 
-        var device = _gpu.Allocate<double>(values.Length);
-        device.CopyFrom(values);
-        return (new CpuStorage<double>((double[])values.Clone()), device);
-    }
-
-    private static double[] Host(BackendStorage storage) => storage switch
-    {
-        CpuStorage<float> c => [.. c.Data.Select(v => (double)v)],
-        CpuStorage<double> c => c.Data,
-        GpuStorage<float> g => [.. g.ToArray().Select(v => (double)v)],
-        GpuStorage<double> g => g.ToArray(),
-        _ => throw new ArgumentException(storage.GetType().Name),
-    };
-
-    /// <summary>Every element within the dtype's tolerance of the CPU's, relative to <paramref name="scale"/> (by
-    /// default the CPU result's largest magnitude); NaN where the CPU has NaN.</summary>
-    private static void AssertClose(BackendStorage cpu, BackendStorage gpu, DType dtype, string what, double? scale = null)
-    {
-        var expected = Host(cpu);
-        var actual = Host(gpu);
-        Assert.Equal(expected.Length, actual.Length);
-        double tolerance = dtype == DType.Float32 ? 1e-6 : 1e-12;
-        scale ??= Math.Max(expected.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max(), 1e-30);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            if (double.IsNaN(expected[i]))
-            {
-                Assert.True(double.IsNaN(actual[i]), $"{what} ({dtype}): element {i} is {actual[i]} on the GPU, NaN on the CPU");
-                continue;
-            }
-
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * scale, $"{what} ({dtype}): element {i} is {actual[i]:R} on the GPU, {expected[i]:R} on the CPU");
-        }
-    }
+    private static void AssertClose(BackendStorage cpu, BackendStorage gpu, DType dtype, string what, double? scale = null) => Storage.AssertClose(cpu, gpu, dtype, what, scale);
 }

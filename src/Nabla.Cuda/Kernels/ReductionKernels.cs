@@ -26,4 +26,42 @@ internal static class ReductionKernels
         for (int k = 1; k < n; k++) max = T.Max(max, x[first + (k * inner)]);
         y[i] = max;
     }
+
+    /// <summary>index[o, j] = the first k at which x[o, k, j] is largest (the first NaN, if any, as the CPU's
+    /// IndexOfMax has it).</summary>
+    public static void ArgMax<T>(Index1D i, ArrayView<T> x, ArrayView<int> index, int n, int inner)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int o = i / inner, j = i % inner, first = o * n * inner + j, best = 0;
+        T max = x[first];
+        if (T.IsNaN(max))
+        {
+            index[i] = 0;
+            return;
+        }
+
+        for (int k = 1; k < n; k++)
+        {
+            T value = x[first + (k * inner)];
+            if (T.IsNaN(value))
+            {
+                best = k;
+                break;
+            }
+
+            if (value > max) (max, best) = (value, k);
+        }
+
+        index[i] = best;
+    }
+
+    /// <summary>partial[t] = Σ x[t + s·threads] (or of x², when <paramref name="squares"/> is set) for s = 0, 1, …: one
+    /// of <c>threads</c> interleaved partial sums of a whole buffer, which the host adds in order.</summary>
+    public static void PartialSums<T>(Index1D t, ArrayView<T> x, ArrayView<T> partial, int threads, int squares)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T sum = T.Zero;
+        for (long at = t; at < x.Length; at += threads) sum += squares != 0 ? x[at] * x[at] : x[at];
+        partial[t] = sum;
+    }
 }

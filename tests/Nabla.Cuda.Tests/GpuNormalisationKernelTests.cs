@@ -1,0 +1,56 @@
+using Nabla.Backends;
+using Nabla.Tensors;
+
+namespace Nabla.Cuda.Tests;
+
+/// <summary>Training-mode batch normalisation on the GPU against the CPU's op object: the batch's statistics (handed
+/// to the host for the running statistics), y and x̂, the fused ReLU, and the backward pass's ∂x, ∂γ and ∂β; for
+/// images (L &gt; 1) and features (L = 1), and for a channel far from zero.</summary>
+[Collection(CpuAcceleratorCollection.Name)]
+[Trait("Category", "Cuda")]
+public sealed class GpuNormalisationKernelTests(CpuAcceleratorFixture fixture)
+{
+    private readonly GpuKernels _gpu = fixture.Kernels;
+    private readonly Random _random = new(21);
+
+    [Theory]
+    [InlineData(DType.Float32, 10, false)]
+    [InlineData(DType.Float32, 10, true)]
+    [InlineData(DType.Float32, 1, true)]
+    [InlineData(DType.Float64, 10, true)]
+    [InlineData(DType.Float64, 1, false)]
+    public void Batch_norm_agrees_forward_and_backward(DType dtype, int length, bool relu)
+    {
+        const int n = 6, channels = 3;
+        int count = n * channels * length;
+        // Channel 2 sits far from zero: the float32 statistics must keep its variance's digits.
+        var x = Enumerable.Range(0, count).Select(i => ((i / length) % channels == 2 ? 100 : 0) + (_random.NextDouble() * 2) - 1).ToArray();
+        var (cx, gx) = Pair(dtype, x);
+        var (cGamma, gGamma) = Pair(dtype, [0.5, 1.5, -2]);
+        var (cBeta, gBeta) = Pair(dtype, [0.1, -0.2, 0.3]);
+        var (cy, gy) = Pair(dtype, new double[count]);
+        var (cHat, gHat) = Pair(dtype, new double[count]);
+        double[] cpuMean = new double[channels], cpuVariance = new double[channels], gpuMean = new double[channels], gpuVariance = new double[channels];
+        var cpu = Backend.Cpu.Ops.BatchNorm(n, channels, length, cpuMean, cpuVariance);
+        var gpu = _gpu.BatchNorm(n, channels, length, gpuMean, gpuVariance);
+        cpu.Forward(cx, cGamma, cBeta, cy, cHat, 1e-5, relu);
+        gpu.Forward(gx, gGamma, gBeta, gy, gHat, 1e-5, relu);
+        Storage.AssertClose(cpuMean, gpuMean, DType.Float64, "μ");
+        Storage.AssertClose(cpuVariance, gpuVariance, DType.Float64, "σ²");
+        Storage.AssertClose(cy, gy, dtype, "y");
+        Storage.AssertClose(cHat, gHat, dtype, "x̂");
+
+        var upstream = Enumerable.Range(0, count).Select(_ => (_random.NextDouble() * 2) - 1).ToArray();
+        var (cg, gg) = Pair(dtype, upstream);
+        var (cdx, gdx) = Pair(dtype, new double[count]);
+        var (cdGamma, gdGamma) = Pair(dtype, new double[channels]);
+        var (cdBeta, gdBeta) = Pair(dtype, new double[channels]);
+        cpu.Backward(cg, cHat, cGamma, cdx, cdGamma, cdBeta, relu ? cy : null);
+        gpu.Backward(gg, gHat, gGamma, gdx, gdGamma, gdBeta, relu ? gy : null);
+        Storage.AssertClose(cdx, gdx, dtype, "∂x");
+        Storage.AssertClose(cdGamma, gdGamma, dtype, "∂γ");
+        Storage.AssertClose(cdBeta, gdBeta, dtype, "∂β");
+    }
+
+    private (BackendStorage Cpu, BackendStorage Gpu) Pair(DType dtype, double[] values) => (Storage.Cpu(dtype, values), Storage.Gpu(_gpu, dtype, values));
+}
