@@ -5,7 +5,7 @@ using Nabla.Cuda.Kernels;
 
 namespace Nabla.Cuda;
 
-// Batch normalisation's launches (the op table's BatchNormOp).
+// Batch and layer normalisation's launches (the op table's BatchNormOp and LayerNorm entries).
 internal sealed partial class GpuKernels
 {
     /// <summary>Training-mode batch normalisation of (n, channels, length) data, writing each forward pass's statistics
@@ -38,6 +38,40 @@ internal sealed partial class GpuKernels
         {
             Load("bn-sums", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, BatchNormShape>(BatchNormKernels.GradientSums<double, DoublePrecision>))(s.Channels, View<double>(g), View<double>(normalised), View<double>(gGamma), View<double>(gBeta), statistics, s);
             Load("bn-input-gradient", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, BatchNormShape>(BatchNormKernels.InputGradient<double, DoublePrecision>))(g.Length, View<double>(g), View<double>(normalised), View<double>(gamma), View<double>(gx), statistics, s);
+        }
+    }
+
+    /// <summary>Layer normalisation's forward over rows of <paramref name="features"/>: y and x̂, and each row's
+    /// 1/√(σ² + ε) into <paramref name="inverseStd"/> (on the host, as the op table's signature has it: a wait for the
+    /// kernel).</summary>
+    public void LayerNormForward(BackendStorage x, BackendStorage gamma, BackendStorage beta, BackendStorage y, BackendStorage normalised, int features, double[] inverseStd, double epsilon)
+    {
+        int rows = inverseStd.Length;
+        if (rows == 0) return;
+        var inverse = Scratch(ref _rowStatistics, rows);
+        if (IsSingle(x)) Load("ln-forward", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, int, double>(LayerNormKernels.Forward<float, SinglePrecision>))(rows, View<float>(x), View<float>(gamma), View<float>(beta), View<float>(y), View<float>(normalised), inverse.View, features, epsilon);
+        else Load("ln-forward", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, double>(LayerNormKernels.Forward<double, DoublePrecision>))(rows, View<double>(x), View<double>(gamma), View<double>(beta), View<double>(y), View<double>(normalised), inverse.View, features, epsilon);
+        inverse.View.SubView(0, rows).AsContiguous().CopyToCPU(inverseStd);
+    }
+
+    /// <summary>Layer normalisation's backward: ∂L/∂x, ∂L/∂γ and ∂L/∂β (summed in float64 on the accelerator; the host
+    /// scratch <paramref name="gammaSums"/> and <paramref name="betaSums"/> of the table's signature is not needed).</summary>
+    public void LayerNormBackward(BackendStorage g, BackendStorage normalised, BackendStorage gamma, BackendStorage gx, BackendStorage gGamma, BackendStorage gBeta, double[] inverseStd, double[] gammaSums, double[] betaSums)
+    {
+        int rows = inverseStd.Length, features = gammaSums.Length;
+        if (rows == 0) return;
+        var inverse = Scratch(ref _rowStatistics, rows);
+        inverse.View.SubView(0, rows).AsContiguous().CopyFromCPU(inverseStd);
+        if (IsSingle(g))
+        {
+            // ∂γ and ∂β first: ∂x may be written over g.
+            Load("ln-parameters", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(LayerNormKernels.ParameterGradients<float, SinglePrecision>))(features, View<float>(g), View<float>(normalised), View<float>(gGamma), View<float>(gBeta), rows, features);
+            Load("ln-input", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, int>(LayerNormKernels.InputGradient<float, SinglePrecision>))(rows, View<float>(g), View<float>(normalised), View<float>(gamma), View<float>(gx), inverse.View, features);
+        }
+        else
+        {
+            Load("ln-parameters", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int>(LayerNormKernels.ParameterGradients<double, DoublePrecision>))(features, View<double>(g), View<double>(normalised), View<double>(gGamma), View<double>(gBeta), rows, features);
+            Load("ln-input", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(LayerNormKernels.InputGradient<double, DoublePrecision>))(rows, View<double>(g), View<double>(normalised), View<double>(gamma), View<double>(gx), inverse.View, features);
         }
     }
 }

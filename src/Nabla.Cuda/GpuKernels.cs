@@ -22,7 +22,7 @@ internal sealed partial class GpuKernels : IDisposable
     private readonly Dictionary<(string Name, Type Operator, Type Element), Delegate> _compiled = [];
     private MemoryBuffer1D<int, Stride1D.Dense>? _labels, _indices;
     private GpuStorage<float>? _partialSingle;
-    private GpuStorage<double>? _partialDouble;
+    private GpuStorage<double>? _partialDouble, _rowStatistics;
     private GpuStorage<float>? _rowLossSingle;
     private GpuStorage<double>? _rowLossDouble;
 
@@ -51,7 +51,7 @@ internal sealed partial class GpuKernels : IDisposable
 
     /// <summary>y = TOp(x; α) on elements [start, start + count).</summary>
     public void Unary<TOp>(BackendStorage x, double alpha, BackendStorage y, int start, int count)
-        where TOp : struct, IUnaryOperator
+        where TOp : IUnaryOperator
     {
         if (count == 0) return;
         if (IsSingle(x)) Load("unary", typeof(TOp), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float, int>(ElementwiseKernels.Unary<TOp, float>))(count, View<float>(x), View<float>(y), (float)alpha, start);
@@ -60,7 +60,7 @@ internal sealed partial class GpuKernels : IDisposable
 
     /// <summary>d = TOp(x, y) with x and y broadcast NumPy-style to d's dimensions.</summary>
     public void Binary<TOp>(BackendStorage x, ReadOnlySpan<int> xDims, BackendStorage y, ReadOnlySpan<int> yDims, BackendStorage d, ReadOnlySpan<int> dDims)
-        where TOp : struct, Nabla.Kernels.IBinaryOperator<TOp>
+        where TOp : Nabla.Kernels.IBinaryOperator<TOp>
     {
         int count = d.Length;
         if (count == 0) return;
@@ -71,14 +71,14 @@ internal sealed partial class GpuKernels : IDisposable
             return;
         }
 
-        var shape = BroadcastShape.Of(xDims, yDims, dDims);
-        if (IsSingle(x)) Load("broadcast", typeof(TOp), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BroadcastShape>(ElementwiseKernels.BinaryBroadcast<TOp, float>))(count, View<float>(x), View<float>(y), View<float>(d), shape);
-        else Load("broadcast", typeof(TOp), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, BroadcastShape>(ElementwiseKernels.BinaryBroadcast<TOp, double>))(count, View<double>(x), View<double>(y), View<double>(d), shape);
+        var shape = StridedShape.Broadcast(xDims, yDims, dDims);
+        if (IsSingle(x)) Load("broadcast", typeof(TOp), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StridedShape>(ElementwiseKernels.BinaryBroadcast<TOp, float>))(count, View<float>(x), View<float>(y), View<float>(d), shape);
+        else Load("broadcast", typeof(TOp), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, StridedShape>(ElementwiseKernels.BinaryBroadcast<TOp, double>))(count, View<double>(x), View<double>(y), View<double>(d), shape);
     }
 
     /// <summary>d = TOp(x, y) on elements [start, start + count) of d, x and y each of d's length or a scalar.</summary>
     public void BinaryElementwise<TOp>(BackendStorage x, BackendStorage y, BackendStorage d, int start, int count)
-        where TOp : struct, Nabla.Kernels.IBinaryOperator<TOp>
+        where TOp : Nabla.Kernels.IBinaryOperator<TOp>
     {
         if (count == 0) return;
         if (IsSingle(x)) Load("binary", typeof(TOp), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.Binary<TOp, float>))(count, View<float>(x), View<float>(y), View<float>(d), start);
@@ -267,14 +267,16 @@ internal sealed partial class GpuKernels : IDisposable
         _indices?.Dispose();
         _partialSingle?.Dispose();
         _partialDouble?.Dispose();
+        _rowStatistics?.Dispose();
         _rowLossSingle?.Dispose();
         _rowLossDouble?.Dispose();
         Accelerator.Dispose();
         _context.Dispose();
     }
 
-    /// <summary>The first <paramref name="count"/> labels, copied to the accelerator's label buffer (grown when short).</summary>
-    private ArrayView<int> Upload(int[] labels, int count)
+    /// <summary>The first <paramref name="count"/> labels (or indices), copied to the accelerator's index buffer (grown
+    /// when short).</summary>
+    private ArrayView<int> Upload(ReadOnlySpan<int> labels, int count)
     {
         if (_labels is null || _labels.Length < Math.Max(count, 1))
         {
@@ -283,7 +285,7 @@ internal sealed partial class GpuKernels : IDisposable
         }
 
         var view = _labels.View.SubView(0, count);
-        view.AsContiguous().CopyFromCPU(labels.AsSpan(0, count));
+        view.AsContiguous().CopyFromCPU(labels[..count]);
         return view;
     }
 

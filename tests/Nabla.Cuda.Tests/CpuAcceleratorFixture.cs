@@ -4,7 +4,12 @@ namespace Nabla.Cuda.Tests;
 /// compiled once per element type and operator.</summary>
 public sealed class CpuAcceleratorFixture : IDisposable
 {
+    public CpuAcceleratorFixture() => Ops = new GpuOps(Kernels);
+
     internal GpuKernels Kernels { get; } = GpuKernels.OnCpuAccelerator();
+
+    /// <summary>The GPU's op table on those kernels: what the tests call, as the engine does.</summary>
+    internal Nabla.Backends.BackendOps Ops { get; }
 
     public void Dispose() => Kernels.Dispose();
 }

@@ -12,6 +12,7 @@ namespace Nabla.Cuda.Tests;
 public sealed class GpuKernelTests(CpuAcceleratorFixture fixture)
 {
     private readonly GpuKernels _gpu = fixture.Kernels;
+    private readonly BackendOps _ops = fixture.Ops;
     private readonly Random _random = new(5);
 
     private static BackendOps Cpu => Backend.Cpu.Ops;
@@ -31,7 +32,7 @@ public sealed class GpuKernelTests(CpuAcceleratorFixture fixture)
         var (cy, gy) = Pair(dtype, new double[41]);
         double alpha = op == "pow1.5" ? 1.5 : op == "pow2" ? 2 : 0.3;
         RunUnary(op, cx, cy, alpha, Cpu.Unary<NegateOperator>, Cpu.Unary<ExpOperator>, Cpu.Unary<LogOperator>, Cpu.Unary<SqrtOperator>, Cpu.Unary<AbsOperator>, Cpu.Unary<SignOperator>, Cpu.Unary<PowOperator>, Cpu.Unary<SigmoidOperator>, Cpu.Unary<TanhOperator>, Cpu.Unary<ReluOperator>, Cpu.Unary<LeakyReluOperator>, Cpu.Unary<LeakyReluDerivativeOperator>);
-        RunUnary(op, gx, gy, alpha, _gpu.Unary<NegateOperator>, _gpu.Unary<ExpOperator>, _gpu.Unary<LogOperator>, _gpu.Unary<SqrtOperator>, _gpu.Unary<AbsOperator>, _gpu.Unary<SignOperator>, _gpu.Unary<PowOperator>, _gpu.Unary<SigmoidOperator>, _gpu.Unary<TanhOperator>, _gpu.Unary<ReluOperator>, _gpu.Unary<LeakyReluOperator>, _gpu.Unary<LeakyReluDerivativeOperator>);
+        RunUnary(op, gx, gy, alpha, _ops.Unary<NegateOperator>, _ops.Unary<ExpOperator>, _ops.Unary<LogOperator>, _ops.Unary<SqrtOperator>, _ops.Unary<AbsOperator>, _ops.Unary<SignOperator>, _ops.Unary<PowOperator>, _ops.Unary<SigmoidOperator>, _ops.Unary<TanhOperator>, _ops.Unary<ReluOperator>, _ops.Unary<LeakyReluOperator>, _ops.Unary<LeakyReluDerivativeOperator>);
         AssertClose(cy, gy, dtype, op);
     }
 
@@ -76,19 +77,19 @@ public sealed class GpuKernelTests(CpuAcceleratorFixture fixture)
         var (cs, gs) = Pair(dtype, values);
         var (cg, gg) = Pair(dtype, other);
         Cpu.AddInPlace(cs, cg, 7, 31);
-        _gpu.AddInPlace(gs, gg, 7, 31);
+        _ops.AddInPlace(gs, gg, 7, 31);
         AssertClose(cs, gs, dtype, "AddInPlace");
         Cpu.MaskByPositive(cs, cg, 5, 40);
-        _gpu.MaskByPositive(gs, gg, 5, 40);
+        _ops.MaskByPositive(gs, gg, 5, 40);
         AssertClose(cg, gg, dtype, "MaskByPositive");
         Cpu.Scale(cs, -0.37);
-        _gpu.Scale(gs, -0.37);
+        _ops.Scale(gs, -0.37);
         AssertClose(cs, gs, dtype, "Scale");
         Cpu.Clamp(cs, 0.5);
-        _gpu.Clamp(gs, 0.5);
+        _ops.Clamp(gs, 0.5);
         AssertClose(cs, gs, dtype, "Clamp");
         Cpu.Clear(cs);
-        _gpu.Clear(gs);
+        _ops.Clear(gs);
         AssertClose(cs, gs, dtype, "Clear");
         Assert.All(Storage.Host(gs), v => Assert.Equal(0, v));
     }
@@ -106,17 +107,17 @@ public sealed class GpuKernelTests(CpuAcceleratorFixture fixture)
         {
             var (cy, gy) = Pair(dtype, new double[outer * inner]);
             Cpu.SumAxis(cx, outer, n, inner, cy);
-            _gpu.SumAxis(gx, outer, n, inner, gy);
+            _ops.SumAxis(gx, outer, n, inner, gy);
             double terms = Enumerable.Range(0, outer * inner).Max(o => Enumerable.Range(0, n).Sum(k => Math.Abs(x[((o / inner * n) + k) * inner + (o % inner)])));
             AssertClose(cy, gy, dtype, $"SumAxis {outer}×{n}×{inner}", terms);
             Cpu.MaxAxis(cx, outer, n, inner, cy);
-            _gpu.MaxAxis(gx, outer, n, inner, gy);
+            _ops.MaxAxis(gx, outer, n, inner, gy);
             AssertClose(cy, gy, dtype, $"MaxAxis {outer}×{n}×{inner}");
         }
 
         var (cs, gs) = Pair(dtype, new double[21]);
         Cpu.SumRows(cx, 20, 21, cs);
-        _gpu.SumRows(gx, 20, 21, gs);
+        _ops.SumRows(gx, 20, 21, gs);
         AssertClose(cs, gs, dtype, "SumRows", 20 * 3);
     }
 
@@ -136,7 +137,7 @@ public sealed class GpuKernelTests(CpuAcceleratorFixture fixture)
         var (cb, gb) = Pair(dtype, Values(bOffset + (k * n), -1, 1));
         var (cc, gc) = Pair(dtype, new double[cOffset + (m * n) + 4]);
         Cpu.MatMul(ca, aOffset, transposeA, cb, bOffset, transposeB, cc, cOffset, m, k, n);
-        _gpu.MatMul(ga, aOffset, transposeA, gb, bOffset, transposeB, gc, cOffset, m, k, n);
+        _ops.MatMul(ga, aOffset, transposeA, gb, bOffset, transposeB, gc, cOffset, m, k, n);
         AssertClose(cc, gc, dtype, $"MatMul transposeA={transposeA} transposeB={transposeB}");
     }
 
@@ -155,7 +156,7 @@ public sealed class GpuKernelTests(CpuAcceleratorFixture fixture)
         var (cb, gb) = Pair(dtype, Values(outputs, -1, 1));
         var (cy, gy) = Pair(dtype, new double[rows * outputs]);
         Cpu.Linear(cx, cw, bias ? cb : null, cy, rows, inputs, outputs, relu);
-        _gpu.Linear(gx, gw, bias ? gb : null, gy, rows, inputs, outputs, relu);
+        _ops.Linear(gx, gw, bias ? gb : null, gy, rows, inputs, outputs, relu);
         AssertClose(cy, gy, dtype, "Linear");
         if (relu) Assert.Contains(Storage.Host(gy), v => v == 0);   // the ReLU cut something
     }
@@ -172,7 +173,7 @@ public sealed class GpuKernelTests(CpuAcceleratorFixture fixture)
         var (cz, gz) = Pair(dtype, logits);
         var (cg, gg) = Pair(dtype, new double[rows * classes]);
         double cpuLoss = Cpu.SoftmaxCrossEntropy(cz, labels, rows, classes, cg);
-        double gpuLoss = _gpu.SoftmaxCrossEntropy(gz, labels, rows, classes, gg);
+        double gpuLoss = _ops.SoftmaxCrossEntropy(gz, labels, rows, classes, gg);
         double tolerance = dtype == DType.Float32 ? 1e-6 : 1e-12;
         Assert.True(Math.Abs(cpuLoss - gpuLoss) <= tolerance * Math.Abs(cpuLoss), $"loss {gpuLoss} on the GPU, {cpuLoss} on the CPU");
         AssertClose(cg, gg, dtype, "softmax cross-entropy gradient");
@@ -181,7 +182,7 @@ public sealed class GpuKernelTests(CpuAcceleratorFixture fixture)
     [Fact]
     public void A_buffer_on_the_CPU_is_refused_naming_its_device()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => _gpu.Scale(new CpuStorage<float>(new float[4]), 2));
+        var error = Assert.Throws<InvalidOperationException>(() => _ops.Scale(new CpuStorage<float>(new float[4]), 2));
         Assert.Contains("cpu", error.Message, StringComparison.Ordinal);
         Assert.Contains("To(Device.Cuda)", error.Message, StringComparison.Ordinal);
     }
@@ -248,7 +249,7 @@ public sealed class GpuKernelTests(CpuAcceleratorFixture fixture)
             where TOp : struct, IBinaryOperator<TOp>
         {
             if (cpu is not null) cpu.Binary<TOp>(x.S, x.Dims, y.S, y.Dims, d.S, d.Dims);
-            else _gpu.Binary<TOp>(x.S, x.Dims, y.S, y.Dims, d.S, d.Dims);
+            else _ops.Binary<TOp>(x.S, x.Dims, y.S, y.Dims, d.S, d.Dims);
         }
     }
 

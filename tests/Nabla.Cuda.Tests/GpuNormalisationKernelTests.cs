@@ -11,6 +11,7 @@ namespace Nabla.Cuda.Tests;
 public sealed class GpuNormalisationKernelTests(CpuAcceleratorFixture fixture)
 {
     private readonly GpuKernels _gpu = fixture.Kernels;
+    private readonly BackendOps _ops = fixture.Ops;
     private readonly Random _random = new(21);
 
     [Theory]
@@ -32,7 +33,7 @@ public sealed class GpuNormalisationKernelTests(CpuAcceleratorFixture fixture)
         var (cHat, gHat) = Pair(dtype, new double[count]);
         double[] cpuMean = new double[channels], cpuVariance = new double[channels], gpuMean = new double[channels], gpuVariance = new double[channels];
         var cpu = Backend.Cpu.Ops.BatchNorm(n, channels, length, cpuMean, cpuVariance);
-        var gpu = _gpu.BatchNorm(n, channels, length, gpuMean, gpuVariance);
+        var gpu = _ops.BatchNorm(n, channels, length, gpuMean, gpuVariance);
         cpu.Forward(cx, cGamma, cBeta, cy, cHat, 1e-5, relu);
         gpu.Forward(gx, gGamma, gBeta, gy, gHat, 1e-5, relu);
         Storage.AssertClose(cpuMean, gpuMean, DType.Float64, "μ");
@@ -47,6 +48,38 @@ public sealed class GpuNormalisationKernelTests(CpuAcceleratorFixture fixture)
         var (cdBeta, gdBeta) = Pair(dtype, new double[channels]);
         cpu.Backward(cg, cHat, cGamma, cdx, cdGamma, cdBeta, relu ? cy : null);
         gpu.Backward(gg, gHat, gGamma, gdx, gdGamma, gdBeta, relu ? gy : null);
+        Storage.AssertClose(cdx, gdx, dtype, "∂x");
+        Storage.AssertClose(cdGamma, gdGamma, dtype, "∂γ");
+        Storage.AssertClose(cdBeta, gdBeta, dtype, "∂β");
+    }
+
+    [Theory]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.Float64)]
+    public void Layer_norm_agrees_forward_and_backward(DType dtype)
+    {
+        const int rows = 5, features = 12;
+        var x = Enumerable.Range(0, rows * features).Select(i => (i / features == 3 ? 50 : 0) + (_random.NextDouble() * 2) - 1).ToArray();
+        var gamma = Enumerable.Range(0, features).Select(_ => _random.NextDouble() + 0.5).ToArray();
+        var beta = Enumerable.Range(0, features).Select(_ => _random.NextDouble() - 0.5).ToArray();
+        var (cx, gx) = Pair(dtype, x);
+        var (cGamma, gGamma) = Pair(dtype, gamma);
+        var (cBeta, gBeta) = Pair(dtype, beta);
+        var (cy, gy) = Pair(dtype, new double[rows * features]);
+        var (cHat, gHat) = Pair(dtype, new double[rows * features]);
+        double[] cpuInverse = new double[rows], gpuInverse = new double[rows];
+        Backend.Cpu.Ops.LayerNormForward(cx, cGamma, cBeta, cy, cHat, features, cpuInverse, 1e-5);
+        _ops.LayerNormForward(gx, gGamma, gBeta, gy, gHat, features, gpuInverse, 1e-5);
+        Storage.AssertClose(cpuInverse, gpuInverse, DType.Float64, "1/σ");
+        Storage.AssertClose(cy, gy, dtype, "y");
+        Storage.AssertClose(cHat, gHat, dtype, "x̂");
+
+        var (cg, gg) = Pair(dtype, Enumerable.Range(0, rows * features).Select(_ => _random.NextDouble() - 0.5).ToArray());
+        var (cdx, gdx) = Pair(dtype, new double[rows * features]);
+        var (cdGamma, gdGamma) = Pair(dtype, new double[features]);
+        var (cdBeta, gdBeta) = Pair(dtype, new double[features]);
+        Backend.Cpu.Ops.LayerNormBackward(cg, cHat, cGamma, cdx, cdGamma, cdBeta, cpuInverse, new double[features], new double[features]);
+        _ops.LayerNormBackward(gg, gHat, gGamma, gdx, gdGamma, gdBeta, gpuInverse, new double[features], new double[features]);
         Storage.AssertClose(cdx, gdx, dtype, "∂x");
         Storage.AssertClose(cdGamma, gdGamma, dtype, "∂γ");
         Storage.AssertClose(cdBeta, gdBeta, dtype, "∂β");

@@ -12,6 +12,7 @@ namespace Nabla.Cuda.Tests;
 public sealed class GpuWindowKernelTests(CpuAcceleratorFixture fixture)
 {
     private readonly GpuKernels _gpu = fixture.Kernels;
+    private readonly BackendOps _ops = fixture.Ops;
     private readonly Random _random = new(13);
 
     private static BackendOps Cpu => Backend.Cpu.Ops;
@@ -40,7 +41,7 @@ public sealed class GpuWindowKernelTests(CpuAcceleratorFixture fixture)
         var (cb, gb) = Pair(dtype, Values(outputs));
         var (cy, gy) = Pair(dtype, new double[batch * outputs * positions]);
         var cpu = Cpu.Convolution(geometry, batch, outputs, groups);
-        var gpu = _gpu.Convolution(geometry, batch, outputs, groups);
+        var gpu = _ops.Convolution(geometry, batch, outputs, groups);
         cpu.Forward(cx, cw, bias ? cb : null, cy, relu);
         gpu.Forward(gx, gw, bias ? gb : null, gy, relu);
         Close(cy, gy, dtype, "forward");
@@ -72,7 +73,7 @@ public sealed class GpuWindowKernelTests(CpuAcceleratorFixture fixture)
         var (cx, gx) = Pair(dtype, x);
         var (cy, gy) = Pair(dtype, new double[outputsCount]);
         var cpu = Cpu.MaxPool(geometry, planes);
-        var gpu = _gpu.MaxPool(geometry, planes);
+        var gpu = _ops.MaxPool(geometry, planes);
         cpu.Forward(cx, cy);
         gpu.Forward(gx, gy);
         Close(cy, gy, dtype, "forward");

@@ -11,7 +11,7 @@ internal static class ElementwiseKernels
 {
     /// <summary>y[start + i] = TOp(x[start + i]; α).</summary>
     public static void Unary<TOp, T>(Index1D i, ArrayView<T> x, ArrayView<T> y, T alpha, int start)
-        where TOp : struct, IUnaryOperator
+        where TOp : IUnaryOperator
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int at = start + i;
@@ -20,7 +20,7 @@ internal static class ElementwiseKernels
 
     /// <summary>d[start + i] = TOp(x, y), where x and y each hold d's elements or a single one (a scalar, read at 0).</summary>
     public static void Binary<TOp, T>(Index1D i, ArrayView<T> x, ArrayView<T> y, ArrayView<T> d, int start)
-        where TOp : struct, IBinaryOperator<TOp>
+        where TOp : IBinaryOperator<TOp>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int at = start + i;
@@ -29,8 +29,8 @@ internal static class ElementwiseKernels
 
     /// <summary>d = TOp(x, y) with x and y broadcast NumPy-style to d's dimensions: element i of d is split into its
     /// coordinates, and each operand is read at the dot product of those with its strides (0 along a broadcast axis).</summary>
-    public static void BinaryBroadcast<TOp, T>(Index1D i, ArrayView<T> x, ArrayView<T> y, ArrayView<T> d, BroadcastShape shape)
-        where TOp : struct, IBinaryOperator<TOp>
+    public static void BinaryBroadcast<TOp, T>(Index1D i, ArrayView<T> x, ArrayView<T> y, ArrayView<T> d, StridedShape shape)
+        where TOp : IBinaryOperator<TOp>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rest = i, xAt = 0, yAt = 0;

@@ -17,31 +17,36 @@ internal static class SmoothActivationKernel
     {
         for (int i = start; i < end; i++)
         {
-            double v = double.CreateTruncating(x[i]), value, slope;
-            switch (kind)
-            {
-                case SmoothActivation.Elu:
-                    value = v > 0 ? v : alpha * double.ExpM1(v);
-                    slope = v > 0 ? 1 : alpha * Math.Exp(v);
-                    break;
-                case SmoothActivation.Silu:
-                    double s = 1 / (1 + Math.Exp(-v));
-                    value = v * s;
-                    slope = s * (1 + (v * (1 - s)));
-                    break;
-                case SmoothActivation.Gelu:
-                    double cdf = 0.5 * (1 + SpecialFunctions.Erf(v / Math.Sqrt(2)));
-                    value = v * cdf;
-                    slope = cdf + (v * Math.Exp(-0.5 * v * v) / Math.Sqrt(2 * Math.PI));
-                    break;
-                default:
-                    value = v > SoftplusThreshold ? v : Math.Log(1 + Math.Exp(v));
-                    slope = v > SoftplusThreshold ? 1 : 1 / (1 + Math.Exp(-v));
-                    break;
-            }
-
+            Evaluate(kind, alpha, double.CreateTruncating(x[i]), out double value, out double slope);
             y[i] = T.CreateTruncating(value);
             derivative[i] = T.CreateTruncating(slope);
+        }
+    }
+
+    /// <summary>f(v) and f′(v) of one element, in float64: the one definition both the CPU's loop and the GPU's kernel
+    /// (one thread per element) call.</summary>
+    public static void Evaluate(SmoothActivation kind, double alpha, double v, out double value, out double slope)
+    {
+        switch (kind)
+        {
+            case SmoothActivation.Elu:
+                value = v > 0 ? v : alpha * double.ExpM1(v);
+                slope = v > 0 ? 1 : alpha * Math.Exp(v);
+                break;
+            case SmoothActivation.Silu:
+                double s = 1 / (1 + Math.Exp(-v));
+                value = v * s;
+                slope = s * (1 + (v * (1 - s)));
+                break;
+            case SmoothActivation.Gelu:
+                double cdf = 0.5 * (1 + SpecialFunctions.Erf(v / Math.Sqrt(2)));
+                value = v * cdf;
+                slope = cdf + (v * Math.Exp(-0.5 * v * v) / Math.Sqrt(2 * Math.PI));
+                break;
+            default:
+                value = v > SoftplusThreshold ? v : Math.Log(1 + Math.Exp(v));
+                slope = v > SoftplusThreshold ? 1 : 1 / (1 + Math.Exp(-v));
+                break;
         }
     }
 }

@@ -28,10 +28,13 @@ internal static class SpecialFunctions
             return 2 / Math.Sqrt(Math.PI) * sum;
         }
 
-        if (a > 27) return Math.Sign(x);   // erfc(27) < 1e-300
+        // The sign as x < 0 ? −1 : 1 rather than Math.Sign, which can throw (on NaN, excluded above): a GPU kernel calls
+        // this function too, and a kernel cannot throw.
+        double sign = x < 0 ? -1 : 1;
+        if (a > 27) return sign;   // erfc(27) < 1e-300
         double fraction = a;
         for (int k = 60; k >= 1; k--) fraction = a + (k / 2.0 / fraction);
         double complement = Math.Exp(-a * a) / (Math.Sqrt(Math.PI) * fraction);
-        return Math.Sign(x) * (1 - complement);
+        return sign * (1 - complement);
     }
 }

@@ -1,11 +1,11 @@
 namespace Nabla.Cuda.Kernels;
 
-/// <summary>The output dimensions of a broadcast binary kernel and each operand's strides along them (0 along an axis
-/// the operand is broadcast over), up to <see cref="MaxRank"/> axes. A kernel parameter must be a plain value, so the
-/// axes are fields rather than an array.</summary>
-internal struct BroadcastShape
+/// <summary>An output's dimensions and two operands' strides along them, up to <see cref="MaxRank"/> axes: a broadcast
+/// (a stride of 0 along an axis an operand is broadcast over) or a permutation (x's strides in the output's order). A
+/// kernel parameter must be a plain value, so the axes are fields rather than an array.</summary>
+internal struct StridedShape
 {
-    /// <summary>The most axes a broadcast kernel takes (a batch of images with channels has four).</summary>
+    /// <summary>The most axes a strided kernel takes (a batch of images with channels has four).</summary>
     public const int MaxRank = 6;
 
     public int Rank;
@@ -16,14 +16,27 @@ internal struct BroadcastShape
     /// <summary>The shape of d = op(x, y) for x, y and d of these dimensions (x and y right-aligned with d, NumPy's
     /// rule).</summary>
     /// <exception cref="NotSupportedException">d has more than <see cref="MaxRank"/> axes.</exception>
-    public static BroadcastShape Of(ReadOnlySpan<int> xDims, ReadOnlySpan<int> yDims, ReadOnlySpan<int> dDims)
+    public static StridedShape Broadcast(ReadOnlySpan<int> xDims, ReadOnlySpan<int> yDims, ReadOnlySpan<int> dDims)
     {
         if (dDims.Length > MaxRank) throw new NotSupportedException($"a broadcast of {dDims.Length} axes on the GPU: at most {MaxRank} are supported");
-        var shape = new BroadcastShape { Rank = dDims.Length };
+        var shape = new StridedShape { Rank = dDims.Length };
         Span<int> xStrides = stackalloc int[MaxRank], yStrides = stackalloc int[MaxRank];
         Nabla.Kernels.BroadcastKernel.BroadcastStrides(xDims, dDims, xStrides[..dDims.Length]);   // the CPU kernel's rule
         Nabla.Kernels.BroadcastKernel.BroadcastStrides(yDims, dDims, yStrides[..dDims.Length]);
         for (int axis = 0; axis < dDims.Length; axis++) shape.Set(axis, dDims[axis], xStrides[axis], yStrides[axis]);
+        return shape;
+    }
+
+    /// <summary>The shape of y = x with its axes permuted (axis i of y is axis perm[i] of x): y's dimensions, and x's
+    /// strides in y's order (the second operand's are unused).</summary>
+    /// <exception cref="NotSupportedException">x has more than <see cref="MaxRank"/> axes.</exception>
+    public static StridedShape Permutation(ReadOnlySpan<int> xDims, ReadOnlySpan<int> perm)
+    {
+        if (xDims.Length > MaxRank) throw new NotSupportedException($"a permutation of {xDims.Length} axes on the GPU: at most {MaxRank} are supported");
+        var shape = new StridedShape { Rank = xDims.Length };
+        Span<int> strides = stackalloc int[MaxRank];
+        for (int i = xDims.Length - 1, stride = 1; i >= 0; stride *= xDims[i], i--) strides[i] = stride;
+        for (int axis = 0; axis < xDims.Length; axis++) shape.Set(axis, xDims[perm[axis]], strides[perm[axis]], 0);
         return shape;
     }
 
