@@ -386,5 +386,5 @@ internal sealed partial class GpuKernels : IDisposable
         where T : unmanaged => Storage<T>(storage).View;
 
     private static InvalidOperationException NotOnGpu(BackendStorage storage) => new(
-        $"a GPU kernel was given a buffer on {(storage is TensorStorage t ? t.Device.ToString() : "another backend")} ({storage.GetType().Name}): move the tensor with To(Device.Cuda) first");
+        $"an op on {Nabla.Tensors.Device.Cuda} was given a tensor on {(storage is TensorStorage t ? t.Device.ToString() : storage.GetType().Name)}: move it there with To(Device.Cuda) first (a module with Module.To)");
 }

@@ -5,7 +5,7 @@ using Nabla.Tensors;
 namespace Nabla.Cuda;
 
 /// <summary>A flat buffer of elements in an accelerator's memory: a GPU's, or the host's under ILGPU's CPU accelerator.
-/// Its elements are read and written only by kernels; <see cref="ToArray"/> and <see cref="CopyFrom"/> move them to
+/// Its elements are read and written only by kernels; <see cref="ToArray"/> and <see cref="CopyFrom(ReadOnlySpan{T})"/> move them to
 /// and from the host.</summary>
 internal sealed class GpuStorage<T> : TensorStorage, IDisposable
     where T : unmanaged
@@ -36,6 +36,18 @@ internal sealed class GpuStorage<T> : TensorStorage, IDisposable
         if (typeof(T) == typeof(float)) System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(nan.AsSpan()).Fill(float.NaN);
         else if (typeof(T) == typeof(double)) System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(nan.AsSpan()).Fill(double.NaN);
         CopyFrom(nan);
+    }
+
+    public override void CopyToHost<TValue>(Span<TValue> destination) => Buffer.View.AsContiguous().CopyToCPU(System.Runtime.InteropServices.MemoryMarshal.Cast<TValue, T>(destination));
+
+    public override void CopyFromHost<TValue>(ReadOnlySpan<TValue> source) => CopyFrom(System.Runtime.InteropServices.MemoryMarshal.Cast<TValue, T>(source));
+
+    /// <summary>Copies another storage's elements in: on the accelerator when it is a buffer of the same one, else
+    /// through the host.</summary>
+    public override void CopyFrom(TensorStorage source)
+    {
+        if (source is GpuStorage<T> device && device.Buffer.Accelerator == Buffer.Accelerator) Buffer.View.AsContiguous().CopyFrom(device.Buffer.View.AsContiguous());
+        else base.CopyFrom(source);
     }
 
     /// <summary>Copies <paramref name="values"/> (of this storage's length) in.</summary>

@@ -4,14 +4,15 @@ namespace Nabla.Cuda.Tests;
 /// compiled once per element type and operator.</summary>
 public sealed class CpuAcceleratorFixture : IDisposable
 {
-    public CpuAcceleratorFixture() => Ops = new GpuOps(Kernels);
+    /// <summary>The GPU's backend on the CPU accelerator, registered as Device.Cuda's.</summary>
+    internal GpuBackend Backend { get; } = GpuBackend.StartOnCpuAccelerator();
 
-    internal GpuKernels Kernels { get; } = GpuKernels.OnCpuAccelerator();
+    internal GpuKernels Kernels => Backend.Kernels;
 
     /// <summary>The GPU's op table on those kernels: what the tests call, as the engine does.</summary>
-    internal Nabla.Backends.BackendOps Ops { get; }
+    internal Nabla.Backends.BackendOps Ops => Backend.Ops;
 
-    public void Dispose() => Kernels.Dispose();
+    public void Dispose() => Backend.Dispose();
 }
 
 /// <summary>The kernel tests share one accelerator and run one at a time (the accelerator's stream is one queue).</summary>

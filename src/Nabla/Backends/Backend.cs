@@ -33,6 +33,11 @@ internal abstract class Backend
     /// <summary>The backend's op table: the kernels the autograd functions launch.</summary>
     public abstract BackendOps Ops { get; }
 
+    /// <summary>Whether this backend's buffers are host memory its kernels run on from host threads (the CPU's and the
+    /// checking backend's): elementwise kernels are then split across the kernel threads and chained by the fusion
+    /// pass. A device backend (a GPU's, in Nabla.Cuda) runs each kernel as one launch.</summary>
+    public virtual bool RunsOnHost => true;
+
     /// <summary>Prepares <paramref name="kernel"/>, which reads <paramref name="reads"/> and writes
     /// <paramref name="writes"/>, for running now and for replay: returns what to run (the kernel itself, or the
     /// kernel wrapped in the backend's checks).</summary>

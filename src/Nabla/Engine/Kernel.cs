@@ -46,6 +46,14 @@ internal static class Kernel
             return;
         }
 
+        if (!Backend.Current.RunsOnHost)
+        {
+            // A device runs the whole range as one launch: no split across host threads, and no chaining by the fusion
+            // pass, whose blocks are sized for a CPU's cache.
+            Launch(reads, writes, () => range(0, length));
+            return;
+        }
+
         var form = new ElementwiseForm(operation, length, range);
         Launch(reads, writes, form.RunAll, form);
     }

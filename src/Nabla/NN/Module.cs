@@ -205,6 +205,16 @@ public abstract class Module
     /// <summary>The module's own parameters (not its submodules').</summary>
     public IEnumerable<KeyValuePair<string, Tensor>> OwnParameters() => _parameters;
 
+    /// <summary>Moves every parameter and buffer (with any gradient) to <paramref name="device"/> in place: the same
+    /// tensor objects, so an optimiser made for them goes on updating them. Returns this module.</summary>
+    /// <exception cref="InvalidOperationException">No backend for <paramref name="device"/> has been started (for a GPU,
+    /// Nabla.Cuda starts it).</exception>
+    public Module To(Device device)
+    {
+        foreach (var (_, tensor) in NamedState()) tensor.MoveTo(device);
+        return this;
+    }
+
     /// <summary>The number of trainable scalars: Σ over parameters of their element counts.</summary>
     public long ParameterCount() => Parameters().Sum(p => (long)p.Count);
 

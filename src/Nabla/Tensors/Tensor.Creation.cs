@@ -9,12 +9,10 @@ public sealed partial class Tensor
     /// <summary>A tensor of zeros.</summary>
     public static Tensor Zeros(Shape shape, DType dtype = DType.Float32)
     {
-        var zeros = StepTensorPool.Lending is { } pool ? pool.Take(shape, dtype, zeroed: true) : dtype switch
-        {
-            DType.Float32 => new Tensor(new CpuStorage<float>(new float[shape.Count]), shape),
-            DType.Float64 => new Tensor(new CpuStorage<double>(new double[shape.Count]), shape),
-            _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
-        };
+        // An eager step's pool lends host arrays: a device backend allocates its own.
+        var zeros = StepTensorPool.Lending is { } pool && Backend.Current.RunsOnHost
+            ? pool.Take(shape, dtype, zeroed: true)
+            : new Tensor(DeviceStorage.Allocate(dtype, shape.Count, zeroed: true), shape);
         if (KernelTape.Current is { } tape)
         {
             tape.NoteCreated(zeros.Storage);
@@ -34,7 +32,7 @@ public sealed partial class Tensor
     /// <summary>A tensor whose elements are not initialised: for kernel outputs that overwrite every element.</summary>
     internal static Tensor Uninitialized(Shape shape, DType dtype)
     {
-        var tensor = StepTensorPool.Lending is { } pool ? pool.Take(shape, dtype, zeroed: false) : UninitializedOwn(shape, dtype);
+        var tensor = StepTensorPool.Lending is { } pool && Backend.Current.RunsOnHost ? pool.Take(shape, dtype, zeroed: false) : UninitializedOwn(shape, dtype);
         KernelTape.Current?.NoteCreated(tensor.Storage);
         Backend.Current.Allocated(tensor.Storage, initialised: false);
         return tensor;
@@ -42,12 +40,7 @@ public sealed partial class Tensor
 
     /// <summary>As <see cref="Uninitialized"/>, on a new array that is never lent from an eager step's pool: for
     /// copies that the caller keeps (<see cref="Clone"/>).</summary>
-    internal static Tensor UninitializedOwn(Shape shape, DType dtype) => dtype switch
-    {
-        DType.Float32 => new Tensor(new CpuStorage<float>(GC.AllocateUninitializedArray<float>(shape.Count)), shape),
-        DType.Float64 => new Tensor(new CpuStorage<double>(GC.AllocateUninitializedArray<double>(shape.Count)), shape),
-        _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
-    };
+    internal static Tensor UninitializedOwn(Shape shape, DType dtype) => new(DeviceStorage.Allocate(dtype, shape.Count, zeroed: false), shape);
 
     /// <summary>A tensor of ones.</summary>
     public static Tensor Ones(Shape shape, DType dtype = DType.Float32) => Full(shape, 1.0, dtype);

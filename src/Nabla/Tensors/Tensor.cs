@@ -30,7 +30,7 @@ public sealed partial class Tensor
     /// <summary>The element type.</summary>
     public DType DType => Storage.DType;
 
-    /// <summary>Where the elements live (the CPU today).</summary>
+    /// <summary>Where the elements live: the CPU, or a GPU (<see cref="To(Device)"/>).</summary>
     public Device Device => Storage.Device;
 
     /// <summary>Number of elements.</summary>
@@ -42,7 +42,10 @@ public sealed partial class Tensor
     /// <summary>Row-major strides in elements (tensors are always contiguous).</summary>
     public int[] Strides => Shape.Strides();
 
-    internal TensorStorage Storage { get; }
+    internal TensorStorage Storage { get; private set; }
+
+    /// <summary>Whether the elements are in host memory, where the CPU kernels and host code read them directly.</summary>
+    private bool OnHost => Storage.Device.Type == DeviceType.Cpu;
 
     /// <summary>The underlying array; the dtype must match <typeparamref name="T"/>.</summary>
     internal T[] Buffer<T>()
@@ -50,8 +53,12 @@ public sealed partial class Tensor
     {
         KernelTape.ObserveRawAccess();   // outside a kernel, a capture could not repeat what is done with the values
         Backends.Backend.Checking?.Touched(Storage);
-        return ((CpuStorage<T>)Storage).Data;
+        return Storage is CpuStorage<T> host ? host.Data : throw OnDevice();
     }
+
+    /// <summary>The error for host code that needs the elements in host memory, given a tensor on a device.</summary>
+    private InvalidOperationException OnDevice() => new(
+        $"this tensor is on {Device}, and this needs its elements on the host: copy them with ToFloatArray()/ToDoubleArray(), or move the tensor with To(Device.Cpu)");
 
     /// <summary>The elements as a writable span. <typeparamref name="T"/> must be <c>float</c> for Float32 and
     /// <c>double</c> for Float64. Writing through it bypasses autograd.</summary>
@@ -59,6 +66,7 @@ public sealed partial class Tensor
     public Span<T> AsSpan<T>()
         where T : unmanaged
     {
+        if (!OnHost) throw OnDevice();
         if (Storage is not CpuStorage<T> s)
             throw new InvalidOperationException($"tensor of dtype {DType.Name()} cannot be viewed as {typeof(T).Name}");
         KernelTape.ObserveRawAccess();
@@ -67,14 +75,62 @@ public sealed partial class Tensor
     }
 
     /// <summary>A copy of the elements as float (converting from Float64 if needed).</summary>
-    public float[] ToFloatArray() => DType == DType.Float32
+    public float[] ToFloatArray() => !OnHost ? Array.ConvertAll(HostCopy(), v => (float)v)
+        : DType == DType.Float32
         ? (float[])Buffer<float>().Clone()
         : Array.ConvertAll(Buffer<double>(), v => (float)v);
 
     /// <summary>A copy of the elements as double (converting from Float32 if needed).</summary>
-    public double[] ToDoubleArray() => DType == DType.Float64
+    public double[] ToDoubleArray() => !OnHost ? HostCopy()
+        : DType == DType.Float64
         ? (double[])Buffer<double>().Clone()
         : Array.ConvertAll(Buffer<float>(), v => (double)v);
+
+    /// <summary>The elements of a tensor on a device, copied to the host as doubles (waiting for the kernels).</summary>
+    private double[] HostCopy()
+    {
+        KernelTape.ObserveRawAccess();
+        if (DType == DType.Float64)
+        {
+            var values = new double[Count];
+            Storage.CopyToHost<double>(values);
+            return values;
+        }
+
+        var singles = new float[Count];
+        Storage.CopyToHost<float>(singles);
+        return Array.ConvertAll(singles, v => (double)v);
+    }
+
+    /// <summary>Writes <paramref name="values"/> (one per element) into a tensor on a device.</summary>
+    private void HostWrite(double[] values)
+    {
+        KernelTape.ObserveRawAccess();
+        if (DType == DType.Float64) Storage.CopyFromHost<double>(values);
+        else Storage.CopyFromHost<float>(Array.ConvertAll(values, v => (float)v));
+    }
+
+    /// <summary>This tensor on <paramref name="device"/>: itself when it is there already (as PyTorch's <c>to</c>), else
+    /// a copy there, detached from the graph. A GPU's backend must have been started (Nabla.Cuda).</summary>
+    /// <exception cref="InvalidOperationException">No backend for <paramref name="device"/> has been started.</exception>
+    public Tensor To(Device device)
+    {
+        if (device == Device) return this;
+        var copy = new Tensor(DeviceStorage.Allocate(device, DType, Count, zeroed: false), Shape);
+        copy.Storage.CopyFrom(Storage);
+        return copy;
+    }
+
+    /// <summary>Moves this tensor's elements to <paramref name="device"/> in place, keeping the object (a module's
+    /// parameters and buffers, which optimisers and captures refer to); a gradient moves with it.</summary>
+    internal void MoveTo(Device device)
+    {
+        if (device == Device) return;
+        var moved = DeviceStorage.Allocate(device, DType, Count, zeroed: false);
+        moved.CopyFrom(Storage);
+        Storage = moved;
+        Grad?.MoveTo(device);
+    }
 
     /// <summary>The value of a one-element tensor.</summary>
     /// <exception cref="InvalidOperationException">The tensor has more than one element.</exception>
@@ -106,12 +162,24 @@ public sealed partial class Tensor
         }
     }
 
-    internal double GetFlat(int i) => DType == DType.Float32 ? Buffer<float>()[i] : Buffer<double>()[i];
+    internal double GetFlat(int i) => !OnHost ? HostCopy()[i] : DType == DType.Float32 ? Buffer<float>()[i] : Buffer<double>()[i];
 
     internal void SetFlat(int i, double value)
     {
-        if (DType == DType.Float32) Buffer<float>()[i] = (float)value;
-        else Buffer<double>()[i] = value;
+        if (!OnHost)
+        {
+            var values = HostCopy();
+            values[i] = value;
+            HostWrite(values);
+        }
+        else if (DType == DType.Float32)
+        {
+            Buffer<float>()[i] = (float)value;
+        }
+        else
+        {
+            Buffer<double>()[i] = value;
+        }
     }
 
     /// <summary>A new tensor with the same values converted to <paramref name="dtype"/>, detached from the graph.</summary>
@@ -137,7 +205,8 @@ public sealed partial class Tensor
     {
         if (source.Shape != Shape || source.DType != DType)
             throw new ArgumentException($"cannot share a {source.DType.Name()} tensor of shape {source.Shape} as a {DType.Name()} tensor of shape {Shape}");
-        if (DType == DType.Float32) ((CpuStorage<float>)Storage).Rebind(source.Buffer<float>());
+        if (!OnHost) Storage.CopyFrom(source.Storage);   // a device's buffer takes a copy of the batch
+        else if (DType == DType.Float32) ((CpuStorage<float>)Storage).Rebind(source.Buffer<float>());
         else ((CpuStorage<double>)Storage).Rebind(source.Buffer<double>());
     }
 
@@ -155,7 +224,8 @@ public sealed partial class Tensor
 
     private static void CopyValues(Tensor source, Tensor destination)
     {
-        if (source.DType == DType.Float32) source.Buffer<float>().CopyTo(destination.Buffer<float>(), 0);
+        if (!source.OnHost || !destination.OnHost) destination.Storage.CopyFrom(source.Storage);
+        else if (source.DType == DType.Float32) source.Buffer<float>().CopyTo(destination.Buffer<float>(), 0);
         else source.Buffer<double>().CopyTo(destination.Buffer<double>(), 0);
     }
 
@@ -170,7 +240,8 @@ public sealed partial class Tensor
 
     private void FillValues(double value)
     {
-        if (DType == DType.Float32) Buffer<float>().AsSpan().Fill((float)value);
+        if (!OnHost) HostWrite(Enumerable.Repeat(value, Count).ToArray());
+        else if (DType == DType.Float32) Buffer<float>().AsSpan().Fill((float)value);
         else Buffer<double>().AsSpan().Fill(value);
     }
 
@@ -178,7 +249,8 @@ public sealed partial class Tensor
     public bool HasNonFinite() => FirstNonFinite() >= 0;
 
     /// <summary>The flat index of the first NaN or infinite element, or −1 when all are finite.</summary>
-    internal int FirstNonFinite() => DType == DType.Float32 ? FirstNonFinite<float>(Buffer<float>()) : FirstNonFinite<double>(Buffer<double>());
+    internal int FirstNonFinite() => !OnHost ? FirstNonFinite<double>(HostCopy())
+        : DType == DType.Float32 ? FirstNonFinite<float>(Buffer<float>()) : FirstNonFinite<double>(Buffer<double>());
 
     private static int FirstNonFinite<T>(ReadOnlySpan<T> values)
         where T : IFloatingPointIeee754<T>

@@ -9,6 +9,30 @@ internal abstract class TensorStorage : BackendStorage
     public abstract DType DType { get; }
 
     public abstract Device Device { get; }
+
+    /// <summary>Copies the elements to the host (<typeparamref name="T"/> must be the storage's element type).</summary>
+    public abstract void CopyToHost<T>(Span<T> destination)
+        where T : unmanaged;
+
+    /// <summary>Copies <paramref name="source"/> (of the storage's length and element type) in from the host.</summary>
+    public abstract void CopyFromHost<T>(ReadOnlySpan<T> source)
+        where T : unmanaged;
+
+    /// <summary>Copies another storage's elements in (same length and dtype), on the device where both live on one;
+    /// by default through the host.</summary>
+    public virtual void CopyFrom(TensorStorage source)
+    {
+        if (DType == DType.Float32) CopyThroughHost<float>(source);
+        else CopyThroughHost<double>(source);
+    }
+
+    private void CopyThroughHost<T>(TensorStorage source)
+        where T : unmanaged
+    {
+        var values = new T[Length];
+        source.CopyToHost<T>(values);
+        CopyFromHost<T>(values);
+    }
 }
 
 /// <summary>Managed host memory: a plain array, so tensors need no <c>Dispose</c>.</summary>
@@ -56,6 +80,10 @@ internal sealed class CpuStorage<T>(T[] data) : TensorStorage
     public override int Length => Data.Length;
 
     public override object Memory => Data;
+
+    public override void CopyToHost<TValue>(Span<TValue> destination) => System.Runtime.InteropServices.MemoryMarshal.Cast<T, TValue>(Data.AsSpan()).CopyTo(destination);
+
+    public override void CopyFromHost<TValue>(ReadOnlySpan<TValue> source) => source.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<T, TValue>(Data.AsSpan()));
 
     public override void Poison()
     {
