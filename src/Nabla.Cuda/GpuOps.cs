@@ -8,7 +8,7 @@ namespace Nabla.Cuda;
 /// (<see cref="GpuKernels"/>) on buffers of one accelerator. The table is complete; what is not yet built is the rest
 /// of the device path around it (tensors allocated on the device, their host reads, the optimisers' state), so no
 /// training step runs on it yet.</summary>
-internal sealed class GpuOps(GpuKernels kernels) : BackendOps
+internal sealed class GpuOps(GpuKernels kernels) : BackendOps, IOptimizerKernels
 {
     /// <summary>The kernels behind the table.</summary>
     public GpuKernels Kernels { get; } = kernels;
@@ -80,4 +80,8 @@ internal sealed class GpuOps(GpuKernels kernels) : BackendOps
     public override void ScatterAddRows(BackendStorage source, ReadOnlySpan<int> rows, int rowSize, BackendStorage destination) => Kernels.ScatterAddRows(source, rows, rowSize, destination);
 
     public override void MatMul(BackendStorage a, int aOffset, bool transposeA, BackendStorage b, int bOffset, bool transposeB, BackendStorage c, int cOffset, int m, int k, int n) => Kernels.MatMul(a, aOffset, transposeA, b, bOffset, transposeB, c, cOffset, m, k, n);
+
+    public void SgdStep(BackendStorage w, BackendStorage grad, BackendStorage? velocity, double learningRate, double momentum, bool nesterov, double weightDecay) => Kernels.SgdStep(w, grad, velocity, learningRate, momentum, nesterov, weightDecay);
+
+    public void AdamStep(BackendStorage w, BackendStorage grad, BackendStorage m, BackendStorage v, double learningRate, double beta1, double beta2, double epsilon, double weightDecay, bool decoupled, long step) => Kernels.AdamStep(w, grad, m, v, learningRate, beta1, beta2, epsilon, weightDecay, decoupled, step);
 }

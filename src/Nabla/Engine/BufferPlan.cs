@@ -39,7 +39,8 @@ internal static class BufferPlan
         var lives = new Dictionary<BackendStorage, (int First, int Last, bool FirstIsWrite)>(ReferenceEqualityComparer.Instance);
         foreach (var storage in created)
         {
-            if (storage is TensorStorage && !kept.Contains(storage)) lives[storage] = (-1, -1, false);
+            // Host arrays only: a device's buffers keep their own memory (planning them is the device backend's to do).
+            if (storage is CpuStorage<float> or CpuStorage<double> && !kept.Contains(storage)) lives[storage] = (-1, -1, false);
         }
 
         for (int i = 0; i < kernels.Length; i++)

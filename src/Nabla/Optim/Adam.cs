@@ -63,6 +63,9 @@ public class Adam : Optimizer
     /// <inheritdoc/>
     private protected override bool UpdatesElementwise => true;
 
+    private protected override void UpdateOnDevice(int index, Tensor parameter, Tensor gradient, Backends.IOptimizerKernels kernels) =>
+        kernels.AdamStep(parameter.Storage, gradient.Storage, DeviceState(0, index).Storage, DeviceState(1, index).Storage, LearningRate, Beta1, Beta2, Epsilon, WeightDecay, _decoupled, StepCount);
+
     /// <inheritdoc/>
     private protected override void UpdatePart(int index, int offset, Span<float> parameter, ReadOnlySpan<float> gradient) =>
         Update(parameter, gradient, StatePart<float>(0, index, offset, parameter.Length), StatePart<float>(1, index, offset, parameter.Length));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Nabla.Backends;
 using Nabla.Tensors;
 using Nabla.Threading;
 
@@ -54,6 +55,12 @@ public abstract class Optimizer
     public void Step()
     {
         StepCount++;
+        if (Parameters.Count > 0 && Parameters[0].Device.Type != DeviceType.Cpu)
+        {
+            StepOnDevice(Parameters[0].Device);
+            return;
+        }
+
         long elements = UpdatesElementwise ? ElementsWithGradient() : 0;
         int parts = (int)Math.Clamp(elements / ElementsPerPart, 1, Parallelism.MaxThreads);
         if (parts > 1)
@@ -73,6 +80,36 @@ public abstract class Optimizer
             else Update(i, p.AsSpan<double>(), p.Grad.AsSpan<double>());
         }
     }
+
+    /// <summary>The step for parameters on a device: each parameter with a gradient through the device backend's
+    /// optimiser kernels (<see cref="UpdateOnDevice"/>), with state tensors on the device.</summary>
+    private void StepOnDevice(Device device)
+    {
+        var backend = DeviceStorage.BackendOf(device)!;
+        var kernels = backend.Ops as IOptimizerKernels ?? throw new NotSupportedException($"the {device} backend has no optimiser kernels");
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            var p = Parameters[i];
+            if (p.Device != device) throw new InvalidOperationException($"the optimiser's parameters are on {device} and {p.Device}: move the whole model with Module.To");
+            if (p.Grad is { } g) UpdateOnDevice(i, p, g, kernels);
+        }
+    }
+
+    /// <summary>The update of parameter <paramref name="index"/> on its device, through <paramref name="kernels"/>;
+    /// the rules that have one override it.</summary>
+    private protected virtual void UpdateOnDevice(int index, Tensor parameter, Tensor gradient, IOptimizerKernels kernels) =>
+        throw new NotSupportedException($"{GetType().Name} updates parameters on the CPU only; SGD and Adam(W) also on {parameter.Device}");
+
+    /// <summary>State tensor <paramref name="slot"/> of parameter <paramref name="index"/> on its device: zeros at first
+    /// use, the same tensor on every later step.</summary>
+    private protected Tensor DeviceState(int slot, int index)
+    {
+        while (_deviceState.Count <= slot) _deviceState.Add(new Tensor?[Parameters.Count]);
+        var p = Parameters[index];
+        return _deviceState[slot][index] ??= new Tensor(DeviceStorage.Allocate(p.Device, p.DType, p.Count, zeroed: true), p.Shape);
+    }
+
+    private readonly List<Tensor?[]> _deviceState = [];
 
     /// <summary>Elements per thread below which splitting the update costs more (a wake-up of the workers) than it
     /// saves.</summary>

@@ -49,6 +49,9 @@ public sealed class Sgd : Optimizer
     /// <inheritdoc/>
     private protected override bool UpdatesElementwise => true;
 
+    private protected override void UpdateOnDevice(int index, Tensor parameter, Tensor gradient, Backends.IOptimizerKernels kernels) =>
+        kernels.SgdStep(parameter.Storage, gradient.Storage, Momentum > 0 ? DeviceState(0, index).Storage : null, LearningRate, Momentum, Nesterov, WeightDecay);
+
     /// <inheritdoc/>
     private protected override void UpdatePart(int index, int offset, Span<float> parameter, ReadOnlySpan<float> gradient) =>
         Update(parameter, gradient, Momentum > 0, Momentum > 0 ? StatePart<float>(0, index, offset, parameter.Length) : default);

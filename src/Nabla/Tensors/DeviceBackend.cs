@@ -9,6 +9,9 @@ internal interface IDeviceBackend
     /// <summary>The device its buffers live on.</summary>
     Device Device { get; }
 
+    /// <summary>Its op table.</summary>
+    BackendOps Ops { get; }
+
     /// <summary>A buffer of <paramref name="length"/> elements of <paramref name="dtype"/>, zeroed when
     /// <paramref name="zeroed"/>.</summary>
     TensorStorage Allocate(DType dtype, int length, bool zeroed);
@@ -28,11 +31,19 @@ internal static class DeviceStorage
     /// <exception cref="InvalidOperationException">No backend for that device has been started in this process.</exception>
     public static TensorStorage Allocate(Device device, DType dtype, int length, bool zeroed)
     {
-        if (device.Type == DeviceType.Cpu) return OnHost(dtype, length, zeroed);
-        IDeviceBackend? backend;
-        lock (s_devices) s_devices.TryGetValue(device, out backend);
-        return backend?.Allocate(dtype, length, zeroed) ?? throw new InvalidOperationException(
-            $"no backend for {device} has been started in this process (Nabla.Cuda starts the GPU's)");
+        return BackendOf(device) is { } backend ? backend.Allocate(dtype, length, zeroed) : OnHost(dtype, length, zeroed);
+    }
+
+    /// <summary>The backend holding <paramref name="device"/>'s tensors, or null for the CPU.</summary>
+    /// <exception cref="InvalidOperationException">No backend for that device has been started in this process.</exception>
+    public static IDeviceBackend? BackendOf(Device device)
+    {
+        if (device.Type == DeviceType.Cpu) return null;
+        lock (s_devices)
+        {
+            return s_devices.TryGetValue(device, out var backend) ? backend : throw new InvalidOperationException(
+                $"no backend for {device} has been started in this process (Nabla.Cuda starts the GPU's)");
+        }
     }
 
     /// <summary>Makes <paramref name="backend"/> the one that holds its device's tensors.</summary>

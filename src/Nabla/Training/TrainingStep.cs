@@ -156,6 +156,18 @@ public sealed class TrainingStep
     {
         ArgumentNullException.ThrowIfNull(features);
         Batch.Check(features, labels);
+        if (DeviceBackend() is not { } device) return RunHere(features, labels);
+
+        // A model on a device trains there: every tensor of the step is made and computed on the device's backend.
+        using (Backends.Backend.Use(device)) return RunHere(features, labels);
+    }
+
+    /// <summary>The backend of the device the parameters are on, or null when they are on the CPU.</summary>
+    private Backends.Backend? DeviceBackend() =>
+        Optimizer.Parameters.Count > 0 && Optimizer.Parameters[0].Device.Type != DeviceType.Cpu ? (Backends.Backend)DeviceStorage.BackendOf(Optimizer.Parameters[0].Device)! : null;
+
+    private (double Loss, int Correct) RunHere(Tensor features, int[] labels)
+    {
         if (!Model.IsTraining) Model.Train();
         var (logits, dataLoss, objective) = ForwardBackward(features, labels);
         if (!double.IsFinite(dataLoss)) throw Diverged(dataLoss, features);
@@ -323,6 +335,7 @@ public sealed class TrainingStep
     /// pool (<see cref="StepTensorPool"/>), given back at the end of <see cref="Run(Tensor, int[])"/>.</summary>
     private (Tensor Logits, double DataLoss, double Objective) Eager(Tensor features, int[] labels)
     {
+        if (Optimizer.Parameters.Count > 0 && features.Device != Optimizer.Parameters[0].Device) features = features.To(Optimizer.Parameters[0].Device);   // a host batch for a model on a device
         Optimizer.ZeroGrad();
         _pool.StartLending();
         try
