@@ -35,11 +35,16 @@ internal sealed partial class GpuKernels : IDisposable
     /// <summary>The accelerator the kernels run on.</summary>
     public Accelerator Accelerator { get; }
 
+    /// <summary>Whether matrix products run the tiled kernel (shared memory, a group a tile) rather than one thread per
+    /// element: on a GPU, yes; on ILGPU's CPU accelerator, whose barriers are costly, no, except where a test asks for
+    /// the tiled kernel itself.</summary>
+    public bool TiledProducts { get; set; }
+
     /// <summary>The kernels on ILGPU's CPU accelerator: the GPU code, run on the host, for tests.</summary>
     public static GpuKernels OnCpuAccelerator()
     {
         var context = Context.Create(builder => builder.CPU(CPUDeviceKind.Nvidia).EnableAlgorithms());   // an NVIDIA-like device: warps of 32, groups up to 1024 threads
-        return new GpuKernels(context, context.CreateCPUAccelerator(0));
+        return new GpuKernels(context, context.CreateCPUAccelerator(0)) { TiledProducts = false };
     }
 
     /// <summary>A buffer of <paramref name="length"/> elements of <typeparamref name="T"/> on this accelerator.</summary>
@@ -333,6 +338,13 @@ internal sealed partial class GpuKernels : IDisposable
     internal void Product(BackendStorage a, BackendStorage b, BackendStorage? bias, BackendStorage c, MatMulShape shape)
     {
         if (shape.M == 0 || shape.N == 0) return;
+        if (!TiledProducts)
+        {
+            if (IsSingle(a)) Load("matmul-per-element", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, MatMulShape>(MatMulKernel.RunPerElement<float>))(shape.M * shape.N, View<float>(a), View<float>(b), View<float>(c), bias is null ? View<float>(c) : View<float>(bias), shape);
+            else Load("matmul-per-element", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, MatMulShape>(MatMulKernel.RunPerElement<double>))(shape.M * shape.N, View<double>(a), View<double>(b), View<double>(c), bias is null ? View<double>(c) : View<double>(bias), shape);
+            return;
+        }
+
         var config = MatMulKernel.Config(shape.M, shape.N);
         if (IsSingle(a))
         {

@@ -42,6 +42,23 @@ internal static class MatMulKernel
         c[at] = sum;
     }
 
+    /// <summary>The same product with one thread per element of C and no shared memory: for ILGPU's CPU accelerator,
+    /// which runs each group's threads as host threads meeting at every barrier, so that the tiled kernel's barriers cost
+    /// it far more than they save (a convolution's gradient check: 55 s tiled). Each element adds its k products in
+    /// order.</summary>
+    public static void RunPerElement<T>(Index1D i, ArrayView<T> a, ArrayView<T> b, ArrayView<T> c, ArrayView<T> bias, MatMulShape s)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int row = i / s.N, column = i % s.N;
+        T sum = T.Zero;
+        for (int p = 0; p < s.K; p++) sum += a[s.AOffset + (row * s.ARow) + (p * s.AColumn)] * b[s.BOffset + (p * s.BRow) + (column * s.BColumn)];
+        int at = s.COffset + (row * s.N) + column;
+        if (s.Accumulate != 0) sum = c[at] + sum;
+        if (s.HasBias != 0) sum += bias[column];
+        if (s.Relu != 0) sum = T.Max(sum, T.Zero);
+        c[at] = sum;
+    }
+
     /// <summary>The launch: one group per tile of C.</summary>
     public static KernelConfig Config(int m, int n) =>
         new(new Index2D((n + Tile - 1) / Tile, (m + Tile - 1) / Tile), new Index2D(Tile, Tile));

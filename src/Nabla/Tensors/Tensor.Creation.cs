@@ -87,7 +87,7 @@ public sealed partial class Tensor
         KernelTape.ObserveHostValues("a tensor was made from host values");
         ArgumentNullException.ThrowIfNull(values);
         CheckCount(values.Length, shape);
-        return new Tensor(new CpuStorage<float>((float[])values.Clone()), shape);
+        return OnThreadsDevice(new Tensor(new CpuStorage<float>((float[])values.Clone()), shape));
     }
 
     /// <summary>A Float64 tensor that copies <paramref name="values"/> into the given shape.</summary>
@@ -96,7 +96,7 @@ public sealed partial class Tensor
         KernelTape.ObserveHostValues("a tensor was made from host values");
         ArgumentNullException.ThrowIfNull(values);
         CheckCount(values.Length, shape);
-        return new Tensor(new CpuStorage<double>((double[])values.Clone()), shape);
+        return OnThreadsDevice(new Tensor(new CpuStorage<double>((double[])values.Clone()), shape));
     }
 
     /// <summary>A 1-D Float32 tensor of the values.</summary>
@@ -112,7 +112,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(values);
         var flat = new float[values.Length];
         System.Buffer.BlockCopy(values, 0, flat, 0, flat.Length * sizeof(float));
-        return new Tensor(new CpuStorage<float>(flat), [values.GetLength(0), values.GetLength(1)]);
+        return OnThreadsDevice(new Tensor(new CpuStorage<float>(flat), [values.GetLength(0), values.GetLength(1)]));
     }
 
     /// <summary>A 2-D Float64 tensor of a rectangular array.</summary>
@@ -122,7 +122,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(values);
         var flat = new double[values.Length];
         System.Buffer.BlockCopy(values, 0, flat, 0, flat.Length * sizeof(double));
-        return new Tensor(new CpuStorage<double>(flat), [values.GetLength(0), values.GetLength(1)]);
+        return OnThreadsDevice(new Tensor(new CpuStorage<double>(flat), [values.GetLength(0), values.GetLength(1)]));
     }
 
     /// <summary>Wraps an array without copying; the tensor and the caller share it.</summary>
@@ -173,7 +173,11 @@ public sealed partial class Tensor
 
     /// <summary>Takes ownership of values computed in double precision, converting only when Float32 is wanted.</summary>
     private static Tensor FromDoubles(double[] values, Shape shape, DType dtype) =>
-        dtype == DType.Float64 ? Wrap(values, shape) : Wrap(values, shape).To(dtype);
+        dtype == DType.Float64 ? OnThreadsDevice(Wrap(values, shape)) : Wrap(values, shape).To(dtype);
+
+    /// <summary><paramref name="host"/>, or a copy of it on the device of the thread's backend when that is a device's:
+    /// tensors made from host values under a device backend live there, as every tensor made under it does.</summary>
+    private static Tensor OnThreadsDevice(Tensor host) => Backend.Current is IDeviceBackend device ? host.To(device.Device) : host;
 
     private static void CheckCount(int length, Shape shape)
     {
