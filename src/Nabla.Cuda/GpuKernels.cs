@@ -40,11 +40,15 @@ internal sealed partial class GpuKernels : IDisposable
     /// the tiled kernel itself.</summary>
     public bool TiledProducts { get; set; }
 
-    /// <summary>The kernels on ILGPU's CPU accelerator: the GPU code, run on the host, for tests.</summary>
-    public static GpuKernels OnCpuAccelerator()
+    /// <summary>The kernels on ILGPU's CPU accelerator: the GPU code, run on the host, for tests. Its default device
+    /// runs 16 host threads, groups of at most 16, and the matrix products one thread per element; with
+    /// <paramref name="gpuGroups"/>, an NVIDIA-like device (warps of 32, groups of up to 1024 threads, as many host
+    /// threads) for the tiled matrix kernel's 256-thread groups: on a machine of two cores its threads wait on each
+    /// other at every launch, so it serves only the tests of that kernel.</summary>
+    public static GpuKernels OnCpuAccelerator(bool gpuGroups = false)
     {
-        var context = Context.Create(builder => builder.CPU(CPUDeviceKind.Nvidia).EnableAlgorithms());   // an NVIDIA-like device: warps of 32, groups up to 1024 threads
-        return new GpuKernels(context, context.CreateCPUAccelerator(0)) { TiledProducts = false };
+        var context = Context.Create(builder => builder.CPU(gpuGroups ? CPUDeviceKind.Nvidia : CPUDeviceKind.Default).EnableAlgorithms());
+        return new GpuKernels(context, context.CreateCPUAccelerator(0)) { TiledProducts = gpuGroups };
     }
 
     /// <summary>A buffer of <paramref name="length"/> elements of <typeparamref name="T"/> on this accelerator.</summary>

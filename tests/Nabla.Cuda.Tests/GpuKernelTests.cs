@@ -137,11 +137,14 @@ public sealed class GpuKernelTests(CpuAcceleratorFixture fixture)
         var (cb, gb) = Pair(dtype, Values(bOffset + (k * n), -1, 1));
         var (cc, gc) = Pair(dtype, new double[cOffset + (m * n) + 4]);
         Cpu.MatMul(ca, aOffset, transposeA, cb, bOffset, transposeB, cc, cOffset, m, k, n);
-        foreach (bool tiled in new[] { true, false })   // the GPU's tiled kernel, and the CPU accelerator's per-element one
-        {
-            Tiled(tiled, () => _ops.MatMul(ga, aOffset, transposeA, gb, bOffset, transposeB, gc, cOffset, m, k, n));
-            AssertClose(cc, gc, dtype, $"MatMul transposeA={transposeA} transposeB={transposeB} tiled={tiled}");
-        }
+        _ops.MatMul(ga, aOffset, transposeA, gb, bOffset, transposeB, gc, cOffset, m, k, n);   // per element
+        AssertClose(cc, gc, dtype, $"MatMul transposeA={transposeA} transposeB={transposeB}");
+
+        // The GPU's tiled kernel, on an accelerator with GPU-sized groups.
+        using var tiled = GpuKernels.OnCpuAccelerator(gpuGroups: true);
+        var (ta, tb, tc) = (Storage.Gpu(tiled, dtype, Storage.Host(ca)), Storage.Gpu(tiled, dtype, Storage.Host(cb)), Storage.Gpu(tiled, dtype, new double[cOffset + (m * n) + 4]));
+        tiled.MatMul(ta, aOffset, transposeA, tb, bOffset, transposeB, tc, cOffset, m, k, n);
+        AssertClose(cc, tc, dtype, $"tiled MatMul transposeA={transposeA} transposeB={transposeB}");
     }
 
     [Theory]
@@ -159,11 +162,12 @@ public sealed class GpuKernelTests(CpuAcceleratorFixture fixture)
         var (cb, gb) = Pair(dtype, Values(outputs, -1, 1));
         var (cy, gy) = Pair(dtype, new double[rows * outputs]);
         Cpu.Linear(cx, cw, bias ? cb : null, cy, rows, inputs, outputs, relu);
-        foreach (bool tiled in new[] { true, false })
-        {
-            Tiled(tiled, () => _ops.Linear(gx, gw, bias ? gb : null, gy, rows, inputs, outputs, relu));
-            AssertClose(cy, gy, dtype, $"Linear tiled={tiled}");
-        }
+        _ops.Linear(gx, gw, bias ? gb : null, gy, rows, inputs, outputs, relu);
+        AssertClose(cy, gy, dtype, "Linear");
+        using var tiled = GpuKernels.OnCpuAccelerator(gpuGroups: true);
+        var ty = Storage.Gpu(tiled, dtype, new double[rows * outputs]);
+        tiled.Linear(Storage.Gpu(tiled, dtype, Storage.Host(cx)), Storage.Gpu(tiled, dtype, Storage.Host(cw)), bias ? Storage.Gpu(tiled, dtype, Storage.Host(cb)) : null, ty, rows, inputs, outputs, relu);
+        AssertClose(cy, ty, dtype, "tiled Linear");
         if (relu) Assert.Contains(Storage.Host(gy), v => v == 0);   // the ReLU cut something
     }
 
@@ -260,20 +264,6 @@ public sealed class GpuKernelTests(CpuAcceleratorFixture fixture)
     }
 
     private double[] Values(int count, double low, double high) => [.. Enumerable.Range(0, count).Select(_ => low + ((high - low) * _random.NextDouble()))];
-
-    /// <summary>Runs <paramref name="launch"/> with the tiled matrix kernel or the per-element one.</summary>
-    private void Tiled(bool tiled, Action launch)
-    {
-        _gpu.TiledProducts = tiled;
-        try
-        {
-            launch();
-        }
-        finally
-        {
-            _gpu.TiledProducts = false;
-        }
-    }
 
     /// <summary>The same values on the CPU and on the accelerator.</summary>
     private (BackendStorage Cpu, BackendStorage Gpu) Pair(DType dtype, double[] values) => (Storage.Cpu(dtype, values), Storage.Gpu(_gpu, dtype, values));
