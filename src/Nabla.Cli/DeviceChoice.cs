@@ -20,7 +20,7 @@ internal static class DeviceChoice
             {
                 var cuda = (probe ?? CudaAvailability.Probe)();
                 if (!cuda.Usable) throw new UsageException($"--device cuda: no usable GPU: {cuda.Description} (use --device cpu or auto)");
-                throw new UsageException($"--device cuda: {cuda.Description} found, but this build trains on the CPU only: the GPU's kernels are there (Nabla.Cuda), training on them is not yet (use --device cpu or auto)");
+                throw new UsageException($"--device cuda: {cuda.Description} found, but this build does not yet start its GPU backend on a CUDA device (use --device cpu or auto)");
             }
 
             case Auto:

@@ -36,9 +36,9 @@ internal sealed partial class GpuKernels : IDisposable
     public Accelerator Accelerator { get; }
 
     /// <summary>Whether matrix products run the tiled kernel (shared memory, a group a tile) rather than one thread per
-    /// element: on a GPU, yes; on ILGPU's CPU accelerator, whose barriers are costly, no, except where a test asks for
-    /// the tiled kernel itself.</summary>
-    public bool TiledProducts { get; set; }
+    /// element: on a device with GPU-sized groups, yes; on ILGPU's default CPU accelerator, whose groups are too small
+    /// for a tile and whose barriers are costly, no.</summary>
+    public bool TiledProducts { get; init; }
 
     /// <summary>The kernels on ILGPU's CPU accelerator: the GPU code, run on the host, for tests. Its default device
     /// runs 16 host threads, groups of at most 16, and the matrix products one thread per element; with

@@ -5,9 +5,8 @@ using Nabla.Kernels.Convolution;
 namespace Nabla.Cuda;
 
 /// <summary>The GPU's op table: every entry of <see cref="BackendOps"/>, each launching the GPU kernel for it
-/// (<see cref="GpuKernels"/>) on buffers of one accelerator. The table is complete; what is not yet built is the rest
-/// of the device path around it (tensors allocated on the device, their host reads, the optimisers' state), so no
-/// training step runs on it yet.</summary>
+/// (<see cref="GpuKernels"/>) on buffers of one accelerator, and the optimisers' updates
+/// (<see cref="IOptimizerKernels"/>) for parameters on the device.</summary>
 internal sealed class GpuOps(GpuKernels kernels) : BackendOps, IOptimizerKernels
 {
     /// <summary>The kernels behind the table.</summary>
