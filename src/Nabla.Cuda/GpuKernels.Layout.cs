@@ -15,8 +15,8 @@ internal sealed partial class GpuKernels
     {
         var shape = StridedShape.Permutation(xDims, perm);
         if (y.Length == 0) return;
-        if (IsSingle(x)) Load("permute", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, StridedShape>(LayoutKernels.Permute<float>))(y.Length, View<float>(x), View<float>(y), shape);
-        else Load("permute", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, StridedShape>(LayoutKernels.Permute<double>))(y.Length, View<double>(x), View<double>(y), shape);
+        if (IsSingle(x)) Load("permute", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, StridedShape>(LayoutKernels.Permute<float>))(y.Length, View<float>(x), View<float>(y), shape);
+        else Load("permute", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, StridedShape>(LayoutKernels.Permute<double>))(y.Length, View<double>(x), View<double>(y), shape);
     }
 
     /// <summary>y (outer × length × inner) = x (outer × n × inner) at [start, start + length) of the middle axis.</summary>
@@ -24,8 +24,8 @@ internal sealed partial class GpuKernels
     {
         int count = outer * length * inner;
         if (count == 0) return;
-        if (IsSingle(x)) Load("narrow", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int>(LayoutKernels.Narrow<float>))(count, View<float>(x), View<float>(y), n, inner, start, length);
-        else Load("narrow", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, int>(LayoutKernels.Narrow<double>))(count, View<double>(x), View<double>(y), n, inner, start, length);
+        if (IsSingle(x)) Load("narrow", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int>(LayoutKernels.Narrow<float>))(count, View<float>(x), View<float>(y), n, inner, start, length);
+        else Load("narrow", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, int>(LayoutKernels.Narrow<double>))(count, View<double>(x), View<double>(y), n, inner, start, length);
     }
 
     /// <summary>destination (outer × n × inner) at [start, start + length) of the middle axis = part.</summary>
@@ -33,8 +33,8 @@ internal sealed partial class GpuKernels
     {
         int count = outer * length * inner;
         if (count == 0) return;
-        if (IsSingle(part)) Load("place", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int>(LayoutKernels.Place<float>))(count, View<float>(part), View<float>(destination), n, inner, start, length);
-        else Load("place", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, int>(LayoutKernels.Place<double>))(count, View<double>(part), View<double>(destination), n, inner, start, length);
+        if (IsSingle(part)) Load("place", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int>(LayoutKernels.Place<float>))(count, View<float>(part), View<float>(destination), n, inner, start, length);
+        else Load("place", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, int>(LayoutKernels.Place<double>))(count, View<double>(part), View<double>(destination), n, inner, start, length);
     }
 
     /// <summary>destination row i = source row rows[i], each <paramref name="rowSize"/> long.</summary>
@@ -43,8 +43,8 @@ internal sealed partial class GpuKernels
         var indices = Upload(rows, rows.Length);
         int count = rows.Length * rowSize;
         if (count == 0) return;
-        if (IsSingle(source)) Load("gather-rows", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(LayoutKernels.GatherRows<float>))(count, View<float>(source), indices, View<float>(destination), rowSize);
-        else Load("gather-rows", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>, int>(LayoutKernels.GatherRows<double>))(count, View<double>(source), indices, View<double>(destination), rowSize);
+        if (IsSingle(source)) Load("gather-rows", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(LayoutKernels.GatherRows<float>))(count, View<float>(source), indices, View<float>(destination), rowSize);
+        else Load("gather-rows", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>, int>(LayoutKernels.GatherRows<double>))(count, View<double>(source), indices, View<double>(destination), rowSize);
     }
 
     /// <summary>destination row rows[i] += source row i, for every i in order.</summary>
@@ -52,8 +52,8 @@ internal sealed partial class GpuKernels
     {
         var indices = Upload(rows, rows.Length);
         if (rows.Length == 0 || rowSize == 0) return;
-        if (IsSingle(source)) Load("scatter-add-rows", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(LayoutKernels.ScatterAddRows<float>))(rowSize, View<float>(source), indices, View<float>(destination), rows.Length, rowSize);
-        else Load("scatter-add-rows", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>, int, int>(LayoutKernels.ScatterAddRows<double>))(rowSize, View<double>(source), indices, View<double>(destination), rows.Length, rowSize);
+        if (IsSingle(source)) Load("scatter-add-rows", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(LayoutKernels.ScatterAddRows<float>))(rowSize, View<float>(source), indices, View<float>(destination), rows.Length, rowSize);
+        else Load("scatter-add-rows", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>, int, int>(LayoutKernels.ScatterAddRows<double>))(rowSize, View<double>(source), indices, View<double>(destination), rows.Length, rowSize);
     }
 
     /// <summary>destination[i] = source[i, columns[i]] for each row of source (rows × width).</summary>
@@ -61,8 +61,8 @@ internal sealed partial class GpuKernels
     {
         var indices = Upload(columns, columns.Length);
         if (columns.Length == 0) return;
-        if (IsSingle(source)) Load("pick-per-row", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(LayoutKernels.PickPerRow<float>))(columns.Length, View<float>(source), indices, View<float>(destination), width);
-        else Load("pick-per-row", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>, int>(LayoutKernels.PickPerRow<double>))(columns.Length, View<double>(source), indices, View<double>(destination), width);
+        if (IsSingle(source)) Load("pick-per-row", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(LayoutKernels.PickPerRow<float>))(columns.Length, View<float>(source), indices, View<float>(destination), width);
+        else Load("pick-per-row", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>, int>(LayoutKernels.PickPerRow<double>))(columns.Length, View<double>(source), indices, View<double>(destination), width);
     }
 
     /// <summary>destination (rows × width) = 0 but destination[i, columns[i]] = source[i].</summary>
@@ -71,8 +71,8 @@ internal sealed partial class GpuKernels
         var indices = Upload(columns, columns.Length);
         int count = columns.Length * width;
         if (count == 0) return;
-        if (IsSingle(source)) Load("place-per-row", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(LayoutKernels.PlacePerRow<float>))(count, View<float>(source), indices, View<float>(destination), width);
-        else Load("place-per-row", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>, int>(LayoutKernels.PlacePerRow<double>))(count, View<double>(source), indices, View<double>(destination), width);
+        if (IsSingle(source)) Load("place-per-row", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(LayoutKernels.PlacePerRow<float>))(count, View<float>(source), indices, View<float>(destination), width);
+        else Load("place-per-row", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>, int>(LayoutKernels.PlacePerRow<double>))(count, View<double>(source), indices, View<double>(destination), width);
     }
 
     /// <summary>Average pooling over <paramref name="planes"/> planes: y += the window means of x (forward), or
@@ -86,15 +86,15 @@ internal sealed partial class GpuKernels
         if (IsSingle(x))
         {
             var kernel = forward
-                ? Load("avgpool", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WindowShape, float>(AveragePoolKernels.Forward<float>))
-                : Load("avgpool-backward", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WindowShape, float>(AveragePoolKernels.Backward<float>));
+                ? Load("avgpool", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WindowShape, float>(AveragePoolKernels.Forward<float>))
+                : Load("avgpool-backward", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WindowShape, float>(AveragePoolKernels.Backward<float>));
             kernel(count, View<float>(x), View<float>(y), shape, 1f / (geometry.KernelHeight * geometry.KernelWidth));
         }
         else
         {
             var kernel = forward
-                ? Load("avgpool", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, WindowShape, double>(AveragePoolKernels.Forward<double>))
-                : Load("avgpool-backward", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, WindowShape, double>(AveragePoolKernels.Backward<double>));
+                ? Load("avgpool", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, WindowShape, double>(AveragePoolKernels.Forward<double>))
+                : Load("avgpool-backward", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, WindowShape, double>(AveragePoolKernels.Backward<double>));
             kernel(count, View<double>(x), View<double>(y), shape, scale);
         }
     }
@@ -105,7 +105,7 @@ internal sealed partial class GpuKernels
     internal void RunSmoothActivation(BackendStorage x, BackendStorage y, BackendStorage derivative, Nabla.Kernels.SmoothActivation kind, double alpha, int count)
     {
         if (count == 0) return;
-        if (IsSingle(x)) Load("smooth-activation", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, double>(SmoothActivationKernels.Run<float, SinglePrecision>))(count, View<float>(x), View<float>(y), View<float>(derivative), (int)kind, alpha);
-        else Load("smooth-activation", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, double>(SmoothActivationKernels.Run<double, DoublePrecision>))(count, View<double>(x), View<double>(y), View<double>(derivative), (int)kind, alpha);
+        if (IsSingle(x)) Load("smooth-activation", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, double>(SmoothActivationKernels.Run<float, SinglePrecision>))(count, View<float>(x), View<float>(y), View<float>(derivative), (int)kind, alpha);
+        else Load("smooth-activation", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, double>(SmoothActivationKernels.Run<double, DoublePrecision>))(count, View<double>(x), View<double>(y), View<double>(derivative), (int)kind, alpha);
     }
 }

@@ -17,13 +17,13 @@ internal sealed partial class GpuKernels
         int reluFlag = relu ? 1 : 0;
         if (IsSingle(x))
         {
-            Load("bn-statistics", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, BatchNormShape, double>(BatchNormKernels.Statistics<float, SinglePrecision>))(s.Channels, View<float>(x), statistics, s, epsilon);
-            Load("bn-normalise", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, BatchNormShape, int>(BatchNormKernels.Normalise<float, SinglePrecision>))(x.Length, View<float>(x), View<float>(gamma), View<float>(beta), View<float>(y), View<float>(normalised), statistics, s, reluFlag);
+            Load("bn-statistics", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, BatchNormShape, double>(BatchNormKernels.Statistics<float, SinglePrecision>))(s.Channels, View<float>(x), statistics, s, epsilon);
+            Load("bn-normalise", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, BatchNormShape, int>(BatchNormKernels.Normalise<float, SinglePrecision>))(x.Length, View<float>(x), View<float>(gamma), View<float>(beta), View<float>(y), View<float>(normalised), statistics, s, reluFlag);
         }
         else
         {
-            Load("bn-statistics", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, BatchNormShape, double>(BatchNormKernels.Statistics<double, DoublePrecision>))(s.Channels, View<double>(x), statistics, s, epsilon);
-            Load("bn-normalise", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, BatchNormShape, int>(BatchNormKernels.Normalise<double, DoublePrecision>))(x.Length, View<double>(x), View<double>(gamma), View<double>(beta), View<double>(y), View<double>(normalised), statistics, s, reluFlag);
+            Load("bn-statistics", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, BatchNormShape, double>(BatchNormKernels.Statistics<double, DoublePrecision>))(s.Channels, View<double>(x), statistics, s, epsilon);
+            Load("bn-normalise", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, BatchNormShape, int>(BatchNormKernels.Normalise<double, DoublePrecision>))(x.Length, View<double>(x), View<double>(gamma), View<double>(beta), View<double>(y), View<double>(normalised), statistics, s, reluFlag);
         }
     }
 
@@ -31,13 +31,13 @@ internal sealed partial class GpuKernels
     {
         if (IsSingle(g))
         {
-            Load("bn-sums", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, BatchNormShape>(BatchNormKernels.GradientSums<float, SinglePrecision>))(s.Channels, View<float>(g), View<float>(normalised), View<float>(gGamma), View<float>(gBeta), statistics, s);
-            Load("bn-input-gradient", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, BatchNormShape>(BatchNormKernels.InputGradient<float, SinglePrecision>))(g.Length, View<float>(g), View<float>(normalised), View<float>(gamma), View<float>(gx), statistics, s);
+            Load("bn-sums", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, BatchNormShape>(BatchNormKernels.GradientSums<float, SinglePrecision>))(s.Channels, View<float>(g), View<float>(normalised), View<float>(gGamma), View<float>(gBeta), statistics, s);
+            Load("bn-input-gradient", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, BatchNormShape>(BatchNormKernels.InputGradient<float, SinglePrecision>))(g.Length, View<float>(g), View<float>(normalised), View<float>(gamma), View<float>(gx), statistics, s);
         }
         else
         {
-            Load("bn-sums", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, BatchNormShape>(BatchNormKernels.GradientSums<double, DoublePrecision>))(s.Channels, View<double>(g), View<double>(normalised), View<double>(gGamma), View<double>(gBeta), statistics, s);
-            Load("bn-input-gradient", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, BatchNormShape>(BatchNormKernels.InputGradient<double, DoublePrecision>))(g.Length, View<double>(g), View<double>(normalised), View<double>(gamma), View<double>(gx), statistics, s);
+            Load("bn-sums", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, BatchNormShape>(BatchNormKernels.GradientSums<double, DoublePrecision>))(s.Channels, View<double>(g), View<double>(normalised), View<double>(gGamma), View<double>(gBeta), statistics, s);
+            Load("bn-input-gradient", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, BatchNormShape>(BatchNormKernels.InputGradient<double, DoublePrecision>))(g.Length, View<double>(g), View<double>(normalised), View<double>(gamma), View<double>(gx), statistics, s);
         }
     }
 
@@ -49,8 +49,8 @@ internal sealed partial class GpuKernels
         int rows = inverseStd.Length;
         if (rows == 0) return;
         var inverse = Scratch(ref _rowStatistics, rows);
-        if (IsSingle(x)) Load("ln-forward", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, int, double>(LayerNormKernels.Forward<float, SinglePrecision>))(rows, View<float>(x), View<float>(gamma), View<float>(beta), View<float>(y), View<float>(normalised), inverse.View, features, epsilon);
-        else Load("ln-forward", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, double>(LayerNormKernels.Forward<double, DoublePrecision>))(rows, View<double>(x), View<double>(gamma), View<double>(beta), View<double>(y), View<double>(normalised), inverse.View, features, epsilon);
+        if (IsSingle(x)) Load("ln-forward", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, int, double>(LayerNormKernels.Forward<float, SinglePrecision>))(rows, View<float>(x), View<float>(gamma), View<float>(beta), View<float>(y), View<float>(normalised), inverse.View, features, epsilon);
+        else Load("ln-forward", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, double>(LayerNormKernels.Forward<double, DoublePrecision>))(rows, View<double>(x), View<double>(gamma), View<double>(beta), View<double>(y), View<double>(normalised), inverse.View, features, epsilon);
         inverse.View.SubView(0, rows).AsContiguous().CopyToCPU(inverseStd);
     }
 
@@ -65,13 +65,13 @@ internal sealed partial class GpuKernels
         if (IsSingle(g))
         {
             // ∂γ and ∂β first: ∂x may be written over g.
-            Load("ln-parameters", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(LayerNormKernels.ParameterGradients<float, SinglePrecision>))(features, View<float>(g), View<float>(normalised), View<float>(gGamma), View<float>(gBeta), rows, features);
-            Load("ln-input", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, int>(LayerNormKernels.InputGradient<float, SinglePrecision>))(rows, View<float>(g), View<float>(normalised), View<float>(gamma), View<float>(gx), inverse.View, features);
+            Load("ln-parameters", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(LayerNormKernels.ParameterGradients<float, SinglePrecision>))(features, View<float>(g), View<float>(normalised), View<float>(gGamma), View<float>(gBeta), rows, features);
+            Load("ln-input", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, int>(LayerNormKernels.InputGradient<float, SinglePrecision>))(rows, View<float>(g), View<float>(normalised), View<float>(gamma), View<float>(gx), inverse.View, features);
         }
         else
         {
-            Load("ln-parameters", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int>(LayerNormKernels.ParameterGradients<double, DoublePrecision>))(features, View<double>(g), View<double>(normalised), View<double>(gGamma), View<double>(gBeta), rows, features);
-            Load("ln-input", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(LayerNormKernels.InputGradient<double, DoublePrecision>))(rows, View<double>(g), View<double>(normalised), View<double>(gamma), View<double>(gx), inverse.View, features);
+            Load("ln-parameters", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int>(LayerNormKernels.ParameterGradients<double, DoublePrecision>))(features, View<double>(g), View<double>(normalised), View<double>(gGamma), View<double>(gBeta), rows, features);
+            Load("ln-input", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(LayerNormKernels.InputGradient<double, DoublePrecision>))(rows, View<double>(g), View<double>(normalised), View<double>(gamma), View<double>(gx), inverse.View, features);
         }
     }
 }

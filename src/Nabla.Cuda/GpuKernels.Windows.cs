@@ -19,39 +19,39 @@ internal sealed partial class GpuKernels
 
     internal void Unfold(BackendStorage x, BackendStorage cols, WindowShape s, int count)
     {
-        if (IsSingle(x)) Load("unfold", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WindowShape>(ConvolutionKernels.Unfold<float>))(count, View<float>(x), View<float>(cols), s);
-        else Load("unfold", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, WindowShape>(ConvolutionKernels.Unfold<double>))(count, View<double>(x), View<double>(cols), s);
+        if (IsSingle(x)) Load("unfold", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WindowShape>(ConvolutionKernels.Unfold<float>))(count, View<float>(x), View<float>(cols), s);
+        else Load("unfold", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, WindowShape>(ConvolutionKernels.Unfold<double>))(count, View<double>(x), View<double>(cols), s);
     }
 
     internal void Fold(BackendStorage gradientColumns, BackendStorage gx, WindowShape s, int count)
     {
-        if (IsSingle(gx)) Load("fold", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WindowShape>(ConvolutionKernels.Fold<float>))(count, View<float>(gradientColumns), View<float>(gx), s);
-        else Load("fold", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, WindowShape>(ConvolutionKernels.Fold<double>))(count, View<double>(gradientColumns), View<double>(gx), s);
+        if (IsSingle(gx)) Load("fold", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WindowShape>(ConvolutionKernels.Fold<float>))(count, View<float>(gradientColumns), View<float>(gx), s);
+        else Load("fold", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, WindowShape>(ConvolutionKernels.Fold<double>))(count, View<double>(gradientColumns), View<double>(gx), s);
     }
 
     internal void BiasAndRelu(BackendStorage y, BackendStorage? bias, int channels, int positions, bool relu)
     {
         int hasBias = bias is null ? 0 : 1, reluFlag = relu ? 1 : 0;
-        if (IsSingle(y)) Load("bias-relu", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int>(ConvolutionKernels.BiasAndRelu<float>))(y.Length, View<float>(y), View<float>(bias ?? y), channels, positions, hasBias, reluFlag);
-        else Load("bias-relu", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, int>(ConvolutionKernels.BiasAndRelu<double>))(y.Length, View<double>(y), View<double>(bias ?? y), channels, positions, hasBias, reluFlag);
+        if (IsSingle(y)) Load("bias-relu", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int>(ConvolutionKernels.BiasAndRelu<float>))(y.Length, View<float>(y), View<float>(bias ?? y), channels, positions, hasBias, reluFlag);
+        else Load("bias-relu", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, int>(ConvolutionKernels.BiasAndRelu<double>))(y.Length, View<double>(y), View<double>(bias ?? y), channels, positions, hasBias, reluFlag);
     }
 
     internal void ConvolutionBiasGradient(BackendStorage gy, BackendStorage gb, int batch, int channels, int positions)
     {
-        if (IsSingle(gy)) Load("bias-gradient", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(ConvolutionKernels.BiasGradient<float>))(channels, View<float>(gy), View<float>(gb), batch, channels, positions);
-        else Load("bias-gradient", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, int>(ConvolutionKernels.BiasGradient<double>))(channels, View<double>(gy), View<double>(gb), batch, channels, positions);
+        if (IsSingle(gy)) Load("bias-gradient", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(ConvolutionKernels.BiasGradient<float>))(channels, View<float>(gy), View<float>(gb), batch, channels, positions);
+        else Load("bias-gradient", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, int>(ConvolutionKernels.BiasGradient<double>))(channels, View<double>(gy), View<double>(gb), batch, channels, positions);
     }
 
     internal void MaxPoolForward(BackendStorage x, BackendStorage y, ArrayView<int> argMax, WindowShape s)
     {
-        if (IsSingle(x)) Load("maxpool", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, WindowShape>(MaxPoolKernels.Forward<float>))(y.Length, View<float>(x), View<float>(y), argMax, s);
-        else Load("maxpool", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<int>, WindowShape>(MaxPoolKernels.Forward<double>))(y.Length, View<double>(x), View<double>(y), argMax, s);
+        if (IsSingle(x)) Load("maxpool", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, WindowShape>(MaxPoolKernels.Forward<float>))(y.Length, View<float>(x), View<float>(y), argMax, s);
+        else Load("maxpool", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<int>, WindowShape>(MaxPoolKernels.Forward<double>))(y.Length, View<double>(x), View<double>(y), argMax, s);
     }
 
     internal void MaxPoolBackward(BackendStorage g, ArrayView<int> argMax, BackendStorage gx, WindowShape s)
     {
-        if (IsSingle(g)) Load("maxpool-backward", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, WindowShape>(MaxPoolKernels.Backward<float>))(gx.Length, View<float>(g), argMax, View<float>(gx), s);
-        else Load("maxpool-backward", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>, WindowShape>(MaxPoolKernels.Backward<double>))(gx.Length, View<double>(g), argMax, View<double>(gx), s);
+        if (IsSingle(g)) Load("maxpool-backward", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, WindowShape>(MaxPoolKernels.Backward<float>))(gx.Length, View<float>(g), argMax, View<float>(gx), s);
+        else Load("maxpool-backward", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>, WindowShape>(MaxPoolKernels.Backward<double>))(gx.Length, View<double>(g), argMax, View<double>(gx), s);
     }
 
     /// <summary>A buffer of <paramref name="length"/> elements of the dtype of <paramref name="like"/>.</summary>

@@ -63,8 +63,8 @@ internal sealed partial class GpuKernels : IDisposable
         where TOp : IUnaryOperator
     {
         if (count == 0) return;
-        if (IsSingle(x)) Load("unary", typeof(TOp), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float, int>(ElementwiseKernels.Unary<TOp, float>))(count, View<float>(x), View<float>(y), (float)alpha, start);
-        else Load("unary", typeof(TOp), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, double, int>(ElementwiseKernels.Unary<TOp, double>))(count, View<double>(x), View<double>(y), alpha, start);
+        if (IsSingle(x)) Load("unary", typeof(TOp), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float, int>(ElementwiseKernels.Unary<TOp, float>))(count, View<float>(x), View<float>(y), (float)alpha, start);
+        else Load("unary", typeof(TOp), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, double, int>(ElementwiseKernels.Unary<TOp, double>))(count, View<double>(x), View<double>(y), alpha, start);
     }
 
     /// <summary>d = TOp(x, y) with x and y broadcast NumPy-style to d's dimensions.</summary>
@@ -81,8 +81,8 @@ internal sealed partial class GpuKernels : IDisposable
         }
 
         var shape = StridedShape.Broadcast(xDims, yDims, dDims);
-        if (IsSingle(x)) Load("broadcast", typeof(TOp), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StridedShape>(ElementwiseKernels.BinaryBroadcast<TOp, float>))(count, View<float>(x), View<float>(y), View<float>(d), shape);
-        else Load("broadcast", typeof(TOp), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, StridedShape>(ElementwiseKernels.BinaryBroadcast<TOp, double>))(count, View<double>(x), View<double>(y), View<double>(d), shape);
+        if (IsSingle(x)) Load("broadcast", typeof(TOp), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StridedShape>(ElementwiseKernels.BinaryBroadcast<TOp, float>))(count, View<float>(x), View<float>(y), View<float>(d), shape);
+        else Load("broadcast", typeof(TOp), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, StridedShape>(ElementwiseKernels.BinaryBroadcast<TOp, double>))(count, View<double>(x), View<double>(y), View<double>(d), shape);
     }
 
     /// <summary>d = TOp(x, y) on elements [start, start + count) of d, x and y each of d's length or a scalar.</summary>
@@ -90,8 +90,8 @@ internal sealed partial class GpuKernels : IDisposable
         where TOp : Nabla.Kernels.IBinaryOperator<TOp>
     {
         if (count == 0) return;
-        if (IsSingle(x)) Load("binary", typeof(TOp), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.Binary<TOp, float>))(count, View<float>(x), View<float>(y), View<float>(d), start);
-        else Load("binary", typeof(TOp), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(ElementwiseKernels.Binary<TOp, double>))(count, View<double>(x), View<double>(y), View<double>(d), start);
+        if (IsSingle(x)) Load("binary", typeof(TOp), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.Binary<TOp, float>))(count, View<float>(x), View<float>(y), View<float>(d), start);
+        else Load("binary", typeof(TOp), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(ElementwiseKernels.Binary<TOp, double>))(count, View<double>(x), View<double>(y), View<double>(d), start);
     }
 
     /// <summary>g ← g ⊙ [y &gt; 0] on elements [start, start + count): the ReLU's backward from its output, in place.</summary>
@@ -101,22 +101,22 @@ internal sealed partial class GpuKernels : IDisposable
     public void AddInPlace(BackendStorage sum, BackendStorage g, int start, int count)
     {
         if (count == 0) return;
-        if (IsSingle(sum)) Load("add", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.AddInPlace<float>))(count, View<float>(sum), View<float>(g), start);
-        else Load("add", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int>(ElementwiseKernels.AddInPlace<double>))(count, View<double>(sum), View<double>(g), start);
+        if (IsSingle(sum)) Load("add", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.AddInPlace<float>))(count, View<float>(sum), View<float>(g), start);
+        else Load("add", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int>(ElementwiseKernels.AddInPlace<double>))(count, View<double>(sum), View<double>(g), start);
     }
 
     /// <summary>x ← x · <paramref name="factor"/>.</summary>
     public void Scale(BackendStorage x, double factor)
     {
-        if (IsSingle(x)) Load("scale", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(ElementwiseKernels.Scale<float>))(x.Length, View<float>(x), (float)factor);
-        else Load("scale", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, double>(ElementwiseKernels.Scale<double>))(x.Length, View<double>(x), factor);
+        if (IsSingle(x)) Load("scale", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(ElementwiseKernels.Scale<float>))(x.Length, View<float>(x), (float)factor);
+        else Load("scale", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, double>(ElementwiseKernels.Scale<double>))(x.Length, View<double>(x), factor);
     }
 
     /// <summary>x ← min(max(x, −<paramref name="limit"/>), <paramref name="limit"/>).</summary>
     public void Clamp(BackendStorage x, double limit)
     {
-        if (IsSingle(x)) Load("clamp", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(ElementwiseKernels.Clamp<float>))(x.Length, View<float>(x), (float)limit);
-        else Load("clamp", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, double>(ElementwiseKernels.Clamp<double>))(x.Length, View<double>(x), limit);
+        if (IsSingle(x)) Load("clamp", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(ElementwiseKernels.Clamp<float>))(x.Length, View<float>(x), (float)limit);
+        else Load("clamp", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, double>(ElementwiseKernels.Clamp<double>))(x.Length, View<double>(x), limit);
     }
 
     /// <summary>x ← 0.</summary>
@@ -159,7 +159,7 @@ internal sealed partial class GpuKernels : IDisposable
         if (IsSingle(logits))
         {
             var loss = Scratch(ref _rowLossSingle, rows);
-            Load("softmax-ce", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(SoftmaxCrossEntropyKernel.Run<float>))(rows, View<float>(logits), labelView, View<float>(gradient), loss.View, classes, 1f / rows);
+            Load("softmax-ce", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(SoftmaxCrossEntropyKernel.Run<float>))(rows, View<float>(logits), labelView, View<float>(gradient), loss.View, classes, 1f / rows);
             var values = new float[rows];
             loss.View.SubView(0, rows).AsContiguous().CopyToCPU(values);
             foreach (var v in values) sum += v;
@@ -167,7 +167,7 @@ internal sealed partial class GpuKernels : IDisposable
         else
         {
             var loss = Scratch(ref _rowLossDouble, rows);
-            Load("softmax-ce", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<double>, int, double>(SoftmaxCrossEntropyKernel.Run<double>))(rows, View<double>(logits), labelView, View<double>(gradient), loss.View, classes, 1.0 / rows);
+            Load("softmax-ce", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<double>, int, double>(SoftmaxCrossEntropyKernel.Run<double>))(rows, View<double>(logits), labelView, View<double>(gradient), loss.View, classes, 1.0 / rows);
             var values = new double[rows];
             loss.View.SubView(0, rows).AsContiguous().CopyToCPU(values);
             foreach (var v in values) sum += v;
@@ -183,8 +183,8 @@ internal sealed partial class GpuKernels : IDisposable
     {
         if (count == 0) return;
         ulong threshold = Nabla.Kernels.CounterRandom.Threshold(keep);
-        if (IsSingle(mask)) Load("dropout", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ulong, ulong, ulong, float, int>(DropoutMaskKernel.Fill<float>))(count, View<float>(mask), key, first, threshold, (float)(1 / keep), start);
-        else Load("dropout", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ulong, ulong, ulong, double, int>(DropoutMaskKernel.Fill<double>))(count, View<double>(mask), key, first, threshold, 1 / keep, start);
+        if (IsSingle(mask)) Load("dropout", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ulong, ulong, ulong, float, int>(DropoutMaskKernel.Fill<float>))(count, View<float>(mask), key, first, threshold, (float)(1 / keep), start);
+        else Load("dropout", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ulong, ulong, ulong, double, int>(DropoutMaskKernel.Fill<double>))(count, View<double>(mask), key, first, threshold, 1 / keep, start);
     }
 
     /// <summary>y (rows × <paramref name="classes"/>) = one-hot rows of <paramref name="labels"/>.</summary>
@@ -193,8 +193,8 @@ internal sealed partial class GpuKernels : IDisposable
         var labelView = Upload(labels, labels.Length);
         int count = labels.Length * classes;
         if (count == 0) return;
-        if (IsSingle(y)) Load("one-hot", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>, int>(LabelKernels.OneHot<float>))(count, labelView, View<float>(y), classes);
-        else Load("one-hot", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<double>, int>(LabelKernels.OneHot<double>))(count, labelView, View<double>(y), classes);
+        if (IsSingle(y)) Load("one-hot", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>, int>(LabelKernels.OneHot<float>))(count, labelView, View<float>(y), classes);
+        else Load("one-hot", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<double>, int>(LabelKernels.OneHot<double>))(count, labelView, View<double>(y), classes);
     }
 
     /// <summary>y (rows) = <paramref name="labels"/> as numbers.</summary>
@@ -202,8 +202,8 @@ internal sealed partial class GpuKernels : IDisposable
     {
         var labelView = Upload(labels, labels.Length);
         if (labels.Length == 0) return;
-        if (IsSingle(y)) Load("label-values", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>>(LabelKernels.Values))(labels.Length, labelView, View<float>(y));
-        else Load("label-values", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<double>>(LabelKernels.Values))(labels.Length, labelView, View<double>(y));
+        if (IsSingle(y)) Load("label-values", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>>(LabelKernels.Values))(labels.Length, labelView, View<float>(y));
+        else Load("label-values", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<double>>(LabelKernels.Values))(labels.Length, labelView, View<double>(y));
     }
 
     /// <summary><paramref name="destination"/> (outer × inner, on the host) = the index of the largest value along the
@@ -219,8 +219,8 @@ internal sealed partial class GpuKernels : IDisposable
         }
 
         var indices = _indices.View.SubView(0, count);
-        if (IsSingle(x)) Load("argmax", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, int, int>(ReductionKernels.ArgMax<float>))(count, View<float>(x), indices, n, inner);
-        else Load("argmax", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, int, int>(ReductionKernels.ArgMax<double>))(count, View<double>(x), indices, n, inner);
+        if (IsSingle(x)) Load("argmax", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, int, int>(ReductionKernels.ArgMax<float>))(count, View<float>(x), indices, n, inner);
+        else Load("argmax", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, int, int>(ReductionKernels.ArgMax<double>))(count, View<double>(x), indices, n, inner);
         indices.AsContiguous().CopyToCPU(destination[..count]);
     }
 
@@ -239,12 +239,12 @@ internal sealed partial class GpuKernels : IDisposable
         if (IsSingle(w))
         {
             var step = new SgdStep<float> { Eta = (float)learningRate, Mu = (float)momentum, Decay = (float)weightDecay, HasVelocity = velocityFlag, Nesterov = nesterovFlag };
-            Load("sgd", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdStep<float>>(OptimizerKernels.Sgd<float>))(w.Length, View<float>(w), View<float>(grad), velocity is null ? View<float>(w) : View<float>(velocity), step);
+            Load("sgd", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdStep<float>>(OptimizerKernels.Sgd<float>))(w.Length, View<float>(w), View<float>(grad), velocity is null ? View<float>(w) : View<float>(velocity), step);
         }
         else
         {
             var step = new SgdStep<double> { Eta = learningRate, Mu = momentum, Decay = weightDecay, HasVelocity = velocityFlag, Nesterov = nesterovFlag };
-            Load("sgd", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, SgdStep<double>>(OptimizerKernels.Sgd<double>))(w.Length, View<double>(w), View<double>(grad), velocity is null ? View<double>(w) : View<double>(velocity), step);
+            Load("sgd", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, SgdStep<double>>(OptimizerKernels.Sgd<double>))(w.Length, View<double>(w), View<double>(grad), velocity is null ? View<double>(w) : View<double>(velocity), step);
         }
     }
 
@@ -260,13 +260,13 @@ internal sealed partial class GpuKernels : IDisposable
             // decoupled shrink 1 − η·λ formed in float32 from the rounded product.
             float shrink = decoupled ? 1f - (float)(learningRate * weightDecay) : 1f;
             var constants = new AdamStep<float> { Beta1 = (float)beta1, Beta2 = (float)beta2, Epsilon = (float)epsilon, Eta = (float)learningRate, Decay = (float)decay, Shrink = shrink, Correction1 = 1f - (float)Math.Pow(beta1, step), Correction2 = 1f - (float)Math.Pow(beta2, step) };
-            Load("adam", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamStep<float>>(OptimizerKernels.Adam<float>))(w.Length, View<float>(w), View<float>(grad), View<float>(m), View<float>(v), constants);
+            Load("adam", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamStep<float>>(OptimizerKernels.Adam<float>))(w.Length, View<float>(w), View<float>(grad), View<float>(m), View<float>(v), constants);
         }
         else
         {
             double shrink = decoupled ? 1 - (learningRate * weightDecay) : 1;
             var constants = new AdamStep<double> { Beta1 = beta1, Beta2 = beta2, Epsilon = epsilon, Eta = learningRate, Decay = decay, Shrink = shrink, Correction1 = correction1, Correction2 = correction2 };
-            Load("adam", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, AdamStep<double>>(OptimizerKernels.Adam<double>))(w.Length, View<double>(w), View<double>(grad), View<double>(m), View<double>(v), constants);
+            Load("adam", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, AdamStep<double>>(OptimizerKernels.Adam<double>))(w.Length, View<double>(w), View<double>(grad), View<double>(m), View<double>(v), constants);
         }
     }
 
@@ -306,7 +306,7 @@ internal sealed partial class GpuKernels : IDisposable
         if (IsSingle(x))
         {
             var partial = Scratch(ref _partialSingle, Partials);
-            Load("partial-sums", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(ReductionKernels.PartialSums<float>))(threads, View<float>(x), partial.View, threads, flag);
+            Load("partial-sums", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(ReductionKernels.PartialSums<float>))(threads, View<float>(x), partial.View, threads, flag);
             var values = new float[threads];
             partial.View.SubView(0, threads).AsContiguous().CopyToCPU(values);
             foreach (var v in values) sum += v;
@@ -314,7 +314,7 @@ internal sealed partial class GpuKernels : IDisposable
         else
         {
             var partial = Scratch(ref _partialDouble, Partials);
-            Load("partial-sums", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int>(ReductionKernels.PartialSums<double>))(threads, View<double>(x), partial.View, threads, flag);
+            Load("partial-sums", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int>(ReductionKernels.PartialSums<double>))(threads, View<double>(x), partial.View, threads, flag);
             var values = new double[threads];
             partial.View.SubView(0, threads).AsContiguous().CopyToCPU(values);
             foreach (var v in values) sum += v;
@@ -327,15 +327,20 @@ internal sealed partial class GpuKernels : IDisposable
     {
         int count = outer * inner;
         if (count == 0) return;
+        bool sum = name == "sum";
         if (IsSingle(x))
         {
-            Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> kernel = name == "sum" ? ReductionKernels.Sum<float> : ReductionKernels.Max<float>;
-            Load(name, typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel(kernel))(count, View<float>(x), View<float>(y), n, inner);
+            var kernel = sum
+                ? Load(name, typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(ReductionKernels.Sum<float>))
+                : Load(name, typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(ReductionKernels.Max<float>));
+            kernel(count, View<float>(x), View<float>(y), n, inner);
         }
         else
         {
-            Action<Index1D, ArrayView<double>, ArrayView<double>, int, int> kernel = name == "sum" ? ReductionKernels.Sum<double> : ReductionKernels.Max<double>;
-            Load(name, typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel(kernel))(count, View<double>(x), View<double>(y), n, inner);
+            var kernel = sum
+                ? Load(name, typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int>(ReductionKernels.Sum<double>))
+                : Load(name, typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int>(ReductionKernels.Max<double>));
+            kernel(count, View<double>(x), View<double>(y), n, inner);
         }
     }
 
@@ -344,32 +349,33 @@ internal sealed partial class GpuKernels : IDisposable
         if (shape.M == 0 || shape.N == 0) return;
         if (!TiledProducts)
         {
-            if (IsSingle(a)) Load("matmul-per-element", typeof(void), typeof(float), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, MatMulShape>(MatMulKernel.RunPerElement<float>))(shape.M * shape.N, View<float>(a), View<float>(b), View<float>(c), bias is null ? View<float>(c) : View<float>(bias), shape);
-            else Load("matmul-per-element", typeof(void), typeof(double), () => Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, MatMulShape>(MatMulKernel.RunPerElement<double>))(shape.M * shape.N, View<double>(a), View<double>(b), View<double>(c), bias is null ? View<double>(c) : View<double>(bias), shape);
+            if (IsSingle(a)) Load("matmul-per-element", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, MatMulShape>(MatMulKernel.RunPerElement<float>))(shape.M * shape.N, View<float>(a), View<float>(b), View<float>(c), bias is null ? View<float>(c) : View<float>(bias), shape);
+            else Load("matmul-per-element", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, MatMulShape>(MatMulKernel.RunPerElement<double>))(shape.M * shape.N, View<double>(a), View<double>(b), View<double>(c), bias is null ? View<double>(c) : View<double>(bias), shape);
             return;
         }
 
         var config = MatMulKernel.Config(shape.M, shape.N);
         if (IsSingle(a))
         {
-            var kernel = Load("matmul", typeof(KernelConfig), typeof(float), () => Accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, MatMulShape>(MatMulKernel.Run<float>));
+            var kernel = Load("matmul", typeof(KernelConfig), typeof(float), static accelerator => accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, MatMulShape>(MatMulKernel.Run<float>));
             kernel(config, View<float>(a), View<float>(b), View<float>(c), bias is null ? View<float>(c) : View<float>(bias), shape);
         }
         else
         {
-            var kernel = Load("matmul", typeof(KernelConfig), typeof(double), () => Accelerator.LoadStreamKernel<ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, MatMulShape>(MatMulKernel.Run<double>));
+            var kernel = Load("matmul", typeof(KernelConfig), typeof(double), static accelerator => accelerator.LoadStreamKernel<ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, MatMulShape>(MatMulKernel.Run<double>));
             kernel(config, View<double>(a), View<double>(b), View<double>(c), bias is null ? View<double>(c) : View<double>(bias), shape);
         }
     }
 
     /// <summary>The kernel <paramref name="name"/> for operator <paramref name="op"/> and element type
     /// <paramref name="element"/>: compiled by <paramref name="compile"/> on first use, then kept.</summary>
-    private TDelegate Load<TDelegate>(string name, Type op, Type element, Func<TDelegate> compile)
+    private TDelegate Load<TDelegate>(string name, Type op, Type element, Func<Accelerator, TDelegate> compile)
         where TDelegate : Delegate
     {
+        // compile is a static lambda, made once per instantiation: a launch allocates nothing for it.
         if (!_compiled.TryGetValue((name, op, element), out var kernel))
         {
-            kernel = compile();
+            kernel = compile(Accelerator);
             _compiled[(name, op, element)] = kernel;
         }
 

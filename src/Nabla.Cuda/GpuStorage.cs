@@ -38,9 +38,9 @@ internal sealed class GpuStorage<T> : TensorStorage, IDisposable
         CopyFrom(nan);
     }
 
-    public override void CopyToHost<TValue>(Span<TValue> destination) => Buffer.View.AsContiguous().CopyToCPU(System.Runtime.InteropServices.MemoryMarshal.Cast<TValue, T>(destination));
+    public override void CopyToHost<TValue>(Span<TValue> destination) => Buffer.View.AsContiguous().CopyToCPU(SameType<TValue, T>(destination));
 
-    public override void CopyFromHost<TValue>(ReadOnlySpan<TValue> source) => CopyFrom(System.Runtime.InteropServices.MemoryMarshal.Cast<TValue, T>(source));
+    public override void CopyFromHost<TValue>(ReadOnlySpan<TValue> source) => CopyFrom(SameType<TValue, T>(source));
 
     /// <summary>Copies another storage's elements in: on the accelerator when it is a buffer of the same one, else
     /// through the host.</summary>

@@ -44,8 +44,7 @@ internal static class MatMulKernel
 
     /// <summary>The same product with one thread per element of C and no shared memory: for ILGPU's CPU accelerator,
     /// which runs each group's threads as host threads meeting at every barrier, so that the tiled kernel's barriers cost
-    /// it far more than they save (a convolution's gradient check: 55 s tiled). Each element adds its k products in
-    /// order.</summary>
+    /// it far more than they save. Each element adds its k products in order.</summary>
     public static void RunPerElement<T>(Index1D i, ArrayView<T> a, ArrayView<T> b, ArrayView<T> c, ArrayView<T> bias, MatMulShape s)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

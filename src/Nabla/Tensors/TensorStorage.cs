@@ -18,6 +18,21 @@ internal abstract class TensorStorage : BackendStorage
     public abstract void CopyFromHost<T>(ReadOnlySpan<T> source)
         where T : unmanaged;
 
+    /// <summary><paramref name="values"/> seen as <typeparamref name="TElement"/>, which must be the same type: a
+    /// reinterpretation of floats as doubles (or back) would copy the wrong values, or half of them.</summary>
+    protected static Span<TElement> SameType<TValue, TElement>(Span<TValue> values)
+        where TValue : unmanaged
+        where TElement : unmanaged =>
+        typeof(TValue) == typeof(TElement) ? System.Runtime.InteropServices.MemoryMarshal.Cast<TValue, TElement>(values) : throw WrongType<TValue, TElement>();
+
+    /// <inheritdoc cref="SameType{TValue, TElement}(Span{TValue})"/>
+    protected static ReadOnlySpan<TElement> SameType<TValue, TElement>(ReadOnlySpan<TValue> values)
+        where TValue : unmanaged
+        where TElement : unmanaged =>
+        typeof(TValue) == typeof(TElement) ? System.Runtime.InteropServices.MemoryMarshal.Cast<TValue, TElement>(values) : throw WrongType<TValue, TElement>();
+
+    private static ArgumentException WrongType<TValue, TElement>() => new($"a buffer of {typeof(TElement).Name} cannot be copied as {typeof(TValue).Name}");
+
     /// <summary>Copies another storage's elements in (same length and dtype), on the device where both live on one;
     /// by default through the host.</summary>
     public virtual void CopyFrom(TensorStorage source)
@@ -81,9 +96,9 @@ internal sealed class CpuStorage<T>(T[] data) : TensorStorage
 
     public override object Memory => Data;
 
-    public override void CopyToHost<TValue>(Span<TValue> destination) => System.Runtime.InteropServices.MemoryMarshal.Cast<T, TValue>(Data.AsSpan()).CopyTo(destination);
+    public override void CopyToHost<TValue>(Span<TValue> destination) => Data.AsSpan().CopyTo(SameType<TValue, T>(destination));
 
-    public override void CopyFromHost<TValue>(ReadOnlySpan<TValue> source) => source.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<T, TValue>(Data.AsSpan()));
+    public override void CopyFromHost<TValue>(ReadOnlySpan<TValue> source) => SameType<TValue, T>(source).CopyTo(Data);
 
     public override void Poison()
     {

@@ -41,9 +41,9 @@ internal sealed class GradientAllReduce(IProcessGroup group) : IDisposable
     /// <summary>The ranks.</summary>
     public IProcessGroup Group { get; } = group;
 
-    /// <summary>Whether replayed steps sum their buckets during the backward pass: the group allows it and
-    /// <see cref="Trainer.OverlapGradientSum"/> asks for it.</summary>
-    public bool Overlaps { get; init; } = group.CallableFromAnyThread;
+    /// <summary>Whether replayed steps sum their buckets during the backward pass (false by default): the trainer sets
+    /// it where the group allows it and <see cref="Trainer.OverlapGradientSum"/> asks for it.</summary>
+    public bool Overlaps { get; init; }
 
     /// <summary>Buckets summed during a backward pass so far (what the tests read to know overlap happened).</summary>
     public long BucketsOverlapped { get; private set; }
