@@ -2,37 +2,72 @@ using Nabla.Cuda;
 
 namespace Nabla.Cli;
 
+/// <summary>Where a run trains, as --device chose it: on the GPU or not, and what the banner says of it.</summary>
+/// <param name="OnGpu">Whether the run moves its model to the GPU (<see cref="DeviceChoice.Start"/>).</param>
+/// <param name="Note">What the banner says after "N thread(s)", or null for a plain --device cpu run.</param>
+/// <param name="OnCpuAccelerator">Whether the GPU's code runs on ILGPU's CPU accelerator
+/// (<see cref="DeviceChoice.CpuAcceleratorVariable"/>) rather than a CUDA GPU.</param>
+internal sealed record DeviceSelection(bool OnGpu, string? Note, bool OnCpuAccelerator = false);
+
 /// <summary>--device: where a run trains. cpu, the default; cuda, an NVIDIA GPU, refused with the one thing that is
-/// missing when none is usable; auto, the GPU when one is usable, else the CPU, saying why in the banner.</summary>
+/// missing when none is usable; auto, the GPU when one is usable, else the CPU, saying which in the banner.</summary>
 internal static class DeviceChoice
 {
     public const string Cpu = "cpu", Cuda = "cuda", Auto = "auto";
 
-    /// <summary>What the banner says of the device after "N thread(s)", or null for a plain --device cpu run.</summary>
+    /// <summary>Set to 1, --device cuda and auto run the GPU's kernels on ILGPU's CPU accelerator: the GPU code path
+    /// end to end on a machine without a GPU, far slower than the CPU backend. For tests.</summary>
+    public const string CpuAcceleratorVariable = "NABLA_CUDA_ON_CPU";
+
+    /// <summary>The device <paramref name="value"/> names, the GPU probed (by <paramref name="probe"/>, else
+    /// <see cref="CudaAvailability.Probe"/>) when it matters.</summary>
     /// <exception cref="UsageException">An unknown value, or --device cuda on a machine with no usable GPU.</exception>
-    public static string? Resolve(string? value, Func<CudaAvailability>? probe = null)
+    public static DeviceSelection Resolve(string? value, Func<CudaAvailability>? probe = null)
     {
         switch (value ?? Cpu)
         {
             case Cpu:
-                return null;
+                return new(false, null);
             case Cuda:
             {
-                var cuda = (probe ?? CudaAvailability.Probe)();
+                var (cuda, simulated) = Probe(probe);
                 if (!cuda.Usable) throw new UsageException($"--device cuda: no usable GPU: {cuda.Description} (use --device cpu or auto)");
-                throw new UsageException($"--device cuda: {cuda.Description} found, but this build does not yet start its GPU backend on a CUDA device (use --device cpu or auto)");
+                return new(true, $"on {cuda.Description}", simulated);
             }
 
             case Auto:
             {
-                var cuda = (probe ?? CudaAvailability.Probe)();
+                var (cuda, simulated) = Probe(probe);
                 return cuda.Usable
-                    ? $"on the CPU (--device auto: {cuda.Description} found, but this build trains on the CPU only)"
-                    : $"on the CPU (--device auto: {cuda.Description})";
+                    ? new(true, $"on {cuda.Description} (--device auto)", simulated)
+                    : new(false, $"on the CPU (--device auto: {cuda.Description})");
             }
 
             default:
                 throw new UsageException($"--device must be cpu, cuda or auto, not '{value}'");
         }
+    }
+
+    /// <summary>Starts the GPU <paramref name="selection"/> chose; null when it trains on the CPU.</summary>
+    /// <exception cref="UsageException">The GPU was found but would not start (the driver's reason, in one line).</exception>
+    public static GpuDevice? Start(DeviceSelection selection)
+    {
+        if (!selection.OnGpu) return null;
+        if (selection.OnCpuAccelerator) return GpuDevice.StartOnCpuAccelerator();
+        try
+        {
+            return GpuDevice.Start();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new UsageException($"--device: {e.Message}");
+        }
+    }
+
+    private static (CudaAvailability Cuda, bool Simulated) Probe(Func<CudaAvailability>? probe)
+    {
+        if (Environment.GetEnvironmentVariable(CpuAcceleratorVariable) == "1")
+            return (new CudaAvailability(true, $"ILGPU's CPU accelerator ({CpuAcceleratorVariable}=1)"), true);
+        return ((probe ?? CudaAvailability.Probe)(), false);
     }
 }

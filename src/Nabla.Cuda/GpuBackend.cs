@@ -6,7 +6,7 @@ namespace Nabla.Cuda;
 /// <summary>The GPU as the engine's backend: its op table (<see cref="GpuOps"/>), buffers in the accelerator's memory,
 /// and kernels launched in order on the accelerator's stream. Registered as the backend of <see cref="Device.Cuda"/>,
 /// so that <c>tensor.To(Device.Cuda)</c> lands on it; code run under <c>Backend.Use</c> of it allocates and computes
-/// there.</summary>
+/// there. Started for users by <see cref="GpuDevice"/>.</summary>
 internal sealed class GpuBackend : Backend, IDeviceBackend, IDisposable
 {
     private readonly GpuOps _ops;
@@ -26,14 +26,12 @@ internal sealed class GpuBackend : Backend, IDeviceBackend, IDisposable
 
     public override bool RunsOnHost => false;
 
+    /// <summary>The backend on the first CUDA GPU, with cuBLAS, registered as <see cref="Device.Cuda"/>'s.</summary>
+    public static GpuBackend StartOnCuda() => Register(new GpuBackend(GpuKernels.OnCuda()));
+
     /// <summary>The backend on ILGPU's CPU accelerator (the GPU's kernels run on the host: for tests), registered as
     /// <see cref="Device.Cuda"/>'s.</summary>
-    public static GpuBackend StartOnCpuAccelerator()
-    {
-        var backend = new GpuBackend(GpuKernels.OnCpuAccelerator());
-        DeviceStorage.Register(backend);
-        return backend;
-    }
+    public static GpuBackend StartOnCpuAccelerator() => Register(new GpuBackend(GpuKernels.OnCpuAccelerator()));
 
     public TensorStorage Allocate(DType dtype, int length, bool zeroed)
     {
@@ -42,7 +40,19 @@ internal sealed class GpuBackend : Backend, IDeviceBackend, IDisposable
         return (TensorStorage)storage;
     }
 
+    public void Fill(TensorStorage storage, double value) => Kernels.Fill(storage, value);
+
     public override Action Prepare(Action kernel, BackendStorage?[] reads, BackendStorage?[] writes) => kernel;
 
-    public void Dispose() => Kernels.Dispose();
+    public void Dispose()
+    {
+        DeviceStorage.Unregister(this);
+        Kernels.Dispose();
+    }
+
+    private static GpuBackend Register(GpuBackend backend)
+    {
+        DeviceStorage.Register(backend);
+        return backend;
+    }
 }

@@ -2,6 +2,7 @@ using System.Numerics;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
 using Nabla.Backends;
 using Nabla.Cuda.Kernels;
 using IUnaryOperator = Nabla.Kernels.IUnaryOperator;
@@ -25,12 +26,41 @@ internal sealed partial class GpuKernels : IDisposable
     private GpuStorage<double>? _partialDouble, _rowStatistics;
     private GpuStorage<float>? _rowLossSingle;
     private GpuStorage<double>? _rowLossDouble;
+    private CuBlas<CuBlasPointerModeHandlers.AutomaticMode>? _blas;
 
     private GpuKernels(Context context, Accelerator accelerator)
     {
         _context = context;
         Accelerator = accelerator;
     }
+
+    /// <summary>The kernels on the first CUDA GPU, matrix products through cuBLAS (on the accelerator's stream, so
+    /// that they stay in order with the kernels).</summary>
+    /// <exception cref="CudaException">The driver could not create a context on the GPU.</exception>
+    /// <exception cref="DllNotFoundException">cuBLAS (<see cref="CudaAvailability.CublasLibrary"/>) was not found.</exception>
+    public static GpuKernels OnCuda()
+    {
+        var context = Context.Create(builder => builder.Cuda().EnableAlgorithms());
+        GpuKernels? kernels = null;
+        try
+        {
+            kernels = new GpuKernels(context, context.CreateCudaAccelerator(0)) { TiledProducts = true };
+            kernels._blas = new CuBlas<CuBlasPointerModeHandlers.AutomaticMode>((CudaAccelerator)kernels.Accelerator) { Stream = (CudaStream)kernels.Accelerator.DefaultStream };
+            return kernels;
+        }
+        catch
+        {
+            if (kernels is not null) kernels.Dispose();
+            else context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The accelerator's name, as the banner shows it ("NVIDIA H200", "CPUAccelerator").</summary>
+    public string DeviceName => Accelerator.Name;
+
+    /// <summary>Whether matrix products go through cuBLAS.</summary>
+    public bool UsesCublas => _blas is not null;
 
     /// <summary>The accelerator the kernels run on.</summary>
     public Accelerator Accelerator { get; }
@@ -124,6 +154,20 @@ internal sealed partial class GpuKernels : IDisposable
     {
         if (IsSingle(x)) Storage<float>(x).Buffer.MemSetToZero();
         else Storage<double>(x).Buffer.MemSetToZero();
+    }
+
+    /// <summary>x ← <paramref name="value"/> (zero as a memset, else a kernel; no host copy).</summary>
+    public void Fill(BackendStorage x, double value)
+    {
+        if (value == 0 && !double.IsNegative(value))
+        {
+            Clear(x);
+            return;
+        }
+
+        if (x.Length == 0) return;
+        if (IsSingle(x)) Load("fill", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(ElementwiseKernels.Fill<float>))(x.Length, View<float>(x), (float)value);
+        else Load("fill", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, double>(ElementwiseKernels.Fill<double>))(x.Length, View<double>(x), value);
     }
 
     /// <summary>y (outer × inner) = Σ over the middle axis of x (outer × n × inner).</summary>
@@ -279,6 +323,7 @@ internal sealed partial class GpuKernels : IDisposable
         _rowStatistics?.Dispose();
         _rowLossSingle?.Dispose();
         _rowLossDouble?.Dispose();
+        _blas?.Dispose();
         Accelerator.Dispose();
         _context.Dispose();
     }
@@ -347,6 +392,13 @@ internal sealed partial class GpuKernels : IDisposable
     internal void Product(BackendStorage a, BackendStorage b, BackendStorage? bias, BackendStorage c, MatMulShape shape)
     {
         if (shape.M == 0 || shape.N == 0) return;
+        if (_blas is not null)
+        {
+            BlasGemm(_blas, a, b, c, BlasProduct.Of(shape));
+            if (shape.HasBias != 0 || shape.Relu != 0) ApplyProductEpilogue(c, bias, shape);
+            return;
+        }
+
         if (!TiledProducts)
         {
             if (IsSingle(a)) Load("matmul-per-element", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, MatMulShape>(MatMulKernel.RunPerElement<float>))(shape.M * shape.N, View<float>(a), View<float>(b), View<float>(c), bias is null ? View<float>(c) : View<float>(bias), shape);
@@ -364,6 +416,32 @@ internal sealed partial class GpuKernels : IDisposable
         {
             var kernel = Load("matmul", typeof(KernelConfig), typeof(double), static accelerator => accelerator.LoadStreamKernel<ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, MatMulShape>(MatMulKernel.Run<double>));
             kernel(config, View<double>(a), View<double>(b), View<double>(c), bias is null ? View<double>(c) : View<double>(bias), shape);
+        }
+    }
+
+    /// <summary>C[i, j] ← C[i, j] + bias[j], then max(·, 0), as <paramref name="shape"/> asks: what is left of a
+    /// product after cuBLAS's GEMM.</summary>
+    internal void ApplyProductEpilogue(BackendStorage c, BackendStorage? bias, MatMulShape shape)
+    {
+        int count = shape.M * shape.N;
+        if (count == 0) return;
+        if (IsSingle(c)) Load("matmul-epilogue", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, MatMulShape>(ProductEpilogueKernel.Run<float>))(count, View<float>(c), bias is null ? View<float>(c) : View<float>(bias), shape);
+        else Load("matmul-epilogue", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, MatMulShape>(ProductEpilogueKernel.Run<double>))(count, View<double>(c), bias is null ? View<double>(c) : View<double>(bias), shape);
+    }
+
+    /// <summary>The GEMM of <paramref name="p"/> through cuBLAS: sgemm or dgemm on views that start at each operand's
+    /// offset.</summary>
+    private static void BlasGemm(CuBlas<CuBlasPointerModeHandlers.AutomaticMode> blas, BackendStorage a, BackendStorage b, BackendStorage c, BlasProduct p)
+    {
+        var first = p.TransposeFirst ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose;
+        var second = p.TransposeSecond ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose;
+        if (IsSingle(c))
+        {
+            blas.Gemm(first, second, p.M, p.N, p.K, 1f, View<float>(b).SubView(p.FirstOffset), p.FirstLeading, View<float>(a).SubView(p.SecondOffset), p.SecondLeading, (float)p.Beta, View<float>(c).SubView(p.ResultOffset), p.ResultLeading);
+        }
+        else
+        {
+            blas.Gemm(first, second, p.M, p.N, p.K, 1.0, View<double>(b).SubView(p.FirstOffset), p.FirstLeading, View<double>(a).SubView(p.SecondOffset), p.SecondLeading, p.Beta, View<double>(c).SubView(p.ResultOffset), p.ResultLeading);
         }
     }
 

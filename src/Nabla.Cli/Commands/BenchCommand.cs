@@ -8,7 +8,8 @@ using Nabla.LinearAlgebra;
 namespace Nabla.Cli.Commands;
 
 /// <summary><c>nabla bench W1|W2|W3|W4|W5|W6</c>: the end-to-end workloads of DESIGN.md, each run several times in this
-/// process, with every run's figure and the median printed.</summary>
+/// process, with every run's figure and the median printed; W1, W4 and W5 also on an NVIDIA GPU (--device cuda), where
+/// each step copies its batch from the host and reads its loss back.</summary>
 internal static class BenchCommand
 {
     public static Command Create()
@@ -19,9 +20,11 @@ internal static class BenchCommand
         var data = new Option<string?>("--data") { Description = "folder with the Fashion-MNIST IDX files (default: the Debian package's)" };
         var eager = new Option<bool>("--eager") { Description = "train through autograd without capture: every step builds its graph and allocates (to compare with capture)" };
         var profile = new Option<bool>("--profile") { Description = "after the timed runs, time every kernel of the captured step over one more run and print where the step's time goes (W1, W4, W5, W6)" };
+        var device = new Option<string?>("--device") { Description = "cpu, or cuda: W1, W4 and W5 train on an NVIDIA GPU (refused, with what is missing, when none is usable) [default: cpu]" };
+        var batchSize = NumericOptions.Int("--batch-size", "W1's batch (default 128, DESIGN.md's)");
         var command = new Command("bench", "Measure a benchmark workload: samples/s, µs per step or GFLOP/s, and allocation per step")
         {
-            workload, runs, threads, data, eager, profile,
+            workload, runs, threads, data, eager, profile, device, batchSize,
         };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
@@ -38,14 +41,23 @@ internal static class BenchCommand
             bool capture = !result.GetValue(eager), profiled = result.GetValue(profile);
             if (profiled && name is not ("W1" or "W4" or "W5" or "W6")) throw new UsageException("--profile is used with W1, W4, W5 and W6 only (the training workloads)");
             if (profiled && !capture) throw new UsageException("--profile times the kernels of captured steps: it cannot be used with --eager");
+            int w1Batch = OptionParsing.AtLeast(result.GetValue(batchSize) ?? 128, 1, "--batch-size");
+            if (result.GetValue(batchSize) is not null && name != "W1") throw new UsageException("--batch-size is used with W1 only");
+            string deviceName = result.GetValue(device) ?? DeviceChoice.Cpu;
+            if (deviceName is not (DeviceChoice.Cpu or DeviceChoice.Cuda)) throw new UsageException($"--device must be cpu or cuda, not '{deviceName}'");
+            bool onGpu = deviceName == DeviceChoice.Cuda;
+            if (onGpu && name is not ("W1" or "W4" or "W5")) throw new UsageException("--device cuda is used with W1, W4 and W5 only");
+            if (onGpu && profiled) throw new UsageException("--profile times the CPU's kernels: it cannot be used with --device cuda");
+            using var gpu = onGpu ? DeviceChoice.Start(DeviceChoice.Resolve(DeviceChoice.Cuda)) : null;
             string path = name == "W3" ? "" : capture ? ", captured steps" : ", eager autograd";
-            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# nabla bench {name}{path}: {threadCount} thread(s), {Environment.ProcessorCount} cores, GEMM kernel {Blas.KernelName}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
+            string where = gpu is null ? $"GEMM kernel {Blas.KernelName}" : $"on {gpu.Name} (matrix products by {(gpu.UsesCublas ? "cuBLAS" : "Nabla's tiled kernel")})";
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# nabla bench {name}{path}: {threadCount} thread(s), {Environment.ProcessorCount} cores, {where}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
             switch (name)
             {
-                case "W1": RunW1(runCount, dataDirectory, capture, profiled); break;
+                case "W1": RunW1(runCount, dataDirectory, capture, profiled, w1Batch, gpu is not null); break;
                 case "W2": RunW2(runCount, capture); break;
-                case "W4": RunW4(runCount, dataDirectory, capture, profiled); break;
-                case "W5": RunImageWorkload("W5", EngineWorkloads.CreateW5(seed: 0), runCount, dataDirectory, steps: 40, capture, profiled); break;
+                case "W4": RunW4(runCount, dataDirectory, capture, profiled, gpu is not null); break;
+                case "W5": RunImageWorkload("W5", OnDevice(EngineWorkloads.CreateW5(seed: 0), gpu is not null), runCount, dataDirectory, steps: 40, capture, profiled); break;
                 case "W6": RunImageWorkload("W6", EngineWorkloads.CreateW6(seed: 0), runCount, dataDirectory, steps: 100, capture, profiled); break;
                 default: RunW3(runCount); break;
             }
@@ -55,12 +67,20 @@ internal static class BenchCommand
         return command;
     }
 
-    private static void RunW1(int runs, string? dataDirectory, bool capture, bool profiled)
+    /// <summary>The workload's trainer, its model moved to the GPU when <paramref name="onGpu"/> (in place: the
+    /// optimiser keeps its tensors).</summary>
+    private static Training.Trainer OnDevice(Training.Trainer trainer, bool onGpu)
+    {
+        if (onGpu) trainer.Model.To(Tensors.Device.Cuda);
+        return trainer;
+    }
+
+    private static void RunW1(int runs, string? dataDirectory, bool capture, bool profiled, int batchSize, bool onGpu)
     {
         var (train, _) = DatasetChoice.Load(DatasetChoice.FashionMnist, dataDirectory);
-        var trainer = MlpTrainingWorkload.CreateW1(seed: 0);
+        var trainer = OnDevice(MlpTrainingWorkload.CreateW1(seed: 0), onGpu);
         trainer.CaptureSteps = capture;
-        var loader = new DataLoader(train, 128, shuffle: true, seed: 0, reuseBatches: true);
+        var loader = new DataLoader(train, batchSize, shuffle: true, seed: 0, reuseBatches: true);
         MlpTrainingWorkload.WarmUpW1(trainer, loader);
         var rates = new List<double>();
         for (int run = 1; run <= runs; run++)
@@ -71,7 +91,7 @@ internal static class BenchCommand
                 string.Create(CultureInfo.InvariantCulture, $"W1 run {run}: {r.SamplesPerSecond,9:F0} samples/s  ({r.Steps} steps in {r.Seconds:F3} s; {r.BytesPerStep:F0} B allocated per step, {(double)r.Allocation.ThreadBytes / r.Steps:F0} B on the training thread; GCs gen0 {r.Allocation.Gen0}, gen1 {r.Allocation.Gen1}, gen2 {r.Allocation.Gen2})"));
         }
 
-        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"W1 median: {Statistics.Median(rates):F0} samples/s"));
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"W1 median: {Statistics.Median(rates):F0} samples/s (batch {batchSize})"));
         if (profiled) PrintProfile("W1", trainer, () => MlpTrainingWorkload.RunW1Epoch(trainer, loader));
     }
 
@@ -91,10 +111,10 @@ internal static class BenchCommand
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"W2 median: {Statistics.Median(latencies):F2} µs per step"));
     }
 
-    private static void RunW4(int runs, string? dataDirectory, bool capture, bool profiled)
+    private static void RunW4(int runs, string? dataDirectory, bool capture, bool profiled, bool onGpu)
     {
         var (train, _) = DatasetChoice.Load(DatasetChoice.FashionMnist, dataDirectory);
-        var trainer = CnnTrainingWorkload.CreateW4(seed: 0);
+        var trainer = OnDevice(CnnTrainingWorkload.CreateW4(seed: 0), onGpu);
         trainer.CaptureSteps = capture;
         using var batches = CnnTrainingWorkload.Batches(new DataLoader(train, 128, shuffle: true, seed: 0, reuseBatches: true));
         CnnTrainingWorkload.Run(trainer, batches, steps: 20);   // warm up: the captures, the JIT, the workers

@@ -65,7 +65,7 @@ internal static class TrainCommand
                 var arguments = Given(result);
                 var fresh = Settings(arguments);
                 string stored = System.Text.Json.JsonSerializer.Serialize(arguments.ForCheckpoint(fresh.OutputDirectory), TrainArguments.Json);
-                return Run(fresh with { CommandLine = stored, Overwrite = result.GetValue(overwrite), Verbose = result.GetValue(verbose), SyncBatchNorm = arguments.SyncBn, DeviceNote = DeviceChoice.Resolve(arguments.Device) }, Console.Out, group);
+                return Run(fresh with { CommandLine = stored, Overwrite = result.GetValue(overwrite), Verbose = result.GetValue(verbose), SyncBatchNorm = arguments.SyncBn, Device = DeviceChoice.Resolve(arguments.Device) }, Console.Out, group);
             }
 
             // A resumed run takes its options from the checkpoint: the same network, data, optimiser and seed.
@@ -85,7 +85,7 @@ internal static class TrainCommand
                 RunId = checkpoint.Run.Id,
                 Verbose = result.GetValue(verbose),
                 SyncBatchNorm = original.SyncBn,
-                DeviceNote = DeviceChoice.Resolve(result.GetValue(device) ?? original.Device),
+                Device = DeviceChoice.Resolve(result.GetValue(device) ?? original.Device),
                 LiveProgress = !result.GetValue(quiet) && !original.Quiet && TrainingProgress.TerminalIsLive,
             };
             if (result.GetValue(threads) is { } t) settings = settings with { Threads = OptionParsing.Threads(t, Console.Error) };
@@ -358,6 +358,8 @@ internal static class TrainCommand
         }
 
         bool saves = group is null or { Rank: 0 };
+        if (s.Device.OnGpu && ranks > 1) throw new UsageException("--device cuda: training on GPUs across mpirun's ranks is not supported yet (run one process, or --device cpu)");
+        if (s.Device.OnGpu && s.Sanity) throw new UsageException("--sanity runs its checks on the CPU: leave out --device cuda");
         using var threadLimit = Parallelism.Limit(s.Threads);
         if (!s.Sanity) PrepareOutput(s);   // a sanity check saves nothing
         // A CSV file is read first: its width and classes are known only then. A named dataset's are known, so a bad
@@ -393,6 +395,10 @@ internal static class TrainCommand
 
         Module model = described is not null ? described : CreateModel();
         var optimizer = CreateOptimizer(model);
+
+        // On a GPU the model moves there in place (the optimiser keeps its tensors); batches are copied over each step.
+        using var gpu = DeviceChoice.Start(s.Device);
+        if (gpu is not null) model.To(Tensors.Device.Cuda);
         var regularizers = new List<Regularizer>();
         if (s.L2 > 0) regularizers.Add(new L2Regularizer(s.L2));
         if (s.L1 > 0) regularizers.Add(new L1Regularizer(s.L1));
@@ -425,7 +431,7 @@ internal static class TrainCommand
         memory = memory with { Dataset = RunMemory.DatasetBytes(train, test) };
         string name = s.Architecture ?? model.Describe();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {model.ParameterCount():N0} parameters; {(table.Train is not null ? s.DataDirectory : s.Dataset)} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {(ranks > 1 ? $"{ranks} ranks × {s.Threads} thread(s){(s.SyncBatchNorm ? ", batch norm synchronised" : "")}{(overlap ? ", gradients summed during the backward pass" : "")}" : $"{s.Threads} thread(s)")}{(s.DeviceNote is { } where ? $" {where}" : "")}; memory ≈ {AvailableMemory.Format(memory.Total)}"));
+            $"{name}: {model.ParameterCount():N0} parameters; {(table.Train is not null ? s.DataDirectory : s.Dataset)} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {(ranks > 1 ? $"{ranks} ranks × {s.Threads} thread(s){(s.SyncBatchNorm ? ", batch norm synchronised" : "")}{(overlap ? ", gradients summed during the backward pass" : "")}" : $"{s.Threads} thread(s)")}{(s.Device.Note is { } where ? $" {where}" : "")}; memory ≈ {AvailableMemory.Format(memory.Total)}"));
         var callbacks = new List<ITrainingCallback> { new TrainingProgress(output, s.LiveProgress, s.Epochs, data.WatchedName) };
         if (s.CsvLog is not null) callbacks.Add(new CsvLogger(s.CsvLog));
         using var jsonLog = s.JsonLog is null ? null : new JsonLinesLogger(s.JsonLog);
@@ -467,6 +473,7 @@ internal static class TrainCommand
 
         // Training watched the test set, or a validation split: then the test set is scored now, once.
         double? accuracy = ReferenceEquals(data.Watched, test) ? history.Last.ValidationAccuracy : Evaluator.Evaluate(model, test, s.Loss).Accuracy;
+        if (gpu is not null) model.To(Tensors.Device.Cpu);   // saved, and drawn, from the host
 
         string savedName = table.Train is not null ? DatasetChoice.Csv : s.Dataset;
         if (saves) ModelStore.Save(s.OutputDirectory, model, s.Loss.Name, savedName, train.ClassNames, table.Schema);

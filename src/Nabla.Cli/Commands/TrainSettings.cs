@@ -53,6 +53,6 @@ internal sealed record TrainSettings(
     /// <summary>Under mpirun, whether batch norm sums its statistics across the ranks (--sync-bn).</summary>
     public bool SyncBatchNorm { get; init; }
 
-    /// <summary>What the banner says of the device (--device auto: the CPU, and why), or null for --device cpu.</summary>
-    public string? DeviceNote { get; init; }
+    /// <summary>Where the run trains (--device): the GPU or the CPU, and what the banner says of it.</summary>
+    public DeviceSelection Device { get; init; } = new(false, null);
 }

@@ -60,4 +60,8 @@ internal static class ElementwiseKernels
     /// <summary>x[i] ← min(max(x[i], −limit), limit).</summary>
     public static void Clamp<T>(Index1D i, ArrayView<T> x, T limit)
         where T : unmanaged, IFloatingPointIeee754<T> => x[i] = T.Min(T.Max(x[i], -limit), limit);
+
+    /// <summary>x[i] ← value.</summary>
+    public static void Fill<T>(Index1D i, ArrayView<T> x, T value)
+        where T : unmanaged, IFloatingPointIeee754<T> => x[i] = value;
 }

@@ -70,6 +70,7 @@ internal struct MatMulShape
     public int AOffset, ARow, AColumn;
     public int BOffset, BRow, BColumn;
     public int COffset;
+    public int TransposeA, TransposeB;   // how A and B are stored (the strides say it to the kernels; BLAS takes flags)
     public int Accumulate, HasBias, Relu;
 
     /// <summary>op(A) is m × k, stored m × k or, transposed, k × m; op(B) is k × n, stored k × n or n × k.</summary>
@@ -85,5 +86,23 @@ internal struct MatMulShape
         BRow = transposeB ? 1 : n,
         BColumn = transposeB ? k : 1,
         COffset = cOffset,
+        TransposeA = transposeA ? 1 : 0,
+        TransposeB = transposeB ? 1 : 0,
     };
+}
+
+/// <summary>What a BLAS GEMM leaves to be done of a <see cref="MatMulShape"/> product: C[i, j] ← max(C[i, j] + bias[j],
+/// 0), the bias when the shape has one, the ReLU when it asks for it (the tiled kernel's epilogue, as its own
+/// launch).</summary>
+internal static class ProductEpilogueKernel
+{
+    public static void Run<T>(Index1D i, ArrayView<T> c, ArrayView<T> bias, MatMulShape s)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int at = s.COffset + i;
+        T value = c[at];
+        if (s.HasBias != 0) value += bias[i % s.N];
+        if (s.Relu != 0) value = T.Max(value, T.Zero);
+        c[at] = value;
+    }
 }

@@ -41,6 +41,7 @@ public sealed class ModelSummary
     {
         ArgumentNullException.ThrowIfNull(model);
         using var _ = Autograd.GradMode.NoGrad();
+        using var device = Backends.Backend.Use(ModuleDevice.BackendFor(ModuleDevice.Anchor(model)));   // a model on a GPU is traced there
         var rows = new List<LayerSummary>();
         Add(rows, model, "", Tensor.Zeros(inputShape, dtype));
         return new ModelSummary(rows);

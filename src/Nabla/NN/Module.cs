@@ -289,9 +289,9 @@ public abstract class Module
         foreach (var (module, training) in modes) module.IsTraining = training;
     }
 
-    /// <summary>Copies of the parameters and buffers by name (a state dictionary).</summary>
+    /// <summary>Copies of the parameters and buffers by name (a state dictionary), on the host wherever the model is.</summary>
     public IReadOnlyDictionary<string, Tensor> StateDict() =>
-        NamedState().ToDictionary(p => p.Key, p => p.Value.Clone());
+        NamedState().ToDictionary(p => p.Key, p => p.Value.Device.Type == DeviceType.Cpu ? p.Value.Clone() : p.Value.To(Device.Cpu));
 
     /// <summary>Copies values into the parameters and buffers by name. Every one must be present with its shape; values
     /// of the other dtype are converted. Entries named by a module's ignored state names (PyTorch's

@@ -100,13 +100,24 @@ public abstract class Optimizer
     private protected virtual void UpdateOnDevice(int index, Tensor parameter, Tensor gradient, IOptimizerKernels kernels) =>
         throw new NotSupportedException($"{GetType().Name} updates parameters on the CPU only; SGD and Adam(W) also on {parameter.Device}");
 
-    /// <summary>State tensor <paramref name="slot"/> of parameter <paramref name="index"/> on its device: zeros at first
-    /// use, the same tensor on every later step.</summary>
+    /// <summary>State tensor <paramref name="slot"/> of parameter <paramref name="index"/> on its device: at first use
+    /// zeros, or the host state of the same slot (steps taken before the model moved, or a checkpoint's), then the same
+    /// tensor on every later step.</summary>
     private protected Tensor DeviceState(int slot, int index)
     {
         while (_deviceState.Count <= slot) _deviceState.Add(new Tensor?[Parameters.Count]);
+        return _deviceState[slot][index] ??= NewDeviceState(slot, index);
+    }
+
+    private Tensor NewDeviceState(int slot, int index)
+    {
         var p = Parameters[index];
-        return _deviceState[slot][index] ??= new Tensor(DeviceStorage.Allocate(p.Device, p.DType, p.Count, zeroed: true), p.Shape);
+        var state = new Tensor(DeviceStorage.Allocate(p.Device, p.DType, p.Count, zeroed: true), p.Shape);
+        var host = slot < _state.Count ? _state[slot][index] : null;
+        if (host is float[] f) state.Storage.CopyFromHost<float>(f);
+        else if (host is double[] d) state.Storage.CopyFromHost<double>(d);
+        if (host is not null) _state[slot][index] = null;   // the device's copy is the state from now on
+        return state;
     }
 
     private readonly List<Tensor?[]> _deviceState = [];
@@ -211,15 +222,21 @@ public abstract class Optimizer
     }
 
     /// <summary>The state for a checkpoint: every buffer made so far, named <c>slot{s}.param{i}</c>, as tensors of the
-    /// parameter's shape (copies).</summary>
+    /// parameter's shape (copies, on the host, wherever the state lives).</summary>
     internal IEnumerable<KeyValuePair<string, Tensor>> SaveState()
     {
-        for (int slot = 0; slot < _state.Count; slot++)
+        for (int slot = 0; slot < Math.Max(_state.Count, _deviceState.Count); slot++)
         {
             for (int index = 0; index < Parameters.Count; index++)
             {
                 var shape = Parameters[index].Shape;
-                switch (_state[slot][index])
+                if (slot < _deviceState.Count && _deviceState[slot][index] is { } onDevice)
+                {
+                    yield return new($"slot{slot}.param{index}", onDevice.To(Device.Cpu));
+                    continue;
+                }
+
+                switch (slot < _state.Count ? _state[slot][index] : null)
                 {
                     case float[] f: yield return new($"slot{slot}.param{index}", Tensor.FromArray((float[])f.Clone(), shape)); break;
                     case double[] d: yield return new($"slot{slot}.param{index}", Tensor.FromArray((double[])d.Clone(), shape)); break;
@@ -254,6 +271,7 @@ public abstract class Optimizer
 
         _state.Clear();
         _state.AddRange(restored);
+        _deviceState.Clear();   // parameters on a device take their state from the host's at their next step
         StepCount = stepCount;
     }
 }

@@ -15,6 +15,10 @@ internal interface IDeviceBackend
     /// <summary>A buffer of <paramref name="length"/> elements of <paramref name="dtype"/>, zeroed when
     /// <paramref name="zeroed"/>.</summary>
     TensorStorage Allocate(DType dtype, int length, bool zeroed);
+
+    /// <summary>Sets every element of <paramref name="storage"/> (one of its buffers) to <paramref name="value"/> on
+    /// the device, in order with its kernels.</summary>
+    void Fill(TensorStorage storage, double value);
 }
 
 /// <summary>Where tensors' storage comes from: the thread's backend when it is a device's, else managed arrays; and
@@ -51,6 +55,15 @@ internal static class DeviceStorage
     {
         ArgumentNullException.ThrowIfNull(backend);
         lock (s_devices) s_devices[backend.Device] = backend;
+    }
+
+    /// <summary>Forgets <paramref name="backend"/> (stopped) when it is still its device's.</summary>
+    public static void Unregister(IDeviceBackend backend)
+    {
+        lock (s_devices)
+        {
+            if (s_devices.TryGetValue(backend.Device, out var registered) && registered == backend) s_devices.Remove(backend.Device);
+        }
     }
 
     private static TensorStorage OnHost(DType dtype, int length, bool zeroed) => dtype switch

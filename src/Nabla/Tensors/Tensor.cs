@@ -240,7 +240,7 @@ public sealed partial class Tensor
 
     private void FillValues(double value)
     {
-        if (!OnHost) HostWrite(Enumerable.Repeat(value, Count).ToArray());
+        if (!OnHost) DeviceStorage.BackendOf(Device)!.Fill(Storage, value);
         else if (DType == DType.Float32) Buffer<float>().AsSpan().Fill((float)value);
         else Buffer<double>().AsSpan().Fill(value);
     }

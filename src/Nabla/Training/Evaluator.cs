@@ -44,7 +44,7 @@ public static class Evaluator
             forward ??= InferenceStep.Capture(model);
             foreach (var batch in new DataLoader(data, batchSize ?? DefaultBatch(model, data), shuffle: false).Epoch())
             {
-                var logits = forward.Run(batch.Features);   // (B, C)
+                var logits = forward.Run(batch.Features).To(Device.Cpu);   // (B, C); a GPU's read back to score on the host
                 if (logits.Rank != 2 || logits.Shape[1] != data.Classes)
                     throw new ArgumentException($"the model outputs shape {logits.Shape}, but {data.Name} has {data.Classes} classes");
                 lossSum += loss.Compute(logits, batch.Labels).Item() * batch.Count;
@@ -107,7 +107,7 @@ public static class Evaluator
             for (int start = 0; start < n; start += batchSize)
             {
                 int count = Math.Min(batchSize, n - start);
-                var probabilities = forward.Run(features.Slice(0, start, count)).Softmax(-1);   // (B, C)
+                var probabilities = forward.Run(features.Slice(0, start, count)).To(Device.Cpu).Softmax(-1);   // (B, C), on the host
                 if (probabilities.Rank != 2) throw new ArgumentException($"the model outputs shape {probabilities.Shape}, not (N, C)");
                 int classes = probabilities.Shape[1];
                 result ??= new double[n, classes];

@@ -20,7 +20,13 @@ public sealed class InferenceStep
 {
     private readonly Dictionary<(Shape Shape, DType DType), CapturedForward?> _captures = [];
 
-    private InferenceStep(Module model) => Model = model;
+    private readonly Tensor? _anchor;
+
+    private InferenceStep(Module model)
+    {
+        Model = model;
+        _anchor = ModuleDevice.Anchor(model);   // where the model is, read each batch without walking its state
+    }
 
     /// <summary>An inference step of <paramref name="model"/>, captured on its first batch of each shape.</summary>
     public static InferenceStep Capture(Module model)
@@ -59,12 +65,16 @@ public sealed class InferenceStep
     {
         ArgumentNullException.ThrowIfNull(features);
         using var _ = GradMode.NoGrad();
+
+        // A model on a device infers there: the batch is copied over, and the output stays on the device.
+        using var device = Backends.Backend.Use(ModuleDevice.BackendFor(_anchor));
+        var where = ModuleDevice.Of(_anchor);
         var key = (features.Shape, features.DType);
         bool known = _captures.TryGetValue(key, out var pass);
         if (!Captures || (known && pass is null))   // off, or this shape cannot be captured: NotCapturedReason says why
         {
             EagerSteps++;
-            return Model.Forward(features);
+            return Model.Forward(features.To(where));
         }
 
         if (pass is not null && Module.ModesUnchanged(pass.Modes))
@@ -75,7 +85,7 @@ public sealed class InferenceStep
             return pass.Output;
         }
 
-        var input = features.Clone();
+        var input = features.Device == where ? features.Clone() : features.To(where);
         Tensor output;
         string? spoiled;
         Action[] kernels = [];

@@ -340,7 +340,7 @@ public sealed class Trainer
 
         var checkpoint = new Checkpoint(
             "", completedEpochs, batches, Optimizer.StepCount, Optimizer.LearningRate, initialRate, [.. history], totals, options.Settings,
-            Model.NamedState().ToDictionary(p => p.Key, p => p.Value),
+            Model.NamedState().ToDictionary(p => p.Key, p => p.Value.To(Device.Cpu)),   // a GPU's read back; the host's as they are
             Optimizer.SaveState().ToDictionary(p => p.Key, p => p.Value),
             Model.NamedCounters().ToDictionary(c => c.Key, c => c.Value),
             run, callbackState, stoppedEarly);
