@@ -137,7 +137,7 @@ public sealed class GpuKernelTests(CpuAcceleratorFixture fixture)
         var (cb, gb) = Pair(dtype, Values(bOffset + (k * n), -1, 1));
         var (cc, gc) = Pair(dtype, new double[cOffset + (m * n) + 4]);
         Cpu.MatMul(ca, aOffset, transposeA, cb, bOffset, transposeB, cc, cOffset, m, k, n);
-        _ops.MatMul(ga, aOffset, transposeA, gb, bOffset, transposeB, gc, cOffset, m, k, n);   // per element
+        _ops.MatMul(ga, aOffset, transposeA, gb, bOffset, transposeB, gc, cOffset, m, k, n);   // per element; cuBLAS on a GPU
         AssertClose(cc, gc, dtype, $"MatMul transposeA={transposeA} transposeB={transposeB}");
 
         // The GPU's tiled kernel, on an accelerator with GPU-sized groups.

@@ -22,9 +22,10 @@ internal static class BenchCommand
         var profile = new Option<bool>("--profile") { Description = "after the timed runs, time every kernel of the captured step over one more run and print where the step's time goes (W1, W4, W5, W6)" };
         var device = new Option<string?>("--device") { Description = "cpu, or cuda: W1, W4 and W5 train on an NVIDIA GPU (refused, with what is missing, when none is usable) [default: cpu]" };
         var batchSize = NumericOptions.Int("--batch-size", "W1's batch (default 128, DESIGN.md's)");
+        var synthetic = new Option<bool>("--synthetic") { Description = "train on random data of Fashion-MNIST's shape (60,000 examples) instead of the dataset: for machines without it, such as the GPU machines of bench/gpu/run.sh (W1, W4, W5, W6)" };
         var command = new Command("bench", "Measure a benchmark workload: samples/s, µs per step or GFLOP/s, and allocation per step")
         {
-            workload, runs, threads, data, eager, profile, device, batchSize,
+            workload, runs, threads, data, eager, profile, device, batchSize, synthetic,
         };
         command.SetAction(result => CommandRunner.Run(Console.Error, () =>
         {
@@ -35,6 +36,10 @@ internal static class BenchCommand
             string? dataDirectory = result.GetValue(data);
             if (dataDirectory is not null && name is not ("W1" or "W4" or "W5" or "W6")) throw new UsageException("--data is used with W1, W4, W5 and W6 only (Fashion-MNIST)");
             if (dataDirectory is not null && !Directory.Exists(dataDirectory)) throw new UsageException($"--data: folder '{dataDirectory}' does not exist");
+            bool randomData = result.GetValue(synthetic);
+            if (randomData && name is not ("W1" or "W4" or "W5" or "W6")) throw new UsageException("--synthetic is used with W1, W4, W5 and W6 only (Fashion-MNIST's shape)");
+            if (randomData && dataDirectory is not null) throw new UsageException("--synthetic trains on random data: leave out --data");
+            var load = () => randomData ? SyntheticFashionMnist() : DatasetChoice.Load(DatasetChoice.FashionMnist, dataDirectory).Train;
             // W2 is defined on one thread (DESIGN.md); the others default to all cores.
             int threadCount = OptionParsing.Threads(result.GetValue(threads) ?? (name == "W2" ? 1 : null), Console.Error);
             using var threadLimit = Parallelism.Limit(threadCount);
@@ -54,11 +59,11 @@ internal static class BenchCommand
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# nabla bench {name}{path}: {threadCount} thread(s), {Environment.ProcessorCount} cores, {where}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
             switch (name)
             {
-                case "W1": RunW1(runCount, dataDirectory, capture, profiled, w1Batch, gpu is not null); break;
+                case "W1": RunW1(runCount, load, capture, profiled, w1Batch, gpu is not null); break;
                 case "W2": RunW2(runCount, capture); break;
-                case "W4": RunW4(runCount, dataDirectory, capture, profiled, gpu is not null); break;
-                case "W5": RunImageWorkload("W5", OnDevice(EngineWorkloads.CreateW5(seed: 0), gpu is not null), runCount, dataDirectory, steps: 40, capture, profiled); break;
-                case "W6": RunImageWorkload("W6", EngineWorkloads.CreateW6(seed: 0), runCount, dataDirectory, steps: 100, capture, profiled); break;
+                case "W4": RunW4(runCount, load, capture, profiled, gpu is not null); break;
+                case "W5": RunImageWorkload("W5", OnDevice(EngineWorkloads.CreateW5(seed: 0), gpu is not null), runCount, load, steps: 40, capture, profiled); break;
+                case "W6": RunImageWorkload("W6", EngineWorkloads.CreateW6(seed: 0), runCount, load, steps: 100, capture, profiled); break;
                 default: RunW3(runCount); break;
             }
 
@@ -75,9 +80,19 @@ internal static class BenchCommand
         return trainer;
     }
 
-    private static void RunW1(int runs, string? dataDirectory, bool capture, bool profiled, int batchSize, bool onGpu)
+    /// <summary>60,000 examples of Fashion-MNIST's shape (784 pixels in [0, 1), 10 classes), drawn from a fixed seed:
+    /// what a step costs does not depend on the pixels' values.</summary>
+    private static Dataset SyntheticFashionMnist()
     {
-        var (train, _) = DatasetChoice.Load(DatasetChoice.FashionMnist, dataDirectory);
+        const int Examples = 60_000;
+        var random = new Random(0);
+        var pixels = Tensors.Tensor.Uniform([Examples, 784], 0, 1, random);
+        return new Dataset(pixels, [.. Enumerable.Range(0, Examples).Select(_ => random.Next(10))], 10, name: "synthetic Fashion-MNIST");
+    }
+
+    private static void RunW1(int runs, Func<Dataset> load, bool capture, bool profiled, int batchSize, bool onGpu)
+    {
+        var train = load();
         var trainer = OnDevice(MlpTrainingWorkload.CreateW1(seed: 0), onGpu);
         trainer.CaptureSteps = capture;
         var loader = new DataLoader(train, batchSize, shuffle: true, seed: 0, reuseBatches: true);
@@ -111,9 +126,9 @@ internal static class BenchCommand
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"W2 median: {Statistics.Median(latencies):F2} µs per step"));
     }
 
-    private static void RunW4(int runs, string? dataDirectory, bool capture, bool profiled, bool onGpu)
+    private static void RunW4(int runs, Func<Dataset> load, bool capture, bool profiled, bool onGpu)
     {
-        var (train, _) = DatasetChoice.Load(DatasetChoice.FashionMnist, dataDirectory);
+        var train = load();
         var trainer = OnDevice(CnnTrainingWorkload.CreateW4(seed: 0), onGpu);
         trainer.CaptureSteps = capture;
         using var batches = CnnTrainingWorkload.Batches(new DataLoader(train, 128, shuffle: true, seed: 0, reuseBatches: true));
@@ -133,10 +148,10 @@ internal static class BenchCommand
 
     /// <summary>W5 and W6: samples/s over <paramref name="steps"/> steps of 128 Fashion-MNIST images per run, after a
     /// warm-up of 10 steps.</summary>
-    private static void RunImageWorkload(string name, Training.Trainer trainer, int runs, string? dataDirectory, int steps, bool capture, bool profiled)
+    private static void RunImageWorkload(string name, Training.Trainer trainer, int runs, Func<Dataset> load, int steps, bool capture, bool profiled)
     {
         trainer.CaptureSteps = capture;
-        var (train, _) = DatasetChoice.Load(DatasetChoice.FashionMnist, dataDirectory);
+        var train = load();
         using var batches = CnnTrainingWorkload.Batches(new DataLoader(train, 128, shuffle: true, seed: 0, reuseBatches: true));
         CnnTrainingWorkload.Run(trainer, batches, steps: 10);   // warm up: the JIT, the workers, the optimiser's state
         var rates = new List<double>();
