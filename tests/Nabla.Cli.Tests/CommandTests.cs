@@ -238,6 +238,15 @@ public sealed partial class CommandTests : IDisposable
         Assert.Contains("(0 B allocated per step", r.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Bench_W1_trains_on_synthetic_data_at_the_batch_asked()
+    {
+        var r = NablaProcess.Run(_dir, "bench", "W1", "--synthetic", "--batch-size", "4096", "--runs", "1");
+        Assert.True(r.ExitCode == 0, r.Error);
+        Assert.Matches(@"W1 run 1: +\d+ samples/s  \(15 steps in", r.Output);   // 60,000 examples in batches of 4,096
+        Assert.Matches(@"W1 median: \d+ samples/s \(batch 4096\)", r.Output);
+    }
+
     [Theory]
     [InlineData("W9", "W9")]
     [InlineData("W2 --data /tmp", "--data")]
@@ -247,6 +256,9 @@ public sealed partial class CommandTests : IDisposable
     [InlineData("W6 --data /no/such/folder", "/no/such/folder")]
     [InlineData("W3 --profile", "--profile")]
     [InlineData("W4 --profile --eager", "--profile")]
+    [InlineData("W2 --synthetic", "--synthetic")]
+    [InlineData("W1 --synthetic --data /tmp", "--synthetic")]
+    [InlineData("W1 --batch-size 0", "--batch-size")]
     public void Bench_rejects_a_bad_workload_or_option_in_one_line(string arguments, string named)
     {
         var r = NablaProcess.Run(_dir, ["bench", .. arguments.Split(' ')]);
