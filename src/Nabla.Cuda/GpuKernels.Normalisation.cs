@@ -8,9 +8,16 @@ namespace Nabla.Cuda;
 // Batch and layer normalisation's launches (the op table's BatchNormOp and LayerNorm entries).
 internal sealed partial class GpuKernels
 {
-    /// <summary>Training-mode batch normalisation of (n, channels, length) data, writing each forward pass's statistics
-    /// into <paramref name="mean"/> and <paramref name="variance"/>.</summary>
-    public BatchNormOp BatchNorm(int n, int channels, int length, double[] mean, double[] variance) => new GpuBatchNorm(this, n, channels, length, mean, variance);
+    /// <summary>Training-mode batch normalisation of (n, channels, length) data, its statistics kept on the GPU.</summary>
+    public BatchNormOp BatchNorm(int n, int channels, int length) => new GpuBatchNorm(this, n, channels, length);
+
+    /// <summary>The running statistics from a forward pass's <paramref name="statistics"/>
+    /// (<see cref="BatchNormOp.UpdateRunning"/>).</summary>
+    internal void BatchNormRunning(BackendStorage runningMean, BackendStorage runningVariance, ArrayView<double> statistics, int channels, double momentum, double values)
+    {
+        if (IsSingle(runningMean)) Load("bn-running", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<double>, int, double, double>(BatchNormKernels.Running<float, SinglePrecision>))(channels, View<float>(runningMean), View<float>(runningVariance), statistics, channels, momentum, values);
+        else Load("bn-running", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, double, double>(BatchNormKernels.Running<double, DoublePrecision>))(channels, View<double>(runningMean), View<double>(runningVariance), statistics, channels, momentum, values);
+    }
 
     internal void BatchNormForward(BackendStorage x, BackendStorage gamma, BackendStorage beta, BackendStorage y, BackendStorage normalised, ArrayView<double> statistics, BatchNormShape s, double epsilon, bool relu)
     {
@@ -51,7 +58,7 @@ internal sealed partial class GpuKernels
         var inverse = Scratch(ref _rowStatistics, rows);
         if (IsSingle(x)) Load("ln-forward", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, int, double>(LayerNormKernels.Forward<float, SinglePrecision>))(rows, View<float>(x), View<float>(gamma), View<float>(beta), View<float>(y), View<float>(normalised), inverse.View, features, epsilon);
         else Load("ln-forward", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, double>(LayerNormKernels.Forward<double, DoublePrecision>))(rows, View<double>(x), View<double>(gamma), View<double>(beta), View<double>(y), View<double>(normalised), inverse.View, features, epsilon);
-        inverse.View.SubView(0, rows).AsContiguous().CopyToCPU(inverseStd);
+        HostTransfers.ToHost(inverse.View.SubView(0, rows), inverseStd.AsSpan());
     }
 
     /// <summary>Layer normalisation's backward: ∂L/∂x, ∂L/∂γ and ∂L/∂β (summed in float64 on the accelerator; the host
@@ -61,7 +68,7 @@ internal sealed partial class GpuKernels
         int rows = inverseStd.Length, features = gammaSums.Length;
         if (rows == 0) return;
         var inverse = Scratch(ref _rowStatistics, rows);
-        inverse.View.SubView(0, rows).AsContiguous().CopyFromCPU(inverseStd);
+        HostTransfers.FromHost<double>(inverseStd, inverse.View.SubView(0, rows));
         if (IsSingle(g))
         {
             // ∂γ and ∂β first: ∂x may be written over g.

@@ -205,7 +205,7 @@ internal sealed partial class GpuKernels : IDisposable
             var loss = Scratch(ref _rowLossSingle, rows);
             Load("softmax-ce", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(SoftmaxCrossEntropyKernel.Run<float>))(rows, View<float>(logits), labelView, View<float>(gradient), loss.View, classes, 1f / rows);
             var values = new float[rows];
-            loss.View.SubView(0, rows).AsContiguous().CopyToCPU(values);
+            HostTransfers.ToHost(loss.View.SubView(0, rows), values.AsSpan());
             foreach (var v in values) sum += v;
         }
         else
@@ -213,7 +213,7 @@ internal sealed partial class GpuKernels : IDisposable
             var loss = Scratch(ref _rowLossDouble, rows);
             Load("softmax-ce", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<double>, int, double>(SoftmaxCrossEntropyKernel.Run<double>))(rows, View<double>(logits), labelView, View<double>(gradient), loss.View, classes, 1.0 / rows);
             var values = new double[rows];
-            loss.View.SubView(0, rows).AsContiguous().CopyToCPU(values);
+            HostTransfers.ToHost(loss.View.SubView(0, rows), values.AsSpan());
             foreach (var v in values) sum += v;
         }
 
@@ -265,7 +265,7 @@ internal sealed partial class GpuKernels : IDisposable
         var indices = _indices.View.SubView(0, count);
         if (IsSingle(x)) Load("argmax", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, int, int>(ReductionKernels.ArgMax<float>))(count, View<float>(x), indices, n, inner);
         else Load("argmax", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, int, int>(ReductionKernels.ArgMax<double>))(count, View<double>(x), indices, n, inner);
-        indices.AsContiguous().CopyToCPU(destination[..count]);
+        HostTransfers.ToHost(indices, destination[..count]);
     }
 
     /// <summary>Σ x, summed in the element type in 256 interleaved partial sums that the host adds in float64
@@ -339,7 +339,7 @@ internal sealed partial class GpuKernels : IDisposable
         }
 
         var view = _labels.View.SubView(0, count);
-        view.AsContiguous().CopyFromCPU(labels[..count]);
+        HostTransfers.FromHost(labels[..count], view);
         return view;
     }
 
@@ -353,7 +353,7 @@ internal sealed partial class GpuKernels : IDisposable
             var partial = Scratch(ref _partialSingle, Partials);
             Load("partial-sums", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(ReductionKernels.PartialSums<float>))(threads, View<float>(x), partial.View, threads, flag);
             var values = new float[threads];
-            partial.View.SubView(0, threads).AsContiguous().CopyToCPU(values);
+            HostTransfers.ToHost(partial.View.SubView(0, threads), values.AsSpan());
             foreach (var v in values) sum += v;
         }
         else
@@ -361,7 +361,7 @@ internal sealed partial class GpuKernels : IDisposable
             var partial = Scratch(ref _partialDouble, Partials);
             Load("partial-sums", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int>(ReductionKernels.PartialSums<double>))(threads, View<double>(x), partial.View, threads, flag);
             var values = new double[threads];
-            partial.View.SubView(0, threads).AsContiguous().CopyToCPU(values);
+            HostTransfers.ToHost(partial.View.SubView(0, threads), values.AsSpan());
             foreach (var v in values) sum += v;
         }
 

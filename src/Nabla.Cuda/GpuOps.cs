@@ -7,7 +7,7 @@ namespace Nabla.Cuda;
 /// <summary>The GPU's op table: every entry of <see cref="BackendOps"/>, each launching the GPU kernel for it
 /// (<see cref="GpuKernels"/>) on buffers of one accelerator, and the optimisers' updates
 /// (<see cref="IOptimizerKernels"/>) for parameters on the device.</summary>
-internal sealed class GpuOps(GpuKernels kernels) : BackendOps, IOptimizerKernels
+internal sealed class GpuOps(GpuKernels kernels) : BackendOps, IOptimizerKernels, IStepReadout
 {
     /// <summary>The kernels behind the table.</summary>
     public GpuKernels Kernels { get; } = kernels;
@@ -19,6 +19,11 @@ internal sealed class GpuOps(GpuKernels kernels) : BackendOps, IOptimizerKernels
     public override void MaskByPositive(BackendStorage y, BackendStorage g, int start, int count) => Kernels.MaskByPositive(y, g, start, count);
 
     public override double SoftmaxCrossEntropy(BackendStorage logits, int[] labels, int rows, int classes, BackendStorage gradient) => Kernels.SoftmaxCrossEntropy(logits, labels, rows, classes, gradient);
+
+    public override void SoftmaxCrossEntropyMean(BackendStorage logits, int[] labels, int rows, int classes, BackendStorage gradient, BackendStorage loss) => Kernels.SoftmaxCrossEntropyMean(logits, labels, rows, classes, gradient, loss);
+
+    public StepValues ReadStep(BackendStorage dataLoss, BackendStorage objective, BackendStorage?[] gradients, BackendStorage logits, int rows, int classes, Span<int> predictions) =>
+        Kernels.ReadStep(dataLoss, objective, gradients, logits, rows, classes, predictions);
 
     public override void LayerNormForward(BackendStorage x, BackendStorage gamma, BackendStorage beta, BackendStorage y, BackendStorage normalised, int features, double[] inverseStd, double epsilon) => Kernels.LayerNormForward(x, gamma, beta, y, normalised, features, inverseStd, epsilon);
 
@@ -42,7 +47,7 @@ internal sealed class GpuOps(GpuKernels kernels) : BackendOps, IOptimizerKernels
 
     public override ConvolutionOp Convolution(in Conv2dGeometry geometry, int batch, int outputs, int groups) => Kernels.Convolution(geometry, batch, outputs, groups);
 
-    public override BatchNormOp BatchNorm(int n, int channels, int length, double[] mean, double[] variance) => Kernels.BatchNorm(n, channels, length, mean, variance);
+    public override BatchNormOp BatchNorm(int n, int channels, int length, double[] mean, double[] variance) => Kernels.BatchNorm(n, channels, length);   // its statistics stay on the GPU
 
     public override MaxPoolOp MaxPool(in Conv2dGeometry geometry, int planes) => Kernels.MaxPool(geometry, planes);
 

@@ -38,7 +38,7 @@ internal sealed class GpuStorage<T> : TensorStorage, IDisposable
         CopyFrom(nan);
     }
 
-    public override void CopyToHost<TValue>(Span<TValue> destination) => Buffer.View.AsContiguous().CopyToCPU(SameType<TValue, T>(destination));
+    public override void CopyToHost<TValue>(Span<TValue> destination) => HostTransfers.ToHost(View, SameType<TValue, T>(destination));
 
     public override void CopyFromHost<TValue>(ReadOnlySpan<TValue> source) => CopyFrom(SameType<TValue, T>(source));
 
@@ -54,14 +54,14 @@ internal sealed class GpuStorage<T> : TensorStorage, IDisposable
     public void CopyFrom(ReadOnlySpan<T> values)
     {
         if (values.Length != Length) throw new ArgumentException($"cannot copy {values.Length} elements into a GPU buffer of {Length}");
-        Buffer.View.AsContiguous().CopyFromCPU(values);
+        HostTransfers.FromHost(values, View);
     }
 
     /// <summary>The elements, copied to the host (waiting for the kernels that write them).</summary>
     public T[] ToArray()
     {
         var values = new T[Length];
-        Buffer.View.AsContiguous().CopyToCPU(values);
+        HostTransfers.ToHost(View, values.AsSpan());
         return values;
     }
 

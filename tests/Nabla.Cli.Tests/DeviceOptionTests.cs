@@ -74,12 +74,15 @@ public sealed class DeviceOptionTests : IDisposable
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(_dir, "gpu", "checkpoints")));
     }
 
-    [Fact]
-    public void Cuda_is_refused_with_sanity_checks_in_one_line()
+    [Theory]
+    [InlineData("--sanity", "--sanity runs its checks on the CPU: leave out --device cuda")]
+    [InlineData("--optimizer rmsprop", "--optimizer rmsprop updates on the CPU only: on the GPU use sgd, adam or adamw")]
+    public void Cuda_is_refused_where_the_GPU_cannot_go_in_one_line(string option, string message)
     {
-        var r = NablaProcess.Run(_dir, new Dictionary<string, string> { [DeviceChoice.CpuAcceleratorVariable] = "1" }, "train", "--device", "cuda", "--sanity");
+        var r = NablaProcess.Run(_dir, new Dictionary<string, string> { [DeviceChoice.CpuAcceleratorVariable] = "1" }, ["train", "--device", "cuda", .. option.Split(' ')]);
         Assert.Equal(2, r.ExitCode);
-        Assert.Equal("nabla: error: --sanity runs its checks on the CPU: leave out --device cuda", r.Error.Trim());
+        Assert.Equal($"nabla: error: {message}", r.Error.Trim());
+        Assert.False(Directory.Exists(Path.Combine(_dir, "runs")));
     }
 
     [Fact]

@@ -360,6 +360,7 @@ internal static class TrainCommand
         bool saves = group is null or { Rank: 0 };
         if (s.Device.OnGpu && ranks > 1) throw new UsageException("--device cuda: training on GPUs across mpirun's ranks is not supported yet (run one process, or --device cpu)");
         if (s.Device.OnGpu && s.Sanity) throw new UsageException("--sanity runs its checks on the CPU: leave out --device cuda");
+        if (s.Device.OnGpu && s.Optimizer is "rmsprop" or "adagrad") throw new UsageException($"--optimizer {s.Optimizer} updates on the CPU only: on the GPU use sgd, adam or adamw");
         using var threadLimit = Parallelism.Limit(s.Threads);
         if (!s.Sanity) PrepareOutput(s);   // a sanity check saves nothing
         // A CSV file is read first: its width and classes are known only then. A named dataset's are known, so a bad

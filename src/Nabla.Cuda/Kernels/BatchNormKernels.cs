@@ -10,6 +10,17 @@ namespace Nabla.Cuda.Kernels;
 /// <remarks><c>statistics</c> holds, per channel c, μ at c, σ² at C + c and r = 1/√(σ² + ε) at 2C + c.</remarks>
 internal static class BatchNormKernels
 {
+    /// <summary>The running statistics of channel <paramref name="c"/>, from a forward pass's μ (statistics[c]) and
+    /// biased σ² (statistics[channels + c]) over M = <paramref name="values"/> values, in float64 as the CPU computes
+    /// them: μ_run ← (1 − m)·μ_run + m·μ, σ²_run ← (1 − m)·σ²_run + m·σ²·M/(M − 1).</summary>
+    public static void Running<T, TPrecision>(Index1D c, ArrayView<T> runningMean, ArrayView<T> runningVariance, ArrayView<double> statistics, int channels, double momentum, double values)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TPrecision : struct, IPrecision<T>
+    {
+        runningMean[c] = TPrecision.Narrow(((1 - momentum) * TPrecision.Widen(runningMean[c])) + (momentum * statistics[c]));
+        runningVariance[c] = TPrecision.Narrow(((1 - momentum) * TPrecision.Widen(runningVariance[c])) + (momentum * statistics[channels + c] * values / (values - 1)));
+    }
+
     /// <summary>μ, σ² and r of channel <paramref name="c"/>.</summary>
     public static void Statistics<T, TPrecision>(Index1D c, ArrayView<T> x, ArrayView<double> statistics, BatchNormShape s, double epsilon)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -32,27 +32,26 @@ internal static class ReductionKernels
     public static void ArgMax<T>(Index1D i, ArrayView<T> x, ArrayView<int> index, int n, int inner)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int o = i / inner, j = i % inner, first = o * n * inner + j, best = 0;
-        T max = x[first];
-        if (T.IsNaN(max))
-        {
-            index[i] = 0;
-            return;
-        }
+        int o = i / inner, j = i % inner;
+        index[i] = IndexOfMax(x, (o * n * inner) + j, n, inner);
+    }
 
+    /// <summary>The first k at which x[first + k·stride] (k &lt; n) is largest, or the first NaN: the CPU's IndexOfMax,
+    /// for kernels that take an argmax along an axis.</summary>
+    internal static int IndexOfMax<T>(ArrayView<T> x, int first, int n, int stride)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T max = x[first];
+        if (T.IsNaN(max)) return 0;
+        int best = 0;
         for (int k = 1; k < n; k++)
         {
-            T value = x[first + (k * inner)];
-            if (T.IsNaN(value))
-            {
-                best = k;
-                break;
-            }
-
+            T value = x[first + (k * stride)];
+            if (T.IsNaN(value)) return k;
             if (value > max) (max, best) = (value, k);
         }
 
-        index[i] = best;
+        return best;
     }
 
     /// <summary>partial[t] = Σ x[t + s·threads] (or of x², when <paramref name="squares"/> is set) for s = 0, 1, …: one

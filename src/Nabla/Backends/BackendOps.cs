@@ -28,6 +28,11 @@ internal abstract partial class BackendOps
     /// the sum over the rows of log Σⱼ exp(zⱼ) − z_label.</summary>
     public abstract double SoftmaxCrossEntropy(BackendStorage logits, int[] labels, int rows, int classes, BackendStorage gradient);
 
+    /// <summary>As <see cref="SoftmaxCrossEntropy"/>, with the mean loss (the row sum in float64, over rows, then rounded
+    /// to the element type) written into element 0 of <paramref name="loss"/> where it lies: on a device, with no
+    /// wait for the host.</summary>
+    public abstract void SoftmaxCrossEntropyMean(BackendStorage logits, int[] labels, int rows, int classes, BackendStorage gradient, BackendStorage loss);
+
     /// <summary>Layer normalisation's forward over rows of <paramref name="features"/>: y and x̂, and each row's
     /// 1/√(σ² + ε) into <paramref name="inverseStd"/>.</summary>
     public abstract void LayerNormForward(BackendStorage x, BackendStorage gamma, BackendStorage beta, BackendStorage y, BackendStorage normalised, int features, double[] inverseStd, double epsilon);

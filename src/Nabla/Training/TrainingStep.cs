@@ -35,6 +35,11 @@ public sealed class TrainingStep
     private readonly Dictionary<(Shape Shape, DType DType), CapturedPass?> _captures = [];
     private int[] _predictions = [];
 
+    // A replay on a device reads its results back in one readout (IStepReadout): this step's predictions are then in
+    // _predictions already, and whether its gradients' sum was finite in _readoutGradientsFinite.
+    private bool _readOut, _readoutGradientsFinite;
+    private Backends.BackendStorage?[] _gradientStorages = [];
+
     // Eager steps take their tensors from this pool and give them back once the update is applied; _kept is what the
     // model holds then (parameters, gradients, buffers), gathered afresh each time into the same list.
     private readonly StepTensorPool _pool = new();
@@ -172,7 +177,8 @@ public sealed class TrainingStep
         var (logits, dataLoss, objective) = ForwardBackward(features, labels);
         if (!double.IsFinite(dataLoss)) throw Diverged(dataLoss, features);
         if (!double.IsFinite(objective)) throw Diverged(objective, features);
-        if (!GradientsAreFinite()) throw Diverged(double.NaN, features, gradients: true);
+        bool finite = (_readOut && _readoutGradientsFinite) || GradientsAreFinite();   // a finite readout sum settles it
+        if (!finite) throw Diverged(double.NaN, features, gradients: true);
         if (ClipGradientNorm is { } maxNorm) GradientClipping.ClipByNorm(Optimizer.Parameters, maxNorm);
         Optimizer.Step();
         int correct = CountCorrect(logits, labels);
@@ -234,6 +240,7 @@ public sealed class TrainingStep
     /// <paramref name="overlap"/> bucket by bucket; an eager step leaves them all to be summed after it.</summary>
     private (Tensor Logits, double DataLoss, double Objective) ForwardBackward(Tensor features, int[] labels, GradientAllReduce? overlap = null)
     {
+        _readOut = false;   // set again below only by a device's readout of this very step
         var key = (features.Shape, features.DType);
         if (!Captures) return Eager(features, labels);
         if (_captures.TryGetValue(key, out var pass))
@@ -245,11 +252,27 @@ public sealed class TrainingStep
                 Loss.CheckLabels(pass.Logits.Shape, labels);   // before anything moves, as an eager step checks
                 pass.Replay(Optimizer.Parameters, features, labels, Profile, overlap);
                 ReplayedSteps++;
+                if (Backends.Backend.Current.Ops is Backends.IStepReadout readout && pass.Logits.Rank == 2 && labels.Length == pass.Logits.Shape[0])
+                    return ReadOut(readout, pass);
                 return (pass.Logits, pass.DataLoss.GetFlat(0), pass.Objective.GetFlat(0));
             }
         }
 
         return CaptureStep(key, features, labels);
+    }
+
+    /// <summary>A device's replayed step read back in one wait: the loss, the objective, whether the gradients' sum is
+    /// finite, and the predictions (<see cref="Backends.IStepReadout"/>).</summary>
+    private (Tensor Logits, double DataLoss, double Objective) ReadOut(Backends.IStepReadout readout, CapturedPass pass)
+    {
+        var parameters = Optimizer.Parameters;
+        if (_gradientStorages.Length != parameters.Count) _gradientStorages = new Backends.BackendStorage?[parameters.Count];
+        for (int i = 0; i < parameters.Count; i++) _gradientStorages[i] = parameters[i].Grad?.Storage;
+        int rows = pass.Logits.Shape[0], classes = pass.Logits.Shape[1];
+        if (_predictions.Length < rows) _predictions = new int[rows];
+        var values = readout.ReadStep(pass.DataLoss.Storage, pass.Objective.Storage, _gradientStorages, pass.Logits.Storage, rows, classes, _predictions);
+        (_readOut, _readoutGradientsFinite) = (true, values.GradientSumFinite);
+        return (pass.Logits, values.DataLoss, values.Objective);
     }
 
     /// <summary>The check mode's step: captures <paramref name="features"/>' shape afresh (an eager step) and throws when
@@ -387,7 +410,8 @@ public sealed class TrainingStep
     private int CountCorrect(Tensor logits, int[] labels)
     {
         if (_predictions.Length < labels.Length) _predictions = new int[labels.Length];
-        logits.ArgMaxInto(-1, _predictions);
+        if (!_readOut) logits.ArgMaxInto(-1, _predictions);   // a readout brought them back with the loss
+        _readOut = false;
         int correct = 0;
         for (int i = 0; i < labels.Length; i++)
         {

@@ -19,8 +19,10 @@ internal sealed class BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, Ten
 {
     public override string Name => "BatchNorm";
 
-    /// <summary>y, and the batch mean and biased variance of each channel (for the running statistics).</summary>
-    public static (Tensor Y, double[] Mean, double[] Variance) Apply(Tensor x, Tensor gamma, Tensor beta, double epsilon)
+    /// <summary>y; the batch mean and biased variance of each channel (filled on the CPU; a device keeps them); and
+    /// the kernel that holds the batch's statistics, which updates the running statistics where they lie
+    /// (<see cref="BatchNormOp.UpdateRunning"/>).</summary>
+    public static (Tensor Y, double[] Mean, double[] Variance, BatchNormOp Statistics) Apply(Tensor x, Tensor gamma, Tensor beta, double epsilon)
     {
         if (x.Rank < 2) throw new ArgumentException($"batch norm: input must be (N, C, …), got shape {x.Shape}");
         int channels = x.Shape[1];
@@ -38,7 +40,7 @@ internal sealed class BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, Ten
         Kernel.Launch([x, gamma, beta], [y, normalised], () => kernel.Forward(x.Storage, gamma.Storage, beta.Storage, y.Storage, normalised.Storage, epsilon, relu: false),
             Kernel.Capturing ? new ReluEpilogueForm(y.Storage, rectified => () => kernel.Forward(x.Storage, gamma.Storage, beta.Storage, rectified, normalised.Storage, epsilon, relu: true)) : null);
         var result = Needed(x, gamma, beta) ? Record(y, new BatchNormFunction(x, gamma, beta, normalised, kernel)) : y;
-        return (result, mean, variance);
+        return (result, mean, variance, kernel);
     }
 
     public override Tensor?[] Backward(Tensor gy)

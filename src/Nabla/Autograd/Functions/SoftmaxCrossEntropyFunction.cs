@@ -21,11 +21,7 @@ internal sealed class SoftmaxCrossEntropyFunction(Tensor logits, Tensor gradient
         var gradient = Tensor.Uninitialized(logits.Shape, logits.DType);
         var loss = Tensor.Uninitialized(Shape.Scalar, logits.DType);
         var ops = Backend.Current.Ops;
-        Kernel.Launch([logits], [gradient, loss], () =>
-        {
-            double lossSum = ops.SoftmaxCrossEntropy(logits.Storage, labels, rows, classes, gradient.Storage);
-            loss.SetFlat(0, lossSum / rows);
-        });
+        Kernel.Launch([logits], [gradient, loss], () => ops.SoftmaxCrossEntropyMean(logits.Storage, labels, rows, classes, gradient.Storage, loss.Storage));
         return Needed(logits) ? Record(loss, new SoftmaxCrossEntropyFunction(logits, gradient)) : loss;
     }
 

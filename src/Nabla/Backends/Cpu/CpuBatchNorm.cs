@@ -25,6 +25,29 @@ internal sealed class CpuBatchNorm(int n, int channels, int length, double[] mea
         else Forwarded(_double).Backward(Of<double>(g), Of<double>(normalised), Of<double>(gamma), Of<double>(gx), Of<double>(gGamma), Of<double>(gBeta), reluOutput is null ? null : Of<double>(reluOutput));
     }
 
+    /// <inheritdoc/>
+    public override void UpdateRunning(BackendStorage runningMean, BackendStorage runningVariance, double momentum, double values)
+    {
+        if (IsSingle(runningMean))
+        {
+            float[] m = Of<float>(runningMean), v = Of<float>(runningVariance);
+            for (int c = 0; c < channels; c++)
+            {
+                m[c] = (float)(((1 - momentum) * m[c]) + (momentum * mean[c]));
+                v[c] = (float)(((1 - momentum) * v[c]) + (momentum * variance[c] * values / (values - 1)));
+            }
+        }
+        else
+        {
+            double[] m = Of<double>(runningMean), v = Of<double>(runningVariance);
+            for (int c = 0; c < channels; c++)
+            {
+                m[c] = ((1 - momentum) * m[c]) + (momentum * mean[c]);
+                v[c] = ((1 - momentum) * v[c]) + (momentum * variance[c] * values / (values - 1));
+            }
+        }
+    }
+
     private static T Forwarded<T>(T? kernel)
         where T : class => kernel ?? throw new InvalidOperationException("batch norm's backward pass needs the statistics of a forward pass in the same dtype");
 }

@@ -53,6 +53,14 @@ internal sealed partial class CpuOps : BackendOps
             : SoftmaxCrossEntropyKernel.Run<double>(Of<double>(logits).AsSpan(0, rows * classes), labels, classes, Of<double>(gradient), 1.0 / rows).LossSum;
 
     /// <inheritdoc/>
+    public override void SoftmaxCrossEntropyMean(BackendStorage logits, int[] labels, int rows, int classes, BackendStorage gradient, BackendStorage loss)
+    {
+        double mean = SoftmaxCrossEntropy(logits, labels, rows, classes, gradient) / rows;
+        if (IsSingle(loss)) Of<float>(loss)[0] = (float)mean;
+        else Of<double>(loss)[0] = mean;
+    }
+
+    /// <inheritdoc/>
     public override void LayerNormForward(BackendStorage x, BackendStorage gamma, BackendStorage beta, BackendStorage y, BackendStorage normalised, int features, double[] inverseStd, double epsilon)
     {
         if (IsSingle(x)) LayerNormKernel.Forward<float>(Of<float>(x), Of<float>(gamma), Of<float>(beta), Of<float>(y), Of<float>(normalised), features, inverseStd, epsilon);

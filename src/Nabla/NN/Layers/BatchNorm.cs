@@ -95,8 +95,8 @@ public class BatchNorm : Module
             return ((input - RunningMean.Reshape(shape)) * scale) + Bias.Reshape(shape);
         }
 
-        var (y, mean, variance) = BatchNormFunction.Apply(input, Weight, Bias, Epsilon);
-        UpdateRunningStatistics(mean, variance, (double)input.Count / Channels, input.Shape[0]);
+        var (y, _, _, statistics) = BatchNormFunction.Apply(input, Weight, Bias, Epsilon);
+        UpdateRunningStatistics(statistics, (double)input.Count / Channels, input.Shape[0]);
         return y;
     }
 
@@ -115,18 +115,15 @@ public class BatchNorm : Module
 
     /// <summary>μ_run ← (1 − m)·μ_run + m·μ and σ²_run ← (1 − m)·σ²_run + m·σ²·M/(M − 1), from one batch's statistics
     /// over M values per channel.</summary>
-    internal void UpdateRunningStatistics(double[] mean, double[] variance, double count, int rows)
+    internal void UpdateRunningStatistics(Backends.BatchNormOp statistics, double count, int rows)
     {
-        // A kernel of its own: a captured step replays it, reading the statistics its batch-norm kernel wrote.
+        // A kernel of its own: a captured step replays it, reading the statistics its batch-norm kernel kept (on a
+        // GPU, on the GPU).
         Kernel.Launch([RunningMean, RunningVariance], [RunningMean, RunningVariance], () =>
         {
             // Synchronised across ranks, the statistics are the whole global batch's: M counts its rows.
             double values = Training.BatchShard.Current is { SyncBatchNormGroup: not null } shard ? count / rows * shard.GlobalRows : count;
-            for (int c = 0; c < Channels; c++)
-            {
-                RunningMean.SetFlat(c, ((1 - Momentum) * RunningMean.GetFlat(c)) + (Momentum * mean[c]));
-                RunningVariance.SetFlat(c, ((1 - Momentum) * RunningVariance.GetFlat(c)) + (Momentum * variance[c] * values / (values - 1)));
-            }
+            statistics.UpdateRunning(RunningMean.Storage, RunningVariance.Storage, Momentum, values);
         });
     }
 
