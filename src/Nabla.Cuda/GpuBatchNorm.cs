@@ -10,8 +10,10 @@ namespace Nabla.Cuda;
 /// <c>variance</c> arrays (the CPU's way of handing them over) are left as they are.</summary>
 internal sealed class GpuBatchNorm(GpuKernels kernels, int n, int channels, int length) : BatchNormOp, IDisposable
 {
-    private readonly BatchNormShape _shape = new() { N = n, Channels = channels, Length = length };
-    private readonly MemoryBuffer1D<double, Stride1D.Dense> _statistics = kernels.Accelerator.Allocate1D<double>(5 * Math.Max(channels, 1));
+    private readonly BatchNormShape _shape = new() { N = n, Channels = channels, Length = length, Parts = BatchNormShape.PartsFor(n) };
+
+    // μ, σ², r, Σg and Σg·x̂ per channel, then each channel's partial sums (BatchNormKernels).
+    private readonly MemoryBuffer1D<double, Stride1D.Dense> _statistics = kernels.Accelerator.Allocate1D<double>((5 + (2 * BatchNormShape.PartsFor(n))) * Math.Max(channels, 1));
 
     public override void Forward(BackendStorage x, BackendStorage gamma, BackendStorage beta, BackendStorage y, BackendStorage normalised, double epsilon, bool relu)
     {

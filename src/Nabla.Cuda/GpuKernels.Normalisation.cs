@@ -24,12 +24,19 @@ internal sealed partial class GpuKernels
         int reluFlag = relu ? 1 : 0;
         if (IsSingle(x))
         {
-            Load("bn-statistics", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, BatchNormShape, double>(BatchNormKernels.Statistics<float, SinglePrecision>))(s.Channels, View<float>(x), statistics, s, epsilon);
+            Load("bn-statistics-partials", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, BatchNormShape, int>(BatchNormKernels.StatisticsPartials<float, SinglePrecision>))(s.Channels * s.Parts, View<float>(x), statistics, s, 0);
+            Load("bn-statistics", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, BatchNormShape, int, double>(BatchNormKernels.StatisticsFinish<float, SinglePrecision>))(s.Channels, View<float>(x), statistics, s, 0, epsilon);
             Load("bn-normalise", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, BatchNormShape, int>(BatchNormKernels.Normalise<float, SinglePrecision>))(x.Length, View<float>(x), View<float>(gamma), View<float>(beta), View<float>(y), View<float>(normalised), statistics, s, reluFlag);
         }
         else
         {
-            Load("bn-statistics", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, BatchNormShape, double>(BatchNormKernels.Statistics<double, DoublePrecision>))(s.Channels, View<double>(x), statistics, s, epsilon);
+            // float64: the mean first, then the deviations around it (two passes, as the CPU).
+            for (int phase = 0; phase < 2; phase++)
+            {
+                Load("bn-statistics-partials", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, BatchNormShape, int>(BatchNormKernels.StatisticsPartials<double, DoublePrecision>))(s.Channels * s.Parts, View<double>(x), statistics, s, phase);
+                Load("bn-statistics", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, BatchNormShape, int, double>(BatchNormKernels.StatisticsFinish<double, DoublePrecision>))(s.Channels, View<double>(x), statistics, s, phase, epsilon);
+            }
+
             Load("bn-normalise", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, BatchNormShape, int>(BatchNormKernels.Normalise<double, DoublePrecision>))(x.Length, View<double>(x), View<double>(gamma), View<double>(beta), View<double>(y), View<double>(normalised), statistics, s, reluFlag);
         }
     }
@@ -38,12 +45,14 @@ internal sealed partial class GpuKernels
     {
         if (IsSingle(g))
         {
-            Load("bn-sums", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, BatchNormShape>(BatchNormKernels.GradientSums<float, SinglePrecision>))(s.Channels, View<float>(g), View<float>(normalised), View<float>(gGamma), View<float>(gBeta), statistics, s);
+            Load("bn-sums-partials", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<double>, BatchNormShape>(BatchNormKernels.GradientPartials<float, SinglePrecision>))(s.Channels * s.Parts, View<float>(g), View<float>(normalised), statistics, s);
+            Load("bn-sums", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<double>, BatchNormShape>(BatchNormKernels.GradientFinish<float, SinglePrecision>))(s.Channels, View<float>(gGamma), View<float>(gBeta), statistics, s);
             Load("bn-input-gradient", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, BatchNormShape>(BatchNormKernels.InputGradient<float, SinglePrecision>))(g.Length, View<float>(g), View<float>(normalised), View<float>(gamma), View<float>(gx), statistics, s);
         }
         else
         {
-            Load("bn-sums", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, BatchNormShape>(BatchNormKernels.GradientSums<double, DoublePrecision>))(s.Channels, View<double>(g), View<double>(normalised), View<double>(gGamma), View<double>(gBeta), statistics, s);
+            Load("bn-sums-partials", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, BatchNormShape>(BatchNormKernels.GradientPartials<double, DoublePrecision>))(s.Channels * s.Parts, View<double>(g), View<double>(normalised), statistics, s);
+            Load("bn-sums", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, BatchNormShape>(BatchNormKernels.GradientFinish<double, DoublePrecision>))(s.Channels, View<double>(gGamma), View<double>(gBeta), statistics, s);
             Load("bn-input-gradient", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, BatchNormShape>(BatchNormKernels.InputGradient<double, DoublePrecision>))(g.Length, View<double>(g), View<double>(normalised), View<double>(gamma), View<double>(gx), statistics, s);
         }
     }

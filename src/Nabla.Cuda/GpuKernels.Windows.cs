@@ -29,17 +29,20 @@ internal sealed partial class GpuKernels
         else Load("fold", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, WindowShape>(ConvolutionKernels.Fold<double>))(count, View<double>(gradientColumns), View<double>(gx), s);
     }
 
-    internal void BiasAndRelu(BackendStorage y, BackendStorage? bias, int channels, int positions, bool relu)
+    /// <summary>y (N, O, P) from the products' layout (O, N, P), with the bias and the fused ReLU
+    /// (<see cref="ConvolutionKernels.FromProducts"/>).</summary>
+    internal void FromProducts(BackendStorage product, BackendStorage y, BackendStorage? bias, int channels, int batch, int positions, bool relu)
     {
         int hasBias = bias is null ? 0 : 1, reluFlag = relu ? 1 : 0;
-        if (IsSingle(y)) Load("bias-relu", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int>(ConvolutionKernels.BiasAndRelu<float>))(y.Length, View<float>(y), View<float>(bias ?? y), channels, positions, hasBias, reluFlag);
-        else Load("bias-relu", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, int>(ConvolutionKernels.BiasAndRelu<double>))(y.Length, View<double>(y), View<double>(bias ?? y), channels, positions, hasBias, reluFlag);
+        if (IsSingle(y)) Load("conv-from-products", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int>(ConvolutionKernels.FromProducts<float>))(y.Length, View<float>(product), View<float>(y), View<float>(bias ?? y), channels, batch, positions, hasBias, reluFlag);
+        else Load("conv-from-products", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int, int, int, int>(ConvolutionKernels.FromProducts<double>))(y.Length, View<double>(product), View<double>(y), View<double>(bias ?? y), channels, batch, positions, hasBias, reluFlag);
     }
 
-    internal void ConvolutionBiasGradient(BackendStorage gy, BackendStorage gb, int batch, int channels, int positions)
+    /// <summary>∂y (N, O, P) into the products' layout (O, N, P) (<see cref="ConvolutionKernels.ToProducts"/>).</summary>
+    internal void ToProducts(BackendStorage gy, BackendStorage product, int channels, int batch, int positions)
     {
-        if (IsSingle(gy)) Load("bias-gradient", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(ConvolutionKernels.BiasGradient<float>))(channels, View<float>(gy), View<float>(gb), batch, channels, positions);
-        else Load("bias-gradient", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, int>(ConvolutionKernels.BiasGradient<double>))(channels, View<double>(gy), View<double>(gb), batch, channels, positions);
+        if (IsSingle(gy)) Load("conv-to-products", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(ConvolutionKernels.ToProducts<float>))(gy.Length, View<float>(gy), View<float>(product), channels, batch, positions);
+        else Load("conv-to-products", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, int>(ConvolutionKernels.ToProducts<double>))(gy.Length, View<double>(gy), View<double>(product), channels, batch, positions);
     }
 
     internal void MaxPoolForward(BackendStorage x, BackendStorage y, ArrayView<int> argMax, WindowShape s)

@@ -21,54 +21,63 @@ internal static class BatchNormKernels
         runningVariance[c] = TPrecision.Narrow(((1 - momentum) * TPrecision.Widen(runningVariance[c])) + (momentum * statistics[channels + c] * values / (values - 1)));
     }
 
-    /// <summary>μ, σ² and r of channel <paramref name="c"/>.</summary>
-    public static void Statistics<T, TPrecision>(Index1D c, ArrayView<T> x, ArrayView<double> statistics, BatchNormShape s, double epsilon)
+    /// <summary>One part of channel c's sums over the images [part·N/parts, (part + 1)·N/parts), thread
+    /// i = c·parts + part, into the partials (2 a thread, from 5C of <paramref name="statistics"/>): float32 Σ(x − s)
+    /// and Σ(x − s)² with s the channel's first value (a channel far from zero keeps its digits); float64, Σx in
+    /// <paramref name="phase"/> 0 and Σ(x − μ)² in phase 1. Split so that a GPU adds a channel's N·L values with many
+    /// threads, not one.</summary>
+    public static void StatisticsPartials<T, TPrecision>(Index1D i, ArrayView<T> x, ArrayView<double> statistics, BatchNormShape s, int phase)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TPrecision : struct, IPrecision<T>
     {
-        double count = (double)s.N * s.Length, mean, variance;
+        int c = i / s.Parts, part = i % s.Parts;
+        int first = (int)((long)part * s.N / s.Parts), last = (int)((long)(part + 1) * s.N / s.Parts);
+        double a = 0, b = 0, shift = TPrecision.IsSingle ? TPrecision.Widen(x[c * s.Length]) : phase == 1 ? statistics[c] : 0;
+        for (int n = first; n < last; n++)
+        {
+            int start = ((n * s.Channels) + c) * s.Length;
+            for (int j = 0; j < s.Length; j++)
+            {
+                double d = TPrecision.Widen(x[start + j]) - shift;
+                a += d;
+                b += d * d;
+            }
+        }
+
+        int at = (5 * s.Channels) + (2 * i);
+        statistics[at] = a;
+        statistics[at + 1] = b;
+    }
+
+    /// <summary>μ, σ² and r of channel <paramref name="c"/> from its partials, added in part order: float32
+    /// σ² = E[(x − s)²] − E[x − s]²; float64 μ = Σx/M in <paramref name="phase"/> 0, then σ² = Σ(x − μ)²/M in phase 1.</summary>
+    public static void StatisticsFinish<T, TPrecision>(Index1D c, ArrayView<T> x, ArrayView<double> statistics, BatchNormShape s, int phase, double epsilon)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TPrecision : struct, IPrecision<T>
+    {
+        double count = (double)s.N * s.Length, a = 0, b = 0, mean, variance;
+        for (int part = 0; part < s.Parts; part++)
+        {
+            int at = (5 * s.Channels) + (2 * ((c * s.Parts) + part));
+            a += statistics[at];
+            b += statistics[at + 1];
+        }
+
         if (TPrecision.IsSingle)
         {
-            // σ² = E[(x − s)²] − E[x − s]² with s the channel's first value: a channel far from zero keeps its digits.
-            T shift = x[c * s.Length];
-            double sum = 0, squares = 0;
-            for (int n = 0; n < s.N; n++)
-            {
-                int start = ((n * s.Channels) + c) * s.Length;
-                for (int j = 0; j < s.Length; j++)
-                {
-                    double d = TPrecision.Widen(x[start + j]) - TPrecision.Widen(shift);
-                    sum += d;
-                    squares += d * d;
-                }
-            }
-
-            double shifted = sum / count;
-            mean = TPrecision.Widen(shift) + shifted;
-            variance = Math.Max(0, (squares / count) - (shifted * shifted));
+            double shifted = a / count;
+            mean = TPrecision.Widen(x[c * s.Length]) + shifted;
+            variance = Math.Max(0, (b / count) - (shifted * shifted));
+        }
+        else if (phase == 0)
+        {
+            statistics[c] = a / count;   // μ, for phase 1's deviations
+            return;
         }
         else
         {
-            double sum = 0;
-            for (int n = 0; n < s.N; n++)
-            {
-                int start = ((n * s.Channels) + c) * s.Length;
-                for (int j = 0; j < s.Length; j++) sum += TPrecision.Widen(x[start + j]);
-            }
-
-            mean = sum / count;
-            double squares = 0;
-            for (int n = 0; n < s.N; n++)
-            {
-                int start = ((n * s.Channels) + c) * s.Length;
-                for (int j = 0; j < s.Length; j++)
-                {
-                    double d = TPrecision.Widen(x[start + j]) - mean;
-                    squares += d * d;
-                }
-            }
-
-            variance = squares / count;
+            mean = statistics[c];
+            variance = b / count;
         }
 
         statistics[c] = mean;
@@ -100,14 +109,16 @@ internal static class BatchNormKernels
         y[i] = relu != 0 ? T.Max(value, T.Zero) : value;
     }
 
-    /// <summary>∂β[c] = Σg and ∂γ[c] = Σg·x̂ over channel <paramref name="c"/>, in float64 (kept at 3C + c and 4C + c of
-    /// <paramref name="statistics"/> for the input gradient).</summary>
-    public static void GradientSums<T, TPrecision>(Index1D c, ArrayView<T> g, ArrayView<T> normalised, ArrayView<T> gGamma, ArrayView<T> gBeta, ArrayView<double> statistics, BatchNormShape s)
+    /// <summary>One part of channel c's Σg and Σg·x̂ in float64, over the images of part i % parts (as
+    /// <see cref="StatisticsPartials"/>), into the partials.</summary>
+    public static void GradientPartials<T, TPrecision>(Index1D i, ArrayView<T> g, ArrayView<T> normalised, ArrayView<double> statistics, BatchNormShape s)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TPrecision : struct, IPrecision<T>
     {
+        int c = i / s.Parts, part = i % s.Parts;
+        int first = (int)((long)part * s.N / s.Parts), last = (int)((long)(part + 1) * s.N / s.Parts);
         double sumG = 0, sumGHat = 0;
-        for (int n = 0; n < s.N; n++)
+        for (int n = first; n < last; n++)
         {
             int start = ((n * s.Channels) + c) * s.Length;
             for (int j = 0; j < s.Length; j++)
@@ -116,6 +127,25 @@ internal static class BatchNormKernels
                 sumG += gj;
                 sumGHat += gj * TPrecision.Widen(normalised[start + j]);
             }
+        }
+
+        int at = (5 * s.Channels) + (2 * i);
+        statistics[at] = sumG;
+        statistics[at + 1] = sumGHat;
+    }
+
+    /// <summary>∂β[c] = Σg and ∂γ[c] = Σg·x̂ over channel <paramref name="c"/>, its partials added in part order (kept
+    /// at 3C + c and 4C + c of <paramref name="statistics"/> for the input gradient).</summary>
+    public static void GradientFinish<T, TPrecision>(Index1D c, ArrayView<T> gGamma, ArrayView<T> gBeta, ArrayView<double> statistics, BatchNormShape s)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TPrecision : struct, IPrecision<T>
+    {
+        double sumG = 0, sumGHat = 0;
+        for (int part = 0; part < s.Parts; part++)
+        {
+            int at = (5 * s.Channels) + (2 * ((c * s.Parts) + part));
+            sumG += statistics[at];
+            sumGHat += statistics[at + 1];
         }
 
         gBeta[c] = TPrecision.Narrow(sumG);
@@ -148,4 +178,10 @@ internal static class BatchNormKernels
 internal struct BatchNormShape
 {
     public int N, Channels, Length;
+
+    /// <summary>Parts each channel's sums are split into (threads a channel); partials kept from 5C of the statistics.</summary>
+    public int Parts;
+
+    /// <summary>The parts for <paramref name="n"/> images: one per image, up to 64.</summary>
+    public static int PartsFor(int n) => Math.Clamp(n, 1, 64);
 }

@@ -10,6 +10,10 @@ internal struct WindowShape
     public int KernelHeight, KernelWidth, StrideHeight, StrideWidth, PaddingHeight, PaddingWidth, DilationHeight, DilationWidth;
     public int OutputHeight, OutputWidth;
 
+    /// <summary>A convolution's images and groups: its columns are laid out (Groups, PatchSize, Batch, Positions).
+    /// Pooling leaves them unset.</summary>
+    public int Batch, Groups;
+
     public static WindowShape Of(in Conv2dGeometry g) => new()
     {
         Channels = g.Channels,
