@@ -23,6 +23,13 @@ public sealed class GpuDevice : IDisposable
     /// <summary>The accelerator's name ("NVIDIA H200"; "CPUAccelerator" for <see cref="StartOnCpuAccelerator"/>).</summary>
     public string Name => _backend.Kernels.DeviceName;
 
+    /// <summary>The accelerator's memory in bytes.</summary>
+    public long MemoryBytes => _backend.Kernels.Accelerator.MemorySize;
+
+    /// <summary>Whether <paramref name="bytes"/> of data may live on the GPU: a quarter of its memory at most, the rest
+    /// left to the model, its activations and its gradients.</summary>
+    public bool HoldsData(long bytes) => bytes <= MemoryBytes / 4;
+
     /// <summary>Whether matrix products go through cuBLAS (on a CUDA GPU) rather than Nabla's tiled kernel.</summary>
     public bool UsesCublas => _backend.Kernels.UsesCublas;
 

@@ -62,7 +62,7 @@ public sealed class DeviceOptionTests : IDisposable
         var gpu = NablaProcess.Run(_dir, new Dictionary<string, string> { [DeviceChoice.CpuAcceleratorVariable] = "1" }, [.. common, "--out", "gpu", "--device", "cuda"]);
         Assert.True(gpu.ExitCode == 0, gpu.Error);
         var lines = gpu.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Contains(" on ILGPU's CPU accelerator (NABLA_CUDA_ON_CPU=1); ", lines[0], StringComparison.Ordinal);
+        Assert.Contains(" on ILGPU's CPU accelerator (NABLA_CUDA_ON_CPU=1), data on the GPU; ", lines[0], StringComparison.Ordinal);
 
         // The epoch's figures and the test accuracy as the CPU's (float32 kernels that agree to 1e-6 round alike here).
         static string[] Results(string output) => [.. output.Split('\n')

@@ -23,11 +23,13 @@ public sealed class GpuTrainingRunTests(CpuAcceleratorFixture fixture)
 
     private static Module Model() => Architecture.Build("fc10-relu-fc3", [12], new Random(4), dtype: DType.Float64).Model;
 
-    private static TrainingRunResult Train(Module model, string folder, int epochs, Checkpoint? resumeFrom = null)
+    private static TrainingRunResult Train(Module model, string folder, int epochs, Checkpoint? resumeFrom = null, bool dataOnDevice = false)
     {
         var trainer = new Trainer(model, new CrossEntropyLoss(), new Adam(model.Parameters(), 0.01), [new L2Regularizer(1e-3)]);
         var run = new TrainingRun(trainer, new TrainingRunOptions(new TrainingOptions(epochs, 8, 3)) { CheckpointDirectory = folder, RunId = "gputest" });
-        return run.Run(Toy(40, 1), Toy(20, 2), resumeFrom: resumeFrom);
+        var (train, test) = (Toy(40, 1), Toy(20, 2));
+        if (dataOnDevice) (train, test) = (train.To(Device.Cuda), test.To(Device.Cuda));   // batches gathered on the GPU
+        return run.Run(train, test, resumeFrom: resumeFrom);
     }
 
     [Fact]
@@ -66,6 +68,12 @@ public sealed class GpuTrainingRunTests(CpuAcceleratorFixture fixture)
             var resumed = Model().To(Device.Cuda);
             Train(resumed, Path.Combine(root, "halves"), 2, CheckpointStore.LoadLatest(Path.Combine(root, "halves")));
             AssertSameWeights(cpu, resumed, "resumed on the GPU after 1 epoch");
+
+            // The data on the GPU too: the same run.
+            var withData = Model().To(Device.Cuda);
+            var onDevice = Train(withData, Path.Combine(root, "data"), 2, dataOnDevice: true);
+            Assert.Equal(expected.History!.Last.ValidationAccuracy, onDevice.History!.Last.ValidationAccuracy);
+            AssertSameWeights(cpu, withData, "trained on data on the GPU");
         }
         finally
         {

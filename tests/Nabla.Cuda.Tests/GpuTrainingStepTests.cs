@@ -84,5 +84,27 @@ public sealed class GpuTrainingStepTests(CpuAcceleratorFixture fixture)
         for (int i = 0; i < Steps; i++) step.Run(x, y);
         Assert.Equal(Steps + 1, step.ReplayedSteps);
         Assert.Equal(3 * Steps, HostTransfers.Count - before);   // features, labels, readout
+
+        // A batch already on the device (a dataset moved there) is copied on the device: labels and readout only.
+        var onDevice = x.To(Device.Cuda);
+        step.Run(onDevice, y);
+        before = HostTransfers.Count;
+        for (int i = 0; i < Steps; i++) step.Run(onDevice, y);
+        Assert.Equal(2 * Steps, HostTransfers.Count - before);
+    }
+
+    [Fact]
+    public void A_step_that_diverges_on_the_GPU_says_so_and_where()
+    {
+        var model = Build("W1", DType.Float32).To(Device.Cuda);
+        var step = TrainingStep.Capture(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 1e30));
+        var x = Tensor.Normal([8, 36], 0, 1, new Random(3));
+        int[] y = [0, 1, 2, 3, 0, 1, 2, 3];
+        var error = Assert.Throws<TrainingDivergedException>(() =>
+        {
+            for (int i = 0; i < 10; i++) step.Run(x, y);
+        });
+        Assert.StartsWith("training stopped at step ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("try a smaller learning rate", error.Message, StringComparison.Ordinal);
     }
 }

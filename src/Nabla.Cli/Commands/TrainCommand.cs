@@ -426,13 +426,20 @@ internal static class TrainCommand
 
         // Split before anything is written: a set too small to hold out any row is refused like any other data error.
         var data = run.Prepare(train, test);
+        bool watchesTest = ReferenceEquals(data.Watched, test);
+
+        // On a GPU the data moves there too when it fits, as PyTorch users keep theirs: batches are then gathered on the
+        // GPU, not copied from the host each step.
+        long dataBytes = ((long)data.Fit.Features.Count + data.Watched.Features.Count) * (data.Fit.Features.DType == Tensors.DType.Float64 ? 8 : 4);
+        bool dataOnGpu = gpu is not null && gpu.HoldsData(dataBytes);
+        if (dataOnGpu) data = data with { Fit = data.Fit.To(Tensors.Device.Cuda), Watched = data.Watched.To(Tensors.Device.Cuda) };
         if (saves) RemoveEarlierRun(s, output);
 
         // The estimate counted the built-in datasets at their usual size; the banner gives what was really read.
         memory = memory with { Dataset = RunMemory.DatasetBytes(train, test) };
         string name = s.Architecture ?? model.Describe();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {model.ParameterCount():N0} parameters; {(table.Train is not null ? s.DataDirectory : s.Dataset)} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {(ranks > 1 ? $"{ranks} ranks × {s.Threads} thread(s){(s.SyncBatchNorm ? ", batch norm synchronised" : "")}{(overlap ? ", gradients summed during the backward pass" : "")}" : $"{s.Threads} thread(s)")}{(s.Device.Note is { } where ? $" {where}" : "")}; memory ≈ {AvailableMemory.Format(memory.Total)}"));
+            $"{name}: {model.ParameterCount():N0} parameters; {(table.Train is not null ? s.DataDirectory : s.Dataset)} {train.Count} train / {test.Count} test; {s.Loss.Name} loss, {s.Optimizer} lr {s.LearningRate} ({s.Schedule.Name}), batch {s.BatchSize}, {(ranks > 1 ? $"{ranks} ranks × {s.Threads} thread(s){(s.SyncBatchNorm ? ", batch norm synchronised" : "")}{(overlap ? ", gradients summed during the backward pass" : "")}" : $"{s.Threads} thread(s)")}{(s.Device.Note is { } where ? $" {where}" : "")}{(dataOnGpu ? ", data on the GPU" : "")}; memory ≈ {AvailableMemory.Format(memory.Total)}"));
         var callbacks = new List<ITrainingCallback> { new TrainingProgress(output, s.LiveProgress, s.Epochs, data.WatchedName) };
         if (s.CsvLog is not null) callbacks.Add(new CsvLogger(s.CsvLog));
         using var jsonLog = s.JsonLog is null ? null : new JsonLinesLogger(s.JsonLog);
@@ -440,7 +447,7 @@ internal static class TrainCommand
         if (s.ResumeFrom is { } from)
             output.WriteLine($"resuming from {from.Path}: epoch {from.CompletedEpochs + 1}, batch {from.BatchesInEpoch}, step {from.Step}");
         TrainingRunResult result;
-        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true), transfersBefore = Cuda.HostTransfers.Count;
         try
         {
             result = run.Run(data, callbacks, s.ResumeFrom);
@@ -467,13 +474,20 @@ internal static class TrainCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"steps: {trainer.Steps}, {captured.ReplayedSteps} replayed from {captured.CapturesMade} captures, {captured.EagerSteps} eager; {perStep} B allocated per step (evaluation included)"));
             if (captured.NotCapturedReason is { } reason) output.WriteLine($"not captured: {reason}");
+            if (gpu is not null)
+            {
+                // Each copy to the host waits for the GPU: a replayed step makes three at most (its batch, its labels,
+                // its readout), two with the data on the GPU.
+                double perStepCopies = (double)(Cuda.HostTransfers.Count - transfersBefore) / trainer.Steps;
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"host↔device copies: {perStepCopies:F1} per step (evaluation included)"));
+            }
         }
 
         if (result.BestEpoch is { } best)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"early stopping: kept the weights of epoch {best} (the lowest validation loss)"));
 
         // Training watched the test set, or a validation split: then the test set is scored now, once.
-        double? accuracy = ReferenceEquals(data.Watched, test) ? history.Last.ValidationAccuracy : Evaluator.Evaluate(model, test, s.Loss).Accuracy;
+        double? accuracy = watchesTest ? history.Last.ValidationAccuracy : Evaluator.Evaluate(model, test, s.Loss).Accuracy;
         if (gpu is not null) model.To(Tensors.Device.Cpu);   // saved, and drawn, from the host
 
         string savedName = table.Train is not null ? DatasetChoice.Csv : s.Dataset;

@@ -106,7 +106,9 @@ public sealed class DataLoader
     {
         var dims = Dataset.Features.Shape.ToArray();
         dims[0] = rows;
-        return new Batch(Tensor.Uninitialized(new Shape(dims), Dataset.Features.DType), new int[rows]);
+        // On the features' device: a dataset on a GPU makes its batches there.
+        var shape = new Shape(dims);
+        return new Batch(new Tensor(DeviceStorage.Allocate(Dataset.Features.Device, Dataset.Features.DType, shape.Count, zeroed: false), shape), new int[rows]);
     }
 
     // A rank's part of a full batch (all of it in a single process) has the same rows in every full batch, and so has

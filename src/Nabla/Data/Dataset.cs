@@ -124,4 +124,10 @@ public sealed class Dataset
 
     /// <summary>The same examples with features converted to <paramref name="dtype"/>.</summary>
     public Dataset To(DType dtype) => dtype == Features.DType ? this : new Dataset(Features.To(dtype), Labels, Classes, ClassNames, Name);
+
+    /// <summary>The same examples with their features on <paramref name="device"/> (itself when they are there): a
+    /// loader then gathers each batch there, so that a model on a GPU trains with no copy of its batches from the host
+    /// (labels stay on the host).</summary>
+    /// <exception cref="InvalidOperationException">No backend for <paramref name="device"/> has been started.</exception>
+    public Dataset To(Device device) => device == Features.Device ? this : new Dataset(Features.To(device), Labels, Classes, ClassNames, Name);
 }

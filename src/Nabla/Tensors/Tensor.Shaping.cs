@@ -109,7 +109,9 @@ public sealed partial class Tensor
         }
 
         Engine.KernelTape.ObserveRawAccess();   // host work on the values, done now: not a kernel a capture keeps
-        Backends.Backend.Current.Ops.GatherRows(Storage, rows, rowSize, destination.Storage);
+        // On the device the rows lie on (a dataset moved to a GPU gathers its batches there).
+        var ops = DeviceStorage.BackendOf(Device)?.Ops ?? Backends.Backend.Current.Ops;
+        ops.GatherRows(Storage, rows, rowSize, destination.Storage);
     }
 
     /// <summary>Joins tensors along an axis; all other dimensions must be equal.</summary>

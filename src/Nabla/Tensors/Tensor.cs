@@ -249,8 +249,17 @@ public sealed partial class Tensor
     public bool HasNonFinite() => FirstNonFinite() >= 0;
 
     /// <summary>The flat index of the first NaN or infinite element, or −1 when all are finite.</summary>
-    internal int FirstNonFinite() => !OnHost ? FirstNonFinite<double>(HostCopy())
+    internal int FirstNonFinite() => !OnHost ? FirstNonFiniteOnDevice()
         : DType == DType.Float32 ? FirstNonFinite<float>(Buffer<float>()) : FirstNonFinite<double>(Buffer<double>());
+
+    /// <summary>On a device, a sum first, reduced there: finite means every element is (a NaN or ±∞ anywhere makes it
+    /// NaN or ±∞), and only a sum that is not (a non-finite element, or an overflow) copies the values to the host to
+    /// find the element. A dataset on a GPU is checked each epoch without coming back.</summary>
+    private int FirstNonFiniteOnDevice()
+    {
+        if (double.IsFinite(DeviceStorage.BackendOf(Device)!.Ops.Sum(Storage))) return -1;
+        return FirstNonFinite<double>(HostCopy());
+    }
 
     private static int FirstNonFinite<T>(ReadOnlySpan<T> values)
         where T : IFloatingPointIeee754<T>

@@ -12,6 +12,10 @@ internal static class NonFiniteLocator
 {
     public static (string Description, string? Layer) Locate(Module model, Tensor features)
     {
+        // A model on a GPU is traced there, on its batch moved over.
+        var anchor = ModuleDevice.Anchor(model);
+        using var device = Backends.Backend.Use(ModuleDevice.BackendFor(anchor));
+        features = features.To(ModuleDevice.Of(anchor));
         foreach (var (name, p) in model.NamedParameters())
         {
             if (p.HasNonFinite()) return ($"parameter '{name}' itself", LayerOf(name));
