@@ -26,6 +26,8 @@ internal sealed partial class GpuKernels : IDisposable
     private GpuStorage<double>? _partialDouble, _rowStatistics;
     private GpuStorage<float>? _rowLossSingle;
     private GpuStorage<double>? _rowLossDouble;
+    private GpuStorage<float>? _reductionPartsSingle;
+    private GpuStorage<double>? _reductionPartsDouble;
     private CuBlas<CuBlasPointerModeHandlers.AutomaticMode>? _blas;
 
     private GpuKernels(Context context, Accelerator accelerator)
@@ -323,6 +325,12 @@ internal sealed partial class GpuKernels : IDisposable
         _rowStatistics?.Dispose();
         _rowLossSingle?.Dispose();
         _rowLossDouble?.Dispose();
+        _reductionPartsSingle?.Dispose();
+        _reductionPartsDouble?.Dispose();
+        _readoutSingle?.Dispose();
+        _readoutDouble?.Dispose();
+        _partialsSingle?.Dispose();
+        _partialsDouble?.Dispose();
         _blas?.Dispose();
         Accelerator.Dispose();
         _context.Dispose();
@@ -373,6 +381,19 @@ internal sealed partial class GpuKernels : IDisposable
         int count = outer * inner;
         if (count == 0) return;
         bool sum = name == "sum";
+
+        // Few outputs of a long axis (a whole tensor's sum; a batch norm's or a bias's over a big batch): the axis is
+        // cut into parts reduced by a thread each, then the parts by the kernels below, so that a GPU spreads the work.
+        int partCount = ReductionParts(count, n);
+        if (partCount > 1)
+        {
+            var parts = IsSingle(x) ? (BackendStorage)Scratch(ref _reductionPartsSingle, count * partCount) : Scratch(ref _reductionPartsDouble, count * partCount);
+            int maxFlag = sum ? 0 : 1;
+            if (IsSingle(x)) Load("reduce-parts", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int>(ReductionKernels.Parts<float>))(count * partCount, View<float>(x), View<float>(parts), n, inner, partCount, maxFlag);
+            else Load("reduce-parts", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, int>(ReductionKernels.Parts<double>))(count * partCount, View<double>(x), View<double>(parts), n, inner, partCount, maxFlag);
+            (x, n) = (parts, partCount);
+        }
+
         if (IsSingle(x))
         {
             var kernel = sum
@@ -388,6 +409,12 @@ internal sealed partial class GpuKernels : IDisposable
             kernel(count, View<double>(x), View<double>(y), n, inner);
         }
     }
+
+    /// <summary>Parts to cut an axis of <paramref name="n"/> values into when <paramref name="outputs"/> results are
+    /// asked: 1 (no cut) when there are outputs enough to keep a GPU busy or the axis is short; else about 1,024 values a
+    /// part, at most 256 parts and 64k threads in all.</summary>
+    internal static int ReductionParts(int outputs, int n) =>
+        outputs >= 4096 || n < 2048 ? 1 : Math.Clamp(Math.Min(n / 1024, 65536 / outputs), 1, 256);
 
     internal void Product(BackendStorage a, BackendStorage b, BackendStorage? bias, BackendStorage c, MatMulShape shape)
     {

@@ -101,9 +101,11 @@ public sealed class GpuKernelTests(CpuAcceleratorFixture fixture)
     {
         // The CPU adds a whole axis of contiguous values in vector lanes, the GPU in order: sums of the same terms in
         // two orders agree to the terms' size, Σ|x| (n·ε of it at worst), not to the size of a sum that cancels.
-        var x = Values(3 * 20 * 7, -3, 3);
+        // The long axes are cut into parts (GpuKernels.ReductionParts): a whole tensor's sum, three sums of 3,000.
+        var x = Values(9000, -3, 3);
         var (cx, gx) = Pair(dtype, x);
-        foreach (var (outer, n, inner) in new[] { (3, 20, 7), (1, 128, 1), (60, 7, 1), (1, 20, 21) })
+        Assert.True(GpuKernels.ReductionParts(1, 9000) > 1 && GpuKernels.ReductionParts(3, 3000) > 1, "the long cases below are cut into parts");
+        foreach (var (outer, n, inner) in new[] { (3, 20, 7), (1, 128, 1), (60, 7, 1), (1, 20, 21), (1, 9000, 1), (1, 3000, 3), (3, 3000, 1) })
         {
             var (cy, gy) = Pair(dtype, new double[outer * inner]);
             Cpu.SumAxis(cx, outer, n, inner, cy);

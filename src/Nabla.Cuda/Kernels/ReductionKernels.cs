@@ -17,6 +17,19 @@ internal static class ReductionKernels
         y[i] = sum;
     }
 
+    /// <summary>The first stage of a long reduction: parts[o, part, j] = Σ (or max, when <paramref name="max"/>) of
+    /// x[o, k, j] over k in [part·n/parts, (part + 1)·n/parts), in order. The existing one-thread-per-output kernels then
+    /// reduce the parts, so that a sum of one long axis (a whole tensor's) is added by many threads, not one.</summary>
+    public static void Parts<T>(Index1D i, ArrayView<T> x, ArrayView<T> parts, int n, int inner, int partCount, int max)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int j = i % inner, rest = i / inner, part = rest % partCount, o = rest / partCount;
+        int first = (int)((long)part * n / partCount), last = (int)((long)(part + 1) * n / partCount), at = (o * n * inner) + j;
+        T value = x[at + (first * inner)];
+        for (int k = first + 1; k < last; k++) value = max != 0 ? T.Max(value, x[at + (k * inner)]) : value + x[at + (k * inner)];
+        parts[i] = value;
+    }
+
     /// <summary>y[o, j] = maxₖ x[o, k, j] (NaN if any is NaN, as T.Max has it).</summary>
     public static void Max<T>(Index1D i, ArrayView<T> x, ArrayView<T> y, int n, int inner)
         where T : unmanaged, IFloatingPointIeee754<T>
