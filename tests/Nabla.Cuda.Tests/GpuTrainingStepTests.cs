@@ -47,6 +47,7 @@ public sealed class GpuTrainingStepTests(CpuAcceleratorFixture fixture)
         var gpu = Build(workload, dtype).To(Device.Cuda);
         var gpuStep = TrainingStep.Capture(gpu, new CrossEntropyLoss(), OptimizerFor(workload, gpu), [new L2Regularizer(1e-3)]);
         gpuStep.Captures = captures;
+        gpuStep.PoisonIntermediates = true;   // each replay first fills the capture's intermediates with NaN
         double tolerance = dtype == DType.Float32 ? 1e-6 : 1e-12;
         foreach (var (x, y) in batches)
         {
@@ -57,6 +58,7 @@ public sealed class GpuTrainingStepTests(CpuAcceleratorFixture fixture)
         }
 
         Assert.Equal(captures ? 4 : 0, gpuStep.ReplayedSteps);
+        if (captures) Assert.True(gpuStep.IntermediatesPoisoned >= 4 * 8, $"{gpuStep.IntermediatesPoisoned} intermediates poisoned in 4 replays");
         foreach (var ((name, expected), (_, actual)) in cpu.NamedState().Zip(gpu.NamedState()))
         {
             Assert.Equal(fixture.Backend.Device, actual.Device);

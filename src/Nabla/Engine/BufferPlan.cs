@@ -84,6 +84,29 @@ internal static class BufferPlan
         return saved;
     }
 
+    /// <summary>The buffers of <paramref name="created"/>, on any device, that are the pass's own intermediates: not in
+    /// <paramref name="keep"/>, and first written by a kernel of the pass (not read for values from before it). A replay
+    /// must write each before it reads it, which poisoning them all before a replay tests
+    /// (<c>TrainingStep.PoisonIntermediates</c>): what the planner relies on, checked on a device the checking backend
+    /// does not run on.</summary>
+    public static List<BackendStorage> Intermediates(RecordedKernel[] kernels, IReadOnlyList<BackendStorage> created, IReadOnlyCollection<BackendStorage> keep)
+    {
+        var kept = new HashSet<BackendStorage>(keep, ReferenceEqualityComparer.Instance);
+        var lives = new Dictionary<BackendStorage, (int First, int Last, bool FirstIsWrite)>(ReferenceEqualityComparer.Instance);
+        foreach (var storage in created)
+        {
+            if (!kept.Contains(storage)) lives[storage] = (-1, -1, false);
+        }
+
+        for (int i = 0; i < kernels.Length; i++)
+        {
+            foreach (var s in kernels[i].Reads) Use(lives, s, i, write: false);
+            foreach (var s in kernels[i].Writes) Use(lives, s, i, write: true);
+        }
+
+        return [.. lives.Where(l => l.Value.First >= 0 && l.Value.FirstIsWrite).Select(l => l.Key)];
+    }
+
     private static void Use(Dictionary<BackendStorage, (int First, int Last, bool FirstIsWrite)> lives, BackendStorage? storage, int kernel, bool write)
     {
         if (storage is null || !lives.TryGetValue(storage, out var life)) return;

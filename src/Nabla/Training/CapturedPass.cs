@@ -29,6 +29,16 @@ internal sealed class CapturedPass
         _gradients = [.. parameters.Select(p => p.Grad)];
     }
 
+    /// <summary>The pass's own intermediates (<see cref="BufferPlan.Intermediates"/>), set by the capture.</summary>
+    public IReadOnlyList<Backends.BackendStorage> Intermediates { get; init; } = [];
+
+    /// <summary>Fills every intermediate with NaN (the engine's poison): a replay that reads one before writing it
+    /// then spreads NaN into its results.</summary>
+    public void PoisonIntermediates()
+    {
+        foreach (var storage in Intermediates) storage.Poison();
+    }
+
     /// <summary>The kernels a replay runs, in words, in order (a fused kernel names what it fused).</summary>
     public IEnumerable<string> KernelNames => _kernels.Select(KernelTape.Describe);
 

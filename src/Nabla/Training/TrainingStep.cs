@@ -117,6 +117,15 @@ public sealed class TrainingStep
     /// <summary>How many steps were replays of a capture.</summary>
     public long ReplayedSteps { get; private set; }
 
+    /// <summary>For tests: when set before a capture, every replay first fills the capture's intermediates with NaN
+    /// (<see cref="CapturedPass.PoisonIntermediates"/>), so that a kernel reading a value the replay has not yet written
+    /// (a stale one from the step before) poisons the results. The checking backend does this for the CPU; this does it
+    /// on any device.</summary>
+    internal bool PoisonIntermediates { get; set; }
+
+    /// <summary>Buffers poisoned before replays so far (<see cref="PoisonIntermediates"/>).</summary>
+    internal long IntermediatesPoisoned { get; private set; }
+
     /// <summary>When set, each replayed step times its kernels into this profile (see <see cref="StepProfile"/>);
     /// null, the default, times nothing.</summary>
     public StepProfile? Profile { get; set; }
@@ -250,6 +259,12 @@ public sealed class TrainingStep
             {
                 if (CheckEvery is { } every && ++pass.ReplaysSinceCheck >= every) return CaptureAndCheck(key, pass, features, labels);
                 Loss.CheckLabels(pass.Logits.Shape, labels);   // before anything moves, as an eager step checks
+                if (PoisonIntermediates)
+                {
+                    pass.PoisonIntermediates();
+                    IntermediatesPoisoned += pass.Intermediates.Count;
+                }
+
                 pass.Replay(Optimizer.Parameters, features, labels, Profile, overlap);
                 ReplayedSteps++;
                 if (Backends.Backend.Current.Ops is Backends.IStepReadout readout && pass.Logits.Rank == 2 && labels.Length == pass.Logits.Shape[0])
@@ -312,6 +327,7 @@ public sealed class TrainingStep
         string? spoiled;
         RecordedKernel[] kernels = [];
         IReadOnlyList<Backends.BackendStorage> created = [];
+        IReadOnlyList<Backends.BackendStorage> intermediates = [];
         using (var tape = KernelTape.Record())
         {
             logits = Model.Forward(input);   // (B, C)
@@ -337,6 +353,7 @@ public sealed class TrainingStep
             kernels = KernelFusion.Apply(kernels, kept, out int fusions);
             KernelsFused += fusions;
             PlannedElementsSaved += BufferPlan.Apply(kernels, created, kept);
+            if (PoisonIntermediates) intermediates = BufferPlan.Intermediates(kernels, created, kept);
         }
 
         EagerSteps++;
@@ -348,7 +365,7 @@ public sealed class TrainingStep
         }
         else
         {
-            _captures[key] = new CapturedPass(kernels, input, ownLabels, logits, dataLoss, objective, Model, Optimizer.Parameters);
+            _captures[key] = new CapturedPass(kernels, input, ownLabels, logits, dataLoss, objective, Model, Optimizer.Parameters) { Intermediates = intermediates };
         }
 
         return (logits, dataLoss.Item(), objective.Item());
