@@ -64,6 +64,7 @@ internal sealed partial class GpuKernels
             if (_readoutHostSingle.Length < length) _readoutHostSingle = new float[length];
             var host = _readoutHostSingle.AsSpan(0, length);
             HostTransfers.ToHost(readout.View.SubView(0, length), host);
+            Drained();
             for (int r = 0; r < rows; r++) predictions[r] = (int)host[3 + r];
             return new StepValues(host[0], host[1], float.IsFinite(host[2]));
         }
@@ -83,6 +84,7 @@ internal sealed partial class GpuKernels
             if (_readoutHostDouble.Length < length) _readoutHostDouble = new double[length];
             var host = _readoutHostDouble.AsSpan(0, length);
             HostTransfers.ToHost(readout.View.SubView(0, length), host);
+            Drained();
             for (int r = 0; r < rows; r++) predictions[r] = (int)host[3 + r];
             return new StepValues(host[0], host[1], double.IsFinite(host[2]));
         }

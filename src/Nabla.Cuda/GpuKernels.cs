@@ -88,7 +88,7 @@ internal sealed partial class GpuKernels : IDisposable
         where T : unmanaged => new(Accelerator, length);
 
     /// <summary>Waits for every launched kernel.</summary>
-    public void Synchronize() => Accelerator.Synchronize();
+    public void Synchronize() => Drain();
 
     /// <summary>y = TOp(x; α) on elements [start, start + count).</summary>
     public void Unary<TOp>(BackendStorage x, double alpha, BackendStorage y, int start, int count)
@@ -208,6 +208,7 @@ internal sealed partial class GpuKernels : IDisposable
             Load("softmax-ce", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(SoftmaxCrossEntropyKernel.Run<float>))(rows, View<float>(logits), labelView, View<float>(gradient), loss.View, classes, 1f / rows);
             var values = new float[rows];
             HostTransfers.ToHost(loss.View.SubView(0, rows), values.AsSpan());
+            Drained();
             foreach (var v in values) sum += v;
         }
         else
@@ -216,6 +217,7 @@ internal sealed partial class GpuKernels : IDisposable
             Load("softmax-ce", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<double>, int, double>(SoftmaxCrossEntropyKernel.Run<double>))(rows, View<double>(logits), labelView, View<double>(gradient), loss.View, classes, 1.0 / rows);
             var values = new double[rows];
             HostTransfers.ToHost(loss.View.SubView(0, rows), values.AsSpan());
+            Drained();
             foreach (var v in values) sum += v;
         }
 
@@ -268,6 +270,7 @@ internal sealed partial class GpuKernels : IDisposable
         if (IsSingle(x)) Load("argmax", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, int, int>(ReductionKernels.ArgMax<float>))(count, View<float>(x), indices, n, inner);
         else Load("argmax", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, int, int>(ReductionKernels.ArgMax<double>))(count, View<double>(x), indices, n, inner);
         HostTransfers.ToHost(indices, destination[..count]);
+        Drained();
     }
 
     /// <summary>Σ x, summed in the element type in 256 interleaved partial sums that the host adds in float64
@@ -325,6 +328,7 @@ internal sealed partial class GpuKernels : IDisposable
         _rowStatistics?.Dispose();
         _rowLossSingle?.Dispose();
         _rowLossDouble?.Dispose();
+        foreach (var staging in _staging) staging?.Dispose();
         _reductionPartsSingle?.Dispose();
         _reductionPartsDouble?.Dispose();
         _readoutSingle?.Dispose();
@@ -336,18 +340,20 @@ internal sealed partial class GpuKernels : IDisposable
         _context.Dispose();
     }
 
-    /// <summary>The first <paramref name="count"/> labels (or indices), copied to the accelerator's index buffer (grown
-    /// when short).</summary>
+    /// <summary>The first <paramref name="count"/> labels (or row indices), copied to the accelerator's index buffer
+    /// (grown when short) without waiting: through a page-locked staging array, in order on the stream, so that a step
+    /// that uploads its labels mid-way does not stop its launches there (<see cref="StageAsync"/>).</summary>
     private ArrayView<int> Upload(ReadOnlySpan<int> labels, int count)
     {
         if (_labels is null || _labels.Length < Math.Max(count, 1))
         {
+            if (_labels is not null) Drain();   // kernels queued before may still read the old buffer
             _labels?.Dispose();
             _labels = Accelerator.Allocate1D<int>(Math.Max(count, 1));
         }
 
         var view = _labels.View.SubView(0, count);
-        HostTransfers.FromHost(labels[..count], view);
+        StageAsync(labels[..count], view);
         return view;
     }
 
@@ -362,6 +368,7 @@ internal sealed partial class GpuKernels : IDisposable
             Load("partial-sums", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(ReductionKernels.PartialSums<float>))(threads, View<float>(x), partial.View, threads, flag);
             var values = new float[threads];
             HostTransfers.ToHost(partial.View.SubView(0, threads), values.AsSpan());
+            Drained();
             foreach (var v in values) sum += v;
         }
         else
@@ -370,6 +377,7 @@ internal sealed partial class GpuKernels : IDisposable
             Load("partial-sums", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int>(ReductionKernels.PartialSums<double>))(threads, View<double>(x), partial.View, threads, flag);
             var values = new double[threads];
             HostTransfers.ToHost(partial.View.SubView(0, threads), values.AsSpan());
+            Drained();
             foreach (var v in values) sum += v;
         }
 

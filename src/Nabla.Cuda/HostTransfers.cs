@@ -23,7 +23,17 @@ public static class HostTransfers
         source.AsContiguous().CopyToCPU(destination);
     }
 
-    /// <summary>Copies <paramref name="source"/> (on the host) into <paramref name="destination"/> on the accelerator.</summary>
+    /// <summary>Copies <paramref name="source"/> (page-locked host memory) into <paramref name="destination"/> on the
+    /// accelerator, queued on <paramref name="stream"/> without waiting.</summary>
+    internal static void FromHostAsync<T>(ArrayView1D<T, Stride1D.Dense> source, ArrayView1D<T, Stride1D.Dense> destination, AcceleratorStream stream)
+        where T : unmanaged
+    {
+        Interlocked.Increment(ref s_count);
+        destination.CopyFrom(stream, source);
+    }
+
+    /// <summary>Copies <paramref name="source"/> (on the host) into <paramref name="destination"/> on the accelerator,
+    /// waiting for the stream (ILGPU's copy from a span synchronises).</summary>
     internal static void FromHost<T>(ReadOnlySpan<T> source, ArrayView1D<T, Stride1D.Dense> destination)
         where T : unmanaged
     {

@@ -136,4 +136,19 @@ public sealed class GpuTrainingKernelTests(CpuAcceleratorFixture fixture)
     }
 
     private static void AssertClose(double[] expected, double[] actual, DType dtype, string what) => Storage.AssertClose(expected, actual, dtype, what);
+
+    [Fact]
+    public void Uploads_queued_without_waiting_each_land_with_their_own_values()
+    {
+        // Labels go to the device through a ring of page-locked staging arrays, copied without waiting for the stream:
+        // more uploads than the ring holds, with no read-back between them, must still each land as they were given
+        // (a staging array refilled before its copy ran would hand a later upload's values to an earlier one).
+        const int Uploads = 10, Rows = 6;
+        var outputs = Enumerable.Range(0, Uploads).Select(_ => Storage.Gpu(_gpu, DType.Float32, new double[Rows])).ToArray();
+        var labels = Enumerable.Range(0, Uploads).Select(u => Enumerable.Range(0, Rows).Select(r => (u * 10) + r).ToArray()).ToArray();
+        for (int u = 0; u < Uploads; u++) _ops.LabelValues(labels[u], outputs[u]);   // no copy back in between
+
+        for (int u = 0; u < Uploads; u++)
+            Assert.Equal(Enumerable.Range(0, Rows).Select(r => (double)((u * 10) + r)), Storage.Host(outputs[u]));
+    }
 }
