@@ -23,9 +23,13 @@ publish() {
     for project in src/Nabla.Cli tests/Nabla.Cuda.Tests; do
         dotnet publish "$root/$project" -c Release -r linux-x64 --self-contained -p:InvariantGlobalization=true -o "$out" -v quiet -nologo || return 1
     done
+    source_revision > "$out/SOURCE"   # what the archive was built from, printed by every run
     tar -C "$out" -cJf "$archive" . && rm -rf "$out"
-    echo "wrote $archive ($(du -h "$archive" | cut -f1))"
+    echo "wrote $archive ($(du -h "$archive" | cut -f1)), built from $(source_revision)"
 }
+
+# The commit the source is at, "-dirty" when it has changes: an archive built from other source measures other code.
+source_revision() { git -C "$root" describe --always --dirty 2> /dev/null || echo "unknown (no git)"; }
 
 if [ "${1:-}" = "publish" ]; then
     publish
@@ -35,7 +39,9 @@ fi
 results="${OUT:-$here/results}"
 mkdir -p "$results"
 log="$results/gpu-bench.log"
+exec 3>&1 4>&2
 exec > >(tee "$log") 2>&1
+tee_pid=$!
 runs=3
 [ "${NABLA_GPU_QUICK:-}" = "1" ] && runs=1
 
@@ -45,19 +51,28 @@ if [ ! -f "$archive" ]; then
 fi
 app="$(mktemp -d)"
 tar -C "$app" -xJf "$archive" || { echo "bench/gpu/run.sh: $archive could not be unpacked"; exit 2; }
-
-# ILGPU 1.5.3 loads libcublas.so.12; CUDA 13 ships libcublas.so.13 (../shared/GPU.md).
-cublas="$(ls /usr/local/cuda*/targets/x86_64-linux/lib/libcublas.so.13 /usr/local/cuda*/lib64/libcublas.so.13 2> /dev/null | head -1)"
-if [ -z "$cublas" ]; then
-    cublas="$(python3 -c 'import nvidia.cublas, os; d = os.path.join(list(nvidia.cublas.__path__)[0], "lib"); print(os.path.join(d, "libcublas.so.13"))' 2> /dev/null || true)"
+built="$(cat "$app/SOURCE" 2> /dev/null || echo unknown)"
+echo "# Nabla built from $built"
+if [ "$(source_revision)" != "unknown (no git)" ] && [ "$built" != "$(source_revision)" ]; then
+    echo "# WARNING: the archive was built from $built, but the source here is $(source_revision): run 'bench/gpu/run.sh publish' again"
 fi
+
+# ILGPU 1.5.3 loads libcublas.so.12; CUDA 13 ships libcublas.so.13 (../shared/GPU.md). Either will do, under the
+# name ILGPU asks for: the CUDA toolkit's, else the one in PyTorch's wheels (nvidia/cublas/lib, or nvidia/cu13/lib).
+wheels="$(python3 -c 'import nvidia, os; print(" ".join(os.path.join(p, d, "lib") for p in nvidia.__path__ for d in ("cublas", "cu13", "cu12")))' 2> /dev/null || true)"
+cublas=""
+for name in libcublas.so.12 libcublas.so.13; do
+    for dir in /usr/local/cuda*/targets/x86_64-linux/lib /usr/local/cuda*/lib64 $wheels; do
+        if [ -z "$cublas" ] && [ -f "$dir/$name" ]; then cublas="$dir/$name"; fi
+    done
+done
 if [ -n "$cublas" ] && [ -f "$cublas" ]; then
     mkdir -p "$app/cublas"
     ln -sf "$cublas" "$app/cublas/libcublas.so.12"
     export LD_LIBRARY_PATH="$app/cublas:$(dirname "$cublas"):${LD_LIBRARY_PATH:-}"
     echo "# cuBLAS: $cublas, linked as libcublas.so.12"
 else
-    echo "# cuBLAS 13 not found: nabla will say what is missing"
+    echo "# cuBLAS not found: nabla will say what is missing"
 fi
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2> /dev/null | sed 's/^/# GPU: /'
 export DOTNET_gcServer=0 DOTNET_TieredPGO=1
@@ -104,4 +119,10 @@ ratio() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf 
         graph="$(torch "$1" "$2" graph)"
         echo "| $1, batch $2 | $(show "$replay") | $(show "${figure[$3-eager]:-}") | $(show "$(torch "$1" "$2" eager)") | $(show "$graph") | $(ratio "$replay" "$graph") | $4 |"
     done
+    echo
+    echo "Nabla built from $built; data on the GPU for both (random, of Fashion-MNIST's shape); every step reads its loss."
 } | tee "$results/gpu-table.md"
+
+# Let tee write the log's last lines before the script ends.
+exec 1>&3 2>&4 3>&- 4>&-
+wait "$tee_pid"

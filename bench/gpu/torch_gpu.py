@@ -118,7 +118,9 @@ def graph(name):
     torch.cuda.current_stream().wait_stream(side)
 
     g = torch.cuda.CUDAGraph()
-    optimizer.zero_grad(set_to_none=False)
+    # None before capture, as PyTorch's whole-network example: backward inside the graph then writes fresh gradients
+    # from the graph's pool on every replay, rather than adding to the last replay's (set_to_none=False would).
+    optimizer.zero_grad(set_to_none=True)
     with torch.cuda.graph(g):
         static_loss = loss_fn(model(static_x), static_y)
         static_loss.backward()

@@ -35,6 +35,12 @@ internal static partial class CommandRunner
             if (quiet?.Invoke(e) != true) error.WriteLine($"nabla: error{label}: {OneLine(e.Message)}");
             return Failure;
         }
+        catch (Exception e) when (e is ILGPU.Runtime.AcceleratorException or ILGPU.Runtime.Cuda.CuBlasException)
+        {
+            // The GPU refused something mid-run (its memory full, a launch the driver rejected): one line naming it.
+            if (quiet?.Invoke(e) != true) error.WriteLine($"nabla: error{label}: the GPU failed: {OneLine(e.Message)} (try a smaller batch or network, or --device cpu)");
+            return Failure;
+        }
         catch (OutOfMemoryException)
         {
             // The run's estimate is checked before anything large is allocated, but it is an estimate, and a process

@@ -7,7 +7,9 @@ namespace Nabla.Cli;
 /// <param name="Note">What the banner says after "N thread(s)", or null for a plain --device cpu run.</param>
 /// <param name="OnCpuAccelerator">Whether the GPU's code runs on ILGPU's CPU accelerator
 /// (<see cref="DeviceChoice.CpuAcceleratorVariable"/>) rather than a CUDA GPU.</param>
-internal sealed record DeviceSelection(bool OnGpu, string? Note, bool OnCpuAccelerator = false);
+/// <param name="Auto">Whether --device auto chose it, so that what the GPU cannot do falls back to the CPU.</param>
+/// <param name="Found">The GPU found, in words, when one was.</param>
+internal sealed record DeviceSelection(bool OnGpu, string? Note, bool OnCpuAccelerator = false, bool Auto = false, string? Found = null);
 
 /// <summary>--device: where a run trains. cpu, the default; cuda, an NVIDIA GPU, refused with the one thing that is
 /// missing when none is usable; auto, the GPU when one is usable, else the CPU, saying which in the banner.</summary>
@@ -32,21 +34,26 @@ internal static class DeviceChoice
             {
                 var (cuda, simulated) = Probe(probe);
                 if (!cuda.Usable) throw new UsageException($"--device cuda: no usable GPU: {cuda.Description} (use --device cpu or auto)");
-                return new(true, $"on {cuda.Description}", simulated);
+                return new(true, $"on {cuda.Description}", simulated, Found: cuda.Description);
             }
 
             case Auto:
             {
                 var (cuda, simulated) = Probe(probe);
                 return cuda.Usable
-                    ? new(true, $"on {cuda.Description} (--device auto)", simulated)
-                    : new(false, $"on the CPU (--device auto: {cuda.Description})");
+                    ? new(true, $"on {cuda.Description} (--device auto)", simulated, Auto: true, Found: cuda.Description)
+                    : new(false, $"on the CPU (--device auto: {cuda.Description})", Auto: true);
             }
 
             default:
                 throw new UsageException($"--device must be cpu, cuda or auto, not '{value}'");
         }
     }
+
+    /// <summary>The CPU in place of the GPU <paramref name="selection"/> found, for a run the GPU cannot take
+    /// (<paramref name="reason"/>): what --device auto does, saying so in the banner.</summary>
+    public static DeviceSelection OnCpuInstead(DeviceSelection selection, string reason) =>
+        new(false, $"on the CPU (--device auto: {selection.Found} found, but {reason})", Auto: true);
 
     /// <summary>Starts the GPU <paramref name="selection"/> chose; null when it trains on the CPU.</summary>
     /// <exception cref="UsageException">The GPU was found but would not start (the driver's reason, in one line).</exception>

@@ -48,7 +48,7 @@ public sealed class GpuDevice : IDisposable
         {
             return new GpuDevice(GpuBackend.StartOnCuda());
         }
-        catch (Exception e) when (e is CudaException or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException or NotSupportedException)
+        catch (Exception e) when (e is ILGPU.Runtime.AcceleratorException or CuBlasException or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException or NotSupportedException)
         {
             throw new InvalidOperationException($"{availability.Description} found, but its backend could not start: {e.Message}", e);
         }

@@ -178,7 +178,8 @@ internal sealed partial class GpuKernels : IDisposable
     /// <summary>y (outer × inner) = max over the middle axis of x (outer × n × inner).</summary>
     public void MaxAxis(BackendStorage x, int outer, int n, int inner, BackendStorage y) => Reduce("max", x, outer, n, inner, y);
 
-    /// <summary>sums (columns) = Σ over the rows of <paramref name="source"/> (rows × columns), row by row in order.</summary>
+    /// <summary>sums (columns) = Σ over the rows of <paramref name="source"/> (rows × columns), row by row in order (in
+    /// ordered parts when there are many rows and few columns).</summary>
     public void SumRows(BackendStorage source, int rows, int columns, BackendStorage sums) => Reduce("sum", source, 1, rows, columns, sums);
 
     /// <summary>C[m×n] = op(A)·op(B), A stored m × k (k × m when <paramref name="transposeA"/>) from

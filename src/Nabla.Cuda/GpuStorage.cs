@@ -10,10 +10,19 @@ namespace Nabla.Cuda;
 internal sealed class GpuStorage<T> : TensorStorage, IDisposable
     where T : unmanaged
 {
+    private long _pressure;
+
     public GpuStorage(Accelerator accelerator, int length)
     {
         Buffer = accelerator.Allocate1D<T>(length);
+
+        // The GC does not see device memory: told of it, it collects (and so finalises dropped buffers, freeing their
+        // device memory) as device allocations grow, as an eager step's fresh intermediates do every step.
+        _pressure = (long)length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        if (_pressure > 0) GC.AddMemoryPressure(_pressure);
     }
+
+    ~GpuStorage() => ReleasePressure();
 
     /// <summary>The accelerator's buffer.</summary>
     public MemoryBuffer1D<T, Stride1D.Dense> Buffer { get; }
@@ -65,5 +74,16 @@ internal sealed class GpuStorage<T> : TensorStorage, IDisposable
         return values;
     }
 
-    public void Dispose() => Buffer.Dispose();
+    public void Dispose()
+    {
+        Buffer.Dispose();
+        ReleasePressure();
+        GC.SuppressFinalize(this);
+    }
+
+    private void ReleasePressure()
+    {
+        long pressure = Interlocked.Exchange(ref _pressure, 0);
+        if (pressure > 0) GC.RemoveMemoryPressure(pressure);
+    }
 }

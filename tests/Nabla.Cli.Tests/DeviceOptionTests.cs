@@ -45,8 +45,8 @@ public sealed class DeviceOptionTests : IDisposable
     public void With_a_usable_GPU_cuda_and_auto_train_there_and_name_it()
     {
         static CudaAvailability Found() => new(true, "NVIDIA H200, 139 GiB");
-        Assert.Equal(new DeviceSelection(true, "on NVIDIA H200, 139 GiB"), DeviceChoice.Resolve("cuda", Found));
-        Assert.Equal(new DeviceSelection(true, "on NVIDIA H200, 139 GiB (--device auto)"), DeviceChoice.Resolve("auto", Found));
+        Assert.Equal(new DeviceSelection(true, "on NVIDIA H200, 139 GiB", Found: "NVIDIA H200, 139 GiB"), DeviceChoice.Resolve("cuda", Found));
+        Assert.Equal(new DeviceSelection(true, "on NVIDIA H200, 139 GiB (--device auto)", Auto: true, Found: "NVIDIA H200, 139 GiB"), DeviceChoice.Resolve("auto", Found));
         Assert.Equal(new DeviceSelection(false, null), DeviceChoice.Resolve("cpu", Found));
         Assert.Equal(new DeviceSelection(false, null), DeviceChoice.Resolve(null, Found));
     }
@@ -83,6 +83,14 @@ public sealed class DeviceOptionTests : IDisposable
         Assert.Equal(2, r.ExitCode);
         Assert.Equal($"nabla: error: {message}", r.Error.Trim());
         Assert.False(Directory.Exists(Path.Combine(_dir, "runs")));
+    }
+
+    [Fact]
+    public void Auto_trains_on_the_CPU_where_the_GPU_cannot_go_and_says_why()
+    {
+        var r = NablaProcess.Run(_dir, new Dictionary<string, string> { [DeviceChoice.CpuAcceleratorVariable] = "1" }, "train", "--device", "auto", "--optimizer", "adagrad", "--epochs", "1", "--quiet");
+        Assert.True(r.ExitCode == 0, r.Error);
+        Assert.Contains(" on the CPU (--device auto: ILGPU's CPU accelerator (NABLA_CUDA_ON_CPU=1) found, but --optimizer adagrad updates on the CPU only); ", r.Output.Split('\n')[0], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Nabla.Cli.Commands;
 
 /// <summary><c>nabla bench W1|W2|W3|W4|W5|W6</c>: the end-to-end workloads of DESIGN.md, each run several times in this
 /// process, with every run's figure and the median printed; W1, W4 and W5 also on an NVIDIA GPU (--device cuda), where
-/// each step copies its batch from the host and reads its loss back.</summary>
+/// the training set is kept on the GPU, each batch gathered there, and each step reads its loss back.</summary>
 internal static class BenchCommand
 {
     public static Command Create()

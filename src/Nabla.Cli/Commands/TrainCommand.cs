@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Nabla.Cuda;
 using Nabla.Data;
 using Nabla.Losses;
 using Nabla.NN;
@@ -358,9 +359,16 @@ internal static class TrainCommand
         }
 
         bool saves = group is null or { Rank: 0 };
-        if (s.Device.OnGpu && ranks > 1) throw new UsageException("--device cuda: training on GPUs across mpirun's ranks is not supported yet (run one process, or --device cpu)");
-        if (s.Device.OnGpu && s.Sanity) throw new UsageException("--sanity runs its checks on the CPU: leave out --device cuda");
-        if (s.Device.OnGpu && s.Optimizer is "rmsprop" or "adagrad") throw new UsageException($"--optimizer {s.Optimizer} updates on the CPU only: on the GPU use sgd, adam or adamw");
+        if (s.Device.OnGpu)
+        {
+            // What the GPU cannot do yet: refused for --device cuda, the CPU instead (and why) for --device auto.
+            var (reason, refusal) = ranks > 1 ? ("training on GPUs across mpirun's ranks is not supported yet", "--device cuda: training on GPUs across mpirun's ranks is not supported yet (run one process, or --device cpu)")
+                : s.Sanity ? ("--sanity runs its checks on the CPU", "--sanity runs its checks on the CPU: leave out --device cuda")
+                : s.Optimizer is "rmsprop" or "adagrad" ? ($"--optimizer {s.Optimizer} updates on the CPU only", $"--optimizer {s.Optimizer} updates on the CPU only: on the GPU use sgd, adam or adamw")
+                : (null, null);
+            if (refusal is not null && !s.Device.Auto) throw new UsageException(refusal);
+            if (reason is not null) s = s with { Device = DeviceChoice.OnCpuInstead(s.Device, reason) };
+        }
         using var threadLimit = Parallelism.Limit(s.Threads);
         if (!s.Sanity) PrepareOutput(s);   // a sanity check saves nothing
         // A CSV file is read first: its width and classes are known only then. A named dataset's are known, so a bad
@@ -398,7 +406,18 @@ internal static class TrainCommand
         var optimizer = CreateOptimizer(model);
 
         // On a GPU the model moves there in place (the optimiser keeps its tensors); batches are copied over each step.
-        using var gpu = DeviceChoice.Start(s.Device);
+        GpuDevice? started;
+        try
+        {
+            started = DeviceChoice.Start(s.Device);
+        }
+        catch (UsageException e) when (s.Device.Auto)
+        {
+            started = null;   // found, but it would not start: --device auto trains on the CPU and says why
+            s = s with { Device = DeviceChoice.OnCpuInstead(s.Device, e.Message) };
+        }
+
+        using var gpu = started;
         if (gpu is not null) model.To(Tensors.Device.Cuda);
         var regularizers = new List<Regularizer>();
         if (s.L2 > 0) regularizers.Add(new L2Regularizer(s.L2));
@@ -476,8 +495,8 @@ internal static class TrainCommand
             if (captured.NotCapturedReason is { } reason) output.WriteLine($"not captured: {reason}");
             if (gpu is not null)
             {
-                // Each copy to the host waits for the GPU: a replayed step makes three at most (its batch, its labels,
-                // its readout), two with the data on the GPU.
+                // A replayed step makes three copies (its batch, or with the data on the GPU its row indices; its
+                // labels; its readout), and waits for the GPU once, at the readout.
                 double perStepCopies = (double)(Cuda.HostTransfers.Count - transfersBefore) / trainer.Steps;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"host↔device copies: {perStepCopies:F1} per step (evaluation included)"));
             }

@@ -4,7 +4,8 @@ using ILGPU;
 namespace Nabla.Cuda.Kernels;
 
 /// <summary>Reductions over the middle axis of x (outer × n × inner), one GPU thread per output element, each adding its
-/// n values in order: the same order as the CPU's row-by-row sums, so that float64 results agree to rounding.</summary>
+/// n values in order; an axis long against few outputs is first cut into parts (<see cref="Parts"/>), each added in
+/// order by a thread of its own. Sums agree with the CPU's (which adds in vector lanes) to rounding.</summary>
 internal static class ReductionKernels
 {
     /// <summary>y[o, j] = Σₖ x[o, k, j].</summary>
