@@ -8,12 +8,13 @@ namespace Nabla.Cuda;
 /// <summary>Training-mode batch normalisation on the GPU. The statistics stay on the accelerator, for the backward pass
 /// and for the running statistics (<see cref="UpdateRunning"/>): nothing is copied to the host, whose <c>mean</c> and
 /// <c>variance</c> arrays (the CPU's way of handing them over) are left as they are.</summary>
-internal sealed class GpuBatchNorm(GpuKernels kernels, int n, int channels, int length) : BatchNormOp, IDisposable
+internal sealed class GpuBatchNorm(GpuKernels kernels, int n, int channels, int length) : BatchNormOp
 {
     private readonly BatchNormShape _shape = new() { N = n, Channels = channels, Length = length, Parts = BatchNormShape.PartsFor(n) };
 
-    // μ, σ², r, Σg and Σg·x̂ per channel, then each channel's partial sums (BatchNormKernels).
-    private readonly MemoryBuffer1D<double, Stride1D.Dense> _statistics = kernels.Accelerator.Allocate1D<double>((5 + (2 * BatchNormShape.PartsFor(n))) * Math.Max(channels, 1));
+    // μ, σ², r, Σg and Σg·x̂ per channel, then each channel's partial sums (BatchNormKernels). A device buffer the GC
+    // knows the size of, so that an eager step's, dropped, is finalised as device memory grows.
+    private readonly GpuStorage<double> _statistics = kernels.Allocate<double>((5 + (2 * BatchNormShape.PartsFor(n))) * Math.Max(channels, 1));
 
     public override void Forward(BackendStorage x, BackendStorage gamma, BackendStorage beta, BackendStorage y, BackendStorage normalised, double epsilon, bool relu)
     {
@@ -31,5 +32,4 @@ internal sealed class GpuBatchNorm(GpuKernels kernels, int n, int channels, int 
     public override void UpdateRunning(BackendStorage runningMean, BackendStorage runningVariance, double momentum, double values) =>
         kernels.BatchNormRunning(runningMean, runningVariance, _statistics.View, channels, momentum, values);
 
-    public void Dispose() => _statistics.Dispose();
 }

@@ -67,7 +67,7 @@ internal sealed partial class GpuKernels
         var inverse = Scratch(ref _rowStatistics, rows);
         if (IsSingle(x)) Load("ln-forward", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, int, double>(LayerNormKernels.Forward<float, SinglePrecision>))(rows, View<float>(x), View<float>(gamma), View<float>(beta), View<float>(y), View<float>(normalised), inverse.View, features, epsilon);
         else Load("ln-forward", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, double>(LayerNormKernels.Forward<double, DoublePrecision>))(rows, View<double>(x), View<double>(gamma), View<double>(beta), View<double>(y), View<double>(normalised), inverse.View, features, epsilon);
-        HostTransfers.ToHost(inverse.View.SubView(0, rows), inverseStd.AsSpan());
+        ReadBack(inverse.View.SubView(0, rows), inverseStd.AsSpan());
     }
 
     /// <summary>Layer normalisation's backward: ∂L/∂x, ∂L/∂γ and ∂L/∂β (summed in float64 on the accelerator; the host

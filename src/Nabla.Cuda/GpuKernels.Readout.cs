@@ -10,9 +10,6 @@ namespace Nabla.Cuda;
 /// with one wait.</summary>
 internal sealed partial class GpuKernels
 {
-    /// <summary>Interleaved partial sums per gradient in a readout.</summary>
-    private const int ReadoutPartials = 256;
-
     private GpuStorage<float>? _readoutSingle, _partialsSingle;
     private GpuStorage<double>? _readoutDouble, _partialsDouble;
     private float[] _readoutHostSingle = [];
@@ -22,19 +19,9 @@ internal sealed partial class GpuKernels
     /// <paramref name="gradient"/>, all on the device: labels uploaded (the batch's), nothing read back.</summary>
     public void SoftmaxCrossEntropyMean(BackendStorage logits, int[] labels, int rows, int classes, BackendStorage gradient, BackendStorage loss)
     {
-        var labelView = Upload(labels, rows);
-        if (IsSingle(logits))
-        {
-            var rowLoss = Scratch(ref _rowLossSingle, Math.Max(rows, 1));
-            Load("softmax-ce", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(SoftmaxCrossEntropyKernel.Run<float>))(rows, View<float>(logits), labelView, View<float>(gradient), rowLoss.View, classes, 1f / rows);
-            Load("mean-loss", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(StepReadoutKernels.MeanLoss<float, SinglePrecision>))(1, rowLoss.View, View<float>(loss), rows);
-        }
-        else
-        {
-            var rowLoss = Scratch(ref _rowLossDouble, Math.Max(rows, 1));
-            Load("softmax-ce", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<double>, int, double>(SoftmaxCrossEntropyKernel.Run<double>))(rows, View<double>(logits), labelView, View<double>(gradient), rowLoss.View, classes, 1.0 / rows);
-            Load("mean-loss", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int>(StepReadoutKernels.MeanLoss<double, DoublePrecision>))(1, rowLoss.View, View<double>(loss), rows);
-        }
+        var rowLoss = RowLosses(logits, labels, rows, classes, gradient);
+        if (IsSingle(logits)) Load("mean-loss", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(StepReadoutKernels.MeanLoss<float, SinglePrecision>))(1, View<float>(rowLoss), View<float>(loss), rows);
+        else Load("mean-loss", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int>(StepReadoutKernels.MeanLoss<double, DoublePrecision>))(1, View<double>(rowLoss), View<double>(loss), rows);
     }
 
     /// <summary>The step's values (<see cref="IStepReadout.ReadStep"/>): one launch per gradient, one to gather, one
@@ -47,7 +34,7 @@ internal sealed partial class GpuKernels
             if (g is not null) gradientCount++;
         }
 
-        int partialCount = gradientCount * ReadoutPartials, length = 3 + rows;
+        int partialCount = gradientCount * PartialSumThreads, length = 3 + rows;
         if (IsSingle(logits))
         {
             var partials = Scratch(ref _partialsSingle, Math.Max(partialCount, 1));
@@ -55,16 +42,15 @@ internal sealed partial class GpuKernels
             foreach (var g in gradients)
             {
                 if (g is null) continue;
-                Load("readout-partials", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(StepReadoutKernels.Partials<float>))(ReadoutPartials, View<float>(g), partials.View, offset, ReadoutPartials);
-                offset += ReadoutPartials;
+                PartialSums(g, partials.View.SubView(offset, PartialSumThreads), PartialSumThreads, squares: false);
+                offset += PartialSumThreads;
             }
 
             var readout = Scratch(ref _readoutSingle, length);
             Load("readout", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int, ArrayView<float>>(StepReadoutKernels.Finish<float, SinglePrecision>))(1 + rows, View<float>(dataLoss), View<float>(objective), partials.View, partialCount, View<float>(logits), classes, readout.View);
             if (_readoutHostSingle.Length < length) _readoutHostSingle = new float[length];
             var host = _readoutHostSingle.AsSpan(0, length);
-            HostTransfers.ToHost(readout.View.SubView(0, length), host);
-            Drained();
+            ReadBack(readout.View.SubView(0, length), host);
             for (int r = 0; r < rows; r++) predictions[r] = (int)host[3 + r];
             return new StepValues(host[0], host[1], float.IsFinite(host[2]));
         }
@@ -75,16 +61,15 @@ internal sealed partial class GpuKernels
             foreach (var g in gradients)
             {
                 if (g is null) continue;
-                Load("readout-partials", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int>(StepReadoutKernels.Partials<double>))(ReadoutPartials, View<double>(g), partials.View, offset, ReadoutPartials);
-                offset += ReadoutPartials;
+                PartialSums(g, partials.View.SubView(offset, PartialSumThreads), PartialSumThreads, squares: false);
+                offset += PartialSumThreads;
             }
 
             var readout = Scratch(ref _readoutDouble, length);
             Load("readout", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>, int, ArrayView<double>>(StepReadoutKernels.Finish<double, DoublePrecision>))(1 + rows, View<double>(dataLoss), View<double>(objective), partials.View, partialCount, View<double>(logits), classes, readout.View);
             if (_readoutHostDouble.Length < length) _readoutHostDouble = new double[length];
             var host = _readoutHostDouble.AsSpan(0, length);
-            HostTransfers.ToHost(readout.View.SubView(0, length), host);
-            Drained();
+            ReadBack(readout.View.SubView(0, length), host);
             for (int r = 0; r < rows; r++) predictions[r] = (int)host[3 + r];
             return new StepValues(host[0], host[1], double.IsFinite(host[2]));
         }

@@ -44,6 +44,15 @@ internal sealed partial class GpuKernels
         Drained();
     }
 
+    /// <summary>Copies <paramref name="source"/> to the host, waiting for the stream, which frees the staging arrays:
+    /// every read-back of the kernels goes through here.</summary>
+    private void ReadBack<T>(ArrayView1D<T, Stride1D.Dense> source, Span<T> destination)
+        where T : unmanaged
+    {
+        HostTransfers.ToHost(source, destination);
+        Drained();
+    }
+
     /// <summary>Notes that the stream has just been waited for (a copy to the host waits for it).</summary>
     private void Drained() => Array.Clear(_stagingInFlight);
 }

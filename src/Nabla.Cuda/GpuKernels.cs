@@ -46,7 +46,7 @@ internal sealed partial class GpuKernels : IDisposable
         GpuKernels? kernels = null;
         try
         {
-            kernels = new GpuKernels(context, context.CreateCudaAccelerator(0)) { TiledProducts = true };
+            kernels = new GpuKernels(context, context.CreateCudaAccelerator(0));   // products by cuBLAS, not the tiled kernel
             kernels._blas = new CuBlas<CuBlasPointerModeHandlers.AutomaticMode>((CudaAccelerator)kernels.Accelerator) { Stream = (CudaStream)kernels.Accelerator.DefaultStream };
             return kernels;
         }
@@ -140,6 +140,7 @@ internal sealed partial class GpuKernels : IDisposable
     /// <summary>x ← x · <paramref name="factor"/>.</summary>
     public void Scale(BackendStorage x, double factor)
     {
+        if (x.Length == 0) return;
         if (IsSingle(x)) Load("scale", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(ElementwiseKernels.Scale<float>))(x.Length, View<float>(x), (float)factor);
         else Load("scale", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, double>(ElementwiseKernels.Scale<double>))(x.Length, View<double>(x), factor);
     }
@@ -147,6 +148,7 @@ internal sealed partial class GpuKernels : IDisposable
     /// <summary>x ← min(max(x, −<paramref name="limit"/>), <paramref name="limit"/>).</summary>
     public void Clamp(BackendStorage x, double limit)
     {
+        if (x.Length == 0) return;
         if (IsSingle(x)) Load("clamp", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(ElementwiseKernels.Clamp<float>))(x.Length, View<float>(x), (float)limit);
         else Load("clamp", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, double>(ElementwiseKernels.Clamp<double>))(x.Length, View<double>(x), limit);
     }
@@ -201,28 +203,41 @@ internal sealed partial class GpuKernels : IDisposable
     /// returns the sum over the rows of log Σⱼ exp(zⱼ) − z_label (waiting for the kernel).</summary>
     public double SoftmaxCrossEntropy(BackendStorage logits, int[] labels, int rows, int classes, BackendStorage gradient)
     {
-        var labelView = Upload(labels, rows);
+        var rowLoss = RowLosses(logits, labels, rows, classes, gradient);
         double sum = 0;
         if (IsSingle(logits))
         {
-            var loss = Scratch(ref _rowLossSingle, rows);
-            Load("softmax-ce", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(SoftmaxCrossEntropyKernel.Run<float>))(rows, View<float>(logits), labelView, View<float>(gradient), loss.View, classes, 1f / rows);
             var values = new float[rows];
-            HostTransfers.ToHost(loss.View.SubView(0, rows), values.AsSpan());
-            Drained();
+            ReadBack(Storage<float>(rowLoss).View.SubView(0, rows), values.AsSpan());
             foreach (var v in values) sum += v;
         }
         else
         {
-            var loss = Scratch(ref _rowLossDouble, rows);
-            Load("softmax-ce", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<double>, int, double>(SoftmaxCrossEntropyKernel.Run<double>))(rows, View<double>(logits), labelView, View<double>(gradient), loss.View, classes, 1.0 / rows);
             var values = new double[rows];
-            HostTransfers.ToHost(loss.View.SubView(0, rows), values.AsSpan());
-            Drained();
+            ReadBack(Storage<double>(rowLoss).View.SubView(0, rows), values.AsSpan());
             foreach (var v in values) sum += v;
         }
 
         return sum;
+    }
+
+    /// <summary>The softmax loss's kernel (SoftmaxCrossEntropyKernel): the gradient, and each row's loss into the
+    /// returned scratch buffer (first <paramref name="rows"/> elements), labels uploaded without waiting.</summary>
+    private BackendStorage RowLosses(BackendStorage logits, int[] labels, int rows, int classes, BackendStorage gradient)
+    {
+        var labelView = Upload(labels, rows);
+        if (IsSingle(logits))
+        {
+            var rowLoss = Scratch(ref _rowLossSingle, Math.Max(rows, 1));
+            Load("softmax-ce", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>(SoftmaxCrossEntropyKernel.Run<float>))(rows, View<float>(logits), labelView, View<float>(gradient), rowLoss.View, classes, 1f / rows);
+            return rowLoss;
+        }
+        else
+        {
+            var rowLoss = Scratch(ref _rowLossDouble, Math.Max(rows, 1));
+            Load("softmax-ce", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<double>, int, double>(SoftmaxCrossEntropyKernel.Run<double>))(rows, View<double>(logits), labelView, View<double>(gradient), rowLoss.View, classes, 1.0 / rows);
+            return rowLoss;
+        }
     }
 
     /// <summary>Elements [start, start + count) of <paramref name="mask"/>: inverted dropout's values from the
@@ -263,6 +278,7 @@ internal sealed partial class GpuKernels : IDisposable
         if (count == 0) return;
         if (_indices is null || _indices.Length < count)
         {
+            if (_indices is not null) Drain();   // as Scratch
             _indices?.Dispose();
             _indices = Accelerator.Allocate1D<int>(count);
         }
@@ -270,8 +286,7 @@ internal sealed partial class GpuKernels : IDisposable
         var indices = _indices.View.SubView(0, count);
         if (IsSingle(x)) Load("argmax", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, int, int>(ReductionKernels.ArgMax<float>))(count, View<float>(x), indices, n, inner);
         else Load("argmax", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<int>, int, int>(ReductionKernels.ArgMax<double>))(count, View<double>(x), indices, n, inner);
-        HostTransfers.ToHost(indices, destination[..count]);
-        Drained();
+        ReadBack(indices, destination[..count]);
     }
 
     /// <summary>Σ x, summed in the element type in 256 interleaved partial sums that the host adds in float64
@@ -285,6 +300,7 @@ internal sealed partial class GpuKernels : IDisposable
     /// <paramref name="velocity"/> (null without momentum): OptimizerKernels.Sgd.</summary>
     public void SgdStep(BackendStorage w, BackendStorage grad, BackendStorage? velocity, double learningRate, double momentum, bool nesterov, double weightDecay)
     {
+        if (w.Length == 0) return;
         int velocityFlag = velocity is null ? 0 : 1, nesterovFlag = nesterov ? 1 : 0;
         if (IsSingle(w))
         {
@@ -302,12 +318,12 @@ internal sealed partial class GpuKernels : IDisposable
     /// (1 for the first): OptimizerKernels.Adam, with the constants the CPU optimiser computes.</summary>
     public void AdamStep(BackendStorage w, BackendStorage grad, BackendStorage m, BackendStorage v, double learningRate, double beta1, double beta2, double epsilon, double weightDecay, bool decoupled, long step)
     {
-        double correction1 = 1 - Math.Pow(beta1, step), correction2 = 1 - Math.Pow(beta2, step);
+        if (w.Length == 0) return;
         double decay = decoupled ? 0 : weightDecay;
         if (IsSingle(w))
         {
-            // As the CPU: each constant rounded to float32 on its own, 1 − βᵗ computed in float64 first, and the
-            // decoupled shrink 1 − η·λ formed in float32 from the rounded product.
+            // As the CPU: each constant rounded to float32 on its own, βᵗ computed in float64 and 1 − βᵗ formed in
+            // float32, and the decoupled shrink 1 − η·λ formed in float32 from the rounded product.
             float shrink = decoupled ? 1f - (float)(learningRate * weightDecay) : 1f;
             var constants = new AdamStep<float> { Beta1 = (float)beta1, Beta2 = (float)beta2, Epsilon = (float)epsilon, Eta = (float)learningRate, Decay = (float)decay, Shrink = shrink, Correction1 = 1f - (float)Math.Pow(beta1, step), Correction2 = 1f - (float)Math.Pow(beta2, step) };
             Load("adam", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamStep<float>>(OptimizerKernels.Adam<float>))(w.Length, View<float>(w), View<float>(grad), View<float>(m), View<float>(v), constants);
@@ -315,7 +331,7 @@ internal sealed partial class GpuKernels : IDisposable
         else
         {
             double shrink = decoupled ? 1 - (learningRate * weightDecay) : 1;
-            var constants = new AdamStep<double> { Beta1 = beta1, Beta2 = beta2, Epsilon = epsilon, Eta = learningRate, Decay = decay, Shrink = shrink, Correction1 = correction1, Correction2 = correction2 };
+            var constants = new AdamStep<double> { Beta1 = beta1, Beta2 = beta2, Epsilon = epsilon, Eta = learningRate, Decay = decay, Shrink = shrink, Correction1 = 1 - Math.Pow(beta1, step), Correction2 = 1 - Math.Pow(beta2, step) };
             Load("adam", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, AdamStep<double>>(OptimizerKernels.Adam<double>))(w.Length, View<double>(w), View<double>(grad), View<double>(m), View<double>(v), constants);
         }
     }
@@ -358,32 +374,41 @@ internal sealed partial class GpuKernels : IDisposable
         return view;
     }
 
+    /// <summary>Threads of a whole-buffer partial sum (ReductionKernels.PartialSums): a sum's first stage, whose
+    /// partials the host (a sum) or the readout kernel (a step's gradients) adds.</summary>
+    private const int PartialSumThreads = 256;
+
     private double WholeSum(BackendStorage x, bool squares)
     {
-        const int Partials = 256;
-        int threads = Math.Min(Partials, Math.Max(x.Length, 1)), flag = squares ? 1 : 0;
+        int threads = Math.Min(PartialSumThreads, Math.Max(x.Length, 1));
         double sum = 0;
         if (IsSingle(x))
         {
-            var partial = Scratch(ref _partialSingle, Partials);
-            Load("partial-sums", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(ReductionKernels.PartialSums<float>))(threads, View<float>(x), partial.View, threads, flag);
+            var partial = Scratch(ref _partialSingle, PartialSumThreads).View.SubView(0, threads);
+            PartialSums(x, partial, threads, squares);
             var values = new float[threads];
-            HostTransfers.ToHost(partial.View.SubView(0, threads), values.AsSpan());
-            Drained();
+            ReadBack(partial, values.AsSpan());
             foreach (var v in values) sum += v;
         }
         else
         {
-            var partial = Scratch(ref _partialDouble, Partials);
-            Load("partial-sums", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int>(ReductionKernels.PartialSums<double>))(threads, View<double>(x), partial.View, threads, flag);
+            var partial = Scratch(ref _partialDouble, PartialSumThreads).View.SubView(0, threads);
+            PartialSums(x, partial, threads, squares);
             var values = new double[threads];
-            HostTransfers.ToHost(partial.View.SubView(0, threads), values.AsSpan());
-            Drained();
+            ReadBack(partial, values.AsSpan());
             foreach (var v in values) sum += v;
         }
 
         return sum;
     }
+
+    /// <summary>partial[t] = Σ x[t + s·threads] over s (of x² when <paramref name="squares"/>), for t &lt; threads.</summary>
+    private void PartialSums(BackendStorage x, ArrayView1D<float, Stride1D.Dense> partial, int threads, bool squares) =>
+        Load("partial-sums", typeof(void), typeof(float), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(ReductionKernels.PartialSums<float>))(threads, View<float>(x), partial, threads, squares ? 1 : 0);
+
+    /// <inheritdoc cref="PartialSums(BackendStorage, ArrayView1D{float, Stride1D.Dense}, int, bool)"/>
+    private void PartialSums(BackendStorage x, ArrayView1D<double, Stride1D.Dense> partial, int threads, bool squares) =>
+        Load("partial-sums", typeof(void), typeof(double), static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int>(ReductionKernels.PartialSums<double>))(threads, View<double>(x), partial, threads, squares ? 1 : 0);
 
     private void Reduce(string name, BackendStorage x, int outer, int n, int inner, BackendStorage y)
     {
@@ -501,7 +526,12 @@ internal sealed partial class GpuKernels : IDisposable
     {
         if (scratch is null || scratch.Length < length)
         {
-            scratch?.Dispose();
+            if (scratch is not null)
+            {
+                Drain();   // kernels queued before may still read the old buffer
+                scratch.Dispose();
+            }
+
             scratch = Allocate<T>(length);
         }
 

@@ -39,13 +39,7 @@ internal sealed class GpuStorage<T> : TensorStorage, IDisposable
     public override object Memory => Buffer;
 
     /// <summary>Fills every element with NaN (float32 and float64), as the checking backend's poison.</summary>
-    public override void Poison()
-    {
-        var nan = new T[Length];
-        if (typeof(T) == typeof(float)) System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(nan.AsSpan()).Fill(float.NaN);
-        else if (typeof(T) == typeof(double)) System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(nan.AsSpan()).Fill(double.NaN);
-        CopyFrom(nan);
-    }
+    public override void Poison() => View.MemSet(0xFF);   // all bits set: a NaN in float32 and float64 alike, set on the device
 
     public override void CopyToHost<TValue>(Span<TValue> destination) => HostTransfers.ToHost(View, SameType<TValue, T>(destination));
 

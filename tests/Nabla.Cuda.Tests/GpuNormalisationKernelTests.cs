@@ -3,9 +3,10 @@ using Nabla.Tensors;
 
 namespace Nabla.Cuda.Tests;
 
-/// <summary>Training-mode batch normalisation on the GPU against the CPU's op object: the batch's statistics (handed
-/// to the host for the running statistics), y and x̂, the fused ReLU, and the backward pass's ∂x, ∂γ and ∂β; for
-/// images (L &gt; 1) and features (L = 1), and for a channel far from zero.</summary>
+/// <summary>Training-mode batch normalisation on the GPU against the CPU's op object: y and x̂, the fused ReLU, the
+/// backward pass's ∂x, ∂γ and ∂β, and the running statistics updated from the batch's (which stay on the GPU; the
+/// host arrays the op table passes are the CPU's only); for images (L &gt; 1) and features (L = 1), and for a channel
+/// far from zero.</summary>
 [Collection(CpuAcceleratorCollection.Name)]
 [Trait("Category", "Cuda")]
 public sealed class GpuNormalisationKernelTests(CpuAcceleratorFixture fixture)

@@ -109,4 +109,32 @@ public sealed class GpuTrainingStepTests(CpuAcceleratorFixture fixture)
         Assert.StartsWith("training stopped at step ", error.Message, StringComparison.Ordinal);
         Assert.Contains("try a smaller learning rate", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_model_moved_back_to_the_CPU_mid_training_keeps_its_optimiser_state(bool captures)
+    {
+        // Two Adam steps on the GPU, then the model back on the CPU for two more, with the same step and optimiser:
+        // the moments carry over and the captures are made afresh, so the weights are a CPU-only run's.
+        var random = new Random(6);
+        var batches = Enumerable.Range(0, 4).Select(_ => (Tensor.Normal([8, 36], 0, 1, random, DType.Float64), Enumerable.Range(0, 8).Select(_ => random.Next(4)).ToArray())).ToArray();
+        var cpu = Build("W1", DType.Float64);
+        var cpuStep = TrainingStep.Capture(cpu, new CrossEntropyLoss(), new Adam(cpu.Parameters(), 0.01));
+        var moved = Build("W1", DType.Float64).To(Device.Cuda);
+        var movedStep = TrainingStep.Capture(moved, new CrossEntropyLoss(), new Adam(moved.Parameters(), 0.01));
+        cpuStep.Captures = movedStep.Captures = captures;
+        for (int i = 0; i < batches.Length; i++)
+        {
+            if (i == 2) moved.To(Device.Cpu);
+            var (x, y) = batches[i];
+            Assert.Equal(cpuStep.Run(x, y).Loss, movedStep.Run(x, y).Loss, 1e-12);
+        }
+
+        foreach (var ((name, expected), (_, actual)) in cpu.NamedParameters().Zip(moved.NamedParameters()))
+        {
+            Assert.Equal(Device.Cpu, actual.Device);
+            Storage.AssertClose(expected.ToDoubleArray(), actual.ToDoubleArray(), DType.Float64, $"{name} after 2 steps on the GPU and 2 on the CPU");
+        }
+    }
 }

@@ -405,7 +405,7 @@ internal static class TrainCommand
         Module model = described is not null ? described : CreateModel();
         var optimizer = CreateOptimizer(model);
 
-        // On a GPU the model moves there in place (the optimiser keeps its tensors); batches are copied over each step.
+        // On a GPU the model moves there in place (the optimiser keeps its tensors); the data follows below when it fits.
         GpuDevice? started;
         try
         {
@@ -449,7 +449,7 @@ internal static class TrainCommand
 
         // On a GPU the data moves there too when it fits, as PyTorch users keep theirs: batches are then gathered on the
         // GPU, not copied from the host each step.
-        long dataBytes = ((long)data.Fit.Features.Count + data.Watched.Features.Count) * (data.Fit.Features.DType == Tensors.DType.Float64 ? 8 : 4);
+        long dataBytes = ((long)data.Fit.Features.Count + data.Watched.Features.Count) * Tensors.DTypeExtensions.ElementSize(data.Fit.Features.DType);
         bool dataOnGpu = gpu is not null && gpu.HoldsData(dataBytes);
         if (dataOnGpu) data = data with { Fit = data.Fit.To(Tensors.Device.Cuda), Watched = data.Watched.To(Tensors.Device.Cuda) };
         if (saves) RemoveEarlierRun(s, output);

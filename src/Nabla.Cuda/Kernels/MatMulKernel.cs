@@ -5,7 +5,8 @@ using ILGPU.Runtime;
 namespace Nabla.Cuda.Kernels;
 
 /// <summary>C = op(A)·op(B) (+ C when accumulating) (+ bias per column), then max(·, 0) when asked: the tiled matrix
-/// product for accelerators without cuBLAS (ILGPU's CPU accelerator in the tests, other vendors' GPUs).</summary>
+/// product for accelerators without cuBLAS: today ILGPU's CPU accelerator with GPU-sized groups, in the tests (a CUDA GPU
+/// uses cuBLAS; another vendor's GPU would take this kernel).</summary>
 /// <remarks>Each group of <see cref="Tile"/> × <see cref="Tile"/> threads computes one tile of C. It walks along k a
 /// tile at a time: every thread loads one element of A's and one of B's tile into shared memory, the group waits, and
 /// each thread adds the tile's products for its element of C. Both operands are read through strides, so that a

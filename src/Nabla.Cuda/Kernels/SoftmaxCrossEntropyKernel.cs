@@ -8,7 +8,8 @@ namespace Nabla.Cuda.Kernels;
 /// <code>
 /// m = maxⱼ zⱼ,  lse = m + log Σⱼ exp(zⱼ − m),  Lᵢ = lse − z_y,  ∂Lᵢ/∂zⱼ = scale · (exp(zⱼ − m) / Σ − [j = y])
 /// </code>
-/// Each row's loss goes to <c>rowLoss</c>; the host adds them in row order in float64, as the CPU does.</summary>
+/// Each row's loss goes to <c>rowLoss</c>, added in row order in float64 as the CPU does: by the host for the op
+/// table's sum, by StepReadoutKernels.MeanLoss on the device for a training step's mean.</summary>
 internal static class SoftmaxCrossEntropyKernel
 {
     public static void Run<T>(Index1D row, ArrayView<T> logits, ArrayView<int> labels, ArrayView<T> gradient, ArrayView<T> rowLoss, int classes, T scale)

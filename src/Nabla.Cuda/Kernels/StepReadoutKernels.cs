@@ -4,7 +4,8 @@ using ILGPU;
 namespace Nabla.Cuda.Kernels;
 
 /// <summary>What a training step on the GPU leaves for the host, gathered on the device so that the step ends with one
-/// wait and one copy (GpuKernels.ReadStep): the mean loss written where it lies, each gradient's partial sums, and then
+/// wait and one copy (GpuKernels.ReadStep): the mean loss written where it lies, each gradient's partial sums
+/// (ReductionKernels.PartialSums), and then
 /// one small buffer, the readout, of
 /// <code>
 /// [0] data loss   [1] objective   [2] Σ of every gradient's elements   [3 + r] argmaxⱼ logits[r, j]  (r &lt; rows)
@@ -22,16 +23,6 @@ internal static class StepReadoutKernels
         double sum = 0;
         for (int r = 0; r < rows; r++) sum += TPrecision.Widen(rowLoss[r]);
         loss[0] = TPrecision.Narrow(sum / rows);
-    }
-
-    /// <summary>partials[offset + t] = Σ x[t + s·threads] over s: one of <c>threads</c> interleaved partial sums of a
-    /// gradient.</summary>
-    public static void Partials<T>(Index1D t, ArrayView<T> x, ArrayView<T> partials, int offset, int threads)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        T sum = T.Zero;
-        for (long at = t; at < x.Length; at += threads) sum += x[at];
-        partials[offset + t] = sum;
     }
 
     /// <summary>The readout: thread 0 copies the two scalars and adds the first <paramref name="partialCount"/>

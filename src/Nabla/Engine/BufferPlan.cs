@@ -35,19 +35,8 @@ internal static class BufferPlan
     /// <param name="keep">Buffers used outside the kernels between replays: never shared.</param>
     public static long Apply(RecordedKernel[] kernels, IReadOnlyList<BackendStorage> created, IReadOnlyCollection<BackendStorage> keep)
     {
-        var kept = new HashSet<BackendStorage>(keep, ReferenceEqualityComparer.Instance);
-        var lives = new Dictionary<BackendStorage, (int First, int Last, bool FirstIsWrite)>(ReferenceEqualityComparer.Instance);
-        foreach (var storage in created)
-        {
-            // Host arrays only: a device's buffers keep their own memory (planning them is the device backend's to do).
-            if (storage is CpuStorage<float> or CpuStorage<double> && !kept.Contains(storage)) lives[storage] = (-1, -1, false);
-        }
-
-        for (int i = 0; i < kernels.Length; i++)
-        {
-            foreach (var s in kernels[i].Reads) Use(lives, s, i, write: false);
-            foreach (var s in kernels[i].Writes) Use(lives, s, i, write: true);
-        }
+        // Host arrays only: a device's buffers keep their own memory (planning them is the device backend's to do).
+        var lives = Lives(kernels, created, keep, hostOnly: true);
 
         // Start and end events, in kernel order; memory is free again after the kernel of its buffer's last use.
         var starts = new List<BackendStorage>[kernels.Length];
@@ -89,13 +78,18 @@ internal static class BufferPlan
     /// must write each before it reads it, which poisoning them all before a replay tests
     /// (<c>TrainingStep.PoisonIntermediates</c>): what the planner relies on, checked on a device the checking backend
     /// does not run on.</summary>
-    public static List<BackendStorage> Intermediates(RecordedKernel[] kernels, IReadOnlyList<BackendStorage> created, IReadOnlyCollection<BackendStorage> keep)
+    public static List<BackendStorage> Intermediates(RecordedKernel[] kernels, IReadOnlyList<BackendStorage> created, IReadOnlyCollection<BackendStorage> keep) =>
+        [.. Lives(kernels, created, keep, hostOnly: false).Where(l => l.Value.First >= 0 && l.Value.FirstIsWrite).Select(l => l.Key)];
+
+    /// <summary>Each buffer of <paramref name="created"/> not in <paramref name="keep"/> (host arrays only, when
+    /// <paramref name="hostOnly"/>), with the first and last kernels that use it and whether the first writes it.</summary>
+    private static Dictionary<BackendStorage, (int First, int Last, bool FirstIsWrite)> Lives(RecordedKernel[] kernels, IReadOnlyList<BackendStorage> created, IReadOnlyCollection<BackendStorage> keep, bool hostOnly)
     {
         var kept = new HashSet<BackendStorage>(keep, ReferenceEqualityComparer.Instance);
         var lives = new Dictionary<BackendStorage, (int First, int Last, bool FirstIsWrite)>(ReferenceEqualityComparer.Instance);
         foreach (var storage in created)
         {
-            if (!kept.Contains(storage)) lives[storage] = (-1, -1, false);
+            if ((!hostOnly || storage is CpuStorage<float> or CpuStorage<double>) && !kept.Contains(storage)) lives[storage] = (-1, -1, false);
         }
 
         for (int i = 0; i < kernels.Length; i++)
@@ -104,7 +98,7 @@ internal static class BufferPlan
             foreach (var s in kernels[i].Writes) Use(lives, s, i, write: true);
         }
 
-        return [.. lives.Where(l => l.Value.First >= 0 && l.Value.FirstIsWrite).Select(l => l.Key)];
+        return lives;
     }
 
     private static void Use(Dictionary<BackendStorage, (int First, int Last, bool FirstIsWrite)> lives, BackendStorage? storage, int kernel, bool write)

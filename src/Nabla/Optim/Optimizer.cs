@@ -61,6 +61,8 @@ public abstract class Optimizer
             return;
         }
 
+        if (_deviceState.Count > 0) StateBackToHost();   // the model came back from a device: its state comes too
+
         long elements = UpdatesElementwise ? ElementsWithGradient() : 0;
         int parts = (int)Math.Clamp(elements / ElementsPerPart, 1, Parallelism.MaxThreads);
         if (parts > 1)
@@ -121,6 +123,23 @@ public abstract class Optimizer
     }
 
     private readonly List<Tensor?[]> _deviceState = [];
+
+    /// <summary>Brings the state of steps taken on a device back into the host's buffers (the model was moved back),
+    /// so that momentum and moment estimates carry on rather than restart from zero.</summary>
+    private void StateBackToHost()
+    {
+        for (int slot = 0; slot < _deviceState.Count; slot++)
+        {
+            while (_state.Count <= slot) _state.Add(new Array?[Parameters.Count]);
+            for (int index = 0; index < Parameters.Count; index++)
+            {
+                if (_deviceState[slot][index] is not { } onDevice) continue;
+                _state[slot][index] = onDevice.DType == DType.Float32 ? onDevice.ToFloatArray() : onDevice.ToDoubleArray();
+            }
+        }
+
+        _deviceState.Clear();
+    }
 
     /// <summary>Elements per thread below which splitting the update costs more (a wake-up of the workers) than it
     /// saves.</summary>

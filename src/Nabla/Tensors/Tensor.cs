@@ -75,7 +75,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>A copy of the elements as float (converting from Float64 if needed).</summary>
-    public float[] ToFloatArray() => !OnHost ? Array.ConvertAll(HostCopy(), v => (float)v)
+    public float[] ToFloatArray() => !OnHost ? (DType == DType.Float32 ? HostCopy<float>() : Array.ConvertAll(HostCopy<double>(), v => (float)v))
         : DType == DType.Float32
         ? (float[])Buffer<float>().Clone()
         : Array.ConvertAll(Buffer<double>(), v => (float)v);
@@ -87,19 +87,16 @@ public sealed partial class Tensor
         : Array.ConvertAll(Buffer<float>(), v => (double)v);
 
     /// <summary>The elements of a tensor on a device, copied to the host as doubles (waiting for the kernels).</summary>
-    private double[] HostCopy()
+    private double[] HostCopy() => DType == DType.Float64 ? HostCopy<double>() : Array.ConvertAll(HostCopy<float>(), v => (double)v);
+
+    /// <summary>The elements of a tensor on a device, copied to the host in their own element type.</summary>
+    private T[] HostCopy<T>()
+        where T : unmanaged
     {
         KernelTape.ObserveRawAccess();
-        if (DType == DType.Float64)
-        {
-            var values = new double[Count];
-            Storage.CopyToHost<double>(values);
-            return values;
-        }
-
-        var singles = new float[Count];
-        Storage.CopyToHost<float>(singles);
-        return Array.ConvertAll(singles, v => (double)v);
+        var values = new T[Count];
+        Storage.CopyToHost<T>(values);
+        return values;
     }
 
     /// <summary>Writes <paramref name="values"/> (one per element) into a tensor on a device.</summary>
@@ -125,10 +122,7 @@ public sealed partial class Tensor
     /// parameters and buffers, which optimisers and captures refer to); a gradient moves with it.</summary>
     internal void MoveTo(Device device)
     {
-        if (device == Device) return;
-        var moved = DeviceStorage.Allocate(device, DType, Count, zeroed: false);
-        moved.CopyFrom(Storage);
-        Storage = moved;
+        Storage = To(device).Storage;   // To returns this tensor when it is there already
         Grad?.MoveTo(device);
     }
 

@@ -44,6 +44,19 @@ internal abstract class TensorStorage : BackendStorage
     private void CopyThroughHost<T>(TensorStorage source)
         where T : unmanaged
     {
+        // One side on the host (a batch going to a GPU, logits coming back): one copy, straight from or into its array.
+        if (this is CpuStorage<T> host)
+        {
+            source.CopyToHost<T>(host.Data);
+            return;
+        }
+
+        if (source is CpuStorage<T> from)
+        {
+            CopyFromHost<T>(from.Data);
+            return;
+        }
+
         var values = new T[Length];
         source.CopyToHost<T>(values);
         CopyFromHost<T>(values);

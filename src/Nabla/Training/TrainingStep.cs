@@ -39,6 +39,7 @@ public sealed class TrainingStep
     // _predictions already, and whether its gradients' sum was finite in _readoutGradientsFinite.
     private bool _readOut, _readoutGradientsFinite;
     private Backends.BackendStorage?[] _gradientStorages = [];
+    private Device _capturedOn = Device.Cpu;
 
     // Eager steps take their tensors from this pool and give them back once the update is applied; _kept is what the
     // model holds then (parameters, gradients, buffers), gathered afresh each time into the same list.
@@ -250,6 +251,15 @@ public sealed class TrainingStep
     private (Tensor Logits, double DataLoss, double Objective) ForwardBackward(Tensor features, int[] labels, GradientAllReduce? overlap = null)
     {
         _readOut = false;   // set again below only by a device's readout of this very step
+
+        // Captures hold buffers on the device they were made on: a model moved since captures afresh.
+        var device = Optimizer.Parameters.Count > 0 ? Optimizer.Parameters[0].Device : Device.Cpu;
+        if (device != _capturedOn)
+        {
+            _captures.Clear();
+            _capturedOn = device;
+        }
+
         var key = (features.Shape, features.DType);
         if (!Captures) return Eager(features, labels);
         if (_captures.TryGetValue(key, out var pass))

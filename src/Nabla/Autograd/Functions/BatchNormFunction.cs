@@ -19,7 +19,8 @@ internal sealed class BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, Ten
 {
     public override string Name => "BatchNorm";
 
-    /// <summary>y; the batch mean and biased variance of each channel (filled on the CPU; a device keeps them); and
+    /// <summary>y; the batch mean and biased variance of each channel (filled by the CPU's kernel only: on a device they
+    /// stay zeros, the statistics staying there); and
     /// the kernel that holds the batch's statistics, which updates the running statistics where they lie
     /// (<see cref="BatchNormOp.UpdateRunning"/>).</summary>
     public static (Tensor Y, double[] Mean, double[] Variance, BatchNormOp Statistics) Apply(Tensor x, Tensor gamma, Tensor beta, double epsilon)

@@ -28,23 +28,18 @@ internal sealed class CpuBatchNorm(int n, int channels, int length, double[] mea
     /// <inheritdoc/>
     public override void UpdateRunning(BackendStorage runningMean, BackendStorage runningVariance, double momentum, double values)
     {
-        if (IsSingle(runningMean))
+        if (IsSingle(runningMean)) UpdateRunning(Of<float>(runningMean), Of<float>(runningVariance), momentum, values);
+        else UpdateRunning(Of<double>(runningMean), Of<double>(runningVariance), momentum, values);
+    }
+
+    // In float64, rounded once to the buffers' type: as the GPU's kernel (BatchNormKernels.Running).
+    private void UpdateRunning<T>(T[] m, T[] v, double momentum, double values)
+        where T : System.Numerics.IFloatingPointIeee754<T>
+    {
+        for (int c = 0; c < channels; c++)
         {
-            float[] m = Of<float>(runningMean), v = Of<float>(runningVariance);
-            for (int c = 0; c < channels; c++)
-            {
-                m[c] = (float)(((1 - momentum) * m[c]) + (momentum * mean[c]));
-                v[c] = (float)(((1 - momentum) * v[c]) + (momentum * variance[c] * values / (values - 1)));
-            }
-        }
-        else
-        {
-            double[] m = Of<double>(runningMean), v = Of<double>(runningVariance);
-            for (int c = 0; c < channels; c++)
-            {
-                m[c] = ((1 - momentum) * m[c]) + (momentum * mean[c]);
-                v[c] = ((1 - momentum) * v[c]) + (momentum * variance[c] * values / (values - 1));
-            }
+            m[c] = T.CreateTruncating(((1 - momentum) * double.CreateTruncating(m[c])) + (momentum * mean[c]));
+            v[c] = T.CreateTruncating(((1 - momentum) * double.CreateTruncating(v[c])) + (momentum * variance[c] * values / (values - 1)));
         }
     }
 

@@ -8,7 +8,7 @@ internal static class CpuMemory
     public static T[] Of<T>(BackendStorage storage)
     {
         Backend.Checking?.Touched(storage);
-        return storage.Memory as T[] ?? throw NotOnHost(storage);
+        return storage.Memory is Array ? (T[])storage.Memory : throw NotOnHost(storage);   // an array of the other type: the cast says so
     }
 
     /// <summary>The array of <paramref name="storage"/>, or null for a missing operand (a bias the layer lacks).</summary>
